@@ -1,0 +1,114 @@
+"""The few places where Neo4j 5 Cypher and FalkorDB Cypher differ.
+
+Everything else in Klynge is one Cypher text for both stores. The portable subset
+(see ``docs/cypher-subset.md``): no ``EXISTS {}``/``COUNT {}``/``COLLECT {}``
+subqueries (use pattern comprehensions with ``size()`` or ``OPTIONAL MATCH`` +
+``count``), no ``=~``, no ``date()``/``datetime()``/``duration`` (ISO strings),
+no label expressions (``:A|B``), no ``elementId()``, no ``CALL {} IN TRANSACTIONS``
+or ``LOAD CSV``, ``DETACH DELETE`` only, ``toInteger(sum(x))`` for integer sums,
+a ``WITH`` between ``OPTIONAL MATCH`` and ``MATCH``, and shortest paths only as
+``WITH a, b MATCH p = allShortestPaths((a)-[:R*..k]-(b)) RETURN p LIMIT 1``.
+
+This module owns: index and constraint DDL, fulltext search, and the store's
+own procedures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cypher.registry import register
+from cypher.schema.model import NODES, NodeType
+
+
+def _snake(label: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
+
+
+def constraint_name(n: NodeType) -> str:
+    return f"{_snake(n.label)}_{n.key}_unique"
+
+
+def fulltext_index_name(label: str) -> str:
+    return f"{_snake(label)}_fulltext"
+
+
+def neo4j_schema_statements() -> list[str]:
+    """Idempotent Neo4j 5 DDL for every MERGE key, secondary index and fulltext index."""
+    out: list[str] = []
+    for n in NODES:
+        out.append(
+            f"CREATE CONSTRAINT {constraint_name(n)} IF NOT EXISTS "
+            f"FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
+        )
+        for p in n.indexed:
+            out.append(f"CREATE INDEX {_snake(n.label)}_{p} IF NOT EXISTS FOR (n:{n.label}) ON (n.{p})")
+        if n.fulltext:
+            props = ", ".join(f"n.{p}" for p in n.fulltext)
+            out.append(
+                f"CREATE FULLTEXT INDEX {fulltext_index_name(n.label)} IF NOT EXISTS "
+                f"FOR (n:{n.label}) ON EACH [{props}]"
+            )
+    return out
+
+
+def falkordb_index_statements() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(kind, label, properties) for FalkorDB: ``range`` indexes and ``fulltext`` indexes."""
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    for n in NODES:
+        out.append(("range", n.label, (n.key,)))
+        for p in n.indexed:
+            out.append(("range", n.label, (p,)))
+        if n.fulltext:
+            out.append(("fulltext", n.label, n.fulltext))
+    return out
+
+
+for _i, _stmt in enumerate(neo4j_schema_statements()):
+    register(f"cypher.schema.ddl.{_i:03d}", _stmt, dialect="neo4j")
+
+
+# -------------------------------------------------------------------- fulltext search
+
+FULLTEXT_NEO4J = register(
+    "cypher.dialect.fulltext_nodes",
+    "CALL db.index.fulltext.queryNodes($index, $q) YIELD node, score "
+    "RETURN node, score ORDER BY score DESC LIMIT $limit",
+    dialect="neo4j",
+)
+FULLTEXT_FALKORDB = register(
+    "cypher.dialect.fulltext_nodes",
+    "CALL db.idx.fulltext.queryNodes($index, $q) YIELD node, score "
+    "RETURN node, score ORDER BY score DESC LIMIT $limit",
+    dialect="falkordb",
+)
+
+_TOKEN = re.compile(r"[\w]+", re.UNICODE)
+
+
+def fulltext_terms(text: str) -> list[str]:
+    """Split user text into safe search tokens (letters and digits only)."""
+    return _TOKEN.findall(text.lower())
+
+
+def fulltext_query(backend: str, text: str) -> str | None:
+    """A prefix query for the store's fulltext engine (Lucene on Neo4j, RediSearch on FalkorDB).
+
+    Every token must match as a prefix; punctuation and operators are dropped, so
+    user text can never change the query's syntax. Returns None for empty input.
+    """
+    terms = fulltext_terms(text)
+    if not terms:
+        return None
+    if backend == "neo4j":
+        return " AND ".join(f"{t}*" for t in terms)
+    return " ".join(f"{t}*" if len(t) >= 2 else t for t in terms)
+
+
+def fulltext_statement(backend: str) -> str:
+    return FULLTEXT_NEO4J if backend == "neo4j" else FULLTEXT_FALKORDB
+
+
+def fulltext_index(backend: str, label: str) -> str:
+    """The index argument: Neo4j names an index, FalkorDB names the label."""
+    return fulltext_index_name(label) if backend == "neo4j" else label

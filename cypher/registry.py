@@ -1,0 +1,68 @@
+"""A registry of every Cypher text Klynge can send, so CI can lint them with Neo4j's checker.
+
+Modules define their Cypher as module-level constants wrapped in :func:`register`;
+:func:`load_all` imports every module of the packages that send Cypher, so
+:func:`all_queries` then lists all of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+
+DIALECTS = ("portable", "neo4j", "falkordb")
+PACKAGES = ("cypher", "loaders", "gds_jobs")
+
+
+@dataclass(frozen=True)
+class Registered:
+    name: str
+    text: str
+    dialect: str
+
+
+_QUERIES: dict[str, Registered] = {}
+
+
+def register(name: str, text: str, *, dialect: str = "portable") -> str:
+    """Record ``text`` under ``name`` and return it unchanged.
+
+    Parameters
+    ----------
+    name : a unique dotted name, e.g. ``"loaders.units.merge"``.
+    text : the Cypher text (values always as ``$parameters``).
+    dialect : ``"portable"`` (both stores), ``"neo4j"`` or ``"falkordb"``;
+        all but ``"falkordb"`` are linted as Neo4j Cypher 5.
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is registered twice with different text or the dialect is unknown.
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect {dialect!r} for query {name!r} is not one of {DIALECTS}")
+    key = f"{name}@{dialect}"
+    old = _QUERIES.get(key)
+    if old is not None and old.text != text:
+        raise ValueError(f"query {name!r} ({dialect}) is registered twice with different text")
+    _QUERIES[key] = Registered(name, text, dialect)
+    return text
+
+
+def load_all() -> None:
+    """Import every module of the packages that send Cypher (``web`` sends none of its own)."""
+    for pkg_name in PACKAGES:
+        try:
+            pkg = importlib.import_module(pkg_name)
+        except ModuleNotFoundError:
+            continue
+        for mod in pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."):
+            if ".tests" in mod.name or mod.name.endswith("__main__"):
+                continue
+            importlib.import_module(mod.name)
+
+
+def all_queries() -> list[tuple[str, str, str]]:
+    """Every registered query as ``(name, text, dialect)``, sorted by name."""
+    return sorted((r.name, r.text, r.dialect) for r in _QUERIES.values())

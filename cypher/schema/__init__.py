@@ -1,0 +1,60 @@
+"""Apply the schema (uniqueness for every MERGE key, secondary and fulltext indexes) idempotently."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cypher import dialect
+from klynge.errors import QueryError
+
+
+def apply(store: Any) -> list[str]:
+    """Create what is missing; return a line per object created (empty when all existed).
+
+    Neo4j: ``CREATE CONSTRAINT … IF NOT EXISTS`` for every key, indexes, fulltext
+    indexes. FalkorDB: an exact-match (range) index on every key, then a
+    ``GRAPH.CONSTRAINT CREATE … UNIQUE`` on it, secondary indexes and fulltext
+    indexes; existing ones are read from ``db.indexes()``/``db.constraints()``.
+    """
+    created: list[str] = []
+    if store.backend == "neo4j":
+        for stmt in dialect.neo4j_schema_statements():
+            store.run(stmt)
+            created.append(stmt)
+        return created
+    indexes = store.run("CALL db.indexes() YIELD label, properties, types RETURN label, properties, types")
+    have: set[tuple[str, str, str]] = set()
+    for r in indexes:
+        for prop, kinds in (r.get("types") or {}).items():
+            for k in kinds:
+                have.add((r["label"], prop, k.lower()))
+    for kind, label, props in dialect.falkordb_index_statements():
+        if kind == "range":
+            if (label, props[0], "range") not in have:
+                store.run(f"CREATE INDEX FOR (n:{label}) ON (n.{props[0]})")
+                have.add((label, props[0], "range"))
+                created.append(f"index {label}.{props[0]}")
+        else:
+            missing = [p for p in props if (label, p, "fulltext") not in have]
+            if missing:
+                args = ", ".join(f"'{p}'" for p in missing)
+                store.run(f"CALL db.idx.fulltext.createNodeIndex('{label}', {args})")
+                created.append(f"fulltext {label}({', '.join(missing)})")
+    existing = {
+        (r["label"], tuple(r["properties"]))
+        for r in store.run("CALL db.constraints() YIELD type, label, properties RETURN type, label, properties")
+        if r["type"] == "UNIQUE"
+    }
+    from cypher.schema.model import NODES
+
+    for n in NODES:
+        if (n.label, (n.key,)) in existing:
+            continue
+        try:
+            store.command("GRAPH.CONSTRAINT", "CREATE", store.settings.graph_name, "UNIQUE", "NODE",
+                          n.label, "PROPERTIES", "1", n.key)
+            created.append(f"unique {n.label}.{n.key}")
+        except QueryError as exc:
+            if "already exists" not in str(exc):
+                raise
+    return created

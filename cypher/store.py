@@ -1,0 +1,441 @@
+"""One graph-store API over Neo4j 5 (production) and embedded FalkorDB (default, tests).
+
+Everything that crosses this boundary is a plain Python value: lists of dicts of
+str, int, float, bool, None, lists and dicts. Nodes become
+``{"_kind": "node", "_labels": [...], **properties}``, relationships
+``{"_kind": "relationship", "_type": ..., **properties}`` and paths
+``{"_kind": "path", "nodes": [...], "relationships": [...]}``. Internal ids are
+never part of a result; use business keys.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Any, Protocol
+
+from klynge.config import Settings, load_settings
+from klynge.errors import QueryError, QueryTimeout, ReadOnlyViolation, StoreUnavailable
+
+Row = dict[str, Any]
+
+
+class GraphStore(Protocol):
+    """The API every backend offers."""
+
+    backend: str
+    settings: Settings
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None, *,
+            timeout_s: float | None = None) -> list[Row]: ...
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None, *,
+             timeout_s: float | None = None) -> list[Row]: ...
+
+    def write_batches(self, query: str, rows: Iterable[Mapping[str, Any]], *,
+                      batch_size: int | None = None) -> int: ...
+
+    def init_schema(self) -> list[str]: ...
+
+    def health(self) -> dict[str, Any]: ...
+
+    def counts(self) -> dict[str, dict[str, int]]: ...
+
+    def wipe(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Split an iterable into lists of at most ``size`` items."""
+    it = iter(rows)
+    while True:
+        batch = list(islice(it, size))
+        if not batch:
+            return
+        yield batch
+
+
+def clean_param(value: Any) -> Any:
+    """Make a parameter portable: dates become ISO strings, NaN/inf become None, tuples lists."""
+    if isinstance(value, float):
+        return None if (math.isnan(value) or math.isinf(value)) else value
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): clean_param(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [clean_param(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return clean_param(value.item())
+    return value
+
+
+def _params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {str(k): clean_param(v) for k, v in (params or {}).items()}
+
+
+def _timeout_message(timeout_s: float) -> str:
+    return (
+        f"query ran longer than {timeout_s:g} s and was stopped; the limit is "
+        "KLYNGE_QUERY_TIMEOUT_S (or the timeout passed by the caller)"
+    )
+
+
+# --------------------------------------------------------------------------- FalkorDB
+
+
+class FalkorStore:
+    """The embedded store: a FalkorDB server started by Klynge on 127.0.0.1.
+
+    Parameters
+    ----------
+    settings : Klynge settings; ``data_dir``, ``graph_name`` and ``falkordb_port`` are used.
+    start : start the server when it is not running (default True).
+
+    Notes
+    -----
+    Read-only runs use ``GRAPH.RO_QUERY``, which the server refuses for any write.
+    FalkorDB applies timeouts to read queries only.
+    """
+
+    backend = "falkordb"
+
+    def __init__(self, settings: Settings | None = None, *, start: bool = True) -> None:
+        from falkordb import FalkorDB
+
+        from cypher import embedded
+
+        self.settings = settings or load_settings()
+        if start:
+            self.server = embedded.ensure_server(self.settings.data_dir, self.settings.falkordb_port)
+        else:
+            info = embedded.read_state(self.settings.data_dir.resolve())
+            if info is None:
+                raise StoreUnavailable(
+                    f"no embedded graph store is running for {self.settings.data_dir}; "
+                    "start it with `klynge db start`"
+                )
+            self.server = info
+        try:
+            self._db = FalkorDB(host="127.0.0.1", port=self.server.port)
+            self._graph = self._db.select_graph(self.settings.graph_name)
+        except Exception as exc:  # noqa: BLE001 - client raises redis errors of many kinds
+            raise StoreUnavailable(f"cannot connect to the embedded graph store on port {self.server.port}: {exc}") from exc
+
+    # -- queries
+    def _exec(self, query: str, params: Mapping[str, Any] | None, timeout_s: float | None,
+              read_only: bool) -> list[Row]:
+        import redis
+
+        timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
+        try:
+            fn = self._graph.ro_query if read_only else self._graph.query
+            result = fn(query, _params(params), timeout=timeout_ms)
+        except redis.exceptions.ConnectionError as exc:
+            raise StoreUnavailable(
+                f"the embedded graph store on port {self.server.port} stopped answering ({exc}); "
+                "run the command again to restart it"
+            ) from exc
+        except redis.exceptions.ResponseError as exc:
+            msg = str(exc)
+            if "timed out" in msg.lower() or "timeout" in msg.lower():
+                raise QueryTimeout(_timeout_message(timeout_s or 0)) from exc
+            if "read-only" in msg.lower() or "read only" in msg.lower():
+                raise ReadOnlyViolation(
+                    "the query writes to the graph, but this run is read-only "
+                    f"(the store refused it: {msg})"
+                ) from exc
+            raise QueryError(f"query failed on FalkorDB: {msg}") from exc
+        header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
+        header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        return [{k: _falkor_value(v) for k, v in zip(header, row)} for row in result.result_set]
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None, *,
+            timeout_s: float | None = None) -> list[Row]:
+        """Run a query that may write; returns plain rows."""
+        return self._exec(query, params, timeout_s, read_only=False)
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None, *,
+             timeout_s: float | None = None) -> list[Row]:
+        """Run a query the server guarantees not to write (``GRAPH.RO_QUERY``)."""
+        t = self.settings.query_timeout_s if timeout_s is None else timeout_s
+        return self._exec(query, params, t, read_only=True)
+
+    def write_batches(self, query: str, rows: Iterable[Mapping[str, Any]], *,
+                      batch_size: int | None = None) -> int:
+        """Run ``query`` once per batch with ``$rows`` bound to the batch; returns rows sent."""
+        n = 0
+        for batch in chunks(rows, batch_size or self.settings.write_batch_size):
+            self.run(query, {"rows": batch})
+            n += len(batch)
+        return n
+
+    def command(self, *args: Any) -> Any:
+        """A raw server command (schema DDL and status only)."""
+        import redis
+
+        try:
+            return self._db.connection.execute_command(*args)
+        except redis.exceptions.ResponseError as exc:
+            raise QueryError(f"{args[0]} failed on FalkorDB: {exc}") from exc
+
+    # -- schema, status
+    def init_schema(self) -> list[str]:
+        from cypher import schema
+
+        return schema.apply(self)
+
+    def version(self) -> str:
+        mods = self.command("MODULE", "LIST")
+        for m in mods:
+            d = {(k.decode() if isinstance(k, bytes) else k): v for k, v in zip(m[::2], m[1::2])}
+            name = d.get("name")
+            name = name.decode() if isinstance(name, bytes) else name
+            if name and name.lower() in ("graph", "falkordb"):
+                ver = int(d.get("ver", 0))
+                return f"{ver // 10000}.{ver // 100 % 100}.{ver % 100}"
+        return "unknown"
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        labels = self.read("CALL db.labels() YIELD label RETURN label")
+        types = self.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType")
+        out: dict[str, dict[str, int]] = {"labels": {}, "relationships": {}}
+        for r in labels:
+            lab = r["label"]
+            out["labels"][lab] = self.read(f"MATCH (n:`{lab}`) RETURN count(n) AS c")[0]["c"]
+        for r in types:
+            t = r["relationshipType"]
+            out["relationships"][t] = self.read(f"MATCH ()-[r:`{t}`]->() RETURN count(r) AS c")[0]["c"]
+        return out
+
+    def health(self) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        nodes = self.read("MATCH (n) RETURN count(n) AS c")[0]["c"]
+        rels = self.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+        return {
+            "ok": True,
+            "backend": self.backend,
+            "version": self.version(),
+            "graph": self.settings.graph_name,
+            "port": self.server.port,
+            "data_dir": str(self.settings.data_dir),
+            "nodes": nodes,
+            "relationships": rels,
+            "latency_ms": round((time.perf_counter() - t0) * 1000, 2),
+        }
+
+    def wipe(self) -> None:
+        """Delete the whole graph with its indexes and constraints."""
+        import redis
+
+        try:
+            self._graph.delete()
+        except redis.exceptions.ResponseError as exc:
+            if "empty key" not in str(exc).lower() and "invalid graph" not in str(exc).lower():
+                raise QueryError(f"wiping graph {self.settings.graph_name} failed: {exc}") from exc
+        self._graph = self._db.select_graph(self.settings.graph_name)
+
+    def close(self) -> None:
+        try:
+            self._db.connection.close()
+        except Exception:  # noqa: BLE001 - closing a dead connection is fine
+            pass
+
+
+def _falkor_value(v: Any) -> Any:
+    from falkordb import Edge, Node, Path
+
+    if isinstance(v, Node):
+        return {"_kind": "node", "_labels": list(v.labels or []),
+                **{k: _falkor_value(x) for k, x in v.properties.items()}}
+    if isinstance(v, Edge):
+        return {"_kind": "relationship", "_type": v.relation,
+                **{k: _falkor_value(x) for k, x in v.properties.items()}}
+    if isinstance(v, Path):
+        return {"_kind": "path", "nodes": [_falkor_value(n) for n in v.nodes()],
+                "relationships": [_falkor_value(e) for e in v.edges()]}
+    if isinstance(v, Mapping):
+        return {str(k): _falkor_value(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_falkor_value(x) for x in v]
+    if isinstance(v, (_dt.date, _dt.datetime, _dt.time)):
+        return v.isoformat()
+    if isinstance(v, bytes):
+        return v.decode("utf-8", errors="replace")
+    return v
+
+
+# --------------------------------------------------------------------------- Neo4j
+
+
+class Neo4jStore:
+    """Neo4j 5 through the official driver, with managed transactions (retried on transient errors).
+
+    Read-only runs are first classified with ``EXPLAIN``: only a query whose
+    plan is read-only (query type ``r``) runs, and then in a READ transaction.
+    """
+
+    backend = "neo4j"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        import neo4j
+
+        self.settings = settings or load_settings()
+        if not self.settings.neo4j_uri:
+            raise StoreUnavailable("NEO4J_URI is not set")
+        auth = (self.settings.neo4j_username, self.settings.neo4j_password or "")
+        try:
+            self._driver = neo4j.GraphDatabase.driver(self.settings.neo4j_uri, auth=auth)
+            self._driver.verify_connectivity()
+        except Exception as exc:  # noqa: BLE001 - the driver raises many kinds
+            raise StoreUnavailable(
+                f"cannot connect to Neo4j at {self.settings.neo4j_uri} as {self.settings.neo4j_username}: {exc}; "
+                "check NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD"
+            ) from exc
+        self._neo4j = neo4j
+
+    @property
+    def driver(self) -> Any:
+        """The driver, for the GDS client in :mod:`cypher.gds` only."""
+        return self._driver
+
+    def _session(self, read: bool) -> Any:
+        mode = self._neo4j.READ_ACCESS if read else self._neo4j.WRITE_ACCESS
+        return self._driver.session(database=self.settings.neo4j_database, default_access_mode=mode)
+
+    def _tx(self, query: str, params: dict[str, Any], timeout_s: float | None, read: bool) -> list[Row]:
+        q = self._neo4j.Query(query, timeout=timeout_s)
+
+        def work(tx: Any) -> list[Row]:
+            result = tx.run(q, params)
+            return [{k: _neo4j_value(v) for k, v in rec.items()} for rec in result]
+
+        try:
+            with self._session(read) as s:
+                return s.execute_read(work) if read else s.execute_write(work)
+        except self._neo4j.exceptions.ClientError as exc:
+            code = exc.code or ""
+            if "Timeout" in code or "TransactionTimedOut" in code:
+                raise QueryTimeout(_timeout_message(timeout_s or 0)) from exc
+            if "ForbiddenDueToTransactionType" in code or "AccessMode" in code:
+                raise ReadOnlyViolation(f"the query writes, but this run is read-only: {exc.message}") from exc
+            raise QueryError(f"query failed on Neo4j ({code}): {exc.message}") from exc
+        except self._neo4j.exceptions.ServiceUnavailable as exc:
+            raise StoreUnavailable(f"Neo4j at {self.settings.neo4j_uri} is unavailable: {exc}") from exc
+
+    def query_type(self, query: str, params: Mapping[str, Any] | None = None) -> str:
+        """Neo4j's own classification of a query: ``r``, ``rw``, ``w`` or ``s`` (schema)."""
+        with self._session(True) as s:
+            try:
+                summary = s.run("EXPLAIN " + query, _params(params)).consume()
+            except self._neo4j.exceptions.ClientError as exc:
+                raise QueryError(f"query failed on Neo4j ({exc.code}): {exc.message}") from exc
+        return str(summary.query_type)
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None, *,
+            timeout_s: float | None = None) -> list[Row]:
+        return self._tx(query, _params(params), timeout_s, read=False)
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None, *,
+             timeout_s: float | None = None) -> list[Row]:
+        p = _params(params)
+        qt = self.query_type(query, p)
+        if qt != "r":
+            raise ReadOnlyViolation(
+                f"Neo4j classifies this query as '{qt}' (not read-only), so it was not run"
+            )
+        t = self.settings.query_timeout_s if timeout_s is None else timeout_s
+        return self._tx(query, p, t, read=True)
+
+    def write_batches(self, query: str, rows: Iterable[Mapping[str, Any]], *,
+                      batch_size: int | None = None) -> int:
+        n = 0
+        for batch in chunks(rows, batch_size or self.settings.write_batch_size):
+            self._tx(query, {"rows": [clean_param(r) for r in batch]}, None, read=False)
+            n += len(batch)
+        return n
+
+    def init_schema(self) -> list[str]:
+        from cypher import schema
+
+        return schema.apply(self)
+
+    def version(self) -> str:
+        rows = self.read("CALL dbms.components() YIELD name, versions, edition "
+                         "RETURN name, versions, edition")
+        return " ".join(f"{r['name']} {r['versions'][0]} {r['edition']}" for r in rows)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {"labels": {}, "relationships": {}}
+        for r in self.read("CALL db.labels() YIELD label RETURN label"):
+            out["labels"][r["label"]] = self.read(f"MATCH (n:`{r['label']}`) RETURN count(n) AS c")[0]["c"]
+        for r in self.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType"):
+            t = r["relationshipType"]
+            out["relationships"][t] = self.read(f"MATCH ()-[r:`{t}`]->() RETURN count(r) AS c")[0]["c"]
+        return out
+
+    def health(self) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        nodes = self.read("MATCH (n) RETURN count(n) AS c")[0]["c"]
+        rels = self.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+        return {
+            "ok": True,
+            "backend": self.backend,
+            "version": self.version(),
+            "database": self.settings.neo4j_database,
+            "nodes": nodes,
+            "relationships": rels,
+            "latency_ms": round((time.perf_counter() - t0) * 1000, 2),
+        }
+
+    def wipe(self) -> None:
+        self.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def _neo4j_value(v: Any) -> Any:
+    import neo4j.graph as g
+    import neo4j.time as nt
+
+    if isinstance(v, g.Node):
+        return {"_kind": "node", "_labels": sorted(v.labels), **{k: _neo4j_value(x) for k, x in v.items()}}
+    if isinstance(v, g.Relationship):
+        return {"_kind": "relationship", "_type": v.type, **{k: _neo4j_value(x) for k, x in v.items()}}
+    if isinstance(v, g.Path):
+        return {"_kind": "path", "nodes": [_neo4j_value(n) for n in v.nodes],
+                "relationships": [_neo4j_value(r) for r in v.relationships]}
+    if isinstance(v, (nt.Date, nt.DateTime, nt.Time, nt.Duration)):
+        return v.iso_format()
+    if isinstance(v, Mapping):
+        return {str(k): _neo4j_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_neo4j_value(x) for x in v]
+    return v
+
+
+# --------------------------------------------------------------------------- factory
+
+
+def open_store(config: Mapping[str, Any] | Settings | None = None, *, start: bool = True) -> GraphStore:
+    """Open the configured store: Neo4j when ``NEO4J_URI`` is set, else the embedded FalkorDB.
+
+    Parameters
+    ----------
+    config : a :class:`Settings`, or a mapping of overrides for :func:`klynge.config.load_settings`.
+    start : for the embedded store, start its server when needed.
+
+    Raises
+    ------
+    StoreUnavailable
+        When the store cannot be reached or started; the message says what to set.
+    """
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    if settings.backend == "neo4j":
+        return Neo4jStore(settings)
+    return FalkorStore(settings, start=start)

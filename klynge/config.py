@@ -1,0 +1,116 @@
+"""Settings from defaults, then ``KLYNGE_*`` / ``NEO4J_*`` environment variables, then an explicit mapping.
+
+Nothing here reads files at import time; call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from klynge.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Klynge reads, with its environment variable.
+
+    Attributes
+    ----------
+    data_dir : KLYNGE_DATA_DIR — where the embedded store keeps its files (default ./var/graph).
+    graph_name : KLYNGE_GRAPH — graph (FalkorDB key) or database name on the embedded store.
+    neo4j_uri, neo4j_username, neo4j_password, neo4j_database : NEO4J_* — production Neo4j.
+    query_timeout_s : KLYNGE_QUERY_TIMEOUT_S — default per-query timeout for reads.
+    person_key_secret : KLYNGE_PERSON_KEY — secret for pseudonymous person keys.
+    """
+
+    data_dir: Path = Path("var/graph")
+    graph_name: str = "klynge"
+    neo4j_uri: str | None = None
+    neo4j_username: str = "neo4j"
+    neo4j_password: str | None = None
+    neo4j_database: str = "neo4j"
+    query_timeout_s: float = 30.0
+    write_batch_size: int = 5000
+    person_key_secret: str = "klynge-development-key-change-me"
+    falkordb_port: int | None = None
+    console_timeout_s: float = 10.0
+    console_max_rows: int = 1000
+    web_host: str = "127.0.0.1"
+    web_port: int = 5000
+    secret_key: str | None = None
+
+    @property
+    def backend(self) -> str:
+        return "neo4j" if self.neo4j_uri else "falkordb"
+
+
+ENV = {
+    "data_dir": "KLYNGE_DATA_DIR",
+    "graph_name": "KLYNGE_GRAPH",
+    "neo4j_uri": "NEO4J_URI",
+    "neo4j_username": "NEO4J_USERNAME",
+    "neo4j_password": "NEO4J_PASSWORD",
+    "neo4j_database": "NEO4J_DATABASE",
+    "query_timeout_s": "KLYNGE_QUERY_TIMEOUT_S",
+    "write_batch_size": "KLYNGE_WRITE_BATCH_SIZE",
+    "person_key_secret": "KLYNGE_PERSON_KEY",
+    "falkordb_port": "KLYNGE_FALKORDB_PORT",
+    "console_timeout_s": "KLYNGE_CONSOLE_TIMEOUT_S",
+    "console_max_rows": "KLYNGE_CONSOLE_MAX_ROWS",
+    "web_host": "KLYNGE_HOST",
+    "web_port": "KLYNGE_PORT",
+    "secret_key": "KLYNGE_SECRET_KEY",
+}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    types = {f.name: f.type for f in fields(Settings)}
+    t = str(types[name])
+    try:
+        if "Path" in t:
+            return Path(value)
+        if t.startswith("int"):
+            return int(value)
+        if t.startswith("float"):
+            return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"setting {name} ({ENV.get(name, name)}) must be {t.split(' ')[0]}, got {value!r}"
+        ) from exc
+    return str(value)
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings: defaults, then environment, then ``overrides``.
+
+    Parameters
+    ----------
+    overrides : mapping of field name to value (tests, the web app's config).
+    environ : the environment to read (default ``os.environ``).
+
+    Raises
+    ------
+    ConfigError
+        When a value cannot be converted to its type or a name is unknown.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, var in ENV.items():
+        if env.get(var) not in (None, ""):
+            values[name] = _coerce(name, env[var])
+    for name, value in (overrides or {}).items():
+        if name not in ENV:
+            raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(ENV))}")
+        values[name] = _coerce(name, value) if isinstance(value, str) else value
+    settings = replace(Settings(), **{k: v for k, v in values.items() if v is not None})
+    if not settings.data_dir.is_absolute():
+        settings = replace(settings, data_dir=(Path.cwd() / settings.data_dir))
+    return settings

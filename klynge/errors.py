@@ -1,0 +1,45 @@
+"""One exception root for Klynge; each part raises a specific child.
+
+Messages follow one template: what failed, which identifier, the limit or the
+expected value, and what to do.
+"""
+
+from __future__ import annotations
+
+
+class KlyngeError(Exception):
+    """Root of every error Klynge raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(KlyngeError):
+    """A setting is missing or invalid."""
+
+
+class StoreUnavailable(KlyngeError):
+    """The graph store cannot be reached or started."""
+
+
+class QueryError(KlyngeError):
+    """A query failed in the store (syntax, constraint, timeout)."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran longer than its timeout and was stopped."""
+
+
+class ReadOnlyViolation(QueryError):
+    """A read-only run was asked to write."""
+
+
+class LoadError(KlyngeError):
+    """A source file cannot be read or loaded."""
+
+
+class ConsoleError(KlyngeError):
+    """An analyst's console query was refused or failed."""
+
+
+class JobFailed(KlyngeError):
+    """A measures job failed; the previous results stay current."""

@@ -1,0 +1,60 @@
+"""Shared fixtures: one embedded FalkorDB server per test session, a fresh empty graph per test."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cypher import embedded, open_store
+from klynge.config import Settings, load_settings
+
+_graph_ids = itertools.count()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if os.environ.get("NEO4J_URI"):
+        return [f"Neo4j tests: on, against {os.environ['NEO4J_URI']}"]
+    return ["Neo4j tests: skipped (NEO4J_URI is not set); every other test runs on the embedded FalkorDB store"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("NEO4J_URI"):
+        return
+    skip = pytest.mark.skip(reason="needs a Neo4j 5 server with GDS: set NEO4J_URI (and NEO4J_PASSWORD) to run")
+    for item in items:
+        if "neo4j" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def falkor_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Data directory of the session's embedded server; the server is stopped at the end."""
+    d = tmp_path_factory.mktemp("graph")
+    embedded.ensure_server(d)
+    try:
+        yield d
+    finally:
+        embedded.stop_server(d)
+
+
+@pytest.fixture
+def settings(falkor_dir: Path) -> Settings:
+    """Settings pointing at the session server and a graph name no other test uses."""
+    return load_settings({"data_dir": falkor_dir, "graph_name": f"test{next(_graph_ids)}"},
+                         environ={})
+
+
+@pytest.fixture
+def store(settings: Settings):
+    """A GraphStore on a fresh, empty graph with the schema applied; deleted afterwards."""
+    s = open_store(settings)
+    s.init_schema()
+    try:
+        yield s
+    finally:
+        s.wipe()
+        s.close()

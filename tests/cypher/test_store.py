@@ -1,0 +1,70 @@
+"""The embedded store through the GraphStore API: plain values, read-only, batches, schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from klynge.errors import QueryError, ReadOnlyViolation
+
+
+def test_run_returns_plain_values(store):
+    store.run("CREATE (:Organization {orgnr: '923609016', name: 'EQUINOR ASA', employees: 21000, active: true})")
+    rows = store.read(
+        "MATCH (o:Organization {orgnr: $orgnr}) RETURN o, o.name AS name, {a: 1, b: [1, 2.5]} AS m",
+        {"orgnr": "923609016"},
+    )
+    assert rows == [{
+        "o": {"_kind": "node", "_labels": ["Organization"], "orgnr": "923609016", "name": "EQUINOR ASA",
+              "employees": 21000, "active": True},
+        "name": "EQUINOR ASA",
+        "m": {"a": 1, "b": [1, 2.5]},
+    }]
+    assert type(rows[0]["m"]) is dict
+
+
+def test_read_refuses_writes_and_graph_is_unchanged(store):
+    with pytest.raises(ReadOnlyViolation):
+        store.read("CREATE (:Organization {orgnr: '1'})")
+    assert store.read("MATCH (n) RETURN count(n) AS c") == [{"c": 0}]
+
+
+def test_parameters_survive_quotes_unicode_and_newlines(store):
+    nasty = "Ø'\"\\ \n <script>alert(1)</script> `x` $y {z}"
+    store.run("CREATE (:Organization {orgnr: $o, name: $n})", {"o": "1", "n": nasty})
+    assert store.read("MATCH (o:Organization) RETURN o.name AS n") == [{"n": nasty}]
+
+
+def test_write_batches_counts_rows_and_merges_idempotently(store):
+    rows = [{"orgnr": f"{i:09d}", "name": f"Firm {i}"} for i in range(2500)]
+    q = "UNWIND $rows AS row MERGE (o:Organization {orgnr: row.orgnr}) SET o.name = row.name"
+    assert store.write_batches(q, rows, batch_size=1000) == 2500
+    store.write_batches(q, rows, batch_size=700)
+    assert store.read("MATCH (o:Organization) RETURN count(o) AS c") == [{"c": 2500}]
+
+
+def test_unique_key_is_enforced(store):
+    store.run("CREATE (:Organization {orgnr: '1'})")
+    with pytest.raises(QueryError, match="unique"):
+        store.run("CREATE (:Organization {orgnr: '1'})")
+
+
+def test_init_schema_is_idempotent(store):
+    assert store.init_schema() == []
+
+
+def test_health_and_counts(store):
+    store.run("CREATE (:Organization {orgnr: '1'})-[:FILED]->(:Accounts {accounts_id: '1:2024:SELSKAP'})")
+    h = store.health()
+    assert h["backend"] == "falkordb" and h["nodes"] == 2 and h["relationships"] == 1
+    assert h["version"].count(".") == 2
+    c = store.counts()
+    assert c["labels"]["Organization"] == 1 and c["relationships"]["FILED"] == 1
+
+
+def test_dates_and_nan_parameters_are_made_portable(store):
+    import datetime as dt
+
+    store.run("CREATE (:Accounts {accounts_id: $id, period_end: $d, ebitda: $e})",
+              {"id": "x", "d": dt.date(2024, 12, 31), "e": float("nan")})
+    assert store.read("MATCH (a:Accounts) RETURN a.period_end AS d, a.ebitda AS e") == [
+        {"d": "2024-12-31", "e": None}]

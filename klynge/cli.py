@@ -1,0 +1,431 @@
+"""The ``klynge`` command line: it parses arguments and calls into the packages, nothing more.
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 finished with rejected rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from typing import Any
+
+import click
+
+from klynge.config import load_settings
+from klynge.errors import KlyngeError
+
+EXIT_REJECTS = 3
+
+
+class KlyngeGroup(click.Group):
+    """Turns Klynge errors into a one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KlyngeError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _store(**overrides: Any):
+    from cypher import open_store
+
+    return open_store(load_settings(overrides or None))
+
+
+def format_rows(rows: list[dict], fmt: str) -> str:
+    """Render rows as an aligned table, CSV or JSON."""
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2, default=str)
+    columns: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in columns:
+                columns.append(k)
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False, default=str)
+        return str(v)
+
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([cell(r.get(c)) for c in columns])
+        return buf.getvalue()
+    if not rows:
+        return "(no rows)"
+    cells = [[cell(r.get(c)) for c in columns] for r in rows]
+    widths = [min(60, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    for row in cells:
+        out.append("  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(row, widths)))
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+@click.group(cls=KlyngeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="klynge", prog_name="klynge")
+def main() -> None:
+    """Klynge: the Triple Helix graph of Norwegian firms, research and policy.
+
+    Runs on Neo4j when NEO4J_URI is set, otherwise on an embedded FalkorDB store
+    kept in KLYNGE_DATA_DIR (default ./var/graph).
+    """
+
+
+# ---------------------------------------------------------------- db
+
+
+@main.group()
+def db() -> None:
+    """Start, stop, initialise and inspect the graph store."""
+
+
+@db.command("init")
+def db_init() -> None:
+    """Create uniqueness constraints and indexes (idempotent)."""
+    store = _store()
+    created = store.init_schema()
+    for line in created:
+        click.echo(f"created {line}")
+    click.echo(f"schema ready on {store.backend} ({len(created)} created, the rest existed)")
+
+
+@db.command("status")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def db_status(fmt: str) -> None:
+    """Backend, server version and counts per label and relationship type."""
+    store = _store()
+    info = store.health()
+    info["counts"] = store.counts()
+    if fmt == "json":
+        click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"backend   {info['backend']} {info['version']}")
+    for k in ("graph", "database", "port", "data_dir"):
+        if k in info:
+            click.echo(f"{k:<9} {info[k]}")
+    click.echo(f"nodes     {info['nodes']}")
+    click.echo(f"rels      {info['relationships']}")
+    for kind in ("labels", "relationships"):
+        for name, n in sorted(info["counts"][kind].items()):
+            click.echo(f"  {kind[:-1] if kind == 'labels' else 'type'} {name:<24} {n}")
+
+
+@db.command("start")
+def db_start() -> None:
+    """Start the embedded store (no-op when it runs, or on Neo4j)."""
+    settings = load_settings()
+    if settings.backend == "neo4j":
+        click.echo(f"NEO4J_URI is set ({settings.neo4j_uri}); nothing to start")
+        return
+    from cypher import embedded
+
+    info = embedded.ensure_server(settings.data_dir, settings.falkordb_port)
+    state = "started" if info.started_here else "already running"
+    click.echo(f"embedded store {state}: pid {info.pid}, 127.0.0.1:{info.port}, data in {info.data_dir}")
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the embedded store cleanly."""
+    settings = load_settings()
+    from cypher import embedded
+
+    if embedded.stop_server(settings.data_dir):
+        click.echo("embedded store stopped")
+    else:
+        click.echo("embedded store was not running")
+
+
+@db.command("wipe")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def db_wipe(yes: bool) -> None:
+    """Delete every node, relationship and index of the graph."""
+    if not yes:
+        click.confirm("Delete the whole graph?", abort=True)
+    store = _store()
+    store.wipe()
+    click.echo(f"graph wiped on {store.backend}")
+
+
+# ---------------------------------------------------------------- query
+
+
+@main.command("query")
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter.")
+@click.option("--cypher", "cypher_text", help="Ad-hoc read-only Cypher instead of a library query.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--list", "list_", is_flag=True, help="List the library's queries.")
+@click.option("--timeout", type=float, default=None, help="Seconds before the query is stopped.")
+def query_cmd(name: str | None, params: tuple[str, ...], cypher_text: str | None, fmt: str,
+              list_: bool, timeout: float | None) -> None:
+    """Run a query from the library (cypher/queries) or ad-hoc read-only Cypher."""
+    from cypher import library
+
+    values: dict[str, str] = {}
+    for p in params:
+        k, sep, v = p.partition("=")
+        if not sep:
+            raise click.UsageError(f"--param {p!r} must be KEY=VALUE")
+        values[k.strip()] = v
+    if list_:
+        backend = load_settings().backend
+        rows = [{"name": q.name, "mode": q.mode, "title": q.title,
+                 "params": ", ".join(p.name for p in q.params)} for q in library.names(backend)]
+        click.echo(format_rows(rows, fmt))
+        return
+    if bool(name) == bool(cypher_text):
+        raise click.UsageError("give a query NAME or --cypher TEXT (see --list)")
+    store = _store()
+    if cypher_text:
+        rows = store.read(cypher_text, values, timeout_s=timeout)
+    else:
+        rows = library.run(store, name, values, timeout_s=timeout)
+    click.echo(format_rows(rows, fmt))
+
+
+# ---------------------------------------------------------------- load, synth
+
+LOAD_KINDS = ("units", "subunits", "roles", "accounts", "grants", "patents", "clusters", "synthetic")
+
+
+def _print_summary(summary: Any) -> None:
+    click.echo(summary.describe() if hasattr(summary, "describe") else str(summary), err=True)
+
+
+def _load(kind: str, path: str | None, dry_run: bool, **opts: Any) -> None:
+    import loaders
+
+    store = _store()
+    summary = loaders.load(kind, path, store, dry_run=dry_run, **opts)
+    _print_summary(summary)
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
+
+
+@main.group()
+def load() -> None:
+    """Load source files (Brønnøysund, Regnskapsregisteret, Forskningsrådet, Innovasjon Norge, patents, clusters)."""
+
+
+def _add_load_command(kind: str, help_text: str) -> None:
+    @load.command(kind, help=help_text)
+    @click.argument("path", type=click.Path(exists=True))
+    @click.option("--dry-run", is_flag=True, help="Validate without writing.")
+    def _cmd(path: str, dry_run: bool) -> None:
+        _load(kind, path, dry_run)
+
+
+for _kind, _help in (
+    ("units", "Enhetsregisteret main units: bulk JSON(.gz), bulk CSV(.gz) or per-unit API JSON."),
+    ("subunits", "Enhetsregisteret sub-units (underenheter): bulk JSON(.gz), CSV(.gz) or API JSON."),
+    ("roles", "Roles: bulk roller/totalbestand JSON(.gz) or per-unit roles JSON."),
+    ("accounts", "Regnskapsregisteret accounts: a per-unit JSON file, a folder of them, or .jsonl(.gz)."),
+    ("patents", "Patent applications from the documented CSV (see loaders/README.md)."),
+    ("synthetic", "Every file of a folder written by `klynge synth`."),
+):
+    _add_load_command(_kind, _help)
+
+
+@load.command("grants")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--source", type=click.Choice(["forskningsradet", "innovasjon-norge"]), required=True)
+@click.option("--dry-run", is_flag=True, help="Validate without writing.")
+def load_grants(path: str, source: str, dry_run: bool) -> None:
+    """Grants and applications: Forskningsrådet Søknader v2 CSV or Innovasjon Norge Tildelinger.csv."""
+    _load("grants", path, dry_run, source=source)
+
+
+@load.command("clusters")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--review-out", type=click.Path(), help="Where to write the name-matching review file.")
+@click.option("--confirmations", type=click.Path(exists=True), help="CSV name,orgnr of confirmed matches.")
+@click.option("--dry-run", is_flag=True, help="Validate without writing.")
+def load_clusters(path: str, review_out: str | None, confirmations: str | None, dry_run: bool) -> None:
+    """Clusters and their members (YAML or CSV); names are matched to orgnr with a review file."""
+    _load("clusters", path, dry_run, review_out=review_out, confirmations=confirmations)
+
+
+@load.command("reference")
+@click.option("--dry-run", is_flag=True, help="Validate without writing.")
+def load_reference(dry_run: bool) -> None:
+    """Municipalities, counties, regions, NACE hierarchies and value-creation areas (shipped data)."""
+    _load("reference", None, dry_run)
+
+
+@main.command("synth")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Output folder.")
+@click.option("--units", type=click.IntRange(min=100), default=10_000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def synth(out_dir: str, units: int, seed: int) -> None:
+    """Write a synthetic Norway in the real file formats (no real persons)."""
+    from pathlib import Path
+
+    from loaders.synth import generate
+
+    manifest = generate(Path(out_dir), units=units, seed=seed)
+    click.echo(f"synthetic data for {units} units (seed {seed}) written to {out_dir}")
+    counts = getattr(manifest, "counts", None)
+    if counts:
+        for k, v in counts.items():
+            click.echo(f"  {k:<16} {v}")
+
+
+# ---------------------------------------------------------------- jobs, export
+
+
+@main.group()
+def jobs() -> None:
+    """The nightly measures jobs: run, list, status, schedule."""
+
+
+@jobs.command("run")
+@click.option("--only", multiple=True, help="Run only these jobs (repeatable).")
+@click.option("--engine", type=click.Choice(["auto", "gds", "local"]), default="auto", show_default=True)
+@click.option("--include-ceo", is_flag=True, help="Count CEOs (DAGL) as well as board seats in the interlock network.")
+def jobs_run(only: tuple[str, ...], engine: str, include_ceo: bool) -> None:
+    """Compute every measure; results become current only when the whole run succeeds."""
+    import gds_jobs
+
+    summary = gds_jobs.run_jobs(_store(), only=list(only) or None, engine=engine, include_ceo=include_ceo)
+    click.echo(summary.describe() if hasattr(summary, "describe") else str(summary))
+
+
+@jobs.command("list")
+def jobs_list() -> None:
+    """The jobs a run can do."""
+    import gds_jobs
+
+    click.echo(format_rows(gds_jobs.list_jobs(), "table"))
+
+
+@jobs.command("status")
+@click.option("--history", is_flag=True, help="Every recorded run, newest first.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def jobs_status(history: bool, fmt: str) -> None:
+    """The latest run (or all runs) with status, durations and errors."""
+    import gds_jobs
+
+    click.echo(format_rows(gds_jobs.job_status(_store(), history=history), fmt))
+
+
+@jobs.command("schedule")
+@click.option("--cron", default=None, help="Cron expression (default KLYNGE_SCHEDULE or '30 2 * * *').")
+@click.option("--tz", default="Europe/Oslo", show_default=True)
+def jobs_schedule(cron: str | None, tz: str) -> None:
+    """Run the jobs on a cron schedule in the foreground (what the compose scheduler does)."""
+    import os
+
+    import gds_jobs
+
+    gds_jobs.schedule_forever(_store(), cron=cron or os.environ.get("KLYNGE_SCHEDULE") or "30 2 * * *", tz=tz)
+
+
+@main.group()
+def export() -> None:
+    """Export results."""
+
+
+@export.command("measures")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="File (default: standard output).")
+def export_measures(fmt: str, out: str | None) -> None:
+    """One row per organisation: orgnr, name, helix and every measure of the current run."""
+    import gds_jobs
+
+    gds_jobs.export_measures(_store(), fmt, out)
+
+
+# ---------------------------------------------------------------- analyses
+
+
+@main.group()
+def report() -> None:
+    """Reports of the study's analyses."""
+
+
+@report.command("region")
+@click.argument("region")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+@click.option("--top", type=int, default=200, show_default=True, help="Organisations in the critical-mass table.")
+def report_region(region: str, out_dir: str, top: int) -> None:
+    """A self-contained HTML report (plus CSV and JSON of every table) for a region."""
+    from pathlib import Path
+
+    from gds_jobs.analysis.report import write_region_report
+
+    path = write_region_report(_store(), region, Path(out_dir), top=top)
+    click.echo(f"report written to {path}")
+
+
+@main.command("fit")
+@click.argument("orgnr", required=False)
+@click.option("--cluster", help="Rank candidate firms for this cluster (id or name).")
+@click.option("--region", help="Region of the candidates (with --cluster).")
+@click.option("--top", type=int, default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def fit(orgnr: str | None, cluster: str | None, region: str | None, top: int | None, fmt: str) -> None:
+    """Which clusters fit a firm, or which firms of a region fit a cluster."""
+    from gds_jobs.analysis import fit as fit_mod
+
+    if bool(orgnr) == bool(cluster):
+        raise click.UsageError("give an ORGNR, or --cluster NAME with --region NAME")
+    store = _store()
+    if orgnr:
+        df = fit_mod.fit_for_firm(store, orgnr, top=top or 10)
+    else:
+        if not region:
+            raise click.UsageError("--cluster needs --region")
+        df = fit_mod.fit_for_cluster(store, cluster, region, top=top or 50)
+    rows = json.loads(df.to_json(orient="records", force_ascii=False))
+    click.echo(format_rows(rows, fmt))
+
+
+# ---------------------------------------------------------------- web
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Default 127.0.0.1 (KLYNGE_HOST).")
+@click.option("--port", type=int, default=None, help="Default 5000 (KLYNGE_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web app (development server; production uses gunicorn)."""
+    from web import create_app
+
+    settings = load_settings()
+    app = create_app()
+    app.run(host=host or settings.web_host, port=port or settings.web_port, threaded=True)
+
+
+@main.command("demo")
+@click.option("--units", type=click.IntRange(min=100), default=5000, show_default=True,
+              help="Size of the synthetic Norway to generate.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards (default yes).")
+@click.option("--fresh", is_flag=True, help="Wipe the graph and regenerate the data first.")
+def demo(units: int, seed: int, serve: bool, fresh: bool) -> None:
+    """Set up the store, load synthetic demo data, compute the measures and serve the app."""
+    from klynge import demo as demo_mod
+
+    settings = load_settings()
+    demo_mod.prepare(settings, units=units, seed=seed, fresh=fresh, echo=click.echo)
+    if serve:
+        from web import create_app
+
+        click.echo(f"serving on http://{settings.web_host}:{settings.web_port}  (Ctrl-C stops; "
+                   "`klynge db stop` stops the embedded store)")
+        create_app().run(host=settings.web_host, port=settings.web_port, threaded=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""The `klynge` command line: help everywhere, exit codes, db and query commands on the embedded store."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from klynge.cli import main
+
+
+@pytest.fixture
+def cli(settings, store, monkeypatch):
+    monkeypatch.setenv("KLYNGE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("KLYNGE_GRAPH", settings.graph_name)
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, cmd in group.commands.items():
+        yield prefix + (name,)
+        if isinstance(cmd, click.Group):
+            yield from _all_commands(cmd, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", list(_all_commands(main)), ids=lambda p: " ".join(p))
+def test_every_command_has_help(path):
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_unknown_command_is_a_usage_error_exit_2():
+    assert CliRunner().invoke(main, ["frobnicate"]).exit_code == 2
+
+
+def test_db_status_prints_backend_version_and_counts(cli, store):
+    store.run("CREATE (:Organization {orgnr: '923609016'})-[:FILED]->(:Accounts {accounts_id: 'a'})")
+    r = cli("db", "status")
+    assert r.exit_code == 0
+    assert "backend   falkordb" in r.output and "Organization" in r.output and "FILED" in r.output
+    info = json.loads(cli("db", "status", "--format", "json").output)
+    assert info["counts"]["labels"]["Organization"] == 1
+
+
+def test_db_init_is_idempotent(cli):
+    r = cli("db", "init")
+    assert r.exit_code == 0 and "0 created" in r.output
+
+
+def test_query_runs_library_query_with_params_in_every_format(cli, store):
+    store.run("CREATE (:Organization {orgnr: '923609016', name: 'EQUINOR ASA', active: true})")
+    r = cli("query", "organization/profile", "--param", "orgnr=923609016", "--format", "json")
+    assert json.loads(r.output)[0]["name"] == "EQUINOR ASA"
+    r = cli("query", "organization/profile", "-p", "orgnr=923609016", "--format", "csv")
+    assert r.output.splitlines()[0].startswith("orgnr,name") and "EQUINOR ASA" in r.output
+    r = cli("query", "organization/profile", "-p", "orgnr=923609016")
+    assert "EQUINOR ASA" in r.output and "(1 row)" in r.output
+
+
+def test_query_errors_exit_1_with_a_message(cli):
+    r = cli("query", "organization/profile")
+    assert r.exit_code == 1 and "needs parameter orgnr" in r.output
+    r = cli("query", "no/such/query")
+    assert r.exit_code == 1 and "no query named" in r.output
+
+
+def test_adhoc_cypher_is_read_only(cli, store):
+    r = cli("query", "--cypher", "CREATE (:Organization {orgnr: 'x'})")
+    assert r.exit_code == 1 and "read-only" in r.output
+    assert store.read("MATCH (n) RETURN count(n) AS c") == [{"c": 0}]
+    r = cli("query", "--cypher", "RETURN $a AS a", "-p", "a=hello", "--format", "json")
+    assert json.loads(r.output) == [{"a": "hello"}]
+
+
+def test_query_list_shows_the_library(cli):
+    r = cli("query", "--list")
+    assert r.exit_code == 0 and "network/ego_network" in r.output

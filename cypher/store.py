@@ -210,7 +210,7 @@ class FalkorStore:
         for r in types:
             t = r["relationshipType"]
             out["relationships"][t] = self.read(f"MATCH ()-[r:`{t}`]->() RETURN count(r) AS c")[0]["c"]
-        return out
+        return _nonzero(out)
 
     def health(self) -> dict[str, Any]:
         t0 = time.perf_counter()
@@ -244,6 +244,11 @@ class FalkorStore:
             self._db.connection.close()
         except Exception:  # noqa: BLE001 - closing a dead connection is fine
             pass
+
+
+def _nonzero(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Drop labels and types that exist only in the schema (indexes) with no data."""
+    return {kind: {k: v for k, v in sorted(d.items()) if v} for kind, d in counts.items()}
 
 
 def _falkor_value(v: Any) -> Any:
@@ -376,7 +381,7 @@ class Neo4jStore:
         for r in self.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType"):
             t = r["relationshipType"]
             out["relationships"][t] = self.read(f"MATCH ()-[r:`{t}`]->() RETURN count(r) AS c")[0]["c"]
-        return out
+        return _nonzero(out)
 
     def health(self) -> dict[str, Any]:
         t0 = time.perf_counter()

@@ -52,6 +52,15 @@ def neo4j_schema_statements() -> list[str]:
     return out
 
 
+def falkordb_range_index(label: str, prop: str) -> str:
+    return f"CREATE INDEX FOR (n:{label}) ON (n.{prop})"
+
+
+def falkordb_fulltext_index(label: str, props: tuple[str, ...]) -> str:
+    args = ", ".join(f"'{p}'" for p in props)
+    return f"CALL db.idx.fulltext.createNodeIndex('{label}', {args})"
+
+
 def falkordb_index_statements() -> list[tuple[str, str, tuple[str, ...]]]:
     """(kind, label, properties) for FalkorDB: ``range`` indexes and ``fulltext`` indexes."""
     out: list[tuple[str, str, tuple[str, ...]]] = []
@@ -64,8 +73,26 @@ def falkordb_index_statements() -> list[tuple[str, str, tuple[str, ...]]]:
     return out
 
 
+FALKORDB_INDEXES = register(
+    "cypher.schema.falkordb_indexes",
+    "CALL db.indexes() YIELD label, properties, types RETURN label, properties, types",
+    dialect="falkordb",
+)
+FALKORDB_CONSTRAINTS = register(
+    "cypher.schema.falkordb_constraints",
+    "CALL db.constraints() YIELD type, label, properties RETURN type, label, properties",
+    dialect="falkordb",
+)
+
 for _i, _stmt in enumerate(neo4j_schema_statements()):
     register(f"cypher.schema.ddl.{_i:03d}", _stmt, dialect="neo4j")
+for _kind, _label, _props in falkordb_index_statements():
+    if _kind == "range":
+        register(f"cypher.schema.falkordb.{_label}.{_props[0]}", falkordb_range_index(_label, _props[0]),
+                 dialect="falkordb")
+    else:
+        register(f"cypher.schema.falkordb.{_label}.fulltext", falkordb_fulltext_index(_label, _props),
+                 dialect="falkordb")
 
 
 # -------------------------------------------------------------------- fulltext search

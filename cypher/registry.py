@@ -23,6 +23,7 @@ class Registered:
 
 
 _QUERIES: dict[str, Registered] = {}
+_RECORDED: set[str] | None = None
 
 
 def register(name: str, text: str, *, dialect: str = "portable") -> str:
@@ -66,3 +67,23 @@ def load_all() -> None:
 def all_queries() -> list[tuple[str, str, str]]:
     """Every registered query as ``(name, text, dialect)``, sorted by name."""
     return sorted((r.name, r.text, r.dialect) for r in _QUERIES.values())
+
+
+def start_recording() -> None:
+    """Record the text of every query sent from now on (the test suite lints them afterwards)."""
+    global _RECORDED
+    if _RECORDED is None:
+        _RECORDED = set()
+
+
+def record(text: str) -> None:
+    """Called by the stores for every query they send; a no-op unless recording."""
+    if _RECORDED is not None:
+        _RECORDED.add(text)
+
+
+def recorded() -> list[str]:
+    """Recorded query texts that are not registered as FalkorDB-only, sorted."""
+    falkor_only = {r.text for r in _QUERIES.values() if r.dialect == "falkordb"}
+    portable = {r.text for r in _QUERIES.values() if r.dialect != "falkordb"}
+    return sorted(t for t in (_RECORDED or set()) if t not in falkor_only or t in portable)

@@ -17,10 +17,40 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any, Protocol
 
+from cypher.registry import record, register
 from klynge.config import Settings, load_settings
 from klynge.errors import QueryError, QueryTimeout, ReadOnlyViolation, StoreUnavailable
 
 Row = dict[str, Any]
+
+COUNT_NODES = register("cypher.store.count_nodes", "MATCH (n) RETURN count(n) AS c")
+COUNT_RELS = register("cypher.store.count_rels", "MATCH ()-[r]->() RETURN count(r) AS c")
+LABEL_COUNTS = register(
+    "cypher.store.label_counts",
+    "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS c ORDER BY label",
+)
+TYPE_COUNTS = register(
+    "cypher.store.type_counts",
+    "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c ORDER BY t",
+)
+NEO4J_VERSION = register(
+    "cypher.store.neo4j_version",
+    "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
+    dialect="neo4j",
+)
+NEO4J_WIPE = register(
+    "cypher.store.neo4j_wipe",
+    "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+    dialect="neo4j",
+)
+
+
+def counts_from(store: Any) -> dict[str, dict[str, int]]:
+    """Nodes per label and relationships per type (only those with data)."""
+    return {
+        "labels": {r["label"]: int(r["c"]) for r in store.read(LABEL_COUNTS)},
+        "relationships": {r["t"]: int(r["c"]) for r in store.read(TYPE_COUNTS)},
+    }
 
 
 class GraphStore(Protocol):
@@ -132,6 +162,7 @@ class FalkorStore:
         import redis
 
         timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
+        record(query)
         try:
             fn = self._graph.ro_query if read_only else self._graph.query
             result = fn(query, _params(params), timeout=timeout_ms)
@@ -201,21 +232,12 @@ class FalkorStore:
         return "unknown"
 
     def counts(self) -> dict[str, dict[str, int]]:
-        labels = self.read("CALL db.labels() YIELD label RETURN label")
-        types = self.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType")
-        out: dict[str, dict[str, int]] = {"labels": {}, "relationships": {}}
-        for r in labels:
-            lab = r["label"]
-            out["labels"][lab] = self.read(f"MATCH (n:`{lab}`) RETURN count(n) AS c")[0]["c"]
-        for r in types:
-            t = r["relationshipType"]
-            out["relationships"][t] = self.read(f"MATCH ()-[r:`{t}`]->() RETURN count(r) AS c")[0]["c"]
-        return _nonzero(out)
+        return counts_from(self)
 
     def health(self) -> dict[str, Any]:
         t0 = time.perf_counter()
-        nodes = self.read("MATCH (n) RETURN count(n) AS c")[0]["c"]
-        rels = self.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+        nodes = self.read(COUNT_NODES)[0]["c"]
+        rels = self.read(COUNT_RELS)[0]["c"]
         return {
             "ok": True,
             "backend": self.backend,
@@ -244,11 +266,6 @@ class FalkorStore:
             self._db.connection.close()
         except Exception:  # noqa: BLE001 - closing a dead connection is fine
             pass
-
-
-def _nonzero(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    """Drop labels and types that exist only in the schema (indexes) with no data."""
-    return {kind: {k: v for k, v in sorted(d.items()) if v} for kind, d in counts.items()}
 
 
 def _falkor_value(v: Any) -> Any:
@@ -313,6 +330,7 @@ class Neo4jStore:
         return self._driver.session(database=self.settings.neo4j_database, default_access_mode=mode)
 
     def _tx(self, query: str, params: dict[str, Any], timeout_s: float | None, read: bool) -> list[Row]:
+        record(query)
         q = self._neo4j.Query(query, timeout=timeout_s)
 
         def work(tx: Any) -> list[Row]:
@@ -370,23 +388,16 @@ class Neo4jStore:
         return schema.apply(self)
 
     def version(self) -> str:
-        rows = self.read("CALL dbms.components() YIELD name, versions, edition "
-                         "RETURN name, versions, edition")
+        rows = self.read(NEO4J_VERSION)
         return " ".join(f"{r['name']} {r['versions'][0]} {r['edition']}" for r in rows)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {"labels": {}, "relationships": {}}
-        for r in self.read("CALL db.labels() YIELD label RETURN label"):
-            out["labels"][r["label"]] = self.read(f"MATCH (n:`{r['label']}`) RETURN count(n) AS c")[0]["c"]
-        for r in self.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType"):
-            t = r["relationshipType"]
-            out["relationships"][t] = self.read(f"MATCH ()-[r:`{t}`]->() RETURN count(r) AS c")[0]["c"]
-        return _nonzero(out)
+        return counts_from(self)
 
     def health(self) -> dict[str, Any]:
         t0 = time.perf_counter()
-        nodes = self.read("MATCH (n) RETURN count(n) AS c")[0]["c"]
-        rels = self.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+        nodes = self.read(COUNT_NODES)[0]["c"]
+        rels = self.read(COUNT_RELS)[0]["c"]
         return {
             "ok": True,
             "backend": self.backend,
@@ -398,7 +409,10 @@ class Neo4jStore:
         }
 
     def wipe(self) -> None:
-        self.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        """Delete every node and relationship (batched, in an auto-commit transaction)."""
+        record(NEO4J_WIPE)
+        with self._session(False) as s:
+            s.run(NEO4J_WIPE).consume()
 
     def close(self) -> None:
         self._driver.close()

@@ -58,3 +58,19 @@ def store(settings: Settings):
     finally:
         s.wipe()
         s.close()
+
+
+@pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def any_store(request: pytest.FixtureRequest):
+    """The same test on the embedded store and, when NEO4J_URI is set, on Neo4j (wiped before and after)."""
+    if request.param == "falkordb":
+        yield request.getfixturevalue("store")
+        return
+    s = open_store(load_settings())
+    s.wipe()
+    s.init_schema()
+    try:
+        yield s
+    finally:
+        s.wipe()
+        s.close()

@@ -22,7 +22,7 @@ def apply(store: Any) -> list[str]:
             store.run(stmt)
             created.append(stmt)
         return created
-    indexes = store.run("CALL db.indexes() YIELD label, properties, types RETURN label, properties, types")
+    indexes = store.run(dialect.FALKORDB_INDEXES)
     have: set[tuple[str, str, str]] = set()
     for r in indexes:
         for prop, kinds in (r.get("types") or {}).items():
@@ -31,18 +31,17 @@ def apply(store: Any) -> list[str]:
     for kind, label, props in dialect.falkordb_index_statements():
         if kind == "range":
             if (label, props[0], "range") not in have:
-                store.run(f"CREATE INDEX FOR (n:{label}) ON (n.{props[0]})")
+                store.run(dialect.falkordb_range_index(label, props[0]))
                 have.add((label, props[0], "range"))
                 created.append(f"index {label}.{props[0]}")
         else:
-            missing = [p for p in props if (label, p, "fulltext") not in have]
+            missing = tuple(p for p in props if (label, p, "fulltext") not in have)
             if missing:
-                args = ", ".join(f"'{p}'" for p in missing)
-                store.run(f"CALL db.idx.fulltext.createNodeIndex('{label}', {args})")
+                store.run(dialect.falkordb_fulltext_index(label, missing))
                 created.append(f"fulltext {label}({', '.join(missing)})")
     existing = {
         (r["label"], tuple(r["properties"]))
-        for r in store.run("CALL db.constraints() YIELD type, label, properties RETURN type, label, properties")
+        for r in store.run(dialect.FALKORDB_CONSTRAINTS)
         if r["type"] == "UNIQUE"
     }
     from cypher.schema.model import NODES

@@ -7,7 +7,8 @@ import pytest
 from klynge.errors import QueryError, ReadOnlyViolation
 
 
-def test_run_returns_plain_values(store):
+def test_run_returns_plain_values(any_store):
+    store = any_store
     store.run("CREATE (:Organization {orgnr: '923609016', name: 'EQUINOR ASA', employees: 21000, active: true})")
     rows = store.read(
         "MATCH (o:Organization {orgnr: $orgnr}) RETURN o, o.name AS name, {a: 1, b: [1, 2.5]} AS m",
@@ -22,19 +23,22 @@ def test_run_returns_plain_values(store):
     assert type(rows[0]["m"]) is dict
 
 
-def test_read_refuses_writes_and_graph_is_unchanged(store):
+def test_read_refuses_writes_and_graph_is_unchanged(any_store):
+    store = any_store
     with pytest.raises(ReadOnlyViolation):
         store.read("CREATE (:Organization {orgnr: '1'})")
     assert store.read("MATCH (n) RETURN count(n) AS c") == [{"c": 0}]
 
 
-def test_parameters_survive_quotes_unicode_and_newlines(store):
+def test_parameters_survive_quotes_unicode_and_newlines(any_store):
+    store = any_store
     nasty = "Ø'\"\\ \n <script>alert(1)</script> `x` $y {z}"
     store.run("CREATE (:Organization {orgnr: $o, name: $n})", {"o": "1", "n": nasty})
     assert store.read("MATCH (o:Organization) RETURN o.name AS n") == [{"n": nasty}]
 
 
-def test_write_batches_counts_rows_and_merges_idempotently(store):
+def test_write_batches_counts_rows_and_merges_idempotently(any_store):
+    store = any_store
     rows = [{"orgnr": f"{i:09d}", "name": f"Firm {i}"} for i in range(2500)]
     q = "UNWIND $rows AS row MERGE (o:Organization {orgnr: row.orgnr}) SET o.name = row.name"
     assert store.write_batches(q, rows, batch_size=1000) == 2500
@@ -42,7 +46,8 @@ def test_write_batches_counts_rows_and_merges_idempotently(store):
     assert store.read("MATCH (o:Organization) RETURN count(o) AS c") == [{"c": 2500}]
 
 
-def test_unique_key_is_enforced(store):
+def test_unique_key_is_enforced(any_store):
+    store = any_store
     store.run("CREATE (:Organization {orgnr: '1'})")
     with pytest.raises(QueryError, match="unique"):
         store.run("CREATE (:Organization {orgnr: '1'})")
@@ -61,7 +66,8 @@ def test_health_and_counts(store):
     assert c["labels"]["Organization"] == 1 and c["relationships"]["FILED"] == 1
 
 
-def test_dates_and_nan_parameters_are_made_portable(store):
+def test_dates_and_nan_parameters_are_made_portable(any_store):
+    store = any_store
     import datetime as dt
 
     store.run("CREATE (:Accounts {accounts_id: $id, period_end: $d, ebitda: $e})",

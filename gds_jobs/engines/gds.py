@@ -1,0 +1,165 @@
+"""The GDS engine: Neo4j Graph Data Science procedures in stream mode, merged with local Burt measures.
+
+The interlock graph is projected server-side with the Cypher-aggregation projection
+:data:`gds_jobs.projection.GDS_INTERLOCK_PROJECTION` (same seat filter as the local
+read), dropped in ``finally``. Procedures and the settings that make them match the
+local engine (:mod:`gds_jobs.measures`):
+
+============================  ===========================================  =============================
+column                        GDS                                          note
+============================  ===========================================  =============================
+degree                        ``gds.degree``                               undirected
+weighted_degree               ``gds.degree`` + ``relationshipWeightProperty``
+eigenvector                   ``gds.eigenvector`` (unweighted)             ``maxIterations`` 1000,
+                                                                           tolerance 1e-9; checked
+                                                                           against local, local wins
+                                                                           when they differ
+pagerank                      ``gds.pageRank``                             damping 0.85, GDS scale
+betweenness                   ``gds.betweenness``                          exact up to the limit, else
+                                                                           ``samplingSize``/``samplingSeed``
+closeness                     ``gds.closeness`` + ``useWassermanFaust``
+community                     ``gds.leiden`` (``randomSeed``)              labels renumbered
+component                     ``gds.wcc``                                  labels renumbered
+clustering                    ``gds.localClusteringCoefficient``
+constraint … hierarchy        local (GDS has no structural-holes measures)
+============================  ===========================================  =============================
+
+References
+----------
+Neo4j Graph Data Science manual: "Projecting graphs using Cypher aggregation",
+"Degree Centrality", "Eigenvector Centrality", "PageRank", "Betweenness Centrality",
+"Closeness Centrality", "Leiden", "Weakly Connected Components",
+"Local Clustering Coefficient".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cypher import gds as gds_client
+from cypher.registry import register
+from gds_jobs.engines import EngineParams, EngineResult
+from gds_jobs.engines.local import LocalEngine, package_versions
+from gds_jobs.projection import GDS_INTERLOCK_PROJECTION
+from klynge.errors import JobFailed
+
+EIGENVECTOR_TOLERANCE = 1e-4  # max abs difference accepted between GDS and local (L2-normalised scores)
+
+
+def _stream(name: str, call: str, yields: str = "score") -> str:
+    return register(f"gds_jobs.engines.gds.{name}",
+                    f"{call} YIELD nodeId, {yields} "
+                    f"RETURN gds.util.asNode(nodeId).orgnr AS orgnr, {yields} AS value",
+                    dialect="neo4j")
+
+
+DEGREE = _stream("degree", "CALL gds.degree.stream($graph)")
+WEIGHTED_DEGREE = _stream("weighted_degree",
+                          "CALL gds.degree.stream($graph, {relationshipWeightProperty: 'weight'})")
+EIGENVECTOR = _stream("eigenvector",
+                      "CALL gds.eigenvector.stream($graph, {maxIterations: 1000, tolerance: 1.0E-9})")
+PAGERANK = _stream("pagerank", "CALL gds.pageRank.stream($graph, "
+                               "{dampingFactor: 0.85, maxIterations: 1000, tolerance: 1.0E-10})")
+BETWEENNESS_EXACT = _stream("betweenness_exact", "CALL gds.betweenness.stream($graph)")
+BETWEENNESS_SAMPLED = _stream("betweenness_sampled",
+                              "CALL gds.betweenness.stream($graph, {samplingSize: $samples, samplingSeed: $seed})")
+CLOSENESS = _stream("closeness", "CALL gds.closeness.stream($graph, {useWassermanFaust: true})")
+COMMUNITY = _stream("community", "CALL gds.leiden.stream($graph, "
+                                 "{randomSeed: $seed, relationshipWeightProperty: 'weight'})", "communityId")
+COMPONENT = _stream("component", "CALL gds.wcc.stream($graph)", "componentId")
+CLUSTERING = _stream("clustering", "CALL gds.localClusteringCoefficient.stream($graph)",
+                     "localClusteringCoefficient")
+
+GDS_COLUMNS = ("degree", "weighted_degree", "pagerank", "betweenness", "closeness", "community", "component",
+               "clustering")
+
+
+def canonical_labels(labels: pd.Series) -> pd.Series:
+    """Renumber group labels 0, 1, … by group size (largest first), ties by smallest orgnr.
+
+    ``labels`` is indexed by orgnr; the result is too. Makes community and component
+    ids comparable between engines and runs.
+    """
+    frame = pd.DataFrame({"label": labels.values, "orgnr": labels.index})
+    stats = frame.groupby("label").agg(size=("orgnr", "size"), first=("orgnr", "min"))
+    order = stats.sort_values(["size", "first"], ascending=[False, True]).index
+    mapping = {lab: i for i, lab in enumerate(order)}
+    return labels.map(mapping).astype("int64")
+
+
+class GdsEngine:
+    """Measures from Neo4j GDS, with the Burt family and the eigenvector check from the local engine.
+
+    Parameters
+    ----------
+    store : a Neo4j store with the GDS plugin (see :func:`cypher.gds.connect`).
+    """
+
+    name = "gds"
+
+    def __init__(self, store: Any) -> None:
+        self.client = gds_client.connect(store)
+
+    def versions(self) -> dict[str, str]:
+        return {**package_versions("numpy", "scipy", "pandas", "python-igraph", "networkx"),
+                "gds": self.client.version, "graphdatascience": self.client.client_version}
+
+    def _series(self, query: str, params: dict[str, Any]) -> pd.Series:
+        rows = self.client.run(query, params)
+        return pd.Series({str(r["orgnr"]): r["value"] for r in rows}, dtype="float64")
+
+    def measures(self, projection: Any, params: EngineParams, seat_params: dict[str, Any]) -> EngineResult:
+        """The 14 measures: GDS for centrality/communities/clustering, local for Burt's.
+
+        Raises
+        ------
+        JobFailed
+            When the server-side projection has a different node count than the local one
+            (the graph changed during the run, or the definitions diverged).
+        """
+        local = LocalEngine().measures(projection, params, seat_params)
+        frame = local.frame.set_index("orgnr")
+        notes: dict[str, Any] = {}
+        name = f"klynge-interlock-{params.run_id}"
+        n = projection.graph.n
+        with self.client.projection(name, GDS_INTERLOCK_PROJECTION, seat_params) as info:
+            if int(info.get("nodeCount") or 0) != n or int(info.get("relationshipCount") or 0) != 2 * projection.graph.m:
+                raise JobFailed(
+                    f"the GDS projection {name} has {info.get('nodeCount')} nodes and "
+                    f"{info.get('relationshipCount')} relationships, the local one {n} and {2 * projection.graph.m} "
+                    "(undirected, counted both ways); did the graph change during the run? run again, "
+                    "or use --engine local"
+                )
+            p = {"graph": name, "seed": params.seed, "samples": params.betweenness_samples}
+            gds_vals = {
+                "degree": self._series(DEGREE, p),
+                "weighted_degree": self._series(WEIGHTED_DEGREE, p),
+                "pagerank": self._series(PAGERANK, p),
+                "betweenness": self._series(BETWEENNESS_EXACT if n <= params.betweenness_exact_max
+                                            else BETWEENNESS_SAMPLED, p),
+                "closeness": self._series(CLOSENESS, p),
+                "community": canonical_labels(self._series(COMMUNITY, p)),
+                "component": canonical_labels(self._series(COMPONENT, p)),
+                "clustering": self._series(CLUSTERING, p),
+            }
+            eig = self._series(EIGENVECTOR, p)
+        for col, series in gds_vals.items():
+            frame[col] = series.reindex(frame.index).values
+        notes["betweenness"] = ("exact" if n <= params.betweenness_exact_max
+                                else f"GDS sampled, samplingSize {params.betweenness_samples}, seed {params.seed}")
+        local_eig = frame["eigenvector"].to_numpy(dtype=float)
+        gds_eig = eig.reindex(frame.index).to_numpy(dtype=float)
+        diff = float(np.nanmax(np.abs(gds_eig - local_eig))) if n else 0.0
+        if n and (np.isnan(gds_eig).any() or not np.isfinite(diff) or diff > EIGENVECTOR_TOLERANCE
+                  or not np.any(gds_eig)):
+            notes["eigenvector"] = f"local (GDS differed by {diff:.3g})"
+        else:
+            frame["eigenvector"] = gds_eig
+            notes["eigenvector"] = f"gds (max difference to local {diff:.3g})"
+        return EngineResult(frame.reset_index(), notes)
+
+    def close(self) -> None:
+        self.client.close()

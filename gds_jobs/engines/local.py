@@ -1,0 +1,52 @@
+"""The local engine: :func:`gds_jobs.measures.compute_all` on the projection, in process."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+from typing import Any
+
+from gds_jobs.engines import EngineParams, EngineResult
+
+
+def package_versions(*names: str) -> dict[str, str]:
+    """Installed versions of ``names`` (missing packages are left out)."""
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+class LocalEngine:
+    """Every measure computed in process with numpy/scipy/igraph (works on both stores)."""
+
+    name = "local"
+
+    def versions(self) -> dict[str, str]:
+        return package_versions("numpy", "scipy", "pandas", "python-igraph", "networkx")
+
+    def measures(self, projection: Any, params: EngineParams, seat_params: dict[str, Any]) -> EngineResult:
+        """The 14 measures of ``projection`` (one row per node, ``orgnr`` first).
+
+        Parameters
+        ----------
+        projection : a :class:`~gds_jobs.projection.Projection`.
+        params : betweenness limit and sample size, seed.
+        seat_params : unused here (the projection already applied them).
+        """
+        from gds_jobs.measures import compute_all
+
+        frame = compute_all(projection.graph, betweenness_exact_max=params.betweenness_exact_max,
+                            seed=params.seed)
+        frame = frame.reset_index(drop=True)
+        frame["orgnr"] = frame["orgnr"].astype(str)
+        n = projection.graph.n
+        notes = {"betweenness": "exact" if n <= params.betweenness_exact_max
+                 else f"sampled above {params.betweenness_exact_max} nodes"}
+        return EngineResult(frame, notes)
+
+    def close(self) -> None:
+        return None

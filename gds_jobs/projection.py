@@ -1,0 +1,228 @@
+"""The two projections the jobs run on, defined once and used by both engines.
+
+``interlock``
+    Organisations are linked when at least one person holds an active board seat
+    (role group ``STYR``) in both; undirected; weight = number of shared persons.
+    By default the seats counted are ``LEDE``, ``NEST`` and ``MEDL``; deputies
+    (``VARA``) and observers (``OBS``) count with ``include_deputies=True``; CEOs
+    (``DAGL``) count with ``include_ceo=True``. Organisations holding a counted seat
+    but sharing no person are isolates and stay in the node set; organisations
+    with no counted seat at all are not nodes.
+``helix``
+    The Triple Helix network: the interlock ties plus co-membership of an active
+    cluster (``MEMBER_OF`` with no ``until`` or one not yet passed) plus grants
+    received jointly (one ``Grant`` with two or more organisations); weight = number
+    of shared persons + shared clusters + shared grants; each node carries its helix
+    sector (``Organization.helix``; missing = ``"other"``) for brokerage.
+
+Both are read with portable queries, persons streamed in pages ordered by
+``person_key`` (key ranges, not SKIP), and built with
+:meth:`gds_jobs.measures.WeightedGraph.from_bipartite`. The GDS engine projects the
+same interlock definition server-side with :data:`GDS_INTERLOCK_PROJECTION`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cypher.registry import register
+from cypher.schema.model import BOARD_GROUP, BOARD_ROLES, CEO_ROLE
+
+REGULAR_SEATS: tuple[str, ...] = ("LEDE", "NEST", "MEDL")
+DEPUTY_SEATS: tuple[str, ...] = tuple(r for r in BOARD_ROLES if r not in REGULAR_SEATS)  # VARA, OBS
+
+_SEAT_FILTER = ("r.active = true AND ((r.role_group = $board_group AND r.role IN $roles) "
+                "OR ($include_ceo AND r.role = $ceo_role))")
+
+PERSON_PAGE = register("gds_jobs.projection.person_page", f"""
+MATCH (p:Person)
+WHERE p.person_key > $after
+WITH p ORDER BY p.person_key LIMIT $page
+OPTIONAL MATCH (p)-[r:HOLDS_ROLE]->(o:Organization)
+WHERE {_SEAT_FILTER}
+RETURN p.person_key AS member, collect(DISTINCT o.orgnr) AS orgnrs
+ORDER BY member
+""")
+
+CLUSTER_MEMBERS = register("gds_jobs.projection.cluster_members", """
+MATCH (o:Organization)-[m:MEMBER_OF]->(c:Cluster)
+WHERE m.until IS NULL OR m.until >= $today
+RETURN c.cluster_id AS member, collect(DISTINCT o.orgnr) AS orgnrs
+ORDER BY member
+""")
+
+JOINT_GRANTS = register("gds_jobs.projection.joint_grants", """
+MATCH (o:Organization)-[:RECEIVED]->(g:Grant)
+WITH g, collect(DISTINCT o.orgnr) AS orgnrs
+WHERE size(orgnrs) > 1
+RETURN g.grant_id AS member, orgnrs
+ORDER BY member
+""")
+
+ORG_SECTORS = register("gds_jobs.projection.org_sectors", """
+UNWIND $orgnrs AS k
+MATCH (o:Organization {orgnr: k})
+RETURN o.orgnr AS orgnr, o.helix AS helix
+""")
+
+#: The interlock projection for GDS (Cypher aggregation): one row per person and pair of
+#: organisations (lower orgnr first), an organisation with no partner once with a null
+#: target so isolates stay in the graph; weight = number of shared persons.
+GDS_INTERLOCK_PROJECTION = register("gds_jobs.projection.gds_interlock", f"""
+MATCH (p:Person)-[r:HOLDS_ROLE]->(o:Organization)
+WHERE {_SEAT_FILTER}
+WITH p, collect(DISTINCT o) AS orgs
+UNWIND orgs AS a
+WITH a, [x IN orgs WHERE x.orgnr > a.orgnr] AS partners
+UNWIND (CASE WHEN size(partners) = 0 THEN [null] ELSE partners END) AS b
+WITH a, b, count(*) AS shared
+WITH gds.graph.project($name, a, b,
+       {{relationshipProperties: {{weight: toFloat(shared)}}}},
+       {{undirectedRelationshipTypes: ['*']}}) AS g
+RETURN g.graphName AS graphName, g.nodeCount AS nodeCount, g.relationshipCount AS relationshipCount
+""", dialect="neo4j")
+
+
+@dataclass(frozen=True)
+class ProjectionParams:
+    """What counts as a tie.
+
+    Attributes
+    ----------
+    include_ceo : count the CEO (``DAGL``) like a board seat.
+    include_deputies : count deputies (``VARA``) and observers (``OBS``).
+    page_size : persons per read page.
+    today : ISO date for "active cluster membership" (default: today, UTC).
+    """
+
+    include_ceo: bool = False
+    include_deputies: bool = False
+    page_size: int = 20000
+    today: str | None = None
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return REGULAR_SEATS + (DEPUTY_SEATS if self.include_deputies else ())
+
+    def query_params(self) -> dict[str, Any]:
+        """The parameters of the seat filter (shared by the local read and the GDS projection)."""
+        return {"board_group": BOARD_GROUP, "roles": list(self.roles), "include_ceo": self.include_ceo,
+                "ceo_role": CEO_ROLE}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"include_ceo": self.include_ceo, "include_deputies": self.include_deputies,
+                "roles": list(self.roles)}
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A projected organisation network.
+
+    Attributes
+    ----------
+    name : ``"interlock"`` or ``"helix"``.
+    graph : the :class:`gds_jobs.measures.WeightedGraph` (nodes = orgnrs, sorted).
+    sectors : orgnr → helix sector (helix projection; empty for interlock).
+    """
+
+    name: str
+    graph: Any = field(repr=False)
+    sectors: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return tuple(self.graph.nodes)
+
+    def edges(self) -> list[tuple[str, str, int]]:
+        """``(a, b, weight)`` with ``a < b`` (orgnr order), sorted."""
+        u, v, w = self.graph.edge_list()
+        nodes = self.graph.nodes
+        out = []
+        for i, j, x in zip(u.tolist(), v.tolist(), w.tolist()):
+            a, b = nodes[i], nodes[j]
+            out.append((a, b, int(x)) if a < b else (b, a, int(x)))
+        return sorted(out)
+
+    def counts(self) -> dict[str, int]:
+        g = self.graph
+        isolates = int((g.degree == 0).sum()) if g.n else 0
+        return {f"{self.name}_nodes": int(g.n), f"{self.name}_edges": int(g.m),
+                f"{self.name}_isolates": isolates}
+
+
+def from_groups(groups: Iterable[tuple[str, Sequence[str]]], name: str) -> Projection:
+    from gds_jobs.measures import WeightedGraph
+
+    memberships = [(member, str(o)) for member, orgnrs in groups for o in set(orgnrs)]
+    return Projection(name, WeightedGraph.from_bipartite(memberships))
+
+
+def read_person_groups(store: Any, params: ProjectionParams,
+                       on_page: Callable[[int], None] | None = None) -> list[tuple[str, list[str]]]:
+    """Every person's counted organisations, read in pages of ``params.page_size`` persons."""
+    groups: list[tuple[str, list[str]]] = []
+    after = ""
+    qp = params.query_params()
+    while True:
+        rows = store.read(PERSON_PAGE, {**qp, "after": after, "page": params.page_size})
+        for r in rows:
+            if r["orgnrs"]:
+                groups.append((str(r["member"]), [str(o) for o in r["orgnrs"]]))
+        if on_page is not None:
+            on_page(len(groups))
+        if len(rows) < params.page_size:
+            return groups
+        after = rows[-1]["member"]
+
+
+def interlock(store: Any, params: ProjectionParams | None = None,
+              on_page: Callable[[int], None] | None = None) -> Projection:
+    """Read the interlock projection from the store.
+
+    Parameters
+    ----------
+    store : the graph store.
+    params : which seats count (default: active LEDE/NEST/MEDL seats, no CEOs).
+    on_page : called with the number of persons read so far after each page.
+
+    Returns
+    -------
+    Projection
+        Nodes = organisations with a counted seat; weight = shared persons.
+    """
+    params = params or ProjectionParams()
+    return from_groups(read_person_groups(store, params, on_page), "interlock")
+
+
+def helix(store: Any, params: ProjectionParams | None = None,
+          on_page: Callable[[int], None] | None = None,
+          persons: list[tuple[str, list[str]]] | None = None) -> Projection:
+    """Read the Triple Helix projection: interlocks + cluster co-membership + joint grants.
+
+    Parameters
+    ----------
+    persons : person groups already read for the interlock projection (saves a second read).
+
+    Returns
+    -------
+    Projection
+        With ``sectors`` set for every node (``"other"`` when ``helix`` is missing).
+    """
+    params = params or ProjectionParams()
+    today = params.today or dt.datetime.now(dt.timezone.utc).date().isoformat()
+    if persons is None:
+        persons = read_person_groups(store, params, on_page)
+    groups: list[tuple[str, Sequence[str]]] = [(f"person:{m}", o) for m, o in persons]
+    groups += [(f"cluster:{r['member']}", [str(o) for o in r["orgnrs"]])
+               for r in store.read(CLUSTER_MEMBERS, {"today": today})]
+    groups += [(f"grant:{r['member']}", [str(o) for o in r["orgnrs"]]) for r in store.read(JOINT_GRANTS)]
+    proj = from_groups(groups, "helix")
+    sectors = {n: "other" for n in proj.nodes}
+    nodes = list(proj.nodes)
+    for i in range(0, len(nodes), 5000):
+        for r in store.read(ORG_SECTORS, {"orgnrs": nodes[i:i + 5000]}):
+            sectors[str(r["orgnr"])] = r["helix"] or "other"
+    return Projection(proj.name, proj.graph, sectors)

@@ -7,9 +7,14 @@ Modules define their Cypher as module-level constants wrapped in :func:`register
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import pkgutil
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 DIALECTS = ("portable", "neo4j", "falkordb")
 PACKAGES = ("cypher", "loaders", "gds_jobs")
@@ -24,6 +29,9 @@ class Registered:
 
 _QUERIES: dict[str, Registered] = {}
 _RECORDED: set[str] | None = None
+_USER_TEXT: contextvars.ContextVar[bool] = contextvars.ContextVar("klynge_user_text", default=False)
+_CYPHER_DIR = str(Path(__file__).resolve().parent)
+_TESTS_DIR = str(Path(__file__).resolve().parent.parent / "tests")
 
 
 def register(name: str, text: str, *, dialect: str = "portable") -> str:
@@ -76,10 +84,30 @@ def start_recording() -> None:
         _RECORDED = set()
 
 
+@contextlib.contextmanager
+def user_text() -> Iterator[None]:
+    """Mark queries sent inside the block as users' own text (the console), which is not Klynge's Cypher."""
+    token = _USER_TEXT.set(True)
+    try:
+        yield
+    finally:
+        _USER_TEXT.reset(token)
+
+
 def record(text: str) -> None:
-    """Called by the stores for every query they send; a no-op unless recording."""
-    if _RECORDED is not None:
-        _RECORDED.add(text)
+    """Called by the stores for every query they send; a no-op unless recording.
+
+    Queries that tests send themselves (the first caller outside ``cypher/`` is in
+    ``tests/``) and users' console text are not Klynge's statements and are left out.
+    """
+    if _RECORDED is None or _USER_TEXT.get():
+        return
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_CYPHER_DIR):
+        frame = frame.f_back
+    if frame is not None and frame.f_code.co_filename.startswith(_TESTS_DIR):
+        return
+    _RECORDED.add(text)
 
 
 def recorded() -> list[str]:

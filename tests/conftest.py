@@ -9,10 +9,37 @@ from pathlib import Path
 
 import pytest
 
-from cypher import embedded, open_store
+from cypher import embedded, open_store, registry
 from klynge.config import Settings, load_settings
 
 _graph_ids = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    registry.start_recording()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Lint with Neo4j's checker every statement the product sent during the run that is not
+    already a query file or a registered constant (those are linted by tests/cypher/test_lint_all.py)."""
+    if exitstatus not in (0, 1) or getattr(session.config, "workerinput", None) is not None:
+        return
+    from cypher import lint
+
+    known = {text for _, text, _ in lint.all_statements()}
+    new = [t for t in registry.recorded() if t not in known]
+    if not new:
+        return
+    results = lint.lint_queries([(f"sent-during-tests-{i}", t) for i, t in enumerate(new)])
+    bad = [r for r in results if r.errors]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("=", f"Neo4j lint of {len(new)} statements sent during the run: {len(bad)} with errors")
+        for r in bad:
+            text = new[int(r.id.rsplit("-", 1)[1])]
+            reporter.write_line(f"{text}\n  -> " + "; ".join(f"{d.line}:{d.column} {d.message}" for d in r.errors))
+    if bad:
+        session.exitstatus = 1
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

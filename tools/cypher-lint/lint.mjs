@@ -12,8 +12,7 @@
 //     },
 //     "options": {
 //       "bundledSignatures": true,        // start from the package's Neo4j + GDS + APOC dump (default true)
-//       "excludeNamespaces": ["apoc"],    // drop procedures/functions of plugins the server does not have
-//       "workers": 1                      // worker threads sharing the batch (default 1, at most the CPU count)
+//       "excludeNamespaces": ["apoc"]     // drop procedures/functions of plugins the server does not have
 //     },
 //     "queries": [{"id": "...", "query": "...", "dialect": "portable" | "neo4j" | "falkordb"}]
 //   }
@@ -30,8 +29,6 @@
 // Policy on top of the linter's own severities:
 // * "Parameter $x is not defined." is dropped: parameters are supplied by the driver at run time.
 // * An unknown procedure or function is always an error (a misspelt gds.* call must fail CI).
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 
 // The checker takes about a second to load: it is imported only once the input is known to be valid.
 let checker;
@@ -186,30 +183,6 @@ function lintOne(q, schema) {
   return result;
 }
 
-// Each worker thread loads the checker once and lints every n-th query of the batch.
-function lintInWorkers(queries, schema, n) {
-  const results = new Array(queries.length);
-  const jobs = [];
-  for (let w = 0; w < n; w++) {
-    const indices = [];
-    for (let i = w; i < queries.length; i += n) indices.push(i);
-    jobs.push(new Promise((resolve, reject) => {
-      const worker = new Worker(new URL(import.meta.url), {
-        workerData: { schema, queries: indices.map((i) => queries[i]) },
-      });
-      worker.once('message', (chunk) => {
-        chunk.forEach((r, k) => { results[indices[k]] = r; });
-        resolve();
-      });
-      worker.once('error', reject);
-      worker.once('exit', (code) => {
-        if (code !== 0) reject(new Error(`worker ${w} exited with status ${code}`));
-      });
-    }));
-  }
-  return Promise.all(jobs).then(() => results);
-}
-
 async function main() {
   let input;
   try {
@@ -223,12 +196,9 @@ async function main() {
       throw new BadInput('stdin must be a JSON object with "schema" and "queries"');
     }
     validateQueries(input.queries);
-    const workers = input.options?.workers ?? 1;
-    if (!Number.isInteger(workers) || workers < 1) throw new BadInput('"options.workers" must be a positive integer');
     await loadChecker();
     const schema = buildSchema(input);
-    const n = Math.min(workers, availableParallelism(), Math.ceil(input.queries.length / 8) || 1);
-    const results = n <= 1 ? input.queries.map((q) => lintOne(q, schema)) : await lintInWorkers(input.queries, schema, n);
+    const results = input.queries.map((q) => lintOne(q, schema));
     process.stdout.write(JSON.stringify(results) + '\n');
     return results.some((r) => r.errors.length > 0) ? 1 : 0;
   } catch (e) {
@@ -241,9 +211,4 @@ async function main() {
   }
 }
 
-if (isMainThread) {
-  process.exitCode = await main();
-} else {
-  await loadChecker();
-  parentPort.postMessage(workerData.queries.map((q) => lintOne(q, workerData.schema)));
-}
+process.exitCode = await main();

@@ -274,7 +274,7 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
     steps = _Steps(run_id, progress)
     counts: dict[str, Any] = {}
     notes: dict[str, Any] = {}
-    batch = store.settings.write_batch_size
+    batch = cfg.write_batch_size or store.settings.write_batch_size
     try:
         persons = steps.run("read board seats", lambda adv: proj.read_person_groups(store, seat, adv),
                             lambda g: f"{len(g)} persons with counted seats")
@@ -309,18 +309,18 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
                 lambda adv: runs.write_values(store, run_id, merged,
                                               runs.MEASURE_COLUMNS + runs.BROKERAGE_COLUMNS, batch, adv),
                 lambda n: f"{n} organisations")
-        if lock.lost or not lock.refresh():
-            raise JobFailed(f"run {run_id} lost the measures lock to another run before publishing; "
-                            "its results were not published")
         if notes:
             counts["notes"] = notes
 
         def publish(adv: Callable[[int], None]) -> None:
-            runs.publish(store, run_id, selected, _now(), {
+            ok = runs.publish(store, run_id, selected, _now(), {
                 "status": "succeeded", "finished": _now(),
                 "duration_s": round(time.perf_counter() - t0, 3),
                 "counts": runs.dumps(counts), "steps": runs.dumps(steps.seconds), "error": None,
-            })
+            }, lock_key=lock.key, owner=lock.owner)
+            if not ok:
+                raise JobFailed(f"run {run_id} lost the measures lock to another run before publishing; "
+                                "its results were not published")
 
         steps.run("publish", publish)
     except BaseException as exc:

@@ -80,6 +80,8 @@ SET v += row
 """)
 
 PUBLISH = register("gds_jobs.runs.publish", """
+MATCH (l:Lock {key: $lock_key})
+WHERE l.owner = $owner
 MATCH (r:JobRun {run_id: $run_id})
 MERGE (m:Meta {key: $meta})
 SET m.interlock_run = CASE WHEN $interlock THEN $run_id ELSE m.interlock_run END,
@@ -179,6 +181,7 @@ class RunConfig:
     betweenness_samples : KLYNGE_BETWEENNESS_SAMPLES — sources sampled above the limit (default 2000).
     seed : KLYNGE_JOB_SEED — seed of sampling and community detection (default 42).
     page_size : KLYNGE_JOB_PAGE_SIZE — persons per projection read page (default 20000).
+    write_batch_size : rows per write batch (default: the store's KLYNGE_WRITE_BATCH_SIZE).
     """
 
     history_runs: int = 30
@@ -187,6 +190,7 @@ class RunConfig:
     betweenness_samples: int = 2000
     seed: int = 42
     page_size: int = 20000
+    write_batch_size: int | None = None
 
     ENV = {
         "history_runs": "KLYNGE_MEASURE_HISTORY_RUNS",
@@ -221,10 +225,10 @@ class RunConfig:
         values.update({k: v for k, v in overrides.items() if v is not None})
         cfg = cls(**values)
         minimums = {"history_runs": 1, "lock_ttl_s": 10, "betweenness_exact_max": 0,
-                    "betweenness_samples": 1, "page_size": 1}
+                    "betweenness_samples": 1, "page_size": 1, "write_batch_size": 1}
         for name, low in minimums.items():
-            if getattr(cfg, name) < low:
-                raise ConfigError(f"{cls.ENV[name]} must be at least {low}, got {getattr(cfg, name)}; "
+            if getattr(cfg, name) is not None and getattr(cfg, name) < low:
+                raise ConfigError(f"{cls.ENV.get(name, name)} must be at least {low}, got {getattr(cfg, name)}; "
                                   "fix the environment variable")
         return cfg
 
@@ -307,11 +311,17 @@ def write_values(store: Any, run_id: str, frame: pd.DataFrame, columns: Sequence
     return n
 
 
-def publish(store: Any, run_id: str, jobs: Iterable[str], now: str, props: Mapping[str, Any]) -> None:
-    """Make the run's results current and record it succeeded — one write query."""
+def publish(store: Any, run_id: str, jobs: Iterable[str], now: str, props: Mapping[str, Any], *,
+            lock_key: str, owner: str) -> bool:
+    """Make the run's results current and record it succeeded — one write query.
+
+    The query does nothing unless ``owner`` still holds the lock ``lock_key``, so a run
+    that lost its lock can never publish. Returns whether it published.
+    """
     done = set(jobs)
-    store.run(PUBLISH, {"run_id": run_id, "meta": META_KEY, "now": now, "props": dict(props),
-                        **{p: p in done for p in POINTERS}})
+    rows = store.run(PUBLISH, {"run_id": run_id, "meta": META_KEY, "now": now, "props": dict(props),
+                               "lock_key": lock_key, "owner": owner, **{p: p in done for p in POINTERS}})
+    return bool(rows and rows[0]["runs"])
 
 
 def _delete_loop(store: Any, query: str, params: Mapping[str, Any]) -> int:

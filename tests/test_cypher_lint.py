@@ -178,25 +178,22 @@ def test_file_dialect_is_read_from_the_front_matter():
     assert lint.file_dialect("// name: a\nMATCH (n) RETURN n\n// dialect: neo4j") == "portable"
 
 
-@needs_node
-def test_cli_reports_file_line_column_and_fails_on_a_broken_file(tmp_path, capsys):
-    good = tmp_path / "good.cypher"
-    good.write_text("// name: t/good\n// mode: read\nMATCH (o:Organization {orgnr: $orgnr})\nRETURN o.name AS name\n")
-    bad = tmp_path / "bad.cypher"
-    bad.write_text("// name: t/bad\n// mode: read\nMATCH (o:Organization {orgnr: $orgnr})\nRETURN x.name AS name\n")
-    assert lint.main([str(good), str(bad)]) == 1
-    out = capsys.readouterr().out
-    assert f"{bad}:4:8: error: Variable `x` not defined" in out
-    assert str(good) not in out
-    assert "2 statements checked" in out and "1 errors in 1 statements" in out
+def test_cli_refuses_a_missing_file(tmp_path, capsys):
+    assert lint.main([str(tmp_path / "nope.cypher")]) == 2
+    assert "nope.cypher: no such file" in capsys.readouterr().err
 
 
 @needs_node
-def test_cli_default_lints_query_files_and_registered_queries_skipping_falkordb(tmp_path, monkeypatch, capsys):
+def test_cli_lints_query_files_and_registered_queries_reporting_id_line_column(tmp_path, monkeypatch, capsys):
+    """One run over a stand-in query library and registry: errors name the file (or registered
+    name), line and column; FalkorDB-dialect files and registrations are skipped; exit status 1."""
     from cypher import registry
 
     (tmp_path / "net").mkdir()
-    (tmp_path / "net" / "ok.cypher").write_text("// name: net/ok\nMATCH (o:Organization) RETURN o.orgnr AS orgnr\n")
+    (tmp_path / "net" / "ok.cypher").write_text(
+        "// name: net/ok\n// mode: read\nMATCH (o:Organization {orgnr: $orgnr})\nRETURN o.name AS name\n")
+    (tmp_path / "net" / "bad.cypher").write_text(
+        "// name: net/bad\n// mode: read\nMATCH (o:Organization {orgnr: $orgnr})\nRETURN x.name AS name\n")
     (tmp_path / "net" / "falkor.cypher").write_text(
         "// name: net/falkor\n// dialect: falkordb\nCALL algo.pageRank('Organization', 'INTERLOCK') YIELD node RETURN node\n")
     monkeypatch.setattr(lint, "QUERY_DIR", tmp_path)
@@ -208,5 +205,7 @@ def test_cli_default_lints_query_files_and_registered_queries_skipping_falkordb(
     ])
     assert lint.main([]) == 1
     out = capsys.readouterr().out
+    assert f"{tmp_path / 'net' / 'bad.cypher'}:4:8: error: Variable `x` not defined" in out
     assert "jobs.rank@neo4j:1:6: error: Procedure gds.pageRank.wrte is not present" in out
-    assert "3 statements checked, 2 FalkorDB-only skipped; 1 errors in 1 statements" in out
+    assert "ok.cypher" not in out and "web.count" not in out
+    assert "4 statements checked, 2 FalkorDB-only skipped; 2 errors in 2 statements" in out

@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from cypher.registry import register
 from gds_jobs import runs
+from gds_jobs.projection import READ_TIMEOUT_S
 from klynge.errors import ConfigError
 
 EXPORT_COLUMNS: tuple[str, ...] = ("orgnr", "name", "helix", *runs.MEASURE_COLUMNS)
@@ -44,7 +45,8 @@ def iter_rows(store: Any, page_size: int = 20000) -> Iterator[dict[str, Any]]:
         return
     after = ""
     while True:
-        page = store.read(EXPORT_PAGE, {"run_id": run_id, "after": after, "page": page_size})
+        page = store.read(EXPORT_PAGE, {"run_id": run_id, "after": after, "page": page_size},
+                          timeout_s=READ_TIMEOUT_S)
         for r in page:
             yield {c: _value(c, r.get(c)) for c in EXPORT_COLUMNS}
         if len(page) < page_size:

@@ -33,6 +33,8 @@ from cypher.schema.model import BOARD_GROUP, BOARD_ROLES, CEO_ROLE
 
 REGULAR_SEATS: tuple[str, ...] = ("LEDE", "NEST", "MEDL")
 DEPUTY_SEATS: tuple[str, ...] = tuple(r for r in BOARD_ROLES if r not in REGULAR_SEATS)  # VARA, OBS
+#: Reads of the nightly jobs scan large parts of the graph: allow more than the interactive default.
+READ_TIMEOUT_S = 900.0
 
 _SEAT_FILTER = ("r.active = true AND ((r.role_group = $board_group AND r.role IN $roles) "
                 "OR ($include_ceo AND r.role = $ceo_role))")
@@ -167,7 +169,8 @@ def read_person_groups(store: Any, params: ProjectionParams,
     after = ""
     qp = params.query_params()
     while True:
-        rows = store.read(PERSON_PAGE, {**qp, "after": after, "page": params.page_size})
+        rows = store.read(PERSON_PAGE, {**qp, "after": after, "page": params.page_size},
+                          timeout_s=READ_TIMEOUT_S)
         for r in rows:
             if r["orgnrs"]:
                 groups.append((str(r["member"]), [str(o) for o in r["orgnrs"]]))
@@ -217,12 +220,13 @@ def helix(store: Any, params: ProjectionParams | None = None,
         persons = read_person_groups(store, params, on_page)
     groups: list[tuple[str, Sequence[str]]] = [(f"person:{m}", o) for m, o in persons]
     groups += [(f"cluster:{r['member']}", [str(o) for o in r["orgnrs"]])
-               for r in store.read(CLUSTER_MEMBERS, {"today": today})]
-    groups += [(f"grant:{r['member']}", [str(o) for o in r["orgnrs"]]) for r in store.read(JOINT_GRANTS)]
+               for r in store.read(CLUSTER_MEMBERS, {"today": today}, timeout_s=READ_TIMEOUT_S)]
+    groups += [(f"grant:{r['member']}", [str(o) for o in r["orgnrs"]])
+               for r in store.read(JOINT_GRANTS, timeout_s=READ_TIMEOUT_S)]
     proj = from_groups(groups, "helix")
     sectors = {n: "other" for n in proj.nodes}
     nodes = list(proj.nodes)
     for i in range(0, len(nodes), 5000):
-        for r in store.read(ORG_SECTORS, {"orgnrs": nodes[i:i + 5000]}):
+        for r in store.read(ORG_SECTORS, {"orgnrs": nodes[i:i + 5000]}, timeout_s=READ_TIMEOUT_S):
             sectors[str(r["orgnr"])] = r["helix"] or "other"
     return Projection(proj.name, proj.graph, sectors)

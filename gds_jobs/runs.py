@@ -38,6 +38,7 @@ import pandas as pd
 
 from cypher.registry import register
 from cypher.schema.model import BROKERAGE_PROPERTIES, MEASURE_PROPERTIES
+from gds_jobs.projection import READ_TIMEOUT_S
 from klynge.errors import ConfigError
 
 META_KEY = "measures"
@@ -381,11 +382,13 @@ def run_values(store: Any, run_id: str, orgnrs: Sequence[str] | None = None, *,
     if orgnrs is not None:
         keys = [str(o) for o in orgnrs]
         for i in range(0, len(keys), page_size):
-            rows += store.read(VALUES_OF, {"run_id": run_id, "orgnrs": keys[i:i + page_size]})
+            rows += store.read(VALUES_OF, {"run_id": run_id, "orgnrs": keys[i:i + page_size]},
+                               timeout_s=READ_TIMEOUT_S)
     else:
         after = ""
         while True:
-            page = store.read(VALUES_PAGE, {"run_id": run_id, "after": after, "page": page_size})
+            page = store.read(VALUES_PAGE, {"run_id": run_id, "after": after, "page": page_size},
+                              timeout_s=READ_TIMEOUT_S)
             rows += page
             if len(page) < page_size:
                 break

@@ -126,7 +126,8 @@ class GdsEngine:
         name = f"klynge-interlock-{params.run_id}"
         n = projection.graph.n
         with self.client.projection(name, GDS_INTERLOCK_PROJECTION, seat_params) as info:
-            if int(info.get("nodeCount") or 0) != n or int(info.get("relationshipCount") or 0) != 2 * projection.graph.m:
+            rels = int(info.get("relationshipCount") or 0)
+            if int(info.get("nodeCount") or 0) != n or rels != 2 * projection.graph.m:
                 raise JobFailed(
                     f"the GDS projection {name} has {info.get('nodeCount')} nodes and "
                     f"{info.get('relationshipCount')} relationships, the local one {n} and {2 * projection.graph.m} "

@@ -1,0 +1,396 @@
+"""Industry codes (SN2025 and SN2007), their hierarchy, the SN2025-SN2007 correspondence and value areas."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from klynge.errors import ConfigError
+from loaders.reference._files import data_path, read_table, read_yaml
+
+VERSIONS: tuple[str, ...] = ("SN2025", "SN2007")
+NACE_COLUMNS = ("code", "parent_code", "level", "name", "section")
+_FILES = {"SN2025": "nace_sn2025.csv", "SN2007": "nace_sn2007.csv"}
+_DOTTED = re.compile(r"^\d{2}(\.\d{1,3})?$")
+
+# Published section ranges of SN2007 (NACE Rev. 2) by division, used only when a division is not in the table.
+SN2007_SECTION_RANGES: tuple[tuple[str, int, int], ...] = (
+    ("A", 1, 3), ("B", 5, 9), ("C", 10, 33), ("D", 35, 35), ("E", 36, 39), ("F", 41, 43), ("G", 45, 47),
+    ("H", 49, 53), ("I", 55, 56), ("J", 58, 63), ("K", 64, 66), ("L", 68, 68), ("M", 69, 75), ("N", 77, 82),
+    ("O", 84, 84), ("P", 85, 85), ("Q", 86, 88), ("R", 90, 93), ("S", 94, 96), ("T", 97, 98), ("U", 99, 99),
+)
+
+
+@dataclass(frozen=True)
+class NaceEntry:
+    """One row of a NACE table."""
+
+    code: str
+    parent_code: str
+    level: int
+    name: str
+    section: str
+
+
+@dataclass(frozen=True)
+class ValueArea:
+    """A value-creation area of the study: a named set of NACE code prefixes per version."""
+
+    id: str
+    name: str
+    name_en: str
+    nace_prefixes: tuple[str, ...]
+    nace_prefixes_sn2007: tuple[str, ...]
+    why: str = ""
+
+
+def normalize_version(version: str | None) -> str:
+    """``"SN2025"`` or ``"SN2007"`` for case variants and bare years; None means SN2025.
+
+    Raises
+    ------
+    ConfigError
+        For any other value.
+    """
+    if version is None:
+        return "SN2025"
+    v = str(version).strip().upper().replace(" ", "")
+    if v in ("2025", "SN2025"):
+        return "SN2025"
+    if v in ("2007", "SN2007"):
+        return "SN2007"
+    raise ConfigError(f"unknown NACE version {version!r}; expected SN2025 or SN2007")
+
+
+def normalize_nace(code: object) -> str | None:
+    """A NACE code in dotted form, or None when it is not one.
+
+    ``"62100"`` -> ``"62.100"``, ``"6210"`` -> ``"62.10"``, ``" 62.1 "`` -> ``"62.1"``, ``"j"`` -> ``"J"``,
+    ``"00.000"`` (Enhetsregisteret's "unknown") -> None.
+    """
+    if code is None or isinstance(code, bool):
+        return None
+    text = str(code).strip().replace(" ", "")
+    if len(text) == 1 and text.isascii() and text.isalpha():
+        return text.upper()
+    if text.isascii() and text.isdigit() and 2 <= len(text) <= 5:
+        text = text[:2] + ("." + text[2:] if len(text) > 2 else "")
+    if not _DOTTED.match(text) or text.startswith("00"):
+        return None
+    return text
+
+
+def structural_parent(code: str) -> str | None:
+    """The parent by code shape alone: ``62.100`` -> ``62.10`` -> ``62.1`` -> ``62``; None above a division."""
+    if len(code) == 6:
+        return code[:5]
+    if len(code) == 5:
+        return code[:4]
+    if len(code) == 4:
+        return code[:2]
+    return None
+
+
+@lru_cache(maxsize=2)
+def _table(version: str) -> pd.DataFrame:
+    path = data_path(_FILES[version])
+    df = read_table(path, NACE_COLUMNS)
+    try:
+        df["level"] = df["level"].astype(int)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: column level must hold integers 1-5 ({exc}); fix the file") from exc
+    dup = df[df["code"].duplicated()]
+    if not dup.empty:
+        raise ConfigError(f"{path} line {int(dup.index[0]) + 2}: code {dup.iloc[0]['code']} appears twice")
+    codes = set(df["code"])
+    orphan = df[(df["parent_code"] != "") & ~df["parent_code"].isin(codes)]
+    if not orphan.empty:
+        raise ConfigError(f"{path} line {int(orphan.index[0]) + 2}: parent_code {orphan.iloc[0]['parent_code']} "
+                          f"of {orphan.iloc[0]['code']} is not in the table; fix the file")
+    return df
+
+
+@lru_cache(maxsize=2)
+def _index(version: str) -> dict[str, NaceEntry]:
+    df = _table(version)
+    return {r.code: NaceEntry(r.code, r.parent_code, int(r.level), r.name, r.section)
+            for r in df.itertuples(index=False)}
+
+
+@lru_cache(maxsize=2)
+def _division_sections(version: str) -> dict[str, str]:
+    return {c: e.section for c, e in _index(version).items() if e.level == 2}
+
+
+def nace(version: str | None = "SN2025") -> pd.DataFrame:
+    """The NACE table of one version: every level with names.
+
+    Parameters
+    ----------
+    version : ``"SN2025"`` (default) or ``"SN2007"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code, parent_code, level, name, section``; ``level`` is int (1 section letter ... 5 NN.NNN),
+        ``parent_code`` is ``""`` for sections. A fresh copy on each call. SN2025 names are SSB's English
+        names; SN2007 names are Norwegian (see SOURCES.md).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown version or a broken data file.
+    """
+    return _table(normalize_version(version)).copy()
+
+
+def nace_entry(code: object, version: str | None = "SN2025") -> NaceEntry | None:
+    """The table row of a code, or None when the code is not in that version's table."""
+    norm = normalize_nace(code)
+    return _index(normalize_version(version)).get(norm) if norm else None
+
+
+def nace_name(code: object, version: str | None = "SN2025") -> str | None:
+    """The name of a code in one version, or None when it is not in the table."""
+    entry = nace_entry(code, version)
+    return entry.name if entry else None
+
+
+def guess_nace_version(code: object) -> str:
+    """``"SN2007"`` for a 5-digit code that exists only in SN2007 (e.g. 85.421); otherwise ``"SN2025"``."""
+    norm = normalize_nace(code)
+    if norm and norm not in _index("SN2025") and norm in _index("SN2007"):
+        return "SN2007"
+    return "SN2025"
+
+
+def _section_of_division(division: str, version: str) -> str | None:
+    sec = _division_sections(version).get(division)
+    if sec is None and version == "SN2007" and division.isdigit():
+        d = int(division)
+        sec = next((s for s, lo, hi in SN2007_SECTION_RANGES if lo <= d <= hi), None)
+    return sec
+
+
+def nace_ancestors(code: object, version: str | None = "SN2025") -> list[str]:
+    """The parents of a code up to its section letter, nearest first.
+
+    Parameters
+    ----------
+    code : any form accepted by :func:`normalize_nace`.
+    version : ``"SN2025"`` or ``"SN2007"``.
+
+    Returns
+    -------
+    list[str]
+        ``["62.10", "62.1", "62", "K"]`` for SN2025 ``62.100`` (the code itself is not included); ``[]`` for a
+        section letter or a malformed code.
+
+    Notes
+    -----
+    A well-formed code missing from the table (an old or mistyped subclass) still gets its parents by code
+    shape, and the section of its division; the section is left out when the division is unknown.
+    """
+    v = normalize_version(version)
+    norm = normalize_nace(code)
+    if norm is None or norm.isalpha():
+        return []
+    index = _index(v)
+    out: list[str] = []
+    cur: str | None = norm
+    while cur:
+        entry = index.get(cur)
+        if entry is not None:
+            parent = entry.parent_code or None
+        elif len(cur) == 2:
+            parent = _section_of_division(cur, v)
+        else:
+            parent = structural_parent(cur)
+        if parent:
+            out.append(parent)
+        cur = parent if parent and not parent.isalpha() else None
+    return out
+
+
+def nace_section(code: object, version: str | None = "SN2025") -> str | None:
+    """The section letter of a code (``"K"`` for SN2025 62.100, ``"J"`` for SN2007 62.010), or None."""
+    norm = normalize_nace(code)
+    if norm is None:
+        return None
+    v = normalize_version(version)
+    if norm.isalpha():
+        return norm if norm in _index(v) else None
+    return _section_of_division(norm[:2], v)
+
+
+@lru_cache(maxsize=1)
+def _correspondence() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    path = data_path("nace_sn2025_to_sn2007.csv")
+    df = read_table(path, ("sn2025", "sn2007"))
+    to25: dict[str, list[str]] = {}
+    to07: dict[str, list[str]] = {}
+    for a, b in zip(df["sn2025"], df["sn2007"]):
+        to25.setdefault(b, []).append(a)
+        to07.setdefault(a, []).append(b)
+    return ({k: tuple(sorted(set(v))) for k, v in to25.items()},
+            {k: tuple(sorted(set(v))) for k, v in to07.items()})
+
+
+def _map(code: object, table: dict[str, tuple[str, ...]]) -> list[str]:
+    norm = normalize_nace(code)
+    if norm is None or norm.isalpha():
+        return []
+    if norm in table:
+        return list(table[norm])
+    if len(norm) < 6:  # an aggregate: the union over its 5-digit codes
+        hits = {t for k, v in table.items() if k.startswith(norm) for t in v}
+        return sorted(hits)
+    return []
+
+
+def sn2007_to_sn2025(code: object) -> list[str]:
+    """SN2025 successor(s) of an SN2007 code (table 2919 plus unchanged codes).
+
+    Parameters
+    ----------
+    code : an SN2007 code; 5-digit codes map directly, shorter codes to the union over their subclasses.
+
+    Returns
+    -------
+    list[str]
+        Sorted SN2025 5-digit codes: ``["62.100"]`` for 62.010, ``["41.000", "43.990", "91.300"]`` for 41.200,
+        ``["85.401"]`` for 85.421; ``[]`` when unknown.
+    """
+    return _map(code, _correspondence()[0])
+
+
+def sn2025_to_sn2007(code: object) -> list[str]:
+    """SN2007 predecessor(s) of an SN2025 code (the reverse of :func:`sn2007_to_sn2025`); ``[]`` when unknown."""
+    return _map(code, _correspondence()[1])
+
+
+# --------------------------------------------------------------------------- value areas
+
+@lru_cache(maxsize=1)
+def _value_area_doc() -> tuple[tuple[ValueArea, ...], str, dict[str, tuple[str, ...]], dict[str, object]]:
+    path = data_path("value_areas.yaml")
+    doc = read_yaml(path)
+    raw = doc.get("areas")
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{path}: expected a non-empty list `areas:`")
+    areas: list[ValueArea] = []
+    seen: set[str] = set()
+    known = {"SN2025": set(_index("SN2025")), "SN2007": set(_index("SN2007"))}
+    for i, a in enumerate(raw, start=1):
+        if not isinstance(a, dict) or not a.get("id") or not a.get("name"):
+            raise ConfigError(f"{path}: area #{i} needs `id` and `name`")
+        aid = str(a["id"])
+        if aid in seen:
+            raise ConfigError(f"{path}: area id {aid!r} appears twice")
+        seen.add(aid)
+        p25 = tuple(str(p) for p in (a.get("nace_prefixes") or []))
+        p07 = tuple(str(p) for p in (a.get("nace_prefixes_sn2007") or []))
+        for version, prefixes in (("SN2025", p25), ("SN2007", p07)):
+            for p in prefixes:
+                if p not in known[version]:
+                    raise ConfigError(f"{path}: area {aid!r} has prefix {p!r}, which is not a {version} code; "
+                                      f"use a code from loaders/reference/data/{_FILES[version]}")
+        areas.append(ValueArea(aid, str(a["name"]), str(a.get("name_en") or ""), p25, p07,
+                               str(a.get("why") or "").strip()))
+    default = str(doc.get("default_area") or "annet")
+    if default not in seen:
+        raise ConfigError(f"{path}: default_area {default!r} is not one of the area ids")
+    resale_raw = doc.get("excluded_resale_prefixes") or {}
+    resale = {normalize_version(k): tuple(str(p) for p in v) for k, v in resale_raw.items()}
+    banks = doc.get("excluded_savings_banks") or {}
+    return tuple(areas), default, resale, banks
+
+
+def value_areas() -> tuple[ValueArea, ...]:
+    """The study's value-creation areas in file order (the last one, ``annet``, has no prefixes)."""
+    return _value_area_doc()[0]
+
+
+@lru_cache(maxsize=1)
+def _prefix_tables() -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {"SN2025": [], "SN2007": []}
+    for a in value_areas():
+        out["SN2025"] += [(p, a.id) for p in a.nace_prefixes]
+        out["SN2007"] += [(p, a.id) for p in a.nace_prefixes_sn2007]
+    for v in out:
+        out[v].sort(key=lambda t: -len(t[0]))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _value_area_cached(norm: str | None, version: str) -> str:
+    default = _value_area_doc()[1]
+    if norm is None or norm.isalpha():
+        return default
+    for prefix, aid in _prefix_tables()[version]:  # longest prefix first
+        if norm.startswith(prefix):
+            return aid
+    return default
+
+
+def value_area(nace_code: object, version: str | None = "SN2025") -> str:
+    """The value-creation area id of a NACE code (longest matching prefix; ``"annet"`` when none matches).
+
+    Parameters
+    ----------
+    nace_code : any form accepted by :func:`normalize_nace`.
+    version : the code's version; SN2007 codes are matched against the SN2007 prefixes.
+
+    Returns
+    -------
+    str
+        e.g. ``"bygg_anlegg"`` for 43.210, ``"energi_miljo"`` for 35.121 and 42.221, ``"ikt"`` for 62.100.
+    """
+    return _value_area_cached(normalize_nace(nace_code), normalize_version(version))
+
+
+def is_resale(nace_code: object, version: str | None = "SN2025") -> bool:
+    """True for wholesale, retail and motor-vehicle trade (left out of the study's critical-mass analysis)."""
+    norm = normalize_nace(nace_code)
+    if norm is None or norm.isalpha():
+        return False
+    prefixes = _value_area_doc()[2].get(normalize_version(version), ())
+    return any(norm.startswith(p) for p in prefixes)
+
+
+def is_savings_bank(org_form: str | None, nace_code: object, version: str | None = "SN2025",
+                    name: str | None = None) -> bool:
+    """True for a savings bank: org form SPA, or NACE 64.190 with "sparebank" in the name.
+
+    Notes
+    -----
+    An equity-converted savings bank (ASA) is caught only when ``name`` is given.
+    """
+    banks = _value_area_doc()[3]
+    forms = {str(f).upper() for f in (banks.get("org_forms") or [])}  # type: ignore[union-attr]
+    if org_form and org_form.strip().upper() in forms:
+        return True
+    norm = normalize_nace(nace_code)
+    codes = (banks.get("nace") or {}).get(normalize_version(version), [])  # type: ignore[union-attr]
+    words = [str(w).lower() for w in (banks.get("name_contains") or [])]  # type: ignore[union-attr]
+    return bool(norm and norm in codes and name and any(w in name.lower() for w in words))
+
+
+def critical_mass_exclusion(nace_code: object, version: str | None = "SN2025", org_form: str | None = None,
+                            name: str | None = None) -> str | None:
+    """Why the study would leave a firm out of Table 5: ``"resale"``, ``"savings_bank"`` or None."""
+    if is_resale(nace_code, version):
+        return "resale"
+    if is_savings_bank(org_form, nace_code, version, name):
+        return "savings_bank"
+    return None
+
+
+def clear_caches() -> None:
+    """Forget the cached tables (tests, or after editing the data files)."""
+    for f in (_table, _index, _division_sections, _correspondence, _value_area_doc, _prefix_tables,
+              _value_area_cached):
+        f.cache_clear()

@@ -1,0 +1,207 @@
+"""Thin data access for the analyses: library queries (``cypher/queries/analysis``) into frames.
+
+Everything the analyses compute works on an :class:`AnalysisData`; building one is
+the only place that reads the store, so the pure functions can be tested on hand-made
+frames and the web app, the CLI and the report share one read.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from cypher import library
+from gds_jobs.analysis.options import AnalysisOptions
+from klynge.errors import ConfigError
+
+ORG_COLUMNS = ["orgnr", "name", "helix", "org_form", "nace", "nace_version", "sector_code", "employees",
+               "has_employee_count", "municipality_code", "active", "synthetic", "as_of"]
+ACCOUNT_COLUMNS = ["orgnr", "year", "currency", "revenue", "operating_result", "ordinary_result_before_tax",
+                   "total_assets", "ebitda", "as_of"]
+GRANT_COLUMNS = ["orgnr", "source", "year", "applications", "granted", "amount_granted", "as_of"]
+PATENT_COLUMNS = ["orgnr", "year", "patents", "as_of"]
+CLUSTER_COLUMNS = ["cluster_id", "name", "level", "programme", "host_county", "host_orgnr", "since", "until",
+                   "synthetic", "as_of"]
+MEMBER_COLUMNS = ["orgnr", "cluster_id", "since", "until", "role"]
+SEAT_COLUMNS = ["person_key", "orgnr"]
+REGION_UNIT_COLUMNS = ["orgnr", "via", "subunits"]
+
+MeasuresProvider = Callable[..., pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Region:
+    region_id: str
+    name: str
+    municipalities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnalysisData:
+    """The raw frames of one analysis (one store read).
+
+    Attributes
+    ----------
+    region : the region analysed (None for national-only analyses).
+    orgs : facts of the population, the region's units and every cluster member;
+        ``in_population`` marks the comparison population.
+    region_units : ``orgnr``, ``via`` (address/subunit) and sub-unit counts of the region's units.
+    clusters, memberships : the clusters and who is a member of which.
+    grants : per orgnr, source and year: applications, granted, amount_granted.
+    patents : per orgnr and year: patents.
+    accounts : filings of ``options.accounts_type``.
+    seats : active board seats (person_key, orgnr) of ``options.board_roles``.
+    measures : network measures per orgnr (constraint, eigenvector, ...).
+    freshness : per label: n, newest as_of, synthetic count.
+    measures_run : id of the measures run (None when no run).
+    """
+
+    region: Region | None
+    orgs: pd.DataFrame
+    region_units: pd.DataFrame
+    clusters: pd.DataFrame
+    memberships: pd.DataFrame
+    grants: pd.DataFrame
+    patents: pd.DataFrame
+    accounts: pd.DataFrame
+    seats: pd.DataFrame
+    measures: pd.DataFrame
+    freshness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    measures_run: str | None = None
+
+    def as_of_year(self, options: AnalysisOptions) -> int:
+        """Last year of the grant/patent window: the option, else the newest year in the data."""
+        if options.as_of_year is not None:
+            return int(options.as_of_year)
+        years = [pd.to_numeric(f["year"], errors="coerce").max()
+                 for f in (self.grants, self.patents, self.accounts) if "year" in f and len(f)]
+        years = [int(y) for y in years if pd.notna(y)]
+        return max(years) if years else _dt.date.today().year
+
+
+def frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """Rows as a DataFrame with exactly ``columns`` (missing keys become None)."""
+    return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
+
+
+def resolve_region(store: Any, region: str) -> Region:
+    """The region whose id or name is ``region`` (case-insensitive).
+
+    Raises
+    ------
+    ConfigError
+        When no region matches; the message lists the known regions.
+    """
+    rows = library.run(store, "analysis/region", {"region": str(region)})
+    if not rows:
+        known = [f"{r['region_id']} ({r['name']})" for r in library.run(store, "region/list")]
+        raise ConfigError(f"no region with id or name {region!r} in the graph; known regions: "
+                          f"{', '.join(known) or 'none — load the reference data first (`klynge load reference`)'}")
+    r = rows[0]
+    return Region(str(r["region_id"]), str(r.get("name") or r["region_id"]),
+                  tuple(str(c) for c in (r.get("municipalities") or []) if c))
+
+
+def region_units(store: Any, region_id: str, region_by: str = "address") -> pd.DataFrame:
+    """Units located in the region by business address, by an active sub-unit, or either."""
+    parts = []
+    if region_by in ("address", "either"):
+        a = frame(library.run(store, "analysis/region_by_address", {"region_id": region_id}), ["orgnr"])
+        a["via"] = "address"
+        a["subunits"] = 0
+        parts.append(a)
+    if region_by in ("subunit", "either"):
+        s = frame(library.run(store, "analysis/region_by_subunit", {"region_id": region_id}),
+                  ["orgnr", "subunits"])
+        s["via"] = "subunit"
+        parts.append(s)
+    out = pd.concat(parts, ignore_index=True) if parts else frame([], REGION_UNIT_COLUMNS)
+    out = out.drop_duplicates("orgnr", keep="first")[REGION_UNIT_COLUMNS].reset_index(drop=True)
+    return out
+
+
+def default_measures_provider() -> MeasuresProvider | None:
+    """``gds_jobs.current_measures`` (or ``gds_jobs.runs.current_measures``) when installed."""
+    import gds_jobs
+
+    fn = getattr(gds_jobs, "current_measures", None)
+    if fn is None:
+        try:
+            from gds_jobs import runs
+        except ImportError:
+            return None
+        fn = getattr(runs, "current_measures", None)
+    return fn
+
+
+def load_data(store: Any, region: str | Region | None, options: AnalysisOptions | None = None, *,
+              measures: pd.DataFrame | MeasuresProvider | None = None,
+              extra_orgnrs: Sequence[str] = ()) -> AnalysisData:
+    """Read everything an analysis of ``region`` needs from the store.
+
+    Parameters
+    ----------
+    store : a GraphStore.
+    region : region id or name (resolved with :func:`resolve_region`), a Region, or None.
+    options : the analysis options (population, region rule, board roles, accounts type).
+    measures : a measures frame (``orgnr`` + measure columns), a provider
+        ``f(store, orgnrs=None) -> DataFrame``, or None for :func:`default_measures_provider`.
+    extra_orgnrs : organisations to include whatever their size (e.g. the firm a fit is asked for).
+
+    Returns
+    -------
+    AnalysisData
+    """
+    opts = options or AnalysisOptions()
+    reg = resolve_region(store, region) if isinstance(region, str) else region
+    pop = frame(library.run(store, "analysis/organizations", {
+        "min_employees": opts.min_employees, "active_only": opts.active_only,
+        "helix": list(opts.helix) if opts.helix else None}), ORG_COLUMNS)
+    pop["in_population"] = True
+    units = region_units(store, reg.region_id, opts.region_by) if reg else frame([], REGION_UNIT_COLUMNS)
+    memberships = frame(library.run(store, "analysis/memberships"), MEMBER_COLUMNS)
+    extra = sorted((set(units["orgnr"]) | set(memberships["orgnr"]) | {str(o) for o in extra_orgnrs})
+                   - set(pop["orgnr"]))
+    more = frame(library.run(store, "analysis/organizations_by_orgnr", {"orgnrs": extra}), ORG_COLUMNS) \
+        if extra else frame([], ORG_COLUMNS)
+    more["in_population"] = False
+    orgs = pd.concat([pop, more], ignore_index=True) if len(more) else pop
+    orgs = orgs.drop_duplicates("orgnr").reset_index(drop=True)
+
+    if measures is None:
+        measures = default_measures_provider()
+    if callable(measures):
+        mframe = measures(store)
+    elif isinstance(measures, pd.DataFrame):
+        mframe = measures
+    else:
+        mframe = pd.DataFrame({"orgnr": pd.Series([], dtype=object)})
+    run_id = mframe.attrs.get("run_id") if hasattr(mframe, "attrs") else None
+    fresh = frame(library.run(store, "analysis/freshness"), ["label", "n", "as_of", "synthetic"])
+    return AnalysisData(
+        region=reg,
+        orgs=orgs,
+        region_units=units,
+        clusters=frame(library.run(store, "analysis/clusters"), CLUSTER_COLUMNS),
+        memberships=memberships,
+        grants=frame(library.run(store, "analysis/grants"), GRANT_COLUMNS),
+        patents=frame(library.run(store, "analysis/patents"), PATENT_COLUMNS),
+        accounts=frame(library.run(store, "analysis/accounts", {"accounts_type": opts.accounts_type}),
+                       ACCOUNT_COLUMNS),
+        seats=frame(library.run(store, "analysis/board_seats", {"roles": list(opts.board_roles)}), SEAT_COLUMNS),
+        measures=mframe,
+        freshness=fresh,
+        measures_run=run_id,
+    )
+
+
+def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:
+    """Stored names of pseudonymous person keys (only for callers allowed to see names)."""
+    if not keys:
+        return {}
+    rows = library.run(store, "analysis/person_names", {"person_keys": list(keys)})
+    return {r["person_key"]: r.get("name") for r in rows}

@@ -1,0 +1,212 @@
+"""The analysis frame: one row per organisation with its groups, outcomes and network measures.
+
+Definitions (shown in the report's method notes)
+------------------------------------------------
+IN member
+    Member of at least one cluster whose ``level`` is one of ``options.in_levels``
+    (Arena, Arena Pro, GCE, NCE; case-insensitive). Memberships that ended
+    (``until``) before the first year of the analysis window are ignored.
+SIVA member
+    Member of a cluster whose ``programme`` is one of ``options.siva_programmes``.
+Region
+    Located in the region by business address, by an active sub-unit, or either
+    (``options.region_by``).
+Neither IN nor SIVA
+    Neither an IN member nor a SIVA member (region firms included, as in the study).
+Spill-over link
+    Not an IN member, and at least one person holds an active board seat
+    (``options.board_roles``) both here and in an IN member organisation.
+Support
+    Grants and awards from Forskningsrådet and Innovasjon Norge granted in the window
+    (``as_of_year - years + 1`` .. ``as_of_year``; rows without a year count).
+Research-council applications
+    Forskningsrådet applications in the window, granted or not.
+Patents
+    Patent applications in the window.
+Profitability
+    Newest filing with total assets > 0: EBITDA / total assets where EBITDA exists,
+    otherwise operating result / total assets (``profitability_basis`` says which).
+Growth
+    Annual growth rate of the ordinary result before tax R: for each pair of
+    consecutive years, ``g = (R_t - R_{t-1}) / |R_{t-1}|``; a firm's rate is the mean of
+    its pairs. The absolute value in the denominator keeps the sign of g equal to the
+    direction of change when the base is a loss (−100 → −50 is +0.5; −100 → +50 is
+    +1.5). Pairs with ``|R_{t-1}| <= growth_min_base`` (always a zero base) are left out;
+    a firm needs two consecutive years; years with a gap are not paired.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gds_jobs.analysis.data import AnalysisData
+from gds_jobs.analysis.options import AnalysisOptions
+
+FR_SOURCES = ("forskningsradet", "forskningsrådet", "nfr", "rcn")
+IN_SOURCES = ("innovasjon_norge", "innovasjonnorge", "in")
+
+
+def _year(v: object) -> float:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return np.nan
+    s = str(v)[:4]
+    return float(s) if s.isdigit() else np.nan
+
+
+def _source_kind(source: object) -> str:
+    s = str(source or "").strip().lower().replace(" ", "_").replace("-", "_")
+    if s in FR_SOURCES or s.startswith("forskning"):
+        return "fr"
+    if s in IN_SOURCES or s.startswith("innovasjon"):
+        return "in"
+    return "other"
+
+
+def cluster_kinds(clusters: pd.DataFrame, options: AnalysisOptions) -> pd.DataFrame:
+    """``cluster_id`` with boolean ``is_in`` and ``is_siva`` by level and programme."""
+    levels = {s.casefold() for s in options.in_levels}
+    progs = {s.casefold() for s in options.siva_programmes}
+    out = clusters[["cluster_id"]].copy()
+    out["is_in"] = clusters["level"].map(lambda v: str(v or "").strip().casefold() in levels).astype(bool)
+    out["is_siva"] = clusters["programme"].map(lambda v: str(v or "").strip().casefold() in progs).astype(bool)
+    return out
+
+
+def current_memberships(data: AnalysisData, options: AnalysisOptions) -> pd.DataFrame:
+    """Memberships not ended before the window, joined with the cluster kinds."""
+    first = data.as_of_year(options) - options.years + 1
+    m = data.memberships.copy()
+    until = m["until"].map(_year) if len(m) else pd.Series([], dtype=float)
+    m = m[~(until < first)] if len(m) else m
+    return m.merge(cluster_kinds(data.clusters, options), on="cluster_id", how="left").fillna(
+        {"is_in": False, "is_siva": False})
+
+
+def spillover_linked(seats: pd.DataFrame, members: set[str]) -> set[str]:
+    """Organisations outside ``members`` that share a board member with an organisation in it."""
+    if not members or seats.empty:
+        return set()
+    persons = set(seats.loc[seats["orgnr"].isin(members), "person_key"])
+    linked = set(seats.loc[seats["person_key"].isin(persons), "orgnr"])
+    return linked - members
+
+
+def growth_rates(accounts: pd.DataFrame, min_base: float = 0.0) -> pd.DataFrame:
+    """Per orgnr: ``growth`` (mean year-on-year rate, see module notes) and ``growth_pairs``."""
+    a = accounts[["orgnr", "year", "ordinary_result_before_tax"]].copy()
+    a["year"] = pd.to_numeric(a["year"], errors="coerce")
+    a["r"] = pd.to_numeric(a["ordinary_result_before_tax"], errors="coerce")
+    a = a.dropna(subset=["year", "r"]).drop_duplicates(["orgnr", "year"]).sort_values(["orgnr", "year"])
+    prev_year = a.groupby("orgnr")["year"].shift(1)
+    prev_r = a.groupby("orgnr")["r"].shift(1)
+    ok = (a["year"] - prev_year == 1) & (prev_r.abs() > min_base) & (prev_r != 0)
+    g = ((a["r"] - prev_r) / prev_r.abs())[ok]
+    pairs = pd.DataFrame({"orgnr": a.loc[ok, "orgnr"], "g": g})
+    out = pairs.groupby("orgnr")["g"].agg(["mean", "size"]).rename(columns={"mean": "growth", "size": "growth_pairs"})
+    return out.reset_index()
+
+
+def profitability(accounts: pd.DataFrame) -> pd.DataFrame:
+    """Per orgnr: ``profitability``, ``profitability_basis`` (ebitda/operating_result), ``profitability_year``."""
+    a = accounts.copy()
+    for c in ("year", "total_assets", "ebitda", "operating_result"):
+        a[c] = pd.to_numeric(a[c], errors="coerce")
+    a = a[(a["total_assets"] > 0) & (a["ebitda"].notna() | a["operating_result"].notna())]
+    a = a.sort_values(["orgnr", "year"]).drop_duplicates("orgnr", keep="last")
+    basis = np.where(a["ebitda"].notna(), "ebitda", "operating_result")
+    num = a["ebitda"].where(a["ebitda"].notna(), a["operating_result"])
+    return pd.DataFrame({"orgnr": a["orgnr"].to_numpy(), "profitability": (num / a["total_assets"]).to_numpy(),
+                         "profitability_basis": basis, "profitability_year": a["year"].to_numpy()})
+
+
+def revenue(accounts: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Per orgnr: ``revenue`` (NOK) and ``revenue_year`` — the given year or the newest filing.
+
+    Filings in another currency than NOK are left out (a missing currency counts as NOK).
+    """
+    a = accounts.copy()
+    a["year"] = pd.to_numeric(a["year"], errors="coerce")
+    a["revenue"] = pd.to_numeric(a["revenue"], errors="coerce")
+    cur = a["currency"].fillna("NOK").astype(str).str.upper()
+    a = a[(cur == "NOK") & a["revenue"].notna()]
+    if year is not None:
+        a = a[a["year"] == year]
+    a = a.sort_values(["orgnr", "year"]).drop_duplicates("orgnr", keep="last")
+    return a[["orgnr", "revenue", "year"]].rename(columns={"year": "revenue_year"}).reset_index(drop=True)
+
+
+def build_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> pd.DataFrame:
+    """One row per organisation of ``data.orgs`` with groups, outcomes and measures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``data.orgs`` plus ``county_code``, ``in_member``, ``siva_member``,
+        ``region``, ``neither``, ``spill_linked``, ``support``, ``fr_applications``,
+        ``in_awards``, ``amount_granted``, ``patents``, ``profitability``,
+        ``profitability_basis``, ``growth``, ``growth_pairs``, ``revenue``, ``revenue_year``
+        and every measure column of ``data.measures``. ``attrs`` carries ``as_of_year``,
+        ``window`` and ``measures_run``.
+    """
+    opts = options or AnalysisOptions()
+    f = data.orgs.copy().reset_index(drop=True)
+    f["orgnr"] = f["orgnr"].astype(str)
+    f["county_code"] = f["municipality_code"].map(lambda c: str(c)[:2] if c else None)
+    f["employees"] = pd.to_numeric(f["employees"], errors="coerce")
+
+    mem = current_memberships(data, opts)
+    in_set = set(mem.loc[mem["is_in"].astype(bool), "orgnr"].astype(str))
+    siva_set = set(mem.loc[mem["is_siva"].astype(bool), "orgnr"].astype(str))
+    f["in_member"] = f["orgnr"].isin(in_set)
+    f["siva_member"] = f["orgnr"].isin(siva_set)
+    f["region"] = f["orgnr"].isin(set(data.region_units["orgnr"].astype(str)))
+    f["neither"] = ~(f["in_member"] | f["siva_member"])
+    f["spill_linked"] = f["orgnr"].isin(spillover_linked(data.seats, in_set))
+
+    last = data.as_of_year(opts)
+    first = last - opts.years + 1
+    g = data.grants.copy()
+    if len(g):
+        yr = pd.to_numeric(g["year"], errors="coerce")
+        g = g[yr.isna() | ((yr >= first) & (yr <= last))]
+        g["kind"] = g["source"].map(_source_kind)
+        for c in ("applications", "granted", "amount_granted"):
+            g[c] = pd.to_numeric(g[c], errors="coerce").fillna(0)
+        agg = pd.DataFrame({
+            "support": g[g["kind"].isin(["fr", "in"])].groupby("orgnr")["granted"].sum(),
+            "fr_applications": g[g["kind"] == "fr"].groupby("orgnr")["applications"].sum(),
+            "in_awards": g[g["kind"] == "in"].groupby("orgnr")["granted"].sum(),
+            "amount_granted": g[g["kind"].isin(["fr", "in"])].groupby("orgnr")["amount_granted"].sum(),
+        })
+        f = f.merge(agg, left_on="orgnr", right_index=True, how="left")
+    for c in ("support", "fr_applications", "in_awards", "amount_granted"):
+        f[c] = pd.to_numeric(f[c], errors="coerce").fillna(0.0) if c in f else 0.0
+
+    p = data.patents.copy()
+    if len(p):
+        yr = pd.to_numeric(p["year"], errors="coerce")
+        p = p[yr.isna() | ((yr >= first) & (yr <= last))]
+        p["patents"] = pd.to_numeric(p["patents"], errors="coerce").fillna(0)
+        f = f.merge(p.groupby("orgnr")["patents"].sum().rename("patents"), left_on="orgnr", right_index=True,
+                    how="left")
+    f["patents"] = pd.to_numeric(f["patents"], errors="coerce").fillna(0.0) if "patents" in f else 0.0
+
+    acc = data.accounts
+    f = f.merge(profitability(acc), on="orgnr", how="left")
+    f = f.merge(growth_rates(acc, opts.growth_min_base), on="orgnr", how="left")
+    f["growth_pairs"] = f["growth_pairs"].fillna(0).astype(int)
+    f = f.merge(revenue(acc, opts.revenue_year), on="orgnr", how="left")
+
+    m = data.measures
+    if m is not None and len(m.columns) > 1:
+        m = m.copy()
+        m["orgnr"] = m["orgnr"].astype(str)
+        cols = [c for c in m.columns if c != "orgnr" and c not in f.columns]
+        f = f.merge(m[["orgnr", *cols]], on="orgnr", how="left")
+    for c in ("constraint", "eigenvector"):
+        if c not in f:
+            f[c] = np.nan
+        f[c] = pd.to_numeric(f[c], errors="coerce")
+    f.attrs.update({"as_of_year": last, "window": (first, last), "measures_run": data.measures_run})
+    return f

@@ -1,0 +1,144 @@
+"""The interlock network in memory (scipy.sparse): hops, personalised PageRank, explanation paths.
+
+Organisations are linked when a person holds an active board seat in both; the
+weight is the number of such persons (the one-mode projection of the
+person × organisation seat matrix ``B``: ``A = B Bᵀ`` without its diagonal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+
+@dataclass(frozen=True)
+class Step:
+    """One interlock step of an explanation path: ``a`` and ``b`` share board member ``person``."""
+
+    a: str
+    person: str
+    b: str
+
+
+class InterlockGraph:
+    """Organisation × organisation interlock graph built from board seats.
+
+    Parameters
+    ----------
+    seats : frame with ``person_key`` and ``orgnr`` (one row per active seat).
+    extra_orgnrs : organisations to include even without seats (isolates).
+    """
+
+    def __init__(self, seats: pd.DataFrame, extra_orgnrs: Iterable[str] = ()) -> None:
+        s = seats[["person_key", "orgnr"]].dropna().astype(str).drop_duplicates()
+        orgs = pd.Index(sorted(set(s["orgnr"]) | {str(o) for o in extra_orgnrs}))
+        persons = pd.Index(sorted(set(s["person_key"])))
+        self.orgs = orgs
+        self.persons = persons
+        self._pos = {o: i for i, o in enumerate(orgs)}
+        rows = orgs.get_indexer(s["orgnr"])
+        cols = persons.get_indexer(s["person_key"])
+        self.B = sparse.csr_matrix((np.ones(len(s)), (rows, cols)), shape=(len(orgs), len(persons)))
+        a = (self.B @ self.B.T).tocsr()
+        a.setdiag(0)
+        a.eliminate_zeros()
+        self.A = a
+        self._Bt = self.B.T.tocsr()
+
+    def __len__(self) -> int:
+        return len(self.orgs)
+
+    def index(self, orgnrs: Iterable[str]) -> np.ndarray:
+        """Positions of the given orgnrs that are in the graph."""
+        return np.array([self._pos[o] for o in orgnrs if o in self._pos], dtype=np.int64)
+
+    def position(self, orgnr: str) -> int | None:
+        return self._pos.get(orgnr)
+
+    def hops(self, seeds: Sequence[str], max_hops: int = 3) -> np.ndarray:
+        """Interlock steps from the nearest seed to every organisation (inf beyond ``max_hops``)."""
+        dist = np.full(len(self.orgs), np.inf)
+        idx = self.index(seeds)
+        if idx.size == 0:
+            return dist
+        dist[idx] = 0
+        frontier = np.zeros(len(self.orgs))
+        frontier[idx] = 1.0
+        for h in range(1, max_hops + 1):
+            reach = self.A @ frontier
+            new = (reach > 0) & np.isinf(dist)
+            if not new.any():
+                break
+            dist[new] = h
+            frontier = new.astype(float)
+        return dist
+
+    def ppr(self, seed_sets: Sequence[Sequence[str]], damping: float = 0.85, iterations: int = 60,
+            tol: float = 1e-10) -> np.ndarray:
+        """Personalised PageRank from each seed set: an ``n × k`` matrix, columns sum to 1.
+
+        The walk follows interlock ties in proportion to their weight and restarts at a
+        uniformly chosen seed with probability ``1 − damping``; walkers at an isolate
+        restart too. Seed sets with no organisation in the graph give a zero column.
+
+        References
+        ----------
+        G. Jeh and J. Widom, "Scaling personalized web search", WWW 2003;
+        networkx ``pagerank(personalization=..., dangling=personalization)`` is the oracle.
+        """
+        n, k = len(self.orgs), len(seed_sets)
+        s = np.zeros((n, k))
+        for j, seeds in enumerate(seed_sets):
+            idx = self.index(seeds)
+            if idx.size:
+                s[idx, j] = 1.0 / idx.size
+        deg = np.asarray(self.A.sum(axis=1)).ravel()
+        dangling = deg == 0
+        inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=~dangling)
+        pt = (sparse.diags(inv) @ self.A).T.tocsr()  # column-stochastic transition (transposed)
+        x = s.copy()
+        for _ in range(iterations):
+            lost = x[dangling].sum(axis=0)
+            nxt = damping * (pt @ x) + (damping * lost + (1 - damping)) * s
+            if np.abs(nxt - x).sum() < tol:
+                x = nxt
+                break
+            x = nxt
+        return x
+
+    def persons_of(self, orgnr: str) -> set[str]:
+        i = self._pos.get(orgnr)
+        if i is None:
+            return set()
+        return set(self.persons[self.B[i].indices])
+
+    def neighbours(self, orgnr: str) -> list[str]:
+        i = self._pos.get(orgnr)
+        if i is None:
+            return []
+        return sorted(self.orgs[self.A[i].indices])
+
+    def path_to(self, orgnr: str, members: Sequence[str], max_hops: int = 3,
+                dist: np.ndarray | None = None) -> list[Step]:
+        """A shortest interlock path from ``orgnr`` to the nearest member, person by person.
+
+        Deterministic: at each step the neighbour with the smallest orgnr among those one
+        step nearer, and the smallest person key they share.
+        """
+        d = self.hops(members, max_hops) if dist is None else dist
+        i = self._pos.get(orgnr)
+        if i is None or not np.isfinite(d[i]) or d[i] == 0:
+            return []
+        steps: list[Step] = []
+        cur = orgnr
+        while d[self._pos[cur]] > 0:
+            want = d[self._pos[cur]] - 1
+            nxt = min(o for o in self.neighbours(cur) if d[self._pos[o]] == want)
+            person = min(self.persons_of(cur) & self.persons_of(nxt))
+            steps.append(Step(cur, person, nxt))
+            cur = nxt
+        return steps

@@ -9,6 +9,11 @@ from flask import Flask
 
 from klynge.config import load_settings
 
+#: Content-Security-Policy: no inline script, nothing from other hosts. Cytoscape adds one <style>
+#: element and sets element styles, hence 'unsafe-inline' for styles only.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app.
@@ -24,12 +29,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update({k: v for k, v in config.items() if k not in ENV})
     app.extensions["klynge_settings"] = settings
+    app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from web import errors, stores
-    from web.views import core
+    from web import errors, filters, stores
+    from web.views import api, core, org, path, places, search
 
     stores.init_app(app)
     errors.init_app(app)
-    for bp in (core.bp,):
+    filters.init_app(app)
+    for bp in (core.bp, search.bp, org.bp, path.bp, places.bp, api.bp):
         app.register_blueprint(bp)
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
     return app

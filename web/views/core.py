@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 
+from web.routes import page, respond
 from web.stores import get_store
 
 bp = Blueprint("core", __name__)
@@ -18,8 +19,9 @@ def healthz():
     return info
 
 
-@bp.get("/")
+@page(bp, "/", summary="Start page with counts", tag="meta", errors=())
 def home():
+    """The start page: search box, counts per label and links to clusters and regions."""
     store = get_store()
     info = store.health()
-    return render_template("home.html", info=info, counts=store.counts())
+    return respond("home.html", {"info": info, "counts": store.counts()})

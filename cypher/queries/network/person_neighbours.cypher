@@ -17,5 +17,5 @@ WITH p, n, r
 ORDER BY CASE WHEN r.active THEN 0 ELSE 1 END, n.name
 WITH p, collect({key: n.orgnr, kind: 'organization', name: n.name, helix: n.helix,
                  node_active: n.active, role: r.role, role_group: r.role_group,
-                 active: r.active, outgoing: false}) AS ns
+                 active: r.active, outgoing: true}) AS ns
 RETURN p.person_key AS key, size(ns) AS total, ns[0..$cap] AS neighbours

@@ -1,0 +1,122 @@
+"""A small Triple Helix graph built with Cypher, and Flask clients for each role."""
+
+from __future__ import annotations
+
+import pytest
+
+from web import create_app
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+#: Equinor, DNB, UiO and SINTEF around Ringerike; persons p1..p4 link them. Values are invented
+#: for the tests except the organisation numbers, which are the real ones of these organisations.
+SMALL = """
+CREATE (c33:County {code: '33', name: 'Buskerud'})
+CREATE (m:Municipality {code: '3305', name: 'Ringerike', county_code: '33'})
+CREATE (m2:Municipality {code: '0301', name: 'Oslo', county_code: '03'})
+CREATE (c03:County {code: '03', name: 'Oslo'})
+CREATE (m)-[:IN_COUNTY]->(c33)
+CREATE (m2)-[:IN_COUNTY]->(c03)
+CREATE (r:Region {region_id: 'ringeriksregionen', name: 'Ringeriksregionen', description: 'Ringerike, Hole and Jevnaker'})
+CREATE (m)-[:IN_REGION]->(r)
+CREATE (ind:Industry {industry_id: 'SN2025:06.100', code: '06.100', section: 'B', name: 'Extraction of crude petroleum', level: 5})
+CREATE (ind2:Industry {industry_id: 'SN2025:64.190', code: '64.190', section: 'K', name: 'Other monetary intermediation', level: 5})
+CREATE (eq:Organization:Firm {orgnr: '923609016', name: 'EQUINOR ASA', helix: 'industry', active: true,
+        employees: 21000, org_form: 'ASA', nace1: '06.100', founded: '1972-09-18', source: 'brreg_units',
+        as_of: '2026-11-01', degree: 2, constraint: 0.5, betweenness: 1.0})
+CREATE (dnb:Organization:Firm {orgnr: '984851006', name: 'DNB BANK ASA', helix: 'industry', active: true,
+        employees: 9000, org_form: 'ASA', source: 'brreg_units', as_of: '2026-11-01', degree: 1, constraint: 1.0,
+        betweenness: 0.0})
+CREATE (uio:Organization:University {orgnr: '971035854', name: 'UNIVERSITETET I OSLO', helix: 'academia',
+        active: true, employees: 7000, org_form: 'ORGL', source: 'brreg_units', as_of: '2026-11-01'})
+CREATE (sintef:Organization:ResearchInstitute {orgnr: '948007029', name: 'STIFTELSEN SINTEF', helix: 'academia',
+        active: false, employees: 2000, org_form: 'STI', source: 'brreg_units', as_of: '2026-11-01'})
+CREATE (eq)-[:LOCATED_IN]->(m)
+CREATE (dnb)-[:LOCATED_IN]->(m2)
+CREATE (uio)-[:LOCATED_IN]->(m2)
+CREATE (sintef)-[:LOCATED_IN]->(m)
+CREATE (eq)-[:IN_INDUSTRY {rank: 1}]->(ind)
+CREATE (dnb)-[:IN_INDUSTRY {rank: 1}]->(ind2)
+CREATE (p1:Person {person_key: '3f2a9c1e', name: 'Kari Nordmann', birth_year: 1970, source: 'brreg_roles', as_of: '2026-11-01'})
+CREATE (p2:Person {person_key: '7b1d0e44', name: 'Ola Nordmann', birth_year: 1965})
+CREATE (p3:Person {person_key: 'c0ffee01', name: 'Per Hansen', birth_year: 1980})
+CREATE (p4:Person {person_key: 'd00d0002', name: 'Eva Berg', birth_year: 1975})
+CREATE (p1)-[:HOLDS_ROLE {role: 'LEDE', role_group: 'STYR', active: true, registered: '2020-05-01', source: 'brreg_roles', as_of: '2026-11-01'}]->(eq)
+CREATE (p1)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(dnb)
+CREATE (p2)-[:HOLDS_ROLE {role: 'DAGL', role_group: 'DAGL', active: true}]->(eq)
+CREATE (p3)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(dnb)
+CREATE (p3)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(uio)
+CREATE (p4)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: false}]->(eq)
+CREATE (p4)-[:HOLDS_ROLE {role: 'LEDE', role_group: 'STYR', active: true}]->(sintef)
+CREATE (eq)-[:INTERLOCK {weight: 1, run_id: 'r1'}]->(dnb)
+CREATE (cl:Cluster {cluster_id: 'ocean', name: 'Ocean Tech Cluster', level: 'GCE', source: 'clusters.csv', as_of: '2026-10-01'})
+CREATE (eq)-[:MEMBER_OF {since: '2019', role: 'member', source: 'clusters.csv'}]->(cl)
+CREATE (uio)-[:MEMBER_OF {since: '2020', role: 'member'}]->(cl)
+CREATE (g:Grant {grant_id: 'nfr:300001', source: 'Forskningsrådet', title: 'Subsea carbon storage', year: 2024,
+        amount_granted: 12000000, programme: 'ENERGIX', as_of: '2026-09-01'})
+CREATE (eq)-[:RECEIVED {role: 'project owner'}]->(g)
+CREATE (pt:Patent {patent_id: 'NO20240001', application_number: '20240001', title: 'Riser clamp', filing_date: '2024-03-01', year: 2024})
+CREATE (eq)-[:APPLIED_FOR]->(pt)
+CREATE (a1:Accounts {accounts_id: '923609016:2023:SELSKAP', year: 2023, accounts_type: 'SELSKAP', currency: 'NOK',
+        revenue: 1000000000.0, net_result: 50000000.0, total_assets: 2000000000.0, source: 'regnskap', as_of: '2024-07-01'})
+CREATE (a2:Accounts {accounts_id: '923609016:2024:SELSKAP', year: 2024, accounts_type: 'SELSKAP', currency: 'NOK',
+        revenue: 1200000000.0, net_result: 70000000.0, total_assets: 2100000000.0, source: 'regnskap', as_of: '2025-07-01'})
+CREATE (eq)-[:FILED]->(a1)
+CREATE (eq)-[:FILED]->(a2)
+"""
+
+
+class GraphBuilder:
+    """Creates test graphs with Cypher through the ``store`` fixture."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def small(self) -> GraphBuilder:
+        self.store.run(SMALL)
+        return self
+
+    def xss(self) -> GraphBuilder:
+        """An organisation and a person whose names are script payloads, linked by a board seat."""
+        self.store.run(
+            "CREATE (o:Organization:Firm {orgnr: '999999999', name: $n, helix: 'industry', active: true}) "
+            "CREATE (p:Person {person_key: 'bad00001', name: $n}) "
+            "CREATE (p)-[:HOLDS_ROLE {role: 'LEDE', role_group: 'STYR', active: true}]->(o) "
+            "CREATE (c:Cluster {cluster_id: 'xss', name: $n}) CREATE (o)-[:MEMBER_OF]->(c)",
+            {"n": XSS})
+        return self
+
+    def hub(self, orgnr: str = '911111111', persons: int = 300) -> GraphBuilder:
+        """An organisation with ``persons`` active board members (a super node)."""
+        self.store.run(
+            "CREATE (o:Organization:Firm {orgnr: $orgnr, name: 'HUB HOLDING AS', helix: 'industry', active: true}) "
+            "WITH o UNWIND range(1, $n) AS i "
+            "CREATE (p:Person {person_key: 'hub' + toString(i), name: 'Member ' + toString(i)}) "
+            "CREATE (p)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(o)",
+            {"orgnr": orgnr, "n": persons})
+        return self
+
+
+@pytest.fixture
+def graph(store) -> GraphBuilder:
+    return GraphBuilder(store)
+
+
+def _client(settings, role: str | None):
+    config = {"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True}
+    if role:
+        config["KLYNGE_TEST_ROLE"] = role
+    app = create_app(config)
+    return app.test_client()
+
+
+@pytest.fixture
+def client(settings, store):
+    """An anonymous viewer."""
+    return _client(settings, None)
+
+
+@pytest.fixture
+def advisor(settings, store):
+    """A logged-in advisor (role set through KLYNGE_TEST_ROLE, honoured only when TESTING)."""
+    return _client(settings, "advisor")

@@ -1,0 +1,127 @@
+"""Optional analysis results from ``gds_jobs.analysis``, found at run time.
+
+The analysis package is written separately and may not be installed; these
+functions import it on demand and say plainly when it is absent, never
+inventing results. Tables are returned as ``{"columns": [...], "rows": [[...]]}``
+with plain values so both the HTML page and its JSON twin can show them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from klynge.errors import KlyngeError
+
+log = logging.getLogger(__name__)
+
+
+def _module(name: str) -> Any | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _plain(v: Any) -> Any:
+    if hasattr(v, "item") and callable(v.item) and not isinstance(v, (list, dict, str)):
+        try:
+            v = v.item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return _plain(dataclasses.asdict(v))
+    return str(v)
+
+
+def to_table(obj: Any) -> dict:
+    """A DataFrame, a list of dicts/dataclasses or a dict as ``{"columns", "rows"}``."""
+    if hasattr(obj, "to_dict") and hasattr(obj, "columns"):
+        records = obj.to_dict("records")
+    elif isinstance(obj, Mapping):
+        records = [obj]
+    else:
+        records = [dataclasses.asdict(x) if dataclasses.is_dataclass(x) and not isinstance(x, type) else x
+                   for x in (obj or [])]
+    columns: list[str] = []
+    for r in records:
+        for k in (r if isinstance(r, Mapping) else {}):
+            if str(k) not in columns:
+                columns.append(str(k))
+    rows = [[_plain(r.get(c)) if isinstance(r, Mapping) else _plain(r) for c in columns] for r in records]
+    return {"columns": columns, "rows": rows}
+
+
+def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
+    """``gds_jobs.analysis.fit.fit_for_firm(store, orgnr)`` as a table, or a clear "not computed" note.
+
+    ``show_names`` is passed on so explanation paths name persons only for users allowed to see them.
+    """
+    mod = _module("gds_jobs.analysis.fit")
+    fn = getattr(mod, "fit_for_firm", None) if mod else None
+    if fn is None:
+        return {"status": "not_available",
+                "note": "Cluster fit not computed: the analysis module (gds_jobs.analysis.fit) is not installed."}
+    try:
+        result = fn(store, orgnr, show_names=show_names)
+    except KlyngeError as exc:
+        return {"status": "not_available", "note": f"Cluster fit not computed: {exc}"}
+    except Exception:  # an optional add-on must not take the profile down; the error is logged
+        log.exception("cluster fit failed for %s", orgnr)
+        return {"status": "error", "note": "Cluster fit could not be computed; the error is in the server log."}
+    table = to_table(result)
+    shown = [c for c in FIT_COLUMNS if c in table["columns"]]
+    if shown:
+        idx = [table["columns"].index(c) for c in shown]
+        table = {"columns": shown, "rows": [[row[i] for i in idx] for row in table["rows"]],
+                 "all_columns": table["columns"], "all_rows": table["rows"]}
+    if not table["rows"]:
+        return {"status": "empty", "note": "Cluster fit computed, but no cluster fits this organisation.",
+                **table}
+    return {"status": "ok", "note": None, **table}
+
+
+FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "score", "explanation")
+REGION_FUNCTIONS = ("region_tables", "tables_for_region")
+
+
+def region_tables(store: Any, region_id: str) -> dict:
+    """Tables of ``gds_jobs.analysis`` for a region, or "analysis not available".
+
+    Looks for ``gds_jobs.analysis.region_tables(store, region_id)`` (or
+    ``tables_for_region``) returning a mapping of title to table.
+    """
+    mod = _module("gds_jobs.analysis")
+    fn = None
+    if mod is not None:
+        for name in REGION_FUNCTIONS:
+            fn = getattr(mod, name, None)
+            if fn is not None:
+                break
+    if fn is None:
+        return {"status": "not_available", "note": "Analysis not available: gds_jobs.analysis offers no "
+                                                   "region tables in this installation.", "tables": []}
+    try:
+        result = fn(store, region_id) or {}
+    except KlyngeError as exc:
+        return {"status": "not_available", "note": f"Analysis not available: {exc}", "tables": []}
+    except Exception:  # an optional add-on must not take the page down; the error is logged
+        log.exception("region analysis failed for %s", region_id)
+        return {"status": "error", "note": "Analysis could not be computed; the error is in the server log.",
+                "tables": []}
+    items = result.items() if isinstance(result, Mapping) else enumerate(result)
+    tables = [{"title": str(title), **to_table(t)} for title, t in items]
+    return {"status": "ok" if tables else "empty", "note": None if tables else "No analysis tables for this region.",
+            "tables": tables}

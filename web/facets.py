@@ -1,0 +1,94 @@
+"""Search results with filters and counts (helix sector, municipality, region, NACE section, cluster, active)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from cypher import library, search
+
+HITS = 500          # fulltext candidates considered per search
+BROWSE = 2000       # organisations considered when browsing by filters only
+PAGE = 50
+
+NACE_SECTIONS = {
+    "A": "Agriculture, forestry and fishing", "B": "Mining and quarrying", "C": "Manufacturing",
+    "D": "Electricity, gas, steam and air conditioning supply", "E": "Water supply, sewerage, waste",
+    "F": "Construction", "G": "Wholesale and retail trade", "H": "Transportation and storage",
+    "I": "Accommodation and food service", "J": "Information and communication",
+    "K": "Financial and insurance activities", "L": "Real estate activities",
+    "M": "Professional, scientific and technical activities", "N": "Administrative and support services",
+    "O": "Public administration and defence", "P": "Education", "Q": "Human health and social work",
+    "R": "Arts, entertainment and recreation", "S": "Other service activities",
+    "T": "Activities of households", "U": "Extraterritorial organisations",
+}
+HELIX_TITLES = {"industry": "Industry", "academia": "Academia", "government": "Government",
+                "intermediary": "Intermediary", "other": "Other"}
+FACETS = ("helix", "municipality", "region", "section", "cluster", "active")
+FACET_TITLES = {"helix": "Helix sector", "municipality": "Municipality", "region": "Region",
+                "section": "NACE section", "cluster": "Cluster", "active": "Status"}
+
+
+def _facet_values(row: dict) -> dict[str, list[tuple[str, str]]]:
+    helix = row.get("helix")
+    return {
+        "helix": [(helix, HELIX_TITLES.get(helix, helix))] if helix else [],
+        "municipality": [(row["municipality_code"], row.get("municipality") or row["municipality_code"])]
+        if row.get("municipality_code") else [],
+        "region": [(r["id"], r.get("name") or r["id"]) for r in row.get("regions") or []],
+        "section": [(s, f"{s} · {NACE_SECTIONS.get(s, s)}") for s in row.get("sections") or [] if s],
+        "cluster": [(c["id"], c.get("name") or c["id"]) for c in row.get("clusters") or []],
+        "active": [("yes", "Active")] if row.get("active") else [("no", "Inactive or deleted")],
+    }
+
+
+def facet_counts(rows: list[dict], selected: dict[str, list[str] | None]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for facet in FACETS:
+        counts: Counter[str] = Counter()
+        labels: dict[str, str] = {}
+        for row in rows:
+            for value, label in _facet_values(row)[facet]:
+                counts[value] += 1
+                labels[value] = label
+        chosen = selected.get(facet) or []
+        for v in chosen:
+            labels.setdefault(v, v)
+        values = [{"value": v, "label": labels[v], "count": counts.get(v, 0), "selected": v in chosen}
+                  for v in sorted(labels, key=lambda v: (-counts.get(v, 0), labels[v]))]
+        out[facet] = {"title": FACET_TITLES[facet], "values": values[:30], "more": max(0, len(values) - 30)}
+    return out
+
+
+def run_search(store: Any, q: str, filters: dict[str, Any], page: int) -> dict:
+    """Organisations for text ``q`` and ``filters`` with facet counts, one page of results."""
+    text = q.strip()
+    params = {k: filters.get(k) for k in ("helix", "municipality", "region", "section", "cluster")}
+    params["active"] = filters.get("active") or "any"
+    scores: dict[str, float] = {}
+    truncated = False
+    if text:
+        query = search.normalise_orgnr(text) if search.is_orgnr_prefix(text) else text
+        hits = search.fulltext(store, "organization", query, limit=HITS)
+        truncated = len(hits) >= HITS
+        scores = {h.key: h.score for h in hits}
+        rows = library.run(store, "search/organizations_by_keys", {"orgnrs": list(scores), **params}) if hits else []
+        order = {k: i for i, k in enumerate(scores)}
+        rows.sort(key=lambda r: order.get(r["orgnr"], 10**9))
+    elif any(v for k, v in filters.items() if k != "active") or params["active"] != "any":
+        rows = library.run(store, "search/organizations_browse", {**params, "limit": BROWSE}, timeout_s=30)
+        truncated = len(rows) >= BROWSE
+    else:
+        rows = []
+    selected = {k: filters.get(k) for k in FACETS}
+    selected["active"] = None if params["active"] == "any" else [params["active"]]
+    total = len(rows)
+    start = (page - 1) * PAGE
+    results = [{"orgnr": r["orgnr"], "name": r["name"], "helix": r.get("helix"), "active": r.get("active"),
+                "employees": r.get("employees"), "org_form": r.get("org_form"),
+                "municipality": r.get("municipality"), "sections": r.get("sections") or [],
+                "clusters": [c.get("name") or c["id"] for c in r.get("clusters") or []],
+                "score": scores.get(r["orgnr"])} for r in rows[start:start + PAGE]]
+    return {"total": total, "page": page, "pages": max(1, -(-total // PAGE)), "results": results,
+            "facets": facet_counts(rows, selected), "truncated": truncated,
+            "searched": bool(text) or bool(rows) or total > 0}

@@ -1,0 +1,204 @@
+"""Network measures of an organisation, with percentiles and one plain-language sentence each.
+
+Values come from ``gds_jobs.current_measures(store, orgnrs)`` (found at run time;
+without it, or before the first measures run, the card says "not computed yet"). Percentiles
+compare the organisation with every organisation of the same helix sector and
+with every organisation in the same county; the distributions are cached per
+measures run id, so a new nightly run invalidates them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from cypher import library
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    title: str
+    meaning: str          # what a high value means, in business terms
+    high_is: str          # "more" phrase for the percentile sentence
+    decimals: int = 3
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("degree", "Interlocks", "how many other organisations share at least one board member with it",
+            "more board links", 0),
+    Measure("weighted_degree", "Shared board members",
+            "how many board-member links it has in total, counting each shared person", "more shared members", 0),
+    Measure("betweenness", "Betweenness", "how often it lies on the shortest board-member route between two "
+            "other organisations (a gatekeeper position)", "more often in between", 2),
+    Measure("pagerank", "PageRank", "how well connected it is to organisations that are themselves well connected",
+            "better connected"),
+    Measure("eigenvector", "Eigenvector centrality", "how close it sits to the core of the interlock network",
+            "closer to the core"),
+    Measure("closeness", "Closeness", "how few board-member steps it takes to reach the other organisations",
+            "closer to everyone"),
+    Measure("clustering", "Clustering", "how many of its interlocked organisations are also interlocked with "
+            "each other", "more clustered"),
+    Measure("constraint", "Constraint (Burt)", "how much its board contacts know each other; low constraint "
+            "means it bridges groups that are otherwise apart (structural holes)", "more constrained"),
+    Measure("effective_size", "Effective size (Burt)", "how many non-redundant contacts it has: contacts that do "
+            "not already know each other", "more non-redundant contacts", 2),
+    Measure("efficiency", "Efficiency (Burt)", "the share of its contacts that are non-redundant",
+            "more efficient"),
+    Measure("hierarchy", "Hierarchy (Burt)", "how much of its constraint comes from a single contact",
+            "more concentrated"),
+    Measure("brokerage_total", "Brokerage", "how often it links two organisations that are not linked "
+            "themselves, across industry, academia and government", "more brokerage", 0),
+)
+BY_NAME = {m.name: m for m in MEASURES}
+HELIX_NAMES = {"industry": "industry", "academia": "academia", "government": "government",
+               "intermediary": "intermediary", "other": "other"}
+
+_cache_lock = threading.Lock()
+_cache: dict[str, Any] = {}
+
+
+def _number(v: Any) -> float | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _gds() -> Any | None:
+    """``gds_jobs`` when installed (it owns the measure values), else None."""
+    try:
+        mod = importlib.import_module("gds_jobs")
+        getattr(mod, "current_measures")
+    except (ImportError, AttributeError):
+        return None
+    return mod
+
+
+def _current(gds: Any, store: Any, orgnrs: list[str] | None) -> Any | None:
+    """``gds_jobs.current_measures`` or None when it fails (logged): measures are an add-on to the page."""
+    try:
+        return gds.current_measures(store, orgnrs, include_brokerage=True)
+    except Exception:  # the measures package must not take the profile down; the error is logged
+        log.exception("gds_jobs.current_measures failed")
+        return None
+
+
+def _rows(frame: Any) -> list[dict]:
+    return frame.to_dict("records") if frame is not None and len(frame) else []
+
+
+def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float]], str | None]:
+    """Current measure values per orgnr (only defined values) and the run id; ({}, None) before any run."""
+    gds = _gds()
+    if gds is None or not orgnrs:
+        return {}, None
+    frame = _current(gds, store, orgnrs)
+    if frame is None:
+        return {}, None
+    out: dict[str, dict[str, float]] = {}
+    for row in _rows(frame):
+        vals = {m.name: v for m in MEASURES if (v := _number(row.get(m.name))) is not None}
+        if vals:
+            out[str(row["orgnr"])] = vals
+    return out, frame.attrs.get("run_id")
+
+
+def _distributions(store: Any, run_id: str) -> dict[tuple[str, str, str], list[float]]:
+    """Sorted values per (measure, "helix"|"county_code", group value), cached per measures run."""
+    with _cache_lock:
+        if _cache.get("key") == (id(store), run_id):
+            return _cache["dist"]
+    gds = _gds()
+    frame = _current(gds, store, None) if gds else None
+    groups = {r["orgnr"]: r for r in library.run(store, "organization/groups", timeout_s=60)}
+    dist: dict[tuple[str, str, str], list[float]] = {}
+    for row in _rows(frame):
+        g = groups.get(str(row["orgnr"])) or {}
+        for m in MEASURES:
+            v = _number(row.get(m.name))
+            if v is None:
+                continue
+            for scope in ("helix", "county_code"):
+                if g.get(scope) is not None:
+                    dist.setdefault((m.name, scope, str(g[scope])), []).append(v)
+    for values in dist.values():
+        values.sort()
+    with _cache_lock:
+        _cache["key"] = (id(store), run_id)
+        _cache["dist"] = dist
+    return dist
+
+
+def percentile(sorted_values: list[float], v: float) -> float | None:
+    """Mid-rank percentile (0-100) of ``v`` among ``sorted_values``; None for fewer than 2 values."""
+    n = len(sorted_values)
+    if n < 2:
+        return None
+    below = bisect.bisect_left(sorted_values, v)
+    equal = bisect.bisect_right(sorted_values, v) - below
+    return round(100.0 * (below + 0.5 * equal) / n, 1)
+
+
+def _fmt(m: Measure, v: float) -> str:
+    return f"{v:,.0f}" if m.decimals == 0 else f"{v:.{m.decimals}f}"
+
+
+def sentence(m: Measure, v: float, p_group: float | None, group: str | None,
+             p_region: float | None, region: str | None) -> str:
+    """One plain-language sentence on what the value means for this organisation."""
+    s = f"{m.title} {_fmt(m, v)} measures {m.meaning}."
+    parts = []
+    if p_group is not None and group:
+        parts.append(f"{m.high_is} than {p_group:.0f}% of {group} organisations")
+    if p_region is not None and region:
+        parts.append(f"{p_region:.0f}% of organisations in {region}")
+    if parts:
+        s += " It has " + ", and than ".join(parts) + "."
+    return s
+
+
+def for_organization(store: Any, profile: dict) -> dict:
+    """The measure card of one organisation.
+
+    Returns ``{"status": "ok"|"not_computed", "run_id": ..., "source": ..., "measures": [...]}``
+    where each measure has its value, its percentile among organisations of the same helix
+    sector and of the same county, and a plain-language sentence.
+    """
+    orgnr = profile["orgnr"]
+    if _gds() is None:
+        return {"status": "not_computed", "run_id": None, "source": "gds_jobs is not installed", "measures": []}
+    values, run_id = values_for(store, [orgnr])
+    mine = values.get(orgnr) or {}
+    if not mine:
+        return {"status": "not_computed", "run_id": run_id, "source": "gds_jobs.current_measures", "measures": []}
+    dist = _distributions(store, str(run_id))
+    helix = profile.get("helix")
+    county = profile.get("county_code")
+    out = []
+    for m in MEASURES:
+        if m.name not in mine:
+            continue
+        v = mine[m.name]
+        pg = percentile(dist.get((m.name, "helix", str(helix)), []), v) if helix else None
+        pr = percentile(dist.get((m.name, "county_code", str(county)), []), v) if county else None
+        out.append({"name": m.name, "title": m.title, "value": v, "display": _fmt(m, v),
+                    "percentile_group": pg, "group": helix, "percentile_region": pr,
+                    "region": profile.get("county"),
+                    "sentence": sentence(m, v, pg, HELIX_NAMES.get(helix or "", helix), pr, profile.get("county"))})
+    return {"status": "ok", "run_id": run_id, "source": "gds_jobs.current_measures", "measures": out}
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()

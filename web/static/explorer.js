@@ -1,0 +1,569 @@
+// Klynge ego-network explorer and path graph (Cytoscape.js + fcose).
+// Data from the server is only ever written into the page with textContent.
+(function () {
+  "use strict";
+
+  if (window.cytoscape && window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
+
+  var HELIX = { industry: "#2563eb", academia: "#9333ea", government: "#059669", intermediary: "#d97706", other: "#64748b" };
+  var PERSON = "#334155";
+  var UNKNOWN = "#94a3b8";
+  var el = window.klyngeEl;
+
+  function download(name, blob) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  function xml(s) {
+    return String(s === null || s === undefined ? "" : s)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+  }
+
+  function csvCell(v) {
+    var s = v === null || v === undefined ? "" : (typeof v === "object" ? JSON.stringify(v) : String(v));
+    // keep spreadsheet formulas inert
+    if (/^[=+\-@]/.test(s)) s = "'" + s;
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  function colourFor(d) {
+    if (d.kind === "person") return PERSON;
+    if (d.kind === "more") return "#ffffff";
+    return HELIX[d.helix] || UNKNOWN;
+  }
+
+  function style() {
+    return [
+      { selector: "node", style: {
+        "background-color": "data(colour)", "label": "data(label)", "width": "data(size)", "height": "data(size)",
+        "font-size": 10, "color": "#1f2937", "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "ellipsis",
+        "text-max-width": 130, "border-width": 1, "border-color": "#ffffff", "min-zoomed-font-size": 7 } },
+      { selector: "node[kind = 'organization']", style: { "shape": "round-rectangle" } },
+      { selector: "node[kind = 'person']", style: { "shape": "ellipse" } },
+      { selector: "node[?root]", style: { "border-width": 4, "border-color": "#0f1b2d", "font-weight": "bold", "font-size": 12 } },
+      { selector: "node[?inactive]", style: { "background-opacity": 0.45 } },
+      { selector: "node[kind = 'more']", style: {
+        "shape": "round-rectangle", "background-color": "#ffffff", "border-width": 1, "border-style": "dashed",
+        "border-color": "#64748b", "label": "data(label)", "text-valign": "center", "text-margin-y": 0,
+        "width": 54, "height": 20, "font-size": 10, "color": "#334155" } },
+      { selector: "edge", style: {
+        "width": 1.4, "line-color": "#a3adbb", "curve-style": "bezier", "target-arrow-shape": "none", "opacity": 0.9 } },
+      { selector: "edge[type = 'INTERLOCK']", style: { "line-color": "#7c8db0", "width": "mapData(weight, 1, 5, 2, 6)" } },
+      { selector: "edge[?inactive]", style: { "line-style": "dashed", "opacity": 0.6 } },
+      { selector: "edge[kind = 'more']", style: { "line-style": "dotted", "line-color": "#cbd5e1" } },
+      { selector: "edge[role = 'DAGL']", style: { "line-color": "#0f6ccf", "width": 2.2 } },
+      { selector: ".faded", style: { "opacity": 0.12, "text-opacity": 0.1 } },
+      { selector: ".hl", style: { "border-color": "#f59e0b", "border-width": 3 } },
+      { selector: "node:selected", style: { "border-color": "#f59e0b", "border-width": 4 } }
+    ];
+  }
+
+  function nodeElement(n, rootKey) {
+    return { group: "nodes", data: {
+      id: n.key, key: n.key, kind: n.kind, label: n.label, helix: n.helix || null, depth: n.depth,
+      more: n.more || 0, root: n.key === rootKey, inactive: n.active === false, active: n.active,
+      measures: n.measures || {}, degree_shown: n.degree_shown || 0, degree_total: n.degree_total || 0,
+      expanded: !!n.expanded, colour: colourFor(n), size: n.kind === "person" ? 18 : 26 } };
+  }
+
+  function edgeElement(e) {
+    return { group: "edges", data: {
+      id: e.id, source: e.source, target: e.target, type: e.type, role: e.role || null,
+      role_group: e.role_group || null, weight: e.weight || 1, inactive: e.active === false, active: e.active } };
+  }
+
+  function moreElements(n) {
+    if (!n.more) return [];
+    var id = "more:" + n.key;
+    return [
+      { group: "nodes", data: { id: id, kind: "more", parent_key: n.key, label: "+" + n.more + " more", more: n.more,
+                                colour: "#ffffff", size: 20 } },
+      { group: "edges", data: { id: id + ":edge", source: n.key, target: id, kind: "more" } }
+    ];
+  }
+
+  // ------------------------------------------------------------------ explorer
+
+  function Explorer(root) {
+    this.root = root;
+    this.orgnr = root.dataset.orgnr;
+    this.url = root.dataset.networkUrl;
+    this.personsVisible = root.dataset.personsVisible === "true";
+    this.form = document.getElementById("network-form");
+    this.status = document.getElementById("graph-status");
+    this.side = document.getElementById("side");
+    this.legend = document.getElementById("legend");
+    this.measure = "";
+    this.layoutName = "fcose";
+    this.cy = cytoscape({ container: document.getElementById("cy"), style: style(), wheelSensitivity: 0.3,
+                          minZoom: 0.1, maxZoom: 4 });
+    window.klyngeExplorer = this;
+    this.bind();
+    this.readUrl();
+    this.load();
+  }
+
+  Explorer.prototype.params = function () {
+    var fd = new FormData(this.form);
+    var p = new URLSearchParams();
+    p.set("depth", fd.get("depth") || "1");
+    p.set("cap", fd.get("cap") || "25");
+    var kinds = fd.getAll("kinds");
+    p.set("kinds", (kinds.length ? kinds : ["person", "organization"]).join(","));
+    if (fd.get("roles")) p.set("roles", fd.get("roles"));
+    p.set("active", fd.get("active") ? "true" : "false");
+    var helix = fd.getAll("helix");
+    if (helix.length && helix.length < 5) p.set("helix", helix.join(","));
+    return p;
+  };
+
+  Explorer.prototype.readUrl = function () {
+    var q = new URLSearchParams(window.location.search);
+    var f = this.form;
+    if (q.get("roles")) f.elements.roles.value = q.get("roles");
+    if (q.get("measure")) { f.elements.measure.value = q.get("measure"); this.measure = q.get("measure"); }
+    if (q.get("layout")) { f.elements.layout.value = q.get("layout"); this.layoutName = q.get("layout"); }
+  };
+
+  Explorer.prototype.bind = function () {
+    var self = this;
+    this.form.addEventListener("submit", function (ev) { ev.preventDefault(); self.load(); });
+    document.getElementById("measure-select").addEventListener("change", function (ev) {
+      self.measure = ev.target.value; self.restyle(); self.remember();
+    });
+    document.getElementById("layout-select").addEventListener("change", function (ev) {
+      self.layoutName = ev.target.value; self.layout(); self.remember();
+    });
+    document.getElementById("fit").addEventListener("click", function () { self.fit(); });
+    document.getElementById("collapse-all").addEventListener("click", function () { self.load(); });
+    document.getElementById("export-png").addEventListener("click", function () { self.exportPng(); });
+    document.getElementById("export-graphml").addEventListener("click", function () { self.exportGraphml(); });
+    document.getElementById("export-csv").addEventListener("click", function () { self.exportCsv(); });
+    document.getElementById("export-json").addEventListener("click", function () { self.exportJson(); });
+    this.cy.on("tap", "node", function (ev) { self.select(ev.target); });
+    this.cy.on("dbltap", "node", function (ev) {
+      var n = ev.target;
+      if (n.data("kind") !== "more") self.expand(n);
+    });
+    this.cy.on("tap", function (ev) { if (ev.target === self.cy) self.clearHighlight(); });
+    this.cy.on("mouseover", "node", function (ev) { self.highlight(ev.target); });
+    this.cy.on("mouseout", "node", function () { if (!self.cy.$("node:selected").length) self.clearHighlight(); });
+  };
+
+  Explorer.prototype.remember = function () {
+    var p = this.params();
+    if (this.measure) p.set("measure", this.measure);
+    if (this.layoutName !== "fcose") p.set("layout", this.layoutName);
+    history.replaceState(null, "", window.location.pathname + "?" + p.toString());
+  };
+
+  Explorer.prototype.setStatus = function (text) { this.status.textContent = text; };
+
+  Explorer.prototype.load = function () {
+    var self = this;
+    var p = this.params();
+    this.remember();
+    this.setStatus("Loading…");
+    return fetch(this.url + "?" + p.toString(), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (!res.ok) { self.setStatus(res.body.error || "Could not load the network"); return; }
+        var els = [];
+        res.body.nodes.forEach(function (n) { els.push(nodeElement(n, self.orgnr)); els = els.concat(moreElements(n)); });
+        res.body.edges.forEach(function (e) { els.push(edgeElement(e)); });
+        self.cy.elements().remove();
+        self.cy.add(els);
+        self.truncated = res.body.truncated;
+        self.restyle();
+        self.layout();
+        self.nodeList();
+      })
+      .catch(function (err) { self.setStatus("Could not load the network: " + err); });
+  };
+
+  Explorer.prototype.updateStatus = function () {
+    var real = this.cy.nodes("[kind != 'more']");
+    var hidden = 0;
+    this.cy.nodes("[kind = 'more']").forEach(function (n) { hidden += n.data("more"); });
+    var text = real.length + " nodes · " + this.cy.edges("[kind != 'more']").length + " ties";
+    if (hidden) text += " · " + hidden + " more not shown";
+    if (this.truncated) text += " · stopped at the node limit";
+    this.setStatus(text);
+  };
+
+  Explorer.prototype.layout = function () {
+    var n = this.cy.nodes().length;
+    var opts;
+    if (this.layoutName === "concentric") {
+      opts = { name: "concentric", concentric: function (node) { return 10 - (node.data("depth") || 0); },
+               levelWidth: function () { return 1; }, minNodeSpacing: 18, animate: false };
+    } else {
+      opts = { name: "fcose", quality: n > 600 ? "draft" : "default", randomize: true, animate: false,
+               nodeRepulsion: 6500, idealEdgeLength: 70, nodeSeparation: 60, packComponents: true };
+    }
+    this.cy.layout(opts).run();
+    this.fit();
+    this.updateStatus();
+  };
+
+  Explorer.prototype.fit = function () {
+    this.cy.fit(undefined, 40);
+    if (this.cy.zoom() > 1.4) { this.cy.zoom(1.4); this.cy.center(); }
+  };
+
+  Explorer.prototype.measureValue = function (node) {
+    if (!this.measure) return null;
+    if (this.measure === "degree_shown") return node.data("degree_shown") || node.connectedEdges("[kind != 'more']").length;
+    var m = node.data("measures") || {};
+    return typeof m[this.measure] === "number" ? m[this.measure] : null;
+  };
+
+  Explorer.prototype.restyle = function () {
+    var self = this;
+    var nodes = this.cy.nodes("[kind != 'more']");
+    if (!this.measure) {
+      nodes.forEach(function (n) {
+        n.data("colour", colourFor(n.data()));
+        n.data("size", n.data("kind") === "person" ? 18 : (n.data("root") ? 40 : 26));
+      });
+      this.legendCategories();
+      return;
+    }
+    var values = [];
+    nodes.forEach(function (n) { var v = self.measureValue(n); if (v !== null) values.push(v); });
+    var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
+    nodes.forEach(function (n) {
+      var v = self.measureValue(n);
+      if (v === null) { n.data("colour", "#e2e8f0"); n.data("size", 14); return; }
+      var t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+      var r = Math.round(199 + (30 - 199) * t), g = Math.round(210 + (58 - 210) * t), b = Math.round(254 + (138 - 254) * t);
+      n.data("colour", "rgb(" + r + "," + g + "," + b + ")");
+      n.data("size", 16 + 40 * t);
+    });
+    this.legendRamp(values.length ? lo : null, values.length ? hi : null, nodes.length - values.length);
+  };
+
+  Explorer.prototype.legendCategories = function () {
+    var self = this;
+    var counts = {};
+    this.cy.nodes("[kind != 'more']").forEach(function (n) {
+      var k = n.data("kind") === "person" ? "person" : (n.data("helix") || "unknown");
+      counts[k] = (counts[k] || 0) + 1;
+    });
+    this.legend.replaceChildren(el("strong", null, "Colour: sector / kind"));
+    var ul = el("ul");
+    Object.keys(counts).sort().forEach(function (k) {
+      var li = el("li");
+      var dot = el("span", "dot");
+      dot.style.background = k === "person" ? PERSON : (HELIX[k] || UNKNOWN);
+      li.appendChild(dot);
+      li.appendChild(el("span", null, k + " (" + counts[k] + ")"));
+      li.title = "Select these nodes";
+      li.addEventListener("click", function () {
+        self.cy.$(":selected").unselect();
+        var sel = k === "person" ? self.cy.nodes("[kind = 'person']") :
+          self.cy.nodes("[kind = 'organization']").filter(function (n) { return (n.data("helix") || "unknown") === k; });
+        sel.select();
+      });
+      ul.appendChild(li);
+    });
+    this.legend.appendChild(ul);
+    var hint = el("div", "muted small", "Dashed: former role or inactive");
+    this.legend.appendChild(hint);
+  };
+
+  Explorer.prototype.legendRamp = function (lo, hi, missing) {
+    var opt = document.getElementById("measure-select");
+    var title = opt.options[opt.selectedIndex].textContent;
+    this.legend.replaceChildren(el("strong", null, "Size and colour: " + title));
+    if (lo === null) {
+      this.legend.appendChild(el("div", "muted small", "Not computed for these nodes yet."));
+      return;
+    }
+    this.legend.appendChild(el("div", "ramp"));
+    var row = el("div", "small");
+    row.appendChild(el("span", null, "low " + (+lo.toFixed(3))));
+    row.appendChild(el("span", null, " → high " + (+hi.toFixed(3))));
+    this.legend.appendChild(row);
+    if (missing) this.legend.appendChild(el("div", "muted small", missing + " node(s) without a value (small, grey)"));
+  };
+
+  Explorer.prototype.highlight = function (node) {
+    var hood = node.closedNeighborhood();
+    this.cy.elements().addClass("faded");
+    hood.removeClass("faded");
+  };
+
+  Explorer.prototype.clearHighlight = function () {
+    this.cy.elements().removeClass("faded");
+  };
+
+  Explorer.prototype.select = function (node) {
+    var self = this;
+    if (node.data("kind") === "more") { this.showMore(node); return; }
+    this.cy.$(":selected").unselect();
+    node.select();
+    this.highlight(node);
+    var d = node.data();
+    var side = this.side;
+    side.replaceChildren();
+    side.appendChild(el("p", "eyebrow", d.kind === "person" ? "Person" : "Organisation"));
+    side.appendChild(el("h2", "side-title", d.label));
+    var dl = el("dl", "side-facts");
+    function fact(k, v) { if (v === null || v === undefined || v === "") return; dl.appendChild(el("dt", null, k)); dl.appendChild(el("dd", null, v)); }
+    if (d.kind === "organization") { fact("Orgnr", d.key); fact("Sector", d.helix); fact("Active", d.active === false ? "no" : "yes"); }
+    fact("Hops from ego", d.depth);
+    fact("Ties shown", node.connectedEdges("[kind != 'more']").length);
+    if (d.more) fact("Not shown", d.more);
+    var m = d.measures || {};
+    Object.keys(m).forEach(function (k) { fact(k.replace(/_/g, " "), +Number(m[k]).toFixed(4)); });
+    side.appendChild(dl);
+    var roles = el("ul", "list small");
+    node.connectedEdges("[kind != 'more']").forEach(function (e) {
+      var other = e.source().id() === node.id() ? e.target() : e.source();
+      var text = (e.data("role") || e.data("type")) + " — " + other.data("label");
+      if (e.data("inactive")) text += " (former)";
+      roles.appendChild(el("li", null, text));
+    });
+    if (roles.childNodes.length) { side.appendChild(el("p", "eyebrow", "Ties")); side.appendChild(roles); }
+    var actions = el("div", "side-actions");
+    if (d.kind === "organization" || this.personsVisible) {
+      var open = el("a", "button primary", "Open profile");
+      open.href = d.kind === "organization" ? "/org/" + encodeURIComponent(d.key) : "/person/" + encodeURIComponent(d.key);
+      open.id = "open-profile";
+      actions.appendChild(open);
+    }
+    var exp = el("button", "button", d.expanded ? "Expand again" : "Expand");
+    exp.type = "button"; exp.id = "expand-node";
+    exp.addEventListener("click", function () { self.expand(node); });
+    actions.appendChild(exp);
+    var col = el("button", "button", "Collapse");
+    col.type = "button"; col.id = "collapse-node";
+    col.addEventListener("click", function () { self.collapse(node); });
+    actions.appendChild(col);
+    if (d.kind === "organization" && !d.root) {
+      var ego = el("a", "button", "Make ego");
+      ego.href = "/org/" + encodeURIComponent(d.key) + "/explore";
+      actions.appendChild(ego);
+      var path = el("a", "button", "Path from ego");
+      path.href = "/path?from=" + encodeURIComponent(this.orgnr) + "&to=" + encodeURIComponent(d.key);
+      actions.appendChild(path);
+    }
+    side.appendChild(actions);
+    var back = el("button", "button small", "All nodes");
+    back.type = "button";
+    back.style.marginTop = "1rem";
+    back.addEventListener("click", function () { self.cy.$(":selected").unselect(); self.clearHighlight(); self.nodeList(); });
+    side.appendChild(back);
+  };
+
+  Explorer.prototype.nodeList = function () {
+    var self = this;
+    var side = this.side;
+    side.replaceChildren();
+    side.appendChild(el("p", "eyebrow", "Shown in the drawing"));
+    side.appendChild(el("p", "muted small", "Click a node (here or in the drawing) for details; double-click to expand. Hover to highlight its neighbourhood."));
+    var ul = el("ul", "node-list list small");
+    ul.id = "node-list";
+    this.cy.nodes("[kind != 'more']").sort(function (a, b) {
+      return (a.data("depth") - b.data("depth")) || String(a.data("label")).localeCompare(String(b.data("label")));
+    }).forEach(function (n) {
+      var li = el("li");
+      var a = el("a", null, n.data("label"));
+      a.href = "#";
+      a.dataset.key = n.id();
+      a.dataset.kind = n.data("kind");
+      a.addEventListener("click", function (ev) { ev.preventDefault(); self.select(n); });
+      li.appendChild(a);
+      if (n.data("more")) li.appendChild(el("span", "muted", " +" + n.data("more") + " more"));
+      ul.appendChild(li);
+    });
+    side.appendChild(ul);
+  };
+
+  Explorer.prototype.expandParams = function (key, kind, cap) {
+    var p = this.params();
+    p.delete("depth");
+    p.set("key", key);
+    p.set("kind", kind);
+    if (cap) p.set("cap", String(cap));
+    return p;
+  };
+
+  Explorer.prototype.expand = function (node, cap) {
+    var self = this;
+    var p = this.expandParams(node.id(), node.data("kind"), cap);
+    this.setStatus("Expanding " + node.data("label") + "…");
+    return fetch("/network/expand.json?" + p.toString(), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (body) {
+        if (!body.ok) { self.setStatus(body.error || "Could not expand"); return; }
+        var depth = (node.data("depth") || 0) + 1;
+        var added = [];
+        body.nodes.forEach(function (n) {
+          if (n.key === node.id()) {
+            node.data("more", n.more || 0);
+            node.data("expanded", true);
+            node.data("degree_total", n.degree_total || 0);
+            self.cy.remove(self.cy.getElementById("more:" + n.key));
+            var more = moreElements(n);
+            if (more.length) self.cy.add(more);
+            return;
+          }
+          if (self.cy.getElementById(n.key).length) return;
+          var ne = nodeElement(n, self.orgnr);
+          ne.data.depth = depth;
+          ne.data.added_by = node.id();
+          added.push(ne);
+        });
+        body.edges.forEach(function (e) {
+          if (!self.cy.getElementById(e.id).length) added.push(edgeElement(e));
+        });
+        var pos = node.position();
+        self.cy.add(added.map(function (x) {
+          if (x.group === "nodes") x.position = { x: pos.x + (Math.random() - 0.5) * 120, y: pos.y + (Math.random() - 0.5) * 120 };
+          return x;
+        }));
+        self.restyle();
+        self.layout();
+        self.select(node);
+      })
+      .catch(function (err) { self.setStatus("Could not expand: " + err); });
+  };
+
+  Explorer.prototype.showMore = function (moreNode) {
+    var parent = this.cy.getElementById(moreNode.data("parent_key"));
+    if (!parent.length) return;
+    var shown = parent.connectedEdges("[kind != 'more']").length;
+    var cap = Math.min(500, shown + moreNode.data("more"));
+    this.expand(parent, cap);
+  };
+
+  Explorer.prototype.collapse = function (node) {
+    var self = this;
+    if (node.data("root")) { this.load(); return; }
+    var removed = 0;
+    node.neighborhood("node").forEach(function (n) {
+      if (n.data("root") || n.data("kind") === "more") return;
+      if (n.data("added_by") !== node.id() && (n.data("depth") || 0) <= (node.data("depth") || 0)) return;
+      var others = n.neighborhood("node").filter(function (x) { return x.id() !== node.id() && x.data("kind") !== "more"; });
+      if (others.length === 0) {
+        self.cy.remove(self.cy.getElementById("more:" + n.id()));
+        self.cy.remove(n);
+        removed += 1;
+      }
+    });
+    this.cy.remove(this.cy.getElementById("more:" + node.id()));
+    node.data("expanded", false);
+    this.restyle();
+    this.updateStatus();
+    this.setStatus(this.status.textContent + " · collapsed " + removed);
+  };
+
+  Explorer.prototype.shown = function () {
+    var nodes = this.cy.nodes("[kind != 'more']").map(function (n) {
+      var d = n.data();
+      return { key: d.key, kind: d.kind, label: d.label, helix: d.helix, active: d.active, depth: d.depth,
+               more: d.more, measures: d.measures, x: Math.round(n.position("x")), y: Math.round(n.position("y")) };
+    });
+    var edges = this.cy.edges("[kind != 'more']").map(function (e) {
+      var d = e.data();
+      return { id: d.id, source: d.source, target: d.target, type: d.type, role: d.role, active: d.active, weight: d.weight };
+    });
+    return { nodes: nodes, edges: edges };
+  };
+
+  Explorer.prototype.fileBase = function () { return "klynge-" + this.orgnr + "-network"; };
+
+  Explorer.prototype.exportPng = function () {
+    var blob = this.cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" });
+    download(this.fileBase() + ".png", blob);
+  };
+
+  Explorer.prototype.exportJson = function () {
+    var data = this.shown();
+    data.ego = this.orgnr;
+    data.params = Object.fromEntries(this.params());
+    download(this.fileBase() + ".json", new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+  };
+
+  Explorer.prototype.exportCsv = function () {
+    var data = this.shown();
+    var keys = {};
+    data.nodes.forEach(function (n) { Object.keys(n.measures || {}).forEach(function (k) { keys[k] = true; }); });
+    var mk = Object.keys(keys).sort();
+    var rows = [["key", "kind", "label", "helix", "active", "depth", "more_not_shown"].concat(mk)];
+    data.nodes.forEach(function (n) {
+      rows.push([n.key, n.kind, n.label, n.helix, n.active, n.depth, n.more].concat(mk.map(function (k) { return (n.measures || {})[k]; })));
+    });
+    var nodesCsv = rows.map(function (r) { return r.map(csvCell).join(","); }).join("\n") + "\n";
+    var erows = [["source", "target", "type", "role", "active", "weight"]];
+    data.edges.forEach(function (e) { erows.push([e.source, e.target, e.type, e.role, e.active, e.weight]); });
+    var edgesCsv = erows.map(function (r) { return r.map(csvCell).join(","); }).join("\n") + "\n";
+    download(this.fileBase() + "-nodes.csv", new Blob([nodesCsv], { type: "text/csv" }));
+    download(this.fileBase() + "-edges.csv", new Blob([edgesCsv], { type: "text/csv" }));
+  };
+
+  Explorer.prototype.exportGraphml = function () {
+    var data = this.shown();
+    var out = ['<?xml version="1.0" encoding="UTF-8"?>',
+      '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+      '  <key id="kind" for="node" attr.name="kind" attr.type="string"/>',
+      '  <key id="label" for="node" attr.name="label" attr.type="string"/>',
+      '  <key id="helix" for="node" attr.name="helix" attr.type="string"/>',
+      '  <key id="depth" for="node" attr.name="depth" attr.type="int"/>',
+      '  <key id="type" for="edge" attr.name="type" attr.type="string"/>',
+      '  <key id="role" for="edge" attr.name="role" attr.type="string"/>',
+      '  <key id="active" for="edge" attr.name="active" attr.type="boolean"/>',
+      '  <graph id="' + xml(this.orgnr) + '" edgedefault="directed">'];
+    data.nodes.forEach(function (n) {
+      out.push('    <node id="' + xml(n.key) + '"><data key="kind">' + xml(n.kind) + '</data><data key="label">' + xml(n.label) +
+               '</data><data key="helix">' + xml(n.helix) + '</data><data key="depth">' + xml(n.depth) + "</data></node>");
+    });
+    data.edges.forEach(function (e) {
+      out.push('    <edge id="' + xml(e.id) + '" source="' + xml(e.source) + '" target="' + xml(e.target) + '"><data key="type">' +
+               xml(e.type) + '</data><data key="role">' + xml(e.role) + '</data><data key="active">' +
+               (e.active === false ? "false" : "true") + "</data></edge>");
+    });
+    out.push("  </graph>", "</graphml>");
+    download(this.fileBase() + ".graphml", new Blob([out.join("\n") + "\n"], { type: "application/graphml+xml" }));
+  };
+
+  // ------------------------------------------------------------------ path graph
+
+  function PathGraph(container) {
+    var self = this;
+    this.cy = cytoscape({ container: container, style: style(), wheelSensitivity: 0.3 });
+    window.klyngePath = this;
+    fetch(container.dataset.pathUrl, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (body) {
+        if (!body.ok) return;
+        var els = [];
+        body.nodes.forEach(function (n) { var e = nodeElement(n, body.from); e.data.root = n.key === body.from || n.key === body.to; els.push(e); });
+        body.edges.forEach(function (e) { els.push(edgeElement(e)); });
+        self.cy.add(els);
+        self.cy.nodes().forEach(function (n) { n.data("size", n.data("root") ? 34 : (n.data("kind") === "person" ? 20 : 26)); });
+        self.cy.layout({ name: "breadthfirst", roots: self.cy.getElementById(body.from), directed: false, spacingFactor: 1.1,
+                         animate: false }).run();
+        self.cy.fit(undefined, 30);
+        if (self.cy.zoom() > 1.4) { self.cy.zoom(1.4); self.cy.center(); }
+        self.cy.on("tap", "node[kind = 'organization']", function (ev) { window.location.assign("/org/" + encodeURIComponent(ev.target.id())); });
+        container.dataset.ready = "true";
+      });
+    var btn = document.getElementById("export-path-png");
+    if (btn) btn.addEventListener("click", function () {
+      download("klynge-path.png", self.cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" }));
+    });
+  }
+
+  var explorerRoot = document.getElementById("explorer");
+  if (explorerRoot) new Explorer(explorerRoot);
+  var pathRoot = document.getElementById("path-cy");
+  if (pathRoot) new PathGraph(pathRoot);
+})();

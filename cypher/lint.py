@@ -75,11 +75,16 @@ class LintResult:
 
     Attributes
     ----------
-    id : the identifier the caller gave (file path or registered name).
-    errors : findings of severity ``Error``; any error fails CI.
-    warnings : everything else (unknown labels or property keys, deprecations ...).
-    skipped : True for statements of dialect ``falkordb`` (not Neo4j Cypher).
-    ms : milliseconds the checker spent on this statement.
+    id : str
+        The identifier the caller gave (file path or registered name).
+    errors : tuple of Diagnostic
+        Findings of severity ``Error``; any error fails CI.
+    warnings : tuple of Diagnostic
+        Everything else (unknown labels or property keys, deprecations ...).
+    skipped : bool
+        True for statements of dialect ``falkordb`` (not Neo4j Cypher).
+    ms : int
+        Milliseconds the checker spent on this statement.
     """
 
     id: str
@@ -164,12 +169,15 @@ def lint_queries(
 
     Parameters
     ----------
-    queries : ``(id, text)`` pairs, or ``(id, text, dialect)`` triples with dialect
+    queries : sequence of tuple
+        ``(id, text)`` pairs, or ``(id, text, dialect)`` triples with dialect
         ``portable``, ``neo4j`` or ``falkordb`` (``falkordb`` ones come back ``skipped``).
         Ids must be unique.
-    extra_property_keys : property keys beyond :func:`cypher.schema.model.all_property_keys`
+    extra_property_keys : iterable of str
+        Property keys beyond :func:`cypher.schema.model.all_property_keys`
         (measure properties written by the jobs, for example).
-    exclude_namespaces : plugin namespaces whose procedures and functions count as unknown.
+    exclude_namespaces : sequence of str
+        Plugin namespaces whose procedures and functions count as unknown.
 
     Returns
     -------

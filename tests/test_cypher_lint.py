@@ -9,7 +9,6 @@ the suite fast.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -195,7 +194,8 @@ def test_cli_lints_query_files_and_registered_queries_reporting_id_line_column(t
     (tmp_path / "net" / "bad.cypher").write_text(
         "// name: net/bad\n// mode: read\nMATCH (o:Organization {orgnr: $orgnr})\nRETURN x.name AS name\n")
     (tmp_path / "net" / "falkor.cypher").write_text(
-        "// name: net/falkor\n// dialect: falkordb\nCALL algo.pageRank('Organization', 'INTERLOCK') YIELD node RETURN node\n")
+        "// name: net/falkor\n// dialect: falkordb\n"
+        "CALL algo.pageRank('Organization', 'INTERLOCK') YIELD node RETURN node\n")
     monkeypatch.setattr(lint, "QUERY_DIR", tmp_path)
     monkeypatch.setattr(registry, "load_all", lambda: None)
     monkeypatch.setattr(registry, "all_queries", lambda: [

@@ -1,0 +1,1 @@
+"""One module per source: each has a ``SOURCE`` declaration and a ``load(ctx, path)`` function."""

@@ -1,0 +1,297 @@
+"""Enhetsregisteret main units: bulk JSON (.json.gz array), bulk CSV (.csv.gz), per-unit JSON and HAL pages.
+
+Every unit becomes an ``Organization`` with its Triple Helix classification, a
+``LOCATED_IN`` link to its business-address municipality and ``IN_INDUSTRY``
+links to its NACE codes (rank 1–3). Deleted units (``slettedato``) and units the
+update feed reports as deleted or removed (``endringstype`` Sletting/Fjernet) are
+kept and marked ``active = false`` with ``status`` deleted/removed.
+
+The bulk CSV is read by header name through lower-cased names, so added columns
+(55 → 90 between 2024 and 2026) do not shift anything; unknown columns are
+reported once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cypher.registry import register
+from loaders.core import (
+    BATCH_SIZE,
+    LoadContext,
+    NodeUpsert,
+    Pos,
+    RowRejected,
+    Source,
+    dig,
+    iter_csv,
+    iter_files,
+    iter_json,
+    row_hash,
+    schema_from_paths,
+    to_bool,
+    to_date,
+    to_int,
+    to_text,
+)
+from loaders.sources.common import classify, classify_unclassified
+
+SOURCE = Source(
+    name="brreg_units",
+    kind="units",
+    title="Enhetsregisteret main units (Brønnøysundregistrene)",
+    formats=("bulk JSON array (.json.gz)", "bulk CSV (.csv.gz)", "per-unit JSON", "HAL search page",
+             "update feed items"),
+    licence="NLOD 2.0 (ENK names are personal data)",
+)
+
+_ADDR = ["adresse", "postnummer", "poststed", "kommunenummer", "kommune", "landkode", "land"]
+_CODE = ["kode", "beskrivelse", "_links.*", "utgaatt"]
+
+KNOWN_PATHS: list[str] = [
+    "organisasjonsnummer", "navn", "respons_klasse", "_links.*",
+    *[f"organisasjonsform.{c}" for c in _CODE],
+    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in _CODE],
+    *[f"hjelpeenhetskode.{c}" for c in _CODE],
+    *[f"institusjonellSektorkode.{c}" for c in _CODE],
+    *[f"forretningsadresse.{c}" for c in _ADDR],
+    *[f"postadresse.{c}" for c in _ADDR],
+    "antallAnsatte", "harRegistrertAntallAnsatte", "registreringsdatoAntallAnsatteEnhetsregisteret",
+    "registreringsdatoAntallAnsatteNAVAaregisteret", "hjemmeside", "epostadresse", "telefon", "mobil",
+    "stiftelsesdato", "registreringsdatoEnhetsregisteret", "registrertIMvaregisteret",
+    "registrertIForetaksregisteret", "registrertIStiftelsesregisteret", "registrertIFrivillighetsregisteret",
+    "registrertIPartiregisteret", "registreringsdatoMerverdiavgiftsregisteret",
+    "registreringsdatoMerverdiavgiftsregisteretEnhetsregisteret",
+    "registreringsdatoFrivilligMerverdiavgiftsregisteret", "registreringsdatoForetaksregisteret",
+    "registreringsdatoFrivillighetsregisteret", "registreringsdatoPartiregisteret",
+    "frivilligMvaRegistrertBeskrivelser", "sisteInnsendteAarsregnskap", "konkurs", "konkursdato",
+    "underAvvikling", "underAvviklingDato", "underTvangsavviklingEllerTvangsopplosning",
+    "tvangsopplostPgaManglendeDagligLederDato", "tvangsopplostPgaManglendeRevisorDato",
+    "tvangsopplostPgaManglendeRegnskapDato", "tvangsopplostPgaMangelfulltStyreDato",
+    "tvangsavvikletPgaManglendeSlettingDato", "underRekonstruksjonsforhandlingDato",
+    "underUtenlandskInsolvensbehandlingDato", "slettedato", "overordnetEnhet", "erIKonsern",
+    "historiskeNavn.navn", "historiskeNavn.fraDato", "historiskeNavn.tilDato",
+    "kapital.belop", "kapital.antallAksjer", "kapital.type", "kapital.valuta", "kapital.innfortDato",
+    "kapital.innbetalt", "kapital.bundet", "kapital.fulltInnbetalt", "maalform", "vedtektsdato",
+    "vedtektsfestetFormaal", "aktivitet", "paategninger.infotype", "paategninger.tekst",
+    "paategninger.innfoertDato", "fravalgRevisjonDato", "fravalgRevisjonBeslutningsDato",
+    "registreringsnummerIHjemlandet", "utenlandskRegisterNavn", "utenlandskRegisterAdresse.adresse",
+    "utenlandskRegisterAdresse.land", "utenlandskRegisterAdresse.poststed", "underlagtLovgivningLand",
+    "underlagtLovgivningLandKode", "foretaksformIHjemlandet.kode", "foretaksformIHjemlandet.beskrivelse",
+    "foretaksformIHjemlandet.beskrivelseBokmaal",
+    # the update feed (oppdateringer/enheter)
+    "oppdateringsid", "dato", "endringstype", "endringer",
+]
+SCHEMA = schema_from_paths(KNOWN_PATHS)
+# CSV headers seen in the bulk file (lower-cased compare); the CSV spells a few differently.
+KNOWN_COLUMNS = {p.lower() for p in KNOWN_PATHS} | {
+    "registreringsdatoantallansattenavaaregisteret", "registrertimvaregisteret", "registreringsdatoienhetsregisteret",
+    "paategninger", "historiskenavn", "utenlandskregisteradresse.adresse",
+}
+
+PROPS = ("name", "org_form", "nace1", "nace2", "nace3", "nace_version", "sector_code", "employees",
+         "has_employee_count", "municipality_code", "postal_code", "postal_place", "founded", "registered",
+         "active", "deleted_date", "status", "parent_orgnr", "helix", "helix_rule", "last_accounts_year", "website")
+"""Organization properties written from a unit, in row order (after orgnr and hash)."""
+W = 2 + len(PROPS)
+
+LINKS_CREATE = f"""
+FOREACH (c IN row[{W}] |
+  MERGE (m:Municipality {{code: c}})
+  CREATE (o)-[:LOCATED_IN {{address_type: 'business'}}]->(m))
+FOREACH (ind IN row[{W + 1}] |
+  MERGE (i:Industry {{industry_id: ind[2]}})
+  ON CREATE SET i.code = ind[0], i.version = $version
+  CREATE (o)-[:IN_INDUSTRY {{rank: ind[1]}}]->(i))
+"""
+LINKS_UPDATE = f"""
+WITH o, row
+OPTIONAL MATCH (o)-[l:LOCATED_IN]->(:Municipality)
+WITH o, row, collect(l) AS ls
+FOREACH (x IN ls | DELETE x)
+WITH o, row
+OPTIONAL MATCH (o)-[r:IN_INDUSTRY]->(:Industry)
+WITH o, row, collect(r) AS rs
+FOREACH (x IN rs | DELETE x)
+FOREACH (c IN row[{W}] |
+  MERGE (m:Municipality {{code: c}})
+  MERGE (o)-[:LOCATED_IN {{address_type: 'business'}}]->(m))
+FOREACH (ind IN row[{W + 1}] |
+  MERGE (i:Industry {{industry_id: ind[2]}})
+  ON CREATE SET i.code = ind[0], i.version = $version
+  MERGE (o)-[:IN_INDUSTRY {{rank: ind[1]}}]->(i))
+"""
+
+NODES = NodeUpsert("loaders.units", "Organization", "orgnr", PROPS, create_tail=LINKS_CREATE,
+                   update_tail=LINKS_UPDATE, labelled=True)
+"""Organization upserts with their helix label, LOCATED_IN and IN_INDUSTRY links."""
+
+MARK_INACTIVE = register("loaders.units.mark_inactive", """
+UNWIND $rows AS row
+MATCH (o:Organization {orgnr: row.orgnr})
+WITH o, row, CASE WHEN o.active = false AND o.status = row.status THEN 'unchanged' ELSE 'updated' END AS outcome
+SET o.active = false, o.status = row.status,
+    o.deleted_date = coalesce(o.deleted_date, row.date)
+RETURN outcome, count(*) AS n
+""")
+
+NACE_RE = re.compile(r"^\d{2}(\.\d{1,3})?$")
+MUN_RE = re.compile(r"^\d{4}$")
+
+
+def nace_version_for(ctx: LoadContext) -> str:
+    """SN2025 unless told otherwise (``nace_version`` option) or the file predates 2025-09-01."""
+    v = ctx.options.get("nace_version")
+    if v:
+        return str(v)
+    return "SN2007" if ctx.as_of < "2025-09-01" else "SN2025"
+
+
+def unit_status(get: Callable[[str], Any]) -> tuple[str, bool, str | None]:
+    deleted = to_date(get("slettedato"), "slettedato")
+    if deleted:
+        return "deleted", False, deleted
+    if to_bool(get("konkurs"), "konkurs"):
+        return "bankrupt", True, None
+    if to_bool(get("underTvangsavviklingEllerTvangsopplosning"), "underTvangsavviklingEllerTvangsopplosning"):
+        return "forced_dissolution", True, None
+    if to_bool(get("underAvvikling"), "underAvvikling"):
+        return "liquidation", True, None
+    return "active", True, None
+
+
+def _code(get: Callable[[str], Any], path: str, rx: re.Pattern[str], what: str) -> str | None:
+    v = to_text(get(path), path)
+    if v is None:
+        return None
+    v = v.strip()
+    if not rx.match(v):
+        raise RowRejected(path, v, f"not a {what}")
+    return v
+
+
+def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[str, Any]:
+    """Turn one unit (JSON paths or CSV columns through ``get``) into a row for :data:`UPSERT`."""
+    orgnr = ctx.orgnr(get("organisasjonsnummer"))
+    assert orgnr is not None
+    status, active, deleted = unit_status(get)
+    org_form = to_text(get("organisasjonsform.kode"), "organisasjonsform.kode")
+    sector = to_text(get("institusjonellSektorkode.kode"), "institusjonellSektorkode.kode")
+    nace = [_code(get, f"naeringskode{i}.kode", NACE_RE, "NACE code (NN.NNN)") for i in (1, 2, 3)]
+    mun = _code(get, "forretningsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
+    parent = ctx.orgnr(get("overordnetEnhet"), "overordnetEnhet", required=False)
+    year = to_int(get("sisteInnsendteAarsregnskap"), "sisteInnsendteAarsregnskap")
+    helix, rule, label = classify(org_form, sector, nace[0], version, orgnr=orgnr)
+    values = [
+        to_text(get("navn"), "navn"), org_form, nace[0], nace[1], nace[2],
+        version if any(nace) else None, sector,
+        to_int(get("antallAnsatte"), "antallAnsatte"),
+        to_bool(get("harRegistrertAntallAnsatte"), "harRegistrertAntallAnsatte"),
+        mun,
+        to_text(get("forretningsadresse.postnummer"), "forretningsadresse.postnummer"),
+        to_text(get("forretningsadresse.poststed"), "forretningsadresse.poststed"),
+        to_date(get("stiftelsesdato"), "stiftelsesdato"),
+        to_date(get("registreringsdatoEnhetsregisteret"), "registreringsdatoEnhetsregisteret"),
+        active, deleted, status, parent, helix, rule, year,
+        to_text(get("hjemmeside"), "hjemmeside"),
+    ]
+    industries = [[c, i, f"{version}:{c}"] for i, c in enumerate(nace, 1) if c]
+    links = [[mun] if mun else [], industries]
+    return {"orgnr": orgnr, "values": values, "links": links, "label": label}
+
+
+def _json_getter(rec: dict[str, Any]) -> Callable[[str], Any]:
+    return lambda p: dig(rec, p) if "." in p else rec.get(p)
+
+
+def _csv_getter(row: dict[str, str]) -> Callable[[str], Any]:
+    low = {k.lower(): v for k, v in row.items()}
+    return lambda p: (low.get(p.lower()) or None)
+
+
+def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path, Pos, Callable[[str], Any] | None, Any]]:
+    """Yield ``(file, pos, getter, raw)`` for every unit in every input file."""
+    for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
+        if _is_csv(f):
+            header, rows, _fmt = iter_csv(f)
+            ctx.audit_columns(header, KNOWN_COLUMNS, file=f)
+            for r in rows:
+                if "__error__" in r.values:
+                    yield f, r.pos, None, r.values["__error__"]
+                else:
+                    yield f, r.pos, _csv_getter(r.values), None
+        else:
+            for doc in iter_json(f):
+                rec = doc.value
+                if not isinstance(rec, dict):
+                    yield f, doc.pos, None, f"expected a JSON object for a unit, got {type(rec).__name__}"
+                    continue
+                ctx.audit(rec, SCHEMA, file=f)
+                yield f, doc.pos, _json_getter(rec), rec
+
+
+def _is_csv(f: Path) -> bool:
+    n = f.name.lower()
+    return n.endswith(".csv") or n.endswith(".csv.gz")
+
+
+def flush(ctx: LoadContext, rows: list[dict[str, Any]], version: str) -> None:
+    if not rows or ctx.dry_run:
+        return
+    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    out = [[r["orgnr"], row_hash([r["values"], r["links"]], consts), *r["values"], *r["links"]] for r in rows]
+    NODES.write(ctx, out, [r["label"] for r in rows], {"version": version})
+
+
+def load(ctx: LoadContext, path: Path) -> None:
+    """Load main units from a file or a directory of files."""
+    version = nace_version_for(ctx)
+    batch: list[dict[str, Any]] = []
+    seen: dict[str, Pos] = {}
+    inactive: list[dict[str, Any]] = []
+    size = ctx.batch_size or BATCH_SIZE
+    for f, pos, get, raw in records(ctx, path):
+        ctx.tick()
+        if get is None:
+            ctx.reject(pos, "-", None, str(raw), file=f)
+            continue
+        try:
+            if isinstance(raw, dict) and "endringstype" in raw:
+                _feed_item(ctx, raw, inactive)
+                continue
+            row = prepare(ctx, get, version)
+        except RowRejected as rj:
+            ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
+            continue
+        first = seen.get(row["orgnr"])
+        if first is not None:
+            ctx.reject(pos, "organisasjonsnummer", row["orgnr"],
+                       f"duplicate record: {row['orgnr']} already appeared at {first.describe()}", file=f)
+            continue
+        seen[row["orgnr"]] = pos
+        batch.append(row)
+        if len(batch) >= size:
+            flush(ctx, batch, version)
+            batch = []
+            seen = {}
+        if len(inactive) >= size:
+            ctx.upsert(MARK_INACTIVE, inactive)
+            inactive = []
+    flush(ctx, batch, version)
+    ctx.upsert(MARK_INACTIVE, inactive)
+    classify_unclassified(ctx)
+
+
+def _feed_item(ctx: LoadContext, raw: dict[str, Any], inactive: list[dict[str, Any]]) -> None:
+    """An item of the update feed: Sletting/Fjernet mark the unit inactive; others only point to a refetch."""
+    orgnr = ctx.orgnr(raw.get("organisasjonsnummer"))
+    kind = str(raw.get("endringstype") or "")
+    date = to_date(str(raw.get("dato") or "")[:10] or None, "dato")
+    if kind.lower() in ("sletting", "fjernet"):
+        inactive.append({"orgnr": orgnr, "status": "removed" if kind.lower() == "fjernet" else "deleted",
+                         "date": date})
+    else:
+        ctx.stats.unchanged += 1

@@ -2,8 +2,9 @@
 
 Helix labels are set with literal label text from the fixed set (``Firm``,
 ``University``, ``ResearchInstitute``, ``PublicBody``, ``Intermediary``,
-``OtherOrganization``): one ``FOREACH`` per label, gated on the row's label, after
-removing all of them, so a reclassified organisation never keeps a stale label.
+``OtherOrganization``): one registered statement per label (rows are grouped by
+label in Python), and a relabel removes all of them first, so a reclassified
+organisation never keeps a stale label.
 """
 
 from __future__ import annotations
@@ -25,19 +26,6 @@ HELIX_LABEL_SET = frozenset(EXTRA_ORG_LABELS)
 
 # The Cypher fragment that (re)labels organisation ``o`` from ``row.label``; only literal labels.
 _REMOVE_ALL = "REMOVE o:Firm:University:ResearchInstitute:PublicBody:Intermediary:OtherOrganization"
-
-
-def _label_foreach(cond: str) -> str:
-    parts = []
-    for lab in EXTRA_ORG_LABELS:
-        parts.append(f"FOREACH (_ IN CASE WHEN {cond} AND row.label = '{lab}' THEN [1] ELSE [] END | SET o:{lab})")
-    return "\n".join(parts)
-
-
-def helix_fragment(cond: str = "true") -> str:
-    """Cypher lines that replace ``o``'s helix label by ``row.label`` when ``cond`` holds."""
-    return (f"FOREACH (_ IN CASE WHEN {cond} THEN [1] ELSE [] END | {_REMOVE_ALL})\n"
-            + _label_foreach(cond))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -95,14 +83,17 @@ def label_for(helix: str, rule: str) -> str:
 
 # --------------------------------------------------------------------------- organisation stubs
 
-ORG_STUBS = register("loaders.common.org_stubs", """
+ORG_STUBS: dict[str, str] = {
+    lab: register(f"loaders.common.org_stubs_{lab.lower()}", f"""
 UNWIND $rows AS row
-MERGE (o:Organization {orgnr: row.orgnr})
-ON CREATE SET o += row.props
-WITH o, row
-WHERE o.helix IS NULL
-SET o.helix = row.helix, o.helix_rule = row.helix_rule
-""" + helix_fragment())
+OPTIONAL MATCH (x:Organization {{orgnr: row.orgnr}})
+WITH row, x
+WHERE x IS NULL
+CREATE (o:Organization:{lab})
+SET o += row.props
+""")
+    for lab in EXTRA_ORG_LABELS
+}
 """Create organisations known only from another source (holder of a role, grant receiver …).
 
 An existing organisation keeps its properties; a new one gets a name, the
@@ -127,8 +118,11 @@ def write_stubs(ctx: LoadContext, rows: Iterable[Mapping[str, Any]]) -> None:
     uniq: dict[str, Mapping[str, Any]] = {}
     for r in rows:
         uniq.setdefault(r["orgnr"], r)
-    if uniq:
-        ctx.execute(ORG_STUBS, list(uniq.values()))
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for r in uniq.values():
+        groups.setdefault(r["label"], []).append({"orgnr": r["orgnr"], "props": r["props"]})
+    for lab, rs in groups.items():
+        ctx.execute(ORG_STUBS[lab], rs)
 
 
 # --------------------------------------------------------------------------- name resolution

@@ -178,8 +178,8 @@ class RunConfig:
     history_runs : KLYNGE_MEASURE_HISTORY_RUNS — succeeded runs whose values are kept (≥ 1; default 30).
     lock_ttl_s : KLYNGE_JOB_LOCK_TTL_S — lock time-to-live, extended every third of it (default 900).
     betweenness_exact_max : KLYNGE_BETWEENNESS_EXACT_MAX — exact betweenness up to this many
-        nodes, sampled above (default 20000).
-    betweenness_samples : KLYNGE_BETWEENNESS_SAMPLES — sources sampled above the limit (default 2000).
+        nodes (per component in the local engine), sampled above (default 10000).
+    betweenness_samples : KLYNGE_BETWEENNESS_SAMPLES — sources sampled above the limit (default 128).
     seed : KLYNGE_JOB_SEED — seed of sampling and community detection (default 42).
     page_size : KLYNGE_JOB_PAGE_SIZE — persons per projection read page (default 20000).
     write_batch_size : rows per write batch (default: the store's KLYNGE_WRITE_BATCH_SIZE).
@@ -187,8 +187,8 @@ class RunConfig:
 
     history_runs: int = 30
     lock_ttl_s: float = 900.0
-    betweenness_exact_max: int = 20000
-    betweenness_samples: int = 2000
+    betweenness_exact_max: int = 10000
+    betweenness_samples: int = 128
     seed: int = 42
     page_size: int = 20000
     write_batch_size: int | None = None

@@ -31,8 +31,8 @@ class EngineParams:
     run_id : names the in-memory GDS graph.
     """
 
-    betweenness_exact_max: int = 20000
-    betweenness_samples: int = 2000
+    betweenness_exact_max: int = 10000
+    betweenness_samples: int = 128
     seed: int = 42
     run_id: str = "adhoc"
 

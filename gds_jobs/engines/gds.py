@@ -18,7 +18,7 @@ pagerank                      ``gds.pageRank``                             dampi
 betweenness                   ``gds.betweenness``                          exact up to the limit, else
                                                                            ``samplingSize``/``samplingSeed``
 closeness                     ``gds.closeness`` + ``useWassermanFaust``
-community                     ``gds.leiden`` (``randomSeed``)              labels renumbered
+community                     ``gds.louvain`` weighted, concurrency 1      labels renumbered
 component                     ``gds.wcc``                                  labels renumbered
 clustering                    ``gds.localClusteringCoefficient``
 constraint … hierarchy        local (GDS has no structural-holes measures)
@@ -28,7 +28,7 @@ References
 ----------
 Neo4j Graph Data Science manual: "Projecting graphs using Cypher aggregation",
 "Degree Centrality", "Eigenvector Centrality", "PageRank", "Betweenness Centrality",
-"Closeness Centrality", "Leiden", "Weakly Connected Components",
+"Closeness Centrality", "Louvain", "Weakly Connected Components",
 "Local Clustering Coefficient".
 """
 
@@ -67,8 +67,8 @@ BETWEENNESS_EXACT = _stream("betweenness_exact", "CALL gds.betweenness.stream($g
 BETWEENNESS_SAMPLED = _stream("betweenness_sampled",
                               "CALL gds.betweenness.stream($graph, {samplingSize: $samples, samplingSeed: $seed})")
 CLOSENESS = _stream("closeness", "CALL gds.closeness.stream($graph, {useWassermanFaust: true})")
-COMMUNITY = _stream("community", "CALL gds.leiden.stream($graph, "
-                                 "{randomSeed: $seed, relationshipWeightProperty: 'weight'})", "communityId")
+COMMUNITY = _stream("community", "CALL gds.louvain.stream($graph, "
+                                 "{relationshipWeightProperty: 'weight', concurrency: 1})", "communityId")
 COMPONENT = _stream("component", "CALL gds.wcc.stream($graph)", "componentId")
 CLUSTERING = _stream("clustering", "CALL gds.localClusteringCoefficient.stream($graph)",
                      "localClusteringCoefficient")
@@ -78,15 +78,14 @@ GDS_COLUMNS = ("degree", "weighted_degree", "pagerank", "betweenness", "closenes
 
 
 def canonical_labels(labels: pd.Series) -> pd.Series:
-    """Renumber group labels 0, 1, … by group size (largest first), ties by smallest orgnr.
+    """Renumber group labels 0, 1, … in order of each group's smallest orgnr.
 
-    ``labels`` is indexed by orgnr; the result is too. Makes community and component
-    ids comparable between engines and runs.
+    ``labels`` is indexed by orgnr; the result is too. This is the local engine's
+    convention (:func:`gds_jobs.measures.cohesion.relabel_by_first_node` over nodes in
+    orgnr order), so equal partitions get equal ids in both engines.
     """
-    frame = pd.DataFrame({"label": labels.values, "orgnr": labels.index})
-    stats = frame.groupby("label").agg(size=("orgnr", "size"), first=("orgnr", "min"))
-    order = stats.sort_values(["size", "first"], ascending=[False, True]).index
-    mapping = {lab: i for i, lab in enumerate(order)}
+    first = labels.groupby(labels.values).apply(lambda s: min(s.index))
+    mapping = {lab: i for i, lab in enumerate(first.sort_values().index)}
     return labels.map(mapping).astype("int64")
 
 

@@ -40,12 +40,13 @@ class LocalEngine:
         from gds_jobs.measures import compute_all
 
         frame = compute_all(projection.graph, betweenness_exact_max=params.betweenness_exact_max,
-                            seed=params.seed)
+                            betweenness_samples=params.betweenness_samples, seed=params.seed)
         frame = frame.reset_index(drop=True)
         frame["orgnr"] = frame["orgnr"].astype(str)
         n = projection.graph.n
         notes = {"betweenness": "exact" if n <= params.betweenness_exact_max
-                 else f"sampled above {params.betweenness_exact_max} nodes"}
+                 else (f"exact in components up to {params.betweenness_exact_max} nodes, "
+                       f"{params.betweenness_samples} sampled sources in larger ones (seed {params.seed})")}
         return EngineResult(frame, notes)
 
     def close(self) -> None:

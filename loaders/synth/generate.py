@@ -182,8 +182,11 @@ def _write_all(w: World, out: Path, progress: bool) -> dict[str, int]:
     for lo in range(0, w.n, k.chunk_units):
         hi = min(w.n, lo + k.chunk_units)
         acc_lines: list[bytes] = []
-        b.prepare(lo, hi)
+        b.prepare(lo, min(hi, lo + 1024))
         for u in range(lo, hi):
+            if u % 2048 == 0:
+                for wr in (units_w, subs_w, roles_w):
+                    wr.flush()
             rec = b.unit(u)
             units_w.add(rec)
             units_csv.writerow(enheter_csv_row(rec))

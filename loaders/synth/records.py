@@ -82,7 +82,7 @@ class Builder:
         self.acc_id = 0
 
     def prepare(self, lo: int, hi: int) -> None:
-        """Precompute the per-unit uniforms of units ``lo..hi-1`` (one chunk)."""
+        """Precompute the per-unit uniforms of units ``lo..hi-1`` (a block of at most a few thousand)."""
         self._lo, self._hi = lo, hi
         self._m = u01_matrix(self.w.orgnr[lo:hi])
 
@@ -90,6 +90,8 @@ class Builder:
         """The 128 per-unit uniforms of unit ``u`` (``row(u)[s] == u01(orgnr, s)``)."""
         if u == self._row_u:
             return self._row
+        if u == self._hi and u < self.w.n:  # sequential writing moved past the block: next block
+            self.prepare(u, min(self.w.n, u + 1024))
         if self._lo <= u < self._hi:
             r = self._m[u - self._lo].tolist()
         else:

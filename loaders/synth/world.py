@@ -526,10 +526,12 @@ def _seats(w: World, rng: np.random.Generator) -> None:
                     add(u, ROLE_INDEX["REGN"], HOLDER_ENTITY, h)
         elif f in ("ANS", "DA"):
             role = ROLE_INDEX["DTSO"] if f == "ANS" else ROLE_INDEX["DTPR"]
+            partners: set[int] = set()
             for j in range(2 + int(r[0] < 0.3)):
                 if r[1 + j] < 0.15:
                     h = pick(as_by_c, as_units, ucl[u], r[4 + j], u)
-                    if h >= 0:
+                    if h >= 0 and h not in partners:
+                        partners.add(h)
                         add(u, role, HOLDER_ENTITY, h)
                         continue
                 add(u, role)
@@ -578,9 +580,11 @@ def _seats(w: World, rng: np.random.Generator) -> None:
                 else:
                     add(u, D)
             if f == "IKS":
+                owners: set[int] = set()
                 for j in range(2 + int(r[7] * 3)):
                     h = pick(komm_by_c, komm, ucl[u], (r[7] * (j + 3)) % 1.0, u)
-                    if h >= 0:
+                    if h >= 0 and h not in owners:
+                        owners.add(h)
                         add(u, ROLE_INDEX["EIKM"], HOLDER_ENTITY, h)
         if f in ("AS", "ASA", "SA", "STI", "SF", "SPA", "NUF", "IKS", "KF", "SÆR", "FLI") and st != 1:
             audited = f != "AS" or e >= 5 or r[7] < 0.3

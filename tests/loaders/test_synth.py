@@ -238,6 +238,9 @@ def test_roles_follow_the_per_unit_roles_shape_of_2_1(s10k: Synth) -> None:
     kinds = Counter()
     for e in s10k.roles:
         assert set(e) == {"organisasjonsnummer", "rollegrupper"}
+        held = [(r["type"]["kode"], json.dumps(r.get("person") or r.get("enhet") or r.get("bostyrer"), sort_keys=True))
+                for g in e["rollegrupper"] for r in g["roller"]]
+        assert len(held) == len(set(held)), e["organisasjonsnummer"]  # nobody holds one role twice in a unit
         for g in e["rollegrupper"]:
             assert set(g) == {"type", "sistEndret", "roller"} and g["type"]["kode"]
             for i, r in enumerate(g["roller"]):

@@ -26,13 +26,14 @@ SN2007_SECTION_RANGES: tuple[tuple[str, int, int], ...] = (
 
 @dataclass(frozen=True)
 class NaceEntry:
-    """One row of a NACE table."""
+    """One row of a NACE table (``name_nb`` is the Norwegian name where known; SN2007 ``name`` is Norwegian)."""
 
     code: str
     parent_code: str
     level: int
     name: str
     section: str
+    name_nb: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,10 @@ def _table(version: str) -> pd.DataFrame:
 @lru_cache(maxsize=2)
 def _index(version: str) -> dict[str, NaceEntry]:
     df = _table(version)
-    return {r.code: NaceEntry(r.code, r.parent_code, int(r.level), r.name, r.section)
-            for r in df.itertuples(index=False)}
+    nb = df["name_nb"] if "name_nb" in df.columns else (df["name"] if version == "SN2007" else None)
+    names_nb = list(nb) if nb is not None else [""] * len(df)
+    return {r.code: NaceEntry(r.code, r.parent_code, int(r.level), r.name, r.section, n)
+            for r, n in zip(df.itertuples(index=False), names_nb)}
 
 
 @lru_cache(maxsize=2)
@@ -136,8 +139,10 @@ def nace(version: str | None = "SN2025") -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``code, parent_code, level, name, section``; ``level`` is int (1 section letter ... 5 NN.NNN),
-        ``parent_code`` is ``""`` for sections. A fresh copy on each call. SN2025 names are SSB's English
-        names; SN2007 names are Norwegian (see SOURCES.md).
+        ``parent_code`` is ``""`` for sections. A fresh copy on each call. SN2025 ``name`` is SSB's English
+        name and the extra columns ``name_nb, name_nb_source`` hold the Norwegian name where one is known
+        (every subclass but three, and single-child classes/groups); SN2007 names are Norwegian
+        (see SOURCES.md).
 
     Raises
     ------
@@ -153,10 +158,25 @@ def nace_entry(code: object, version: str | None = "SN2025") -> NaceEntry | None
     return _index(normalize_version(version)).get(norm) if norm else None
 
 
-def nace_name(code: object, version: str | None = "SN2025") -> str | None:
-    """The name of a code in one version, or None when it is not in the table."""
+def nace_name(code: object, version: str | None = "SN2025", lang: str = "nb") -> str | None:
+    """The name of a code in one version, or None when it is not in the table.
+
+    Parameters
+    ----------
+    code : any form accepted by :func:`normalize_nace`.
+    version : ``"SN2025"`` or ``"SN2007"``.
+    lang : ``"nb"`` (default) gives the Norwegian name where one is known and falls back to the English
+        SN2025 name; ``"en"`` gives the English SN2025 name (None for SN2007, which has Norwegian names only).
+    """
     entry = nace_entry(code, version)
-    return entry.name if entry else None
+    if entry is None:
+        return None
+    v = normalize_version(version)
+    if lang == "en":
+        return entry.name if v == "SN2025" else None
+    if lang != "nb":
+        raise ValueError(f"unknown language {lang!r}; expected 'nb' or 'en'")
+    return entry.name_nb or entry.name
 
 
 def guess_nace_version(code: object) -> str:

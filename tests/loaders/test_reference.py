@@ -205,6 +205,21 @@ def test_every_subclass_has_four_ancestors_ending_in_its_section() -> None:
             assert len(chain) == 4 and chain[-1] == row.section, (version, row.code, chain)
 
 
+def test_sn2025_subclasses_have_norwegian_names_except_three_new_codes() -> None:
+    """Norwegian SN2025 names: table 2919 successor names (62.100 "Dataprogrammeringstjenester", 85.401
+    "Undervisning ved universiteter") or the unchanged SN2007 name (84.110); 46.890, 98.100 and 98.200 have
+    no SN2007 predecessor and keep only the English name."""
+    assert ref.nace_name("62.100") == "Dataprogrammeringstjenester"
+    assert ref.nace_name("62.100", lang="en") == "Computer programming activities"
+    assert ref.nace_name("85.401") == "Undervisning ved universiteter"
+    assert ref.nace_name("84.110") == "Generell offentlig administrasjon"
+    assert ref.nace_name("62.010", "SN2007", lang="en") is None
+    df = ref.nace("SN2025")
+    sub = df[df["level"] == 5]
+    assert sorted(sub.loc[sub["name_nb"] == "", "code"]) == ["46.890", "98.100", "98.200"]
+    assert set(df["name_nb_source"]) == {"", "klass2919", "sn2007_unchanged", "same_as_single_child"}
+
+
 def test_code_missing_from_table_gets_structural_ancestors() -> None:
     """43.220 is in SSB's first English SN2025 export but not in the later code list."""
     assert ref.nace_entry("43.220") is None

@@ -42,7 +42,7 @@ import pandas as pd
 from cypher import gds as gds_client
 from cypher.registry import register
 from gds_jobs.engines import EngineParams, EngineResult
-from gds_jobs.engines.local import LocalEngine, package_versions
+from gds_jobs.engines.local import package_versions
 from gds_jobs.projection import GDS_INTERLOCK_PROJECTION
 from klynge.errors import JobFailed
 
@@ -89,6 +89,27 @@ def canonical_labels(labels: pd.Series) -> pd.Series:
     return labels.map(mapping).astype("int64")
 
 
+def _local_part(g: Any) -> pd.DataFrame:
+    """What the GDS engine takes from the local engine: Burt's family and the eigenvector check.
+
+    Same calls as :func:`gds_jobs.measures.compute_all` for these columns; the other
+    columns are filled from GDS.
+    """
+    from gds_jobs import measures as m
+
+    frame = pd.DataFrame({
+        "orgnr": list(g.nodes),
+        "eigenvector": m.eigenvector(g),
+        "constraint": m.constraint(g),
+        "constraint_weighted": m.constraint_weighted(g),
+        "effective_size": m.effective_size(g),
+        "efficiency": m.efficiency(g),
+        "hierarchy": m.hierarchy(g),
+    })
+    frame["orgnr"] = frame["orgnr"].astype(str)
+    return frame.set_index("orgnr")
+
+
 class GdsEngine:
     """Measures from Neo4j GDS, with the Burt family and the eigenvector check from the local engine.
 
@@ -119,8 +140,7 @@ class GdsEngine:
             When the server-side projection has a different node count than the local one
             (the graph changed during the run, or the definitions diverged).
         """
-        local = LocalEngine().measures(projection, params, seat_params)
-        frame = local.frame.set_index("orgnr")
+        frame = _local_part(projection.graph)
         notes: dict[str, Any] = {}
         name = f"klynge-interlock-{params.run_id}"
         n = projection.graph.n
@@ -160,7 +180,10 @@ class GdsEngine:
         else:
             frame["eigenvector"] = gds_eig
             notes["eigenvector"] = f"gds (max difference to local {diff:.3g})"
-        return EngineResult(frame.reset_index(), notes)
+        cols = ["degree", "weighted_degree", "eigenvector", "pagerank", "betweenness", "closeness", "community",
+                "component", "clustering", "constraint", "constraint_weighted", "effective_size", "efficiency",
+                "hierarchy"]
+        return EngineResult(frame.reset_index()[["orgnr", *cols]], notes)
 
     def close(self) -> None:
         self.client.close()

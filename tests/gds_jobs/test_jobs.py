@@ -421,3 +421,79 @@ def test_run_that_lost_its_lock_does_not_publish(boards):
     assert runs.pointers(boards)["measures"] == first.run_id
     assert runs.history(boards)[0]["status"] == "failed"
     assert read_lock(boards)["owner"] == "elsewhere:9"  # the other run's lock is left alone
+
+
+class FakeGds:
+    """Stands in for cypher.gds.GdsClient: answers each stream query with the local function's values."""
+
+    def __init__(self, g, *, eigen_broken=False, node_count=None):
+        from gds_jobs.engines import gds as eng
+        from gds_jobs import measures as m
+
+        self.g, self.dropped, self.calls = g, [], []
+        eig = m.eigenvector(g) * (0 if eigen_broken else 1)
+        self.answers = {
+            eng.DEGREE: m.degree(g), eng.WEIGHTED_DEGREE: m.weighted_degree(g), eng.EIGENVECTOR: eig,
+            eng.PAGERANK: m.pagerank(g), eng.BETWEENNESS_EXACT: m.betweenness(g), eng.CLOSENESS: m.closeness(g),
+            eng.COMMUNITY: m.community(g, seed=42) * 7 + 100,  # GDS ids are arbitrary
+            eng.COMPONENT: m.component(g) * 3 + 11, eng.CLUSTERING: m.clustering(g),
+        }
+        self.info = {"nodeCount": g.n if node_count is None else node_count, "relationshipCount": 2 * g.m}
+        self.version, self.client_version = "2.13.2", "test"
+
+    def run(self, query, params):
+        self.calls.append(query)
+        return [{"orgnr": o, "value": float(v)} for o, v in zip(self.g.nodes, self.answers[query])]
+
+    def projection(self, name, query, params):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def cm():
+            try:
+                yield self.info
+            finally:
+                self.dropped.append(name)
+        return cm()
+
+    def close(self):
+        pass
+
+
+def gds_engine(fake):
+    from gds_jobs.engines.gds import GdsEngine
+
+    engine = GdsEngine.__new__(GdsEngine)
+    engine.client = fake
+    return engine
+
+
+def test_gds_engine_merges_streams_with_local_burt_measures_and_drops_the_projection(boards):
+    """With GDS answering exactly like the local functions, the merged frame equals compute_all."""
+    from gds_jobs.engines import EngineParams
+
+    p = projection.interlock(boards)
+    fake = FakeGds(p.graph)
+    result = gds_engine(fake).measures(p, EngineParams(seed=42, run_id="r1"), {})
+    frames_equal(result.frame, compute_all(p.graph, seed=42))
+    assert result.notes["eigenvector"].startswith("gds") and fake.dropped == ["klynge-interlock-r1"]
+
+
+def test_gds_engine_falls_back_to_local_eigenvector_when_gds_disagrees(boards):
+    """graph-measures.md: GDS eigenvector may collapse to zeros; the local value is kept then."""
+    from gds_jobs.engines import EngineParams
+
+    p = projection.interlock(boards)
+    result = gds_engine(FakeGds(p.graph, eigen_broken=True)).measures(p, EngineParams(seed=42, run_id="r2"), {})
+    assert result.notes["eigenvector"].startswith("local (GDS differed by")
+    frames_equal(result.frame, compute_all(p.graph, seed=42))
+
+
+def test_gds_engine_refuses_a_projection_with_other_nodes_and_still_drops_it(boards):
+    from gds_jobs.engines import EngineParams
+
+    p = projection.interlock(boards)
+    fake = FakeGds(p.graph, node_count=p.graph.n + 1)
+    with pytest.raises(JobFailed, match="has 7 nodes and 6 relationships, the local one 6 nodes and 3"):
+        gds_engine(fake).measures(p, EngineParams(run_id="r3"), {})
+    assert fake.dropped == ["klynge-interlock-r3"] and fake.calls == []

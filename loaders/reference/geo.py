@@ -198,8 +198,9 @@ def _parse_regions(path: Path, known: dict[str, str]) -> dict[str, Region]:
             codes.append(cur)
         if rid in out:
             raise ConfigError(f"{path}: region id {rid!r} appears twice; ids must be unique")
+        source = "loaders/reference/data/regions.yaml" if path == data_path("regions.yaml") else str(path)
         out[rid] = Region(rid, name, tuple(dict.fromkeys(codes)), str(item.get("description") or "").strip(),
-                          str(path))
+                          source)
     return out
 
 

@@ -411,3 +411,14 @@ def test_packaged_overrides_file_has_the_contract_header() -> None:
     header = (ref.DATA_DIR / "helix_overrides.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",")[:3] == ["orgnr", "helix", "reason"]
     assert all(ref.is_valid_orgnr(o) for o in ref.helix_overrides())
+
+
+@given(st.one_of(st.text(max_size=12), st.integers(), st.none()))
+def test_lookups_never_raise_on_arbitrary_input(value: object) -> None:
+    """Bad codes degrade to None / [] / "annet" / "other" instead of raising."""
+    assert ref.current_municipality(value) is None or re.fullmatch(r"\d{4}", ref.current_municipality(value) or "")
+    assert isinstance(ref.nace_ancestors(value), list)
+    assert ref.value_area(value) in {a.id for a in ref.value_areas()}
+    assert isinstance(ref.sn2007_to_sn2025(value), list)
+    assert ref.classify_helix(None, None, value, None)[0] in ref.HELICES
+    assert isinstance(ref.is_valid_orgnr(value), bool)

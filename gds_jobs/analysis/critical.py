@@ -4,7 +4,8 @@ Method
 ------
 1. The region's units (by ``options.region_by``), active unless ``active_only`` is off.
 2. Leave out resale (NACE prefixes ``rules.resale_prefixes``: motor-vehicle trade,
-   wholesale, retail) and savings banks (``rules.savings_bank_codes`` or org form SPA).
+   wholesale, retail) and savings banks (org form SPA, or NACE 64.190 with "sparebank"
+   in the name), each code matched in its own NACE version (SN2025 or SN2007).
 3. Leave out units without an operating revenue in NOK (in ``revenue_year`` or, by
    default, their newest filing) — they cannot be ranked.
 4. Keep the ``top_n`` (200) largest by operating revenue (ties by orgnr).
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from gds_jobs.analysis.options import AnalysisOptions
-from gds_jobs.analysis.valueareas import ValueAreaRules, harmonise_codes
+from gds_jobs.analysis.valueareas import ValueAreaRules
 
 BANDS: tuple[tuple[str, float, float], ...] = (
     ("1–5", 1, 5), ("6–10", 6, 10), ("11–15", 11, 15), ("16–20", 16, 20), ("21–30", 21, 30),
@@ -47,8 +48,8 @@ def employee_band(employees: float | None, has_count: bool | None = None) -> str
     return NO_EMPLOYEES
 
 
-def select_top(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOptions | None = None,
-               convert=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def select_top(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOptions | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The top-N table and a table of how many region units each step left out."""
     opts = options or AnalysisOptions()
     units = frame[frame["region"].fillna(False).astype(bool)].copy()
@@ -56,9 +57,13 @@ def select_top(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOpti
     if opts.active_only and "active" in units:
         units = units[units["active"].fillna(False).astype(bool)]
         steps.append(("active", len(units)))
-    units["code"] = harmonise_codes(units["nace"], units.get("nace_version", [None] * len(units)), convert)
-    resale = units["code"].map(rules.is_resale).astype(bool)
-    savings = pd.Series([rules.is_savings_bank(c, f) for c, f in zip(units["code"], units["org_form"], strict=True)],
+    units["code"] = units["nace"]
+    versions = units["nace_version"] if "nace_version" in units else pd.Series("SN2025", index=units.index)
+    names = units["name"] if "name" in units else pd.Series(None, index=units.index)
+    resale = pd.Series([rules.is_resale(c, v) for c, v in zip(units["code"], versions, strict=True)],
+                       index=units.index, dtype=bool)
+    savings = pd.Series([rules.is_savings_bank(c, f, v, n) for c, f, v, n in
+                         zip(units["code"], units["org_form"], versions, names, strict=True)],
                         index=units.index, dtype=bool)
     units = units[~resale & ~savings]
     steps.append((f"after leaving out resale ({int(resale.sum())}) and savings banks ({int(savings.sum())})",
@@ -68,12 +73,12 @@ def select_top(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOpti
     units = units.assign(revenue=pd.to_numeric(units["revenue"], errors="coerce"))
     units = units.sort_values(["revenue", "orgnr"], ascending=[False, True]).head(opts.top_n)
     steps.append((f"top {opts.top_n} by operating revenue", len(units)))
-    names = rules.names()
-    units["area"] = units["code"].map(rules.area_of)
-    units["area_name"] = units["area"].map(names)
+    versions = units["nace_version"] if "nace_version" in units else pd.Series("SN2025", index=units.index)
+    units["area"] = [rules.area_of(c, v) for c, v in zip(units["code"], versions, strict=True)]
+    units["area_name"] = units["area"].map(rules.names())
     units["band"] = [employee_band(e, h) for e, h in zip(units["employees"], units.get(
         "has_employee_count", [None] * len(units)), strict=True)]
-    cols = ["orgnr", "name", "code", "org_form", "area", "area_name", "employees", "band", "revenue", "revenue_year",
+    cols = ["orgnr", "name", "code", "nace_version", "org_form", "area", "area_name", "employees", "band", "revenue", "revenue_year",
             "in_member"]
     top = units[[c for c in cols if c in units]].reset_index(drop=True)
     top.insert(0, "rank", range(1, len(top) + 1))
@@ -154,8 +159,8 @@ def flags(top: pd.DataFrame, area_order: list[str], options: AnalysisOptions | N
     return out
 
 
-def critical_mass(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOptions | None = None,
-                  convert=None) -> dict[str, pd.DataFrame]:
+def critical_mass(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOptions | None = None
+                  ) -> dict[str, pd.DataFrame]:
     """All critical-mass tables: ``top_firms``, ``steps``, ``table5``, ``table6``, ``nace_breakdown``, ``flags``.
 
     Parameters
@@ -163,10 +168,9 @@ def critical_mass(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisO
     frame : the analysis frame (needs ``region``, ``nace``, ``org_form``, ``employees``, ``revenue``).
     rules : the value areas and exclusion lists.
     options : ``top_n``, ``revenue_year``, thresholds.
-    convert : SN2007 → SN2025 code conversion (``loaders.reference.sn2007_to_sn2025``) or None.
     """
     opts = options or AnalysisOptions()
-    top, steps = select_top(frame, rules, opts, convert)
+    top, steps = select_top(frame, rules, opts)
     t5 = table5(top, rules)
     order = list(t5["area_name"])
     steps.attrs["title"] = "Units considered for critical mass, step by step"

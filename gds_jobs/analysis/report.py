@@ -33,10 +33,10 @@ from gds_jobs.analysis.fit import FitOptions, cluster_candidates, evaluate_holdo
 from gds_jobs.analysis.frame import build_frame, cluster_kinds, current_memberships
 from gds_jobs.analysis.network import InterlockGraph
 from gds_jobs.analysis.options import AnalysisOptions
-from gds_jobs.analysis.valueareas import ValueAreaRules, reference_converter
+from gds_jobs.analysis.valueareas import ValueAreaRules
 from klynge.errors import ConfigError, KlyngeError
 
-REPORT_KEYS = ("measures", "rules", "fit_clusters", "fit_top", "holdout", "convert")
+REPORT_KEYS = ("measures", "rules", "fit_clusters", "fit_top", "holdout")
 
 
 @dataclass
@@ -74,7 +74,7 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     **opts : :class:`AnalysisOptions` fields, or ``options=AnalysisOptions(...)``, plus
         ``measures`` (frame or provider), ``rules`` (:class:`ValueAreaRules`),
         ``fit_clusters`` (clusters shown with candidates, default 5), ``fit_top`` (10),
-        ``holdout`` (run the hold-out evaluation, default True), ``convert`` (SN2007 → SN2025).
+        ``holdout`` (run the hold-out evaluation, default True).
     """
     options, extra = _split_opts(dict(opts))
     timings: dict[str, float] = {}
@@ -117,8 +117,7 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
         except ConfigError as exc:
             res.caveats.append(f"Critical mass not computed: {exc}")
     if rules is not None:
-        convert = extra.get("convert", reference_converter())
-        for k, v in critical_mass(frame, rules, options, convert).items():
+        for k, v in critical_mass(frame, rules, options).items():
             res.tables[f"critical_{k}"] = v
     timings["critical_mass"] = time.perf_counter() - t
 

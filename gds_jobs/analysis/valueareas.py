@@ -1,13 +1,15 @@
 """The study's value-creation areas (a grouping of NACE codes) and the critical-mass exclusions.
 
-The rules come from the reference data file ``value_areas.yaml`` (written with the
-reference data, read through :mod:`loaders.reference`); tests build them by hand.
+The rules come from the reference data file ``value_areas.yaml`` (read through
+:mod:`loaders.reference`); tests build them by hand. Codes are matched against the
+prefix list of their own NACE version (SN2025 or SN2007); the longest matching
+prefix over all areas wins; no match gives the default area ("Annet").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,12 @@ from klynge.errors import ConfigError
 
 OTHER_ID = "annet"
 OTHER_NAME = "Annet"
+VERSIONS = ("SN2025", "SN2007")
+
+
+def _version(v: object) -> str:
+    s = str(v or "SN2025").strip().upper().replace(" ", "")
+    return "SN2007" if s in ("SN2007", "2007") else "SN2025"
 
 
 @dataclass(frozen=True)
@@ -23,84 +31,127 @@ class ValueArea:
     name: str
     prefixes: tuple[str, ...]
     name_en: str = ""
+    prefixes_sn2007: tuple[str, ...] | None = None
+
+    def for_version(self, version: str) -> tuple[str, ...]:
+        if version == "SN2007" and self.prefixes_sn2007 is not None:
+            return self.prefixes_sn2007
+        return self.prefixes
 
 
 @dataclass(frozen=True)
 class ValueAreaRules:
-    """Value areas (first matching longest NACE prefix wins) and the exclusion lists.
+    """Value areas (longest NACE prefix wins) and the exclusion lists, per NACE version.
 
     Attributes
     ----------
-    areas : the value areas with their SN2025 code prefixes ("41", "71.1", ...).
-    resale_prefixes : NACE prefixes of resale (motor-vehicle trade, wholesale, retail: 45, 46, 47).
-    savings_bank_codes : NACE prefixes of savings banks (excluded with ``savings_bank_org_forms``).
-    savings_bank_org_forms : organisational forms of savings banks (``SPA``).
+    areas : the value areas with their code prefixes ("41", "71.1", ...).
+    resale_prefixes : resale (motor-vehicle trade, wholesale, retail); a tuple for every version or a
+        mapping version -> tuple.
+    savings_bank_codes : NACE codes of banking (64.190), a tuple or a mapping version -> tuple.
+    savings_bank_org_forms : organisational forms that are savings banks (``SPA``).
+    savings_bank_name_words : a unit with a ``savings_bank_codes`` code is a savings bank when its name
+        contains one of these (empty: the code alone decides).
     other_id, other_name : the area of codes no prefix matches.
     """
 
     areas: tuple[ValueArea, ...]
-    resale_prefixes: tuple[str, ...] = ("45", "46", "47")
-    savings_bank_codes: tuple[str, ...] = ()
+    resale_prefixes: tuple[str, ...] | Mapping[str, tuple[str, ...]] = ("45", "46", "47")
+    savings_bank_codes: tuple[str, ...] | Mapping[str, tuple[str, ...]] = ()
     savings_bank_org_forms: tuple[str, ...] = ("SPA",)
+    savings_bank_name_words: tuple[str, ...] = ()
     other_id: str = OTHER_ID
     other_name: str = OTHER_NAME
+    _tables: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def area_of(self, code: str | None) -> str:
+    def _prefixes(self, version: str) -> list[tuple[str, str]]:
+        if version not in self._tables:
+            pairs = [(p, a.id) for a in self.areas for p in a.for_version(version)]
+            self._tables[version] = sorted(pairs, key=lambda t: -len(t[0]))
+        return self._tables[version]
+
+    @staticmethod
+    def _per_version(spec: tuple[str, ...] | Mapping[str, tuple[str, ...]], version: str) -> tuple[str, ...]:
+        if isinstance(spec, Mapping):
+            return tuple(spec.get(version, ()))
+        return tuple(spec)
+
+    def area_of(self, code: str | None, version: str | None = "SN2025") -> str:
         """The id of the area whose longest prefix matches ``code``; ``other_id`` otherwise."""
         if not code:
             return self.other_id
-        best, best_len = self.other_id, -1
-        for area in self.areas:
-            for p in area.prefixes:
-                if code.startswith(p) and len(p) > best_len:
-                    best, best_len = area.id, len(p)
-        return best
+        c = str(code)
+        for p, aid in self._prefixes(_version(version)):
+            if c.startswith(p):
+                return aid
+        return self.other_id
 
     def names(self) -> dict[str, str]:
         out = {a.id: a.name for a in self.areas}
         out.setdefault(self.other_id, self.other_name)
         return out
 
-    def is_resale(self, code: str | None) -> bool:
-        return bool(code) and any(str(code).startswith(p) for p in self.resale_prefixes)
+    def is_resale(self, code: str | None, version: str | None = "SN2025") -> bool:
+        return bool(code) and any(str(code).startswith(p)
+                                  for p in self._per_version(self.resale_prefixes, _version(version)))
 
-    def is_savings_bank(self, code: str | None, org_form: str | None) -> bool:
-        if org_form and org_form.upper() in {f.upper() for f in self.savings_bank_org_forms}:
+    def is_savings_bank(self, code: str | None, org_form: str | None, version: str | None = "SN2025",
+                        name: str | None = None) -> bool:
+        if org_form and org_form.strip().upper() in {f.upper() for f in self.savings_bank_org_forms}:
             return True
-        return bool(code) and any(str(code).startswith(p) for p in self.savings_bank_codes)
+        codes = self._per_version(self.savings_bank_codes, _version(version))
+        if not (code and any(str(code).startswith(p) for p in codes)):
+            return False
+        if not self.savings_bank_name_words:
+            return True
+        return bool(name) and any(w.lower() in str(name).lower() for w in self.savings_bank_name_words)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "value_areas.yaml") -> ValueAreaRules:
-        """Rules from the parsed YAML: a list of ``{id, name, name_en, nace_prefixes}`` plus
-        ``excluded_resale_prefixes`` and ``excluded_savings_banks`` (a list of codes/org forms
-        or a mapping with code and org-form lists).
+        """Rules from the parsed ``value_areas.yaml``.
+
+        Expected shape: ``areas: [{id, name, name_en, nace_prefixes, nace_prefixes_sn2007}]``,
+        ``default_area``, ``excluded_resale_prefixes`` (a list, or ``{SN2025: [...], SN2007: [...]}``)
+        and ``excluded_savings_banks: {org_forms: [...], nace: [...] or {SN2025: [...]}, name_contains: [...]}``.
 
         Raises
         ------
         ConfigError
-            When no list of areas with ``nace_prefixes`` is found.
+            When the areas list is missing or an area has no id.
         """
-        area_list = None
-        for value in data.values():
-            if isinstance(value, list) and value and all(isinstance(x, Mapping) for x in value) \
-                    and any("nace_prefixes" in x or "prefixes" in x for x in value):
-                area_list = value
-                break
-        if area_list is None:
-            raise ConfigError(f"{source}: no list of value areas with nace_prefixes found; "
-                              "expected e.g. areas: [{id, name, nace_prefixes: [...]}]")
-        areas, other_id, other_name = [], OTHER_ID, OTHER_NAME
-        for i, a in enumerate(area_list):
-            if "id" not in a:
-                raise ConfigError(f"{source}: value area #{i + 1} has no id")
-            prefixes = tuple(str(p) for p in (a.get("nace_prefixes") or a.get("prefixes") or ()))
-            if not prefixes:
-                other_id, other_name = str(a["id"]), str(a.get("name") or a["id"])
+        raw = data.get("areas")
+        if not isinstance(raw, list) or not raw:
+            raise ConfigError(f"{source}: expected a non-empty list `areas:` of {{id, name, nace_prefixes}}")
+        default = str(data.get("default_area") or OTHER_ID)
+        areas, other_name = [], OTHER_NAME
+        for i, a in enumerate(raw, start=1):
+            if not isinstance(a, Mapping) or not a.get("id"):
+                raise ConfigError(f"{source}: value area #{i} has no id")
+            aid = str(a["id"])
+            p25 = tuple(str(p) for p in (a.get("nace_prefixes") or ()))
+            p07 = a.get("nace_prefixes_sn2007")
+            if aid == default or (not p25 and not p07):
+                default, other_name = aid, str(a.get("name") or aid)
                 continue
-            areas.append(ValueArea(str(a["id"]), str(a.get("name") or a["id"]), prefixes, str(a.get("name_en") or "")))
-        resale = tuple(str(p) for p in (data.get("excluded_resale_prefixes") or ("45", "46", "47")))
-        codes, forms = _savings(data.get("excluded_savings_banks"))
-        return cls(tuple(areas), resale, codes, forms or ("SPA",), other_id, other_name)
+            areas.append(ValueArea(aid, str(a.get("name") or aid), p25, str(a.get("name_en") or ""),
+                                   tuple(str(p) for p in p07) if p07 is not None else None))
+        resale_raw = data.get("excluded_resale_prefixes") or ("45", "46", "47")
+        resale: Any = ({_version(k): tuple(str(p) for p in v) for k, v in resale_raw.items()}
+                       if isinstance(resale_raw, Mapping) else tuple(str(p) for p in resale_raw))
+        banks = data.get("excluded_savings_banks") or {}
+        forms: tuple[str, ...] = ("SPA",)
+        codes: Any = ()
+        words: tuple[str, ...] = ()
+        if isinstance(banks, Mapping):
+            forms = tuple(str(f) for f in (banks.get("org_forms") or ("SPA",)))
+            nace = banks.get("nace") or ()
+            codes = ({_version(k): tuple(str(p) for p in v) for k, v in nace.items()}
+                     if isinstance(nace, Mapping) else tuple(str(p) for p in nace))
+            words = tuple(str(w) for w in (banks.get("name_contains") or ()))
+        elif isinstance(banks, (list, tuple)):
+            codes = tuple(str(b) for b in banks if any(ch.isdigit() for ch in str(b)))
+            forms = tuple(str(b) for b in banks if not any(ch.isdigit() for ch in str(b))) or forms
+        return cls(tuple(areas), resale, codes, forms, words, default, other_name)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> ValueAreaRules:
@@ -123,59 +174,10 @@ class ValueAreaRules:
         except ImportError as exc:
             raise ConfigError("the reference data (loaders.reference) is not installed; "
                               "pass value-area rules explicitly") from exc
-        for base in getattr(ref, "__path__", []):
-            f = Path(base) / "data" / "value_areas.yaml"
-            if f.exists():
-                return cls.from_yaml(f)
+        base = getattr(ref, "DATA_DIR", None)
+        candidates = [Path(base)] if base else []
+        candidates += [Path(p) / "data" for p in getattr(ref, "__path__", [])]
+        for d in candidates:
+            if (d / "value_areas.yaml").exists():
+                return cls.from_yaml(d / "value_areas.yaml")
         raise ConfigError("loaders/reference/data/value_areas.yaml is missing; rebuild the reference data")
-
-
-def _savings(spec: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    codes: list[str] = []
-    forms: list[str] = []
-
-    def add(item: Any) -> None:
-        s = str(item).strip()
-        (codes if any(ch.isdigit() for ch in s) else forms).append(s)
-
-    if isinstance(spec, Mapping):
-        for k, v in spec.items():
-            items = v if isinstance(v, (list, tuple)) else [v]
-            for item in items:
-                if "form" in str(k).lower():
-                    forms.append(str(item))
-                elif isinstance(item, (str, int, float)):
-                    add(item)
-    elif isinstance(spec, (list, tuple)):
-        for item in spec:
-            if isinstance(item, Mapping):
-                c, f = _savings(item)
-                codes += c
-                forms += f
-            else:
-                add(item)
-    elif spec:
-        add(spec)
-    return tuple(codes), tuple(forms)
-
-
-def harmonise_codes(codes: Iterable[str | None], versions: Iterable[str | None],
-                    convert: Callable[[str], list[str]] | None = None) -> list[str | None]:
-    """SN2025 codes: SN2007 codes converted with ``convert`` (first successor), others as given."""
-    out: list[str | None] = []
-    for code, version in zip(codes, versions, strict=True):
-        if code and convert is not None and str(version or "").upper() == "SN2007":
-            succ = convert(code)
-            out.append(succ[0] if succ else code)
-        else:
-            out.append(code)
-    return out
-
-
-def reference_converter() -> Callable[[str], list[str]] | None:
-    """``loaders.reference.sn2007_to_sn2025`` when the reference data is installed."""
-    try:
-        import loaders.reference as ref
-    except ImportError:
-        return None
-    return getattr(ref, "sn2007_to_sn2025", None)

@@ -104,12 +104,29 @@ def test_employee_bands_match_the_study(employees, has_count, band):
     assert employee_band(employees, has_count) == band
 
 
-def test_rules_parse_the_reference_yaml_shape():
-    data = {"areas": [{"id": "bygg", "name": "Bygg og anlegg", "nace_prefixes": ["41", "43"]},
-                      {"id": "annet", "name": "Annet", "nace_prefixes": []}],
-            "excluded_resale_prefixes": ["45", "46", "47"],
-            "excluded_savings_banks": {"nace": ["64.190"], "org_forms": ["SPA"]}}
+def test_rules_parse_the_reference_yaml_shape_with_versions():
+    """The shape of loaders/reference/data/value_areas.yaml: per-version prefixes and exclusions;
+    a 64.190 unit is a savings bank only with "sparebank" in its name (or org form SPA)."""
+    data = {"default_area": "annet",
+            "areas": [{"id": "bygg", "name": "Bygg og anlegg", "nace_prefixes": ["41", "43", "68.12"],
+                       "nace_prefixes_sn2007": ["41", "43"]},
+                      {"id": "annet", "name": "Annet", "nace_prefixes": [], "nace_prefixes_sn2007": []}],
+            "excluded_resale_prefixes": {"SN2025": ["46", "47"], "SN2007": ["45", "46", "47"]},
+            "excluded_savings_banks": {"org_forms": ["SPA"], "nace": {"SN2025": ["64.190"], "SN2007": ["64.190"]},
+                                       "name_contains": ["sparebank"]}}
     r = ValueAreaRules.from_mapping(data)
     assert r.area_of("43.210") == "bygg" and r.area_of("62.100") == "annet"
-    assert r.is_savings_bank("64.190", "AS") and r.is_savings_bank("68.100", "SPA")
-    assert r.is_resale("46.900") and not r.is_resale("41.000")
+    assert r.area_of("68.120", "SN2025") == "bygg" and r.area_of("68.120", "SN2007") == "annet"
+    assert r.is_savings_bank("64.190", "ASA", "SN2025", "Sparebank 1 Ringerike") and r.is_savings_bank("68.100", "SPA")
+    assert not r.is_savings_bank("64.190", "AS", "SN2025", "Handelsbanken")
+    assert r.is_resale("45.110", "SN2007") and not r.is_resale("45.110", "SN2025")
+    assert r.other_name == "Annet"
+
+
+def test_packaged_reference_rules_place_the_study_examples():
+    """value_areas.yaml: 43.210 building, 35.121 and 42.221 energy (longest prefix 42.22), 62.100 ICT."""
+    r = ValueAreaRules.from_reference()
+    names = r.names()
+    assert names[r.area_of("43.210")] == "Bygg og anlegg"
+    assert names[r.area_of("42.221")] == names[r.area_of("35.121")] == "Energi / Miljø"
+    assert r.area_of("62.100") == "ikt" and r.area_of("99.000") == r.other_id

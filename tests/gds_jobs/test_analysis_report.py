@@ -1,0 +1,80 @@
+"""The region report on the hand-built graph of test_analysis_groups: files, tables, caveats."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gds_jobs.analysis import AnalysisOptions, region_tables
+from gds_jobs.analysis.fit import fit_for_cluster, fit_for_firm
+from gds_jobs.analysis.report import write_region_report
+from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from klynge.errors import ConfigError
+from tests.gds_jobs.test_analysis_groups import A, B, D, E, MEASURES, build_world
+
+RULES = ValueAreaRules(areas=(ValueArea("bygg", "Bygg og anlegg", ("41", "42", "43")),
+                              ValueArea("mat", "Produksjon-Mat", ("10",))))
+MARK_SYNTHETIC = "MATCH (o:Organization {orgnr: $orgnr}) SET o.synthetic = true"
+
+
+def test_report_writes_html_csv_and_json_for_every_table(store, tmp_path):
+    """Region units by address (active): D, E, H; only D files a revenue (5,000,000 NOK), so Table 5 has
+    one row: Bygg og anlegg, 1 firm, 5000 (NOK 1000), 20 employees."""
+    build_world(store)
+    page = write_region_report(store, "Testregionen", tmp_path, measures=MEASURES, rules=RULES, as_of_year=2024,
+                               bootstrap=200)
+    assert page == tmp_path / "index.html"
+    text = page.read_text(encoding="utf-8")
+    assert "<svg" in text and "Fig. 8" in text and "Fig. 15" in text and "Table 6" in text
+    assert "<script" not in text and "<link" not in text and 'src="' not in text  # self-contained
+    assert "SYNTHETIC DATA" not in text
+    doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    for name in doc["tables"]:
+        assert (tmp_path / "tables" / f"{name}.csv").exists()
+        assert (tmp_path / "tables" / f"{name}.json").exists()
+    t5 = doc["tables"]["critical_table5"]["rows"]
+    assert [(r["area_name"], r["firms"], r["revenue_nok_1000"], r["employees"]) for r in t5] == [
+        ("Bygg og anlegg", 1, 5000, 20)]
+    support = {r["group"]: r for r in doc["tables"]["compare_support"]["rows"]}
+    assert support["in_member"]["mean"] == pytest.approx(1.0)
+    assert doc["meta"]["window"] == [2020, 2024]
+    cands = doc["tables"]["fit_candidates"]["rows"]
+    assert cands[0]["orgnr"] == D and cands[0]["hops"] == 1
+
+
+def test_report_says_when_the_data_is_synthetic(store, tmp_path):
+    build_world(store)
+    store.run(MARK_SYNTHETIC, {"orgnr": A})
+    page = write_region_report(store, "testregion", tmp_path, measures=MEASURES, rules=RULES, as_of_year=2024,
+                               bootstrap=200, holdout=False)
+    assert "SYNTHETIC DATA: 1 of 8 organisations" in page.read_text(encoding="utf-8")
+
+
+def test_unknown_region_names_the_known_ones(store, tmp_path):
+    build_world(store)
+    with pytest.raises(ConfigError, match="testregion \\(Testregionen\\)"):
+        write_region_report(store, "Atlantis", tmp_path)
+
+
+def test_region_tables_for_the_web_are_keyed_by_title(store):
+    build_world(store)
+    tables = region_tables(store, "testregion", measures=MEASURES, rules=RULES, as_of_year=2024, bootstrap=200)
+    assert any(k.startswith("Fig. 10") for k in tables)
+    assert any(k.startswith("Table 5") for k in tables)
+
+
+def test_fit_entry_points_read_the_store(store):
+    """fit_for_cluster: region firms D (1 step from member A through p1) first. fit_for_firm(D): the SIVA
+    cluster S1 (member C has D's NACE 41.000: industry 1.0) ranks above K1 (no NACE overlap)."""
+    build_world(store)
+    opts = AnalysisOptions(as_of_year=2024)
+    cands = fit_for_cluster(store, "Klynge En", "testregion", top=5, options=opts)
+    assert list(cands["orgnr"]) == [D, E]
+    assert cands.iloc[0]["path"].startswith(f"{D} > p1 > {A}")
+    clusters = fit_for_firm(store, D, options=opts)
+    assert list(clusters["cluster_id"]) == ["S1", "K1"]
+    assert clusters.iloc[0]["industry"] == pytest.approx(1.0) and clusters.iloc[1]["industry"] == 0
+    with pytest.raises(ConfigError, match="no cluster with id or name"):
+        fit_for_cluster(store, "Nope", "testregion", options=opts)
+    assert B not in set(cands["orgnr"])

@@ -277,8 +277,10 @@ def sidecar(path: Path, suffix: str, override: Any, ctx: LoadContext) -> Path:
             stem = stem[: -len(ext)]
     candidate = path.parent / f"{stem}{suffix}"
     import os
+    import stat
 
-    if os.access(path.parent, os.W_OK):
+    mode = path.parent.stat().st_mode
+    if os.access(path.parent, os.W_OK) and mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         return candidate
     return ctx._reject_location().parent / f"{stem}{suffix}"
 

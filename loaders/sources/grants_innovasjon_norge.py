@@ -1,0 +1,84 @@
+"""Innovasjon Norge awards, ``Tildelinger.csv`` (data-sources.md §4.2).
+
+``;``-separated; UTF-8 or ISO-8859-1 (detected). Columns: Fylkesnavn, Kommunenavn,
+Org-nr, Bedriftsnavn, Virkemiddelkategori, Underkategori, Innvilget beløp,
+Innvilget dato, Beslutningsenhet, Næringshovedområde, Næring, Type finansiering.
+The file has no award id, so ``grant_id`` is ``innovasjon_norge:`` plus a hash of
+the row's own values (and a running number for identical rows, which are
+distinct awards), stable across reruns of the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from loaders.core import LoadContext, RowRejected, Source, iter_csv, iter_files, row_hash, to_date, to_number, to_text
+from loaders.sources.common import NameResolver, classify_unclassified, stub_row, write_stubs
+from loaders.sources.grants_forskningsradet import _confirmations, _review
+
+SOURCE = Source(
+    name="innovasjon_norge",
+    kind="grants",
+    title="Innovasjon Norge awards (Tildelinger.csv)",
+    formats=("CSV, ';'-separated, UTF-8 or ISO-8859-1",),
+    licence="Innovasjon Norge open data",
+)
+
+COLUMNS = ("Fylkesnavn", "Kommunenavn", "Org-nr", "Bedriftsnavn", "Virkemiddelkategori", "Underkategori",
+           "Innvilget beløp", "Innvilget dato", "Beslutningsenhet", "Næringshovedområde", "Næring",
+           "Type finansiering")
+
+
+def load(ctx: LoadContext, path: Path) -> None:
+    from loaders.sources.grants import NODES, link_rows
+
+    resolver = NameResolver(ctx, _confirmations(ctx, path))
+    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    batch: list[list[Any]] = []
+    stubs: list[dict[str, Any]] = []
+    occurrences: dict[str, int] = {}
+    for f in iter_files(path, ("*.csv", "*.csv.gz")):
+        header, rows, fmt = iter_csv(f)
+        if fmt.encoding == "iso-8859-1":
+            ctx.warn(f"{f} is not UTF-8; read as ISO-8859-1")
+        ctx.audit_columns(header, COLUMNS, file=f)
+        for r in rows:
+            ctx.tick()
+            if "__error__" in r.values:
+                ctx.reject(r.pos, "-", None, r.values["__error__"], file=f)
+                continue
+            v = {k.lower(): (x.strip() if x is not None else x) for k, x in r.values.items()}
+            try:
+                orgnr = ctx.orgnr(v.get("org-nr"), "Org-nr", required=False)
+                name = to_text(v.get("bedriftsnavn"), "Bedriftsnavn")
+                if not orgnr and not name:
+                    raise RowRejected("Org-nr", v.get("org-nr"), "neither Org-nr nor Bedriftsnavn is given")
+                amount = to_number(v.get("innvilget beløp"), "Innvilget beløp")
+                date = to_date(v.get("innvilget dato"), "Innvilget dato")
+                cat = to_text(v.get("virkemiddelkategori"), "Virkemiddelkategori")
+                sub = to_text(v.get("underkategori"), "Underkategori")
+            except RowRejected as rj:
+                ctx.reject(r.pos, rj.field, rj.value, rj.reason, file=f)
+                continue
+            ident = "|".join(str(x) for x in (orgnr or name, date, amount, cat, sub, v.get("type finansiering"),
+                                               v.get("beslutningsenhet")))
+            digest = hashlib.sha1(ident.encode()).hexdigest()[:16]
+            n = occurrences.get(digest, 0) + 1
+            occurrences[digest] = n
+            gid = f"innovasjon_norge:{digest}" + (f"-{n}" if n > 1 else "")
+            values = [None, sub, " / ".join(x for x in (cat, sub) if x) or None,
+                      int(date[:4]) if date else None, "Innvilget", True, None, amount, orgnr]
+            links, _how = link_rows(ctx, resolver, orgnr, name)
+            batch.append([gid, row_hash([values, links], consts), *values, links])
+            if orgnr:
+                stubs.append(stub_row(ctx, orgnr, name))
+            if len(batch) >= ctx.batch_size:
+                write_stubs(ctx, stubs)
+                NODES.write(ctx, batch)
+                batch, stubs = [], []
+    write_stubs(ctx, stubs)
+    NODES.write(ctx, batch)
+    classify_unclassified(ctx)
+    _review(ctx, path, resolver)

@@ -175,6 +175,9 @@ def _brokerage_frame(helix: proj.Projection) -> pd.DataFrame:
     """Brokerage counts per organisation with the MeasureValue column names."""
     from gds_jobs.measures import brokerage
 
+    if helix.graph.n == 0:
+        return pd.DataFrame({c: pd.Series([], dtype=object if c == "orgnr" else "int64")
+                             for c in ("orgnr", *runs.BROKERAGE_COLUMNS)})
     raw = brokerage(helix.graph, helix.sectors)
     frame = raw.reset_index() if "orgnr" not in raw.columns else raw.copy()
     rename = {}

@@ -140,6 +140,10 @@ class GdsEngine:
             When the server-side projection has a different node count than the local one
             (the graph changed during the run, or the definitions diverged).
         """
+        if projection.graph.n == 0:
+            from gds_jobs.engines.local import LocalEngine
+
+            return LocalEngine().measures(projection, params, seat_params)
         frame = _local_part(projection.graph)
         notes: dict[str, Any] = {}
         name = f"klynge-interlock-{params.run_id}"

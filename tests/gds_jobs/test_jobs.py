@@ -497,3 +497,29 @@ def test_gds_engine_refuses_a_projection_with_other_nodes_and_still_drops_it(boa
     with pytest.raises(JobFailed, match="has 7 nodes and 6 relationships, the local one 6 nodes and 3"):
         gds_engine(fake).measures(p, EngineParams(run_id="r3"), {})
     assert fake.dropped == ["klynge-interlock-r3"] and fake.calls == []
+
+
+def test_run_on_an_empty_graph_succeeds_with_no_rows(store):
+    summary = run_local(store)
+    assert summary.status == "succeeded" and summary.counts["interlock_nodes"] == 0
+    assert gds_jobs.current_measures(store).empty and export.export_text(store, "json") == "[]\n"
+
+
+def test_brokerage_job_counts_roles_across_helix_sectors(boards):
+    """An active cluster with C (academia) and D (industry): C now sits between A, B (industry) and D,
+    which are not tied — two itinerant (consultant) brokerages for C (Gould & Fernandez 1989); the
+    stored columns are the brokerage function's output on the helix projection."""
+    boards.run(f"""
+    MATCH (c:Organization {{orgnr: '{C}'}})
+    MATCH (d:Organization {{orgnr: '{D}'}})
+    CREATE (k:Cluster {{cluster_id: 'arena-1'}})
+    CREATE (c)-[:MEMBER_OF]->(k), (d)-[:MEMBER_OF]->(k)
+    """)
+    run_local(boards)
+    frame = gds_jobs.current_measures(boards, include_brokerage=True).set_index("orgnr")
+    assert frame.loc[C, "brokerage_itinerant"] == 2
+    assert frame.loc[C, "degree"] == 2  # the measures job stays on the interlock network
+    helix = projection.helix(boards)
+    expected = gds_jobs.measures.brokerage(helix.graph, helix.sectors).set_index("orgnr")
+    for role in ("coordinator", "itinerant", "representative_gatekeeper", "liaison", "total"):
+        assert frame[f"brokerage_{role}"].to_dict() == expected[role].to_dict()

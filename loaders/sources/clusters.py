@@ -1,0 +1,225 @@
+"""Clusters (Norwegian Innovation Clusters: Arena, Arena Pro, GCE, NCE) and SIVA incubators/business gardens.
+
+Input: YAML ``{clusters: [{name, level, programme?, since?, until?, host_county?, host_orgnr?, url?,
+cluster_id?, members: [{orgnr?|name?, role?, since?, until?}]}]}`` or a CSV with one row per member
+(``cluster_name, level, programme, since, until, host_county, host_orgnr, url, member_orgnr,
+member_name, member_role, member_since, member_until``). ``programme`` is ``NIC`` (default) or
+``SIVA``. ``cluster_id`` defaults to a slug of the name.
+
+Members given by name are resolved to orgnrs by fuzzy matching (rapidfuzz) against the
+loaded ``Organization`` names: a review file (matched with score, ambiguous, unmatched) is
+written next to the input (or to ``review_out``), and a confirmations file (CSV
+``name,orgnr``; default ``<input>.confirmations.csv``) is read back on the next load.
+A cluster's member list replaces its previous one (set semantics).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cypher.registry import register
+from klynge.errors import LoadError
+from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, iter_csv, row_hash, to_int, to_text
+from loaders.sources.common import NameResolver, classify_unclassified, sidecar, stub_row, write_stubs
+
+SOURCE = Source(
+    name="clusters",
+    kind="clusters",
+    title="Cluster and SIVA programme memberships (curated YAML or CSV)",
+    formats=("YAML", "CSV, one row per member"),
+    licence="curated by the project from public web pages",
+)
+
+LEVELS = {"arena": "Arena", "arena pro": "Arena Pro", "gce": "GCE", "nce": "NCE",
+          "inkubator": "Inkubator", "incubator": "Inkubator", "næringshage": "Næringshage",
+          "business garden": "Næringshage"}
+PROGRAMMES = {"NIC": "Norwegian Innovation Clusters (Innovasjon Norge, Siva, Forskningsrådet)",
+              "SIVA": "Siva næringshage- og inkubasjonsprogrammet"}
+
+PROPS = ("name", "level", "programme", "since", "until", "host_county", "host_orgnr", "url")
+W = 2 + len(PROPS)
+
+NODES = NodeUpsert("loaders.clusters", "Cluster", "cluster_id", PROPS, create_tail=f"""
+MERGE (p:Programme {{programme_id: row[{W}]}})
+ON CREATE SET p.name = row[{W + 1}], p.owner = row[{W + 2}]
+CREATE (o)-[:IN_PROGRAMME]->(p)
+""", update_tail=f"""
+WITH o, row
+OPTIONAL MATCH (o)-[x:IN_PROGRAMME]->(:Programme)
+WITH o, row, collect(x) AS xs
+FOREACH (r IN xs | DELETE r)
+MERGE (p:Programme {{programme_id: row[{W}]}})
+ON CREATE SET p.name = row[{W + 1}], p.owner = row[{W + 2}]
+MERGE (o)-[:IN_PROGRAMME]->(p)
+""")
+
+MEMBERS = register("loaders.clusters.members", """
+UNWIND $rows AS row
+MATCH (o:Organization {orgnr: row[0]})
+MATCH (c:Cluster {cluster_id: row[1]})
+OPTIONAL MATCH (o)-[old:MEMBER_OF]->(c)
+WITH o, c, row, CASE WHEN old IS NULL THEN 'created' WHEN old._hash = row[2] THEN 'unchanged' ELSE 'updated' END AS outcome
+MERGE (o)-[m:MEMBER_OF]->(c)
+FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END |
+  SET m.since = row[3], m.until = row[4], m.role = row[5], m.match_score = row[6], m.source = $source,
+      m._hash = row[2])
+RETURN outcome, count(*) AS n
+""")
+
+REMOVE_STALE = register("loaders.clusters.remove_stale_members", """
+UNWIND $clusters AS c
+MATCH (x:Cluster {cluster_id: c[0]})
+MATCH (o:Organization)-[m:MEMBER_OF]->(x)
+WHERE NOT o.orgnr IN c[1]
+DELETE m
+RETURN count(*) AS removed
+""")
+
+
+def slug(name: str) -> str:
+    s = unicodedata.normalize("NFKD", name.replace("ø", "o").replace("Ø", "O").replace("æ", "ae")
+                              .replace("Æ", "Ae").replace("å", "a").replace("Å", "A"))
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+
+
+def _read(ctx: LoadContext, path: Path) -> list[tuple[Pos, dict[str, Any]]]:
+    """Cluster documents with their members; the file is small (a curated list), read whole."""
+    name = path.name.lower()
+    if name.endswith((".yaml", ".yml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise LoadError(f"cannot read {path}: {exc}; fix the YAML") from exc
+        items = (doc or {}).get("clusters") if isinstance(doc, dict) else doc
+        if not isinstance(items, list):
+            raise LoadError(f"{path}: expected a top-level 'clusters:' list")
+        return [(Pos(record=i), c) for i, c in enumerate(items, 1)]
+    header, rows, _ = iter_csv(path)
+    ctx.audit_columns(header, ("cluster_id", "cluster_name", "level", "programme", "since", "until", "host_county",
+                               "host_orgnr", "url", "member_orgnr", "member_name", "member_role", "member_since",
+                               "member_until"), file=path)
+    out: dict[str, tuple[Pos, dict[str, Any]]] = {}
+    for r in rows:
+        if "__error__" in r.values:
+            ctx.tick()
+            ctx.reject(r.pos, "-", None, r.values["__error__"])
+            continue
+        v = {k.lower(): (x or "").strip() for k, x in r.values.items()}
+        key = v.get("cluster_id") or v.get("cluster_name") or ""
+        if key not in out:
+            out[key] = (r.pos, {"cluster_id": v.get("cluster_id") or None, "name": v.get("cluster_name"),
+                                "level": v.get("level"), "programme": v.get("programme") or None,
+                                "since": v.get("since") or None, "until": v.get("until") or None,
+                                "host_county": v.get("host_county") or None,
+                                "host_orgnr": v.get("host_orgnr") or None, "url": v.get("url") or None,
+                                "members": []})
+        if v.get("member_orgnr") or v.get("member_name"):
+            out[key][1]["members"].append({"orgnr": v.get("member_orgnr") or None, "name": v.get("member_name") or None,
+                                           "role": v.get("member_role") or None,
+                                           "since": v.get("member_since") or None,
+                                           "until": v.get("member_until") or None, "_pos": r.pos})
+    return list(out.values())
+
+
+def load(ctx: LoadContext, path: Path) -> None:
+    if path.is_dir():
+        raise LoadError(f"{path} is a directory; give one clusters YAML or CSV file")
+    conf = ctx.options.get("confirmations")
+    resolver = NameResolver(ctx, Path(conf) if conf else sidecar(path, ".confirmations.csv", None, ctx))
+    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    cluster_rows: list[list[Any]] = []
+    member_rows: list[list[Any]] = []
+    stubs: list[dict[str, Any]] = []
+    sets: list[list[Any]] = []
+    for pos, c in _read(ctx, path):
+        ctx.tick()
+        try:
+            row, members = _cluster(ctx, c)
+        except RowRejected as rj:
+            ctx.reject(pos, rj.field, rj.value, rj.reason)
+            continue
+        cluster_rows.append(row)
+        keep: list[str] = []
+        for i, m in enumerate(members, 1):
+            ctx.tick()
+            mpos = m.pop("_pos", None) or Pos(record=pos.record, line=None)
+            try:
+                orgnr, score, name = _member(ctx, resolver, m)
+            except RowRejected as rj:
+                ctx.reject(mpos, f"members[{i}].{rj.field}", rj.value, rj.reason)
+                continue
+            if orgnr is None:
+                continue  # unresolved name: listed in the review file
+            if orgnr in keep:
+                ctx.reject(mpos, f"members[{i}]", m.get("orgnr") or m.get("name"),
+                           f"duplicate member {orgnr} of cluster {row[0]}")
+                continue
+            keep.append(orgnr)
+            if m.get("orgnr"):
+                stubs.append(stub_row(ctx, orgnr, name))
+            values = [to_int(m.get("since"), "since"), to_int(m.get("until"), "until"),
+                      to_text(m.get("role"), "role"), score]
+            member_rows.append([orgnr, row[0], row_hash(values, consts), *values])
+        sets.append([row[0], keep])
+    if ctx.dry_run:
+        return
+    write_stubs(ctx, stubs)
+    NODES.write(ctx, cluster_rows)
+    for r in ctx.store.run(MEMBERS, {"rows": member_rows, "source": ctx.source_name}) if member_rows else []:
+        setattr(ctx.stats, r["outcome"], getattr(ctx.stats, r["outcome"]) + int(r["n"]))
+    res = ctx.store.run(REMOVE_STALE, {"clusters": sets}) if sets else []
+    ctx.extra["members_removed"] = int(res[0]["removed"]) if res else 0
+    classify_unclassified(ctx)
+    out = sidecar(path, ".review.csv", ctx.options.get("review_out"), ctx)
+    resolver.write_review(out)
+    ctx.extra["review_file"] = str(out)
+    n_open = sum(1 for r in resolver.results if r.status in ("ambiguous", "unmatched"))
+    if n_open:
+        ctx.warn(f"{n_open} member name(s) were not linked; review {out} and add name,orgnr lines to "
+                 f"{resolver.confirmations_path}")
+
+
+def _cluster(ctx: LoadContext, c: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    if not isinstance(c, dict):
+        raise RowRejected("-", c, "expected a cluster mapping")
+    name = to_text(c.get("name"), "name")
+    if not name:
+        raise RowRejected("name", None, "cluster name is missing")
+    level_raw = to_text(c.get("level"), "level")
+    level = LEVELS.get((level_raw or "").strip().lower())
+    if level is None:
+        raise RowRejected("level", level_raw, f"unknown level; expected one of {', '.join(sorted(set(LEVELS.values())))}")
+    programme = (to_text(c.get("programme"), "programme") or ("SIVA" if level in ("Inkubator", "Næringshage")
+                                                                else "NIC")).upper()
+    if programme not in PROGRAMMES:
+        raise RowRejected("programme", programme, "expected NIC or SIVA")
+    county = to_text(c.get("host_county"), "host_county")
+    if county is not None and not re.fullmatch(r"\d{2}", county.strip()):
+        raise RowRejected("host_county", county, "expected a two-digit county number (e.g. '34')")
+    host = ctx.orgnr(c.get("host_orgnr"), "host_orgnr", required=False)
+    cid = to_text(c.get("cluster_id"), "cluster_id") or slug(name)
+    values = [name, level, programme, to_int(c.get("since"), "since"), to_int(c.get("until"), "until"),
+              county, host, to_text(c.get("url"), "url")]
+    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    pid = f"{programme}:{level}"
+    members = c.get("members") or []
+    if not isinstance(members, list):
+        raise RowRejected("members", members, "expected a list of members")
+    members = [m if isinstance(m, dict) else {"name": m} if isinstance(m, str) else {"orgnr": m} for m in members]
+    return [cid, row_hash([values, pid], consts), *values, pid, level, PROGRAMMES[programme]], members
+
+
+def _member(ctx: LoadContext, resolver: NameResolver, m: dict[str, Any]) -> tuple[str | None, float | None, str | None]:
+    name = to_text(m.get("name"), "name")
+    if m.get("orgnr") is not None and str(m.get("orgnr")).strip():
+        return ctx.orgnr(str(m["orgnr"]).strip(), "orgnr"), None, name
+    if not name:
+        raise RowRejected("name", None, "member has neither orgnr nor name")
+    res = resolver.resolve(name)
+    return res.orgnr, res.score, name

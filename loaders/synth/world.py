@@ -259,6 +259,8 @@ def build_world(units: int, seed: int, knobs: Knobs) -> World:
     active = status != 1
     withemp = active & (emp > 0)
     n_sub[withemp] = 1
+    business = np.isin(form, [FORM_INDEX[c] for c in ("AS", "ENK", "NUF", "ANS", "DA", "SA")])
+    n_sub[active & (emp == 0) & business & (rng.random(n) < 0.25)] = 1
     big = withemp & (emp >= 50)
     n_sub[big] += rng.poisson(np.log2(emp[big] / 25.0)).astype(np.int32)
     n_sub = np.minimum(n_sub, 60)
@@ -520,7 +522,7 @@ def _seats(w: World, rng: np.random.Generator) -> None:
         kd = kinds[u]
         if f == "ENK":
             add(u, ROLE_INDEX["INNH"])
-            if r[0] < 0.25:
+            if r[0] < 0.45:
                 h = pick(aud_by_c, auditors, ucl[u], r[1], u)
                 if h >= 0:
                     add(u, ROLE_INDEX["REGN"], HOLDER_ENTITY, h)
@@ -559,9 +561,9 @@ def _seats(w: World, rng: np.random.Generator) -> None:
             elif e >= 10:
                 size = 3 + min(4, int(math.log2(1 + e / 10)) + int(r[0] * 2))
             elif f in ("FLI", "BRL", "SA", "STI", "ESEK", "SAM", "IKS"):
-                size = 3 + int(r[0] * 3)
+                size = 3 + int(r[0] * 4)
             else:  # small AS, KF, PRE
-                size = 1 + (r[0] < 0.35) + (r[0] < 0.12)
+                size = 1 + (r[0] < 0.5) + (r[0] < 0.2)
             chair_ceo = f == "AS" and e < 5 and r[1] < k.ceo_is_chair_share
             if size > 0:
                 add(u, L)
@@ -571,7 +573,7 @@ def _seats(w: World, rng: np.random.Generator) -> None:
                 for j in range(size - 1):
                     employee_rep = e >= 30 and j >= size - 3 and r[3] < 0.6
                     add(u, M_, valgt=2 if employee_rep else (1 if f in ("AS", "ASA") and r[4] < 0.1 else 0))
-                for _ in range(int(r[5] < 0.45) + int(r[5] < 0.15)):
+                for _ in range(int(r[5] < 0.55) + int(r[5] < 0.2)):
                     add(u, V)
             has_ceo = e > 0 or f in ("ASA", "SF", "SÆR", "SPA") or (f == "AS" and r[6] < 0.35)
             if f == "ORGL" or has_ceo:

@@ -21,7 +21,7 @@ INT_COLUMNS = frozenset({"degree", "community", "component"})
 
 EXPORT_PAGE = register("gds_jobs.export.page", f"""
 MATCH (v:MeasureValue {{run_id: $run_id}})
-WHERE v.orgnr > $after
+WHERE v.orgnr > $after AND v.degree IS NOT NULL
 WITH v ORDER BY v.orgnr LIMIT $page
 OPTIONAL MATCH (o:Organization {{orgnr: v.orgnr}})
 RETURN v.orgnr AS orgnr, o.name AS name, o.helix AS helix,

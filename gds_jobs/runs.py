@@ -146,7 +146,7 @@ _VALUE_RETURN = ", ".join(f"v.{c} AS `{c}`" for c in MEASURE_COLUMNS + BROKERAGE
 
 VALUES_PAGE = register("gds_jobs.runs.values_page", f"""
 MATCH (v:MeasureValue {{run_id: $run_id}})
-WHERE v.orgnr > $after
+WHERE v.orgnr > $after AND ($measure IS NULL OR v[$measure] IS NOT NULL)
 WITH v ORDER BY v.orgnr LIMIT $page
 RETURN v.orgnr AS orgnr, {_VALUE_RETURN}
 ORDER BY orgnr
@@ -155,6 +155,7 @@ ORDER BY orgnr
 VALUES_OF = register("gds_jobs.runs.values_of", f"""
 UNWIND $orgnrs AS k
 MATCH (v:MeasureValue {{key: $run_id + ':' + k}})
+WHERE $measure IS NULL OR v[$measure] IS NOT NULL
 RETURN v.orgnr AS orgnr, {_VALUE_RETURN}
 ORDER BY orgnr
 """)
@@ -377,17 +378,23 @@ def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
 
 def run_values(store: Any, run_id: str, orgnrs: Sequence[str] | None = None, *,
                columns: Sequence[str] = MEASURE_COLUMNS, page_size: int = 20000) -> pd.DataFrame:
-    """The values of one run (all organisations, or ``orgnrs``), sorted by orgnr."""
+    """The values of one run (all organisations, or ``orgnrs``), sorted by orgnr.
+
+    Only organisations that have ``columns[0]`` are returned (``degree`` is set for every
+    node of the interlock projection, ``brokerage_coordinator`` for every node of the helix one).
+    """
     rows: list[dict[str, Any]] = []
+    measure = columns[0] if columns else None
     if orgnrs is not None:
         keys = [str(o) for o in orgnrs]
         for i in range(0, len(keys), page_size):
-            rows += store.read(VALUES_OF, {"run_id": run_id, "orgnrs": keys[i:i + page_size]},
+            rows += store.read(VALUES_OF, {"run_id": run_id, "orgnrs": keys[i:i + page_size], "measure": measure},
                                timeout_s=READ_TIMEOUT_S)
     else:
         after = ""
         while True:
-            page = store.read(VALUES_PAGE, {"run_id": run_id, "after": after, "page": page_size},
+            page = store.read(VALUES_PAGE, {"run_id": run_id, "after": after, "page": page_size,
+                                            "measure": measure},
                               timeout_s=READ_TIMEOUT_S)
             rows += page
             if len(page) < page_size:

@@ -506,20 +506,24 @@ def test_run_on_an_empty_graph_succeeds_with_no_rows(store):
 
 
 def test_brokerage_job_counts_roles_across_helix_sectors(boards):
-    """An active cluster with C (academia) and D (industry): C now sits between A, B (industry) and D,
-    which are not tied — two itinerant (consultant) brokerages for C (Gould & Fernandez 1989); the
-    stored columns are the brokerage function's output on the helix projection."""
+    """An active cluster with C (academia), D and G (industry; G has no board seat): C now sits
+    between A, B and D, G — four untied industry pairs, four itinerant (consultant) brokerages for C
+    (Gould & Fernandez 1989). The stored columns are the brokerage function's output on the helix
+    projection; G, outside the interlock network, has brokerage values but no measures row."""
     boards.run(f"""
     MATCH (c:Organization {{orgnr: '{C}'}})
     MATCH (d:Organization {{orgnr: '{D}'}})
     CREATE (k:Cluster {{cluster_id: 'arena-1'}})
-    CREATE (c)-[:MEMBER_OF]->(k), (d)-[:MEMBER_OF]->(k)
+    CREATE (g:Organization:Firm {{orgnr: '100000007', name: 'Eta AS', helix: 'industry'}})
+    CREATE (c)-[:MEMBER_OF]->(k), (d)-[:MEMBER_OF]->(k), (g)-[:MEMBER_OF]->(k)
     """)
     run_local(boards)
     frame = gds_jobs.current_measures(boards, include_brokerage=True).set_index("orgnr")
-    assert frame.loc[C, "brokerage_itinerant"] == 2
+    assert list(frame.index) == [A, B, C, D, E, F]
+    assert len(list(csv.reader(io.StringIO(export.export_text(boards, "csv"))))) == 7
+    assert frame.loc[C, "brokerage_itinerant"] == 4
     assert frame.loc[C, "degree"] == 2  # the measures job stays on the interlock network
     helix = projection.helix(boards)
     expected = gds_jobs.measures.brokerage(helix.graph, helix.sectors).set_index("orgnr")
     for role in ("coordinator", "itinerant", "representative_gatekeeper", "liaison", "total"):
-        assert frame[f"brokerage_{role}"].to_dict() == expected[role].to_dict()
+        assert frame[f"brokerage_{role}"].to_dict() == expected[role].drop("100000007").to_dict()

@@ -98,12 +98,11 @@ def brokerage(g: WeightedGraph, sectors: Sequence[str] | Mapping[str, str]) -> p
     per_sector = np.asarray((b @ onehot).todense()) if n else np.zeros((0, k))  # n_s per broker
     counts = {role: np.zeros(n, dtype=np.int64) for role in BROKERAGE_ROLES}
     own = codes
+    by_sector = [sp.csr_matrix(b @ sp.diags((codes == s).astype(np.float64))) for s in range(k)]
     for s in range(k):
-        ds = sp.diags((codes == s).astype(np.float64))
-        bs = sp.csr_matrix(b @ ds)
         for t in range(s, k):
-            dt = sp.diags((codes == t).astype(np.float64))
-            tied = np.asarray((bs @ dt @ b).multiply(b).sum(axis=1)).ravel() if g.m else np.zeros(n)
+            # (B D_s B D_t ∘ B) summed over a row: ordered tied pairs (a in s, c in t) among b's neighbours
+            tied = np.asarray((by_sector[s] @ by_sector[t]).multiply(b).sum(axis=1)).ravel()
             # tied counts ordered pairs (a in s, c in t) that are adjacent; for s == t each pair twice
             if s == t:
                 pairs = per_sector[:, s] * (per_sector[:, s] - 1) / 2 - tied / 2

@@ -241,7 +241,7 @@ class WeightedGraph:
         b.sum_duplicates()
         b.data[:] = 1.0  # one person counts once per organisation
         w = (b.T @ b).tocsr()
-        w.setdiag(0)
+        w = sp.csr_matrix(w - sp.diags(w.diagonal()))
         w.eliminate_zeros()
         return cls(node_tuple, w)
 

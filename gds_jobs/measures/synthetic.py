@@ -14,7 +14,7 @@ import numpy as np
 
 from gds_jobs.measures.graph import WeightedGraph
 
-__all__ = ["synthetic_memberships", "synthetic_interlock"]
+__all__ = ["random_components_graph", "synthetic_interlock", "synthetic_memberships"]
 
 
 def synthetic_memberships(n_firms: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -73,3 +73,46 @@ def synthetic_interlock(n_firms: int, *, seed: int = 0) -> WeightedGraph:
     width = max(9, len(str(n_firms)) + 1)
     nodes = ["9" + str(i).zfill(width - 1) for i in range(n_firms)]
     return WeightedGraph.from_bipartite(zip(person.tolist(), firm.tolist()), nodes=nodes)
+
+
+def random_components_graph(
+    sizes: tuple[int, ...],
+    *,
+    p: float,
+    isolates: int = 0,
+    max_weight: int = 1,
+    seed: int = 0,
+) -> WeightedGraph:
+    """A graph of independent G(n, p) blocks plus isolates, for oracle tests.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        Node count of each block (a block may itself be disconnected).
+    p : float
+        Tie probability inside a block.
+    isolates : int, default 0
+        Extra nodes without ties.
+    max_weight : int, default 1
+        Weights are drawn uniformly from ``1..max_weight``.
+    seed : int, default 0
+
+    Returns
+    -------
+    WeightedGraph
+        Node ids ``"n0", "n1", ...`` in a shuffled order, so blocks are not
+        contiguous.
+    """
+    rng = np.random.default_rng(seed)
+    total = sum(sizes) + isolates
+    labels = [f"n{i}" for i in rng.permutation(total)]
+    edges = []
+    start = 0
+    for size in sizes:
+        iu, ju = np.triu_indices(size, k=1)
+        keep = rng.random(iu.size) < p
+        weights = rng.integers(1, max_weight + 1, size=int(keep.sum()))
+        for a, b, w in zip(iu[keep].tolist(), ju[keep].tolist(), weights.tolist()):
+            edges.append((labels[start + a], labels[start + b], float(w)))
+        start += size
+    return WeightedGraph.from_edges(labels, edges)

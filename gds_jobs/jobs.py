@@ -275,6 +275,7 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
         "owner": lock.owner, "params": runs.dumps(params), "versions": runs.dumps(versions), "current": False,
     })
     steps = _Steps(run_id, progress)
+    published: list[str] = []
     counts: dict[str, Any] = {}
     notes: dict[str, Any] = {}
     batch = cfg.write_batch_size or store.settings.write_batch_size
@@ -324,9 +325,18 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
             if not ok:
                 raise JobFailed(f"run {run_id} lost the measures lock to another run before publishing; "
                                 "its results were not published")
+            published.append(run_id)
 
         steps.run("publish", publish)
     except BaseException as exc:
+        if published and not isinstance(exc, Exception):
+            raise  # interrupted after publishing: the run stands as succeeded
+        if published:
+            # the results are current already (e.g. a progress callback failed afterwards): keep them
+            msg = f"after run {run_id} was published: {type(exc).__name__}: {exc}"
+            log.warning(msg)
+            warnings.append(msg)
+            return _housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0)
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         where = f" in step '{steps.current}'" if steps.current else ""
         error = f"{type(exc).__name__}{where}: {exc}"
@@ -351,7 +361,12 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
         raise failure from exc
     finally:
         eng.close()
-    # after publishing: housekeeping failures are warnings, the run stays succeeded
+    return _housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0)
+
+
+def _housekeeping(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, cfg: runs.RunConfig,
+                  steps: _Steps, counts: dict[str, Any], warnings: list[str], t0: float) -> RunSummary:
+    """After publishing: delete stale interlocks, prune history; failures here are warnings only."""
     try:
         if "interlock" in selected:
             counts["interlocks_deleted"] = steps.run(

@@ -527,3 +527,15 @@ def test_brokerage_job_counts_roles_across_helix_sectors(boards):
     expected = gds_jobs.measures.brokerage(helix.graph, helix.sectors).set_index("orgnr")
     for role in ("coordinator", "itinerant", "representative_gatekeeper", "liaison", "total"):
         assert frame[f"brokerage_{role}"].to_dict() == expected[role].drop("100000007").to_dict()
+
+
+def test_an_error_after_publishing_keeps_the_run_succeeded(boards):
+    def fail_late(e: ProgressEvent) -> None:
+        if e.step == "publish" and e.event == "done":
+            raise RuntimeError("terminal closed (injected)")
+
+    summary = run_local(boards, progress=fail_late)
+    assert summary.status == "succeeded"
+    assert any("after run" in w and "terminal closed" in w for w in summary.warnings)
+    assert runs.pointers(boards)["measures"] == summary.run_id and len(gds_jobs.current_measures(boards)) == 6
+    assert runs.history(boards)[0]["status"] == "succeeded" and lock_free(boards)

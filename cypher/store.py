@@ -33,6 +33,7 @@ TYPE_COUNTS = register(
     "cypher.store.type_counts",
     "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c ORDER BY t",
 )
+CREATE_EMPTY_GRAPH = register("cypher.store.create_empty_graph", "RETURN 0 AS created", dialect="falkordb")
 NEO4J_VERSION = register(
     "cypher.store.neo4j_version",
     "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
@@ -173,6 +174,11 @@ class FalkorStore:
             ) from exc
         except redis.exceptions.ResponseError as exc:
             msg = str(exc)
+            if read_only and "empty key" in msg.lower() and not getattr(self, "_created", False):
+                # a graph that was never written does not exist yet; create it (empty) and read again
+                self._graph.query(CREATE_EMPTY_GRAPH)
+                self._created = True
+                return self._exec(query, params, timeout_s, read_only)
             if "timed out" in msg.lower() or "timeout" in msg.lower():
                 raise QueryTimeout(_timeout_message(timeout_s or 0)) from exc
             if "read-only" in msg.lower() or "read only" in msg.lower():

@@ -74,3 +74,14 @@ def test_dates_and_nan_parameters_are_made_portable(any_store):
               {"id": "x", "d": dt.date(2024, 12, 31), "e": float("nan")})
     assert store.read("MATCH (a:Accounts) RETURN a.period_end AS d, a.ebitda AS e") == [
         {"d": "2024-12-31", "e": None}]
+
+
+def test_reading_a_graph_that_was_never_written_sees_an_empty_graph(settings):
+    from cypher import open_store
+
+    fresh = open_store(settings)
+    try:
+        assert fresh.read("MATCH (n) RETURN count(n) AS c") == [{"c": 0}]
+        assert fresh.health()["nodes"] == 0
+    finally:
+        fresh.wipe()

@@ -387,18 +387,22 @@ def job_status(store: Any, history: bool = False) -> list[dict[str, Any]]:
     """The latest run (or every recorded run, newest first) as table rows.
 
     Columns: run_id, job, status, engine, started, finished, duration_s, current,
-    nodes, edges, error. A ``running`` run whose lock is gone or whose lock holder
-    differs is shown as ``running (stale?)``: the next run will mark it interrupted.
+    nodes, edges, error. A ``running`` run that does not hold the lock, or whose process
+    on this host is gone, is shown as ``running (stale?)``: the next run marks it interrupted.
     """
-    from gds_jobs.lock import read_lock
+    import socket
+
+    from gds_jobs.lock import pid_alive, read_lock
 
     rows = runs.history(store, limit=100000 if history else 1)
     holder = read_lock(store)
+    holder_dead = bool(holder and holder.get("host") == socket.gethostname() and holder.get("pid") is not None
+                       and not pid_alive(int(holder["pid"])))
     out = []
     for r in rows:
         counts = r.get("counts") if isinstance(r.get("counts"), dict) else {}
         status = r["status"]
-        if status == "running" and (holder is None or holder.get("run_id") != r["run_id"]):
+        if status == "running" and (holder is None or holder.get("run_id") != r["run_id"] or holder_dead):
             status = "running (stale?)"
         out.append({
             "run_id": r["run_id"], "job": r.get("job"), "status": status, "engine": r.get("engine"),

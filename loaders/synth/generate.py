@@ -241,8 +241,10 @@ def _write_all(w: World, out: Path, progress: bool) -> dict[str, int]:
     for f in (fr_f, in_f, pat_f):
         f.close()
     _write_clusters(w, b, out / FILES["clusters"])
-    counts["clusters"] = len(w.clusters)
-    counts["cluster_memberships"] = sum(len(c.members) for c in w.clusters)
+    counts["clusters"] = sum(c.programme == "NIC" for c in w.clusters)
+    counts["cluster_memberships"] = sum(len(c.members) for c in w.clusters if c.programme == "NIC")
+    counts["siva_programmes"] = sum(c.programme == "SIVA" for c in w.clusters)
+    counts["siva_memberships"] = sum(len(c.members) for c in w.clusters if c.programme == "SIVA")
     counts["persons"] = int(len(w.p_first))
     counts["region_top_firms"] = len(w.top_area)
     return counts
@@ -256,8 +258,14 @@ def _write_clusters(w: World, b: Builder, path: Path) -> None:
             members = [{"name": n} for n in c.member_names]
         else:
             members = [{"orgnr": f"{int(w.orgnr[u]):09d}"} for u in c.members]
-        clusters.append({"name": c.name, "level": c.level, "since": c.since, "host_county": c.host_county,
-                         "members": list(members)})
+        doc_c: dict[str, Any] = {"name": c.name, "level": c.level}
+        if c.programme != "NIC":
+            doc_c["programme"] = c.programme
+        doc_c.update({"since": c.since, "host_county": c.host_county})
+        if c.host >= 0:
+            doc_c["host_orgnr"] = f"{int(w.orgnr[c.host]):09d}"
+        doc_c["members"] = list(members)
+        clusters.append(doc_c)
     doc = {"clusters": clusters}
     text = ("# SYNTHETIC clusters written by loaders.synth (see manifest.json); not the real cluster programme.\n"
             + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120))

@@ -64,6 +64,8 @@ class Knobs:
     cluster_max_members: int = 80
     cluster_member_cap: float = 0.12
     """At most this share of eligible firms are members of some cluster."""
+    n_siva: int = 74
+    """SIVA business gardens + incubators at Norway scale (39 + 35 in 2023), scaled down below 200 000 units."""
     region_member_weight: float = 0.2
     """Relative chance that a focus-region firm is picked as a cluster member."""
     # --- outcomes ------------------------------------------------------------------

@@ -49,6 +49,8 @@ class Cluster:
     theme: str
     members: list[int] = field(default_factory=list)  # unit indices
     member_names: list[str] = field(default_factory=list)  # listed by name instead of orgnr
+    host: int = -1  # unit index of the facilitating organisation (host_orgnr)
+    programme: str = "NIC"  # NIC (Innovasjon Norge clusters) or SIVA (business gardens, incubators)
 
 
 @dataclass
@@ -68,6 +70,7 @@ class World:
     status: np.ndarray  # 0 active, 1 deleted, 2 bankrupt, 3 liquidation
     region: np.ndarray  # bool: in the focus region
     member: np.ndarray  # bool: member of at least one cluster
+    siva: np.ndarray  # bool: in a SIVA business garden or incubator
     files: np.ndarray  # bool: files accounts
     holding: np.ndarray
     konsern: np.ndarray
@@ -116,8 +119,20 @@ def _nace_idx(ind: IndustryTable, prefixes: tuple[str, ...]) -> int:
     return ind.codes.index(ind.first(*prefixes))
 
 
-def _specials(geo: Geography, units: int, rng: np.random.Generator) -> list[Special]:
+def siva_count(units: int, knobs: Knobs) -> int:
+    """SIVA business gardens + incubators at this scale (39 + 35 at Norway scale)."""
+    return int(round(knobs.n_siva * max(0.15, min(1.0, units / 200_000))))
+
+
+def _specials(geo: Geography, units: int, rng: np.random.Generator, knobs: Knobs) -> list[Special]:
     out: list[Special] = list(MINISTRIES + UNIVERSITIES + COLLEGES + INSTITUTES + GOVERNMENT + REGIONAL + NWC_MEMBERS)
+    # facilitating organisations of the clusters (+ Norwegian Wood Cluster) and SIVA hosts; named and placed
+    # when the clusters are drawn
+    for j in range(knobs.n_clusters + 1):
+        out.append(Special(f"KLYNGEORGANISASJON {j + 1}", "FLI" if j % 3 else "AS", ("94.1", "70.2", "94"), "0301",
+                           "intermediary", 3 + j % 8))
+    for j in range(siva_count(units, knobs)):
+        out.append(Special(f"SIVA-VERT {j + 1}", "AS", ("70.2", "82.1", "70"), "0301", "intermediary", 2 + j % 5))
     keep_p = min(1.0, units / 200_000)  # all municipalities as units at Norway scale
     region = {"3305", "3310", "3236", "3316", "3318"}
     for code, name in zip(geo.codes, geo.names, strict=True):
@@ -139,7 +154,7 @@ def build_world(units: int, seed: int, knobs: Knobs) -> World:
     rng = np.random.default_rng(seed)
     geo = load_geography()
     ind = load_industry()
-    specials = _specials(geo, units, rng)
+    specials = _specials(geo, units, rng, knobs)
     n_spec = len(specials)
     if n_spec > units // 2:
         raise ConfigError(f"synth with {units} units would be more than half named institutions ({n_spec}); "
@@ -273,6 +288,7 @@ def build_world(units: int, seed: int, knobs: Knobs) -> World:
     world = World(
         knobs=knobs, seed=seed, geo=geo, ind=ind, n=n, orgnr=orgnr, form=form, kind=kind, muni=muni, nace=nace,
         emp=emp, founded=founded, status=status, region=region, member=np.zeros(n, dtype=bool),
+        siva=np.zeros(n, dtype=bool),
         files=np.zeros(n, dtype=bool), holding=holding, konsern=np.zeros(n, dtype=bool),
         revenue=np.zeros(n), margin=np.zeros(n, dtype=np.float32), growth=np.zeros(n, dtype=np.float32),
         asset_ratio=np.zeros(n, dtype=np.float32), equity_ratio=np.zeros(n, dtype=np.float32),
@@ -339,7 +355,8 @@ def _clusters(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -
     used_names: set[str] = set()
     clusters: list[Cluster] = []
     # Norwegian Wood Cluster first: the study's 25 names (listed by name, as the study does)
-    nwc_c = Cluster("nwc", "Norwegian Wood Cluster", "Arena", 2016, "34", "wood")
+    hosts = [name_to_idx[f"KLYNGEORGANISASJON {j + 1}"] for j in range(k.n_clusters + 1)]
+    nwc_c = Cluster("nwc", "Norwegian Wood Cluster", "Arena", 2016, "34", "wood", host=hosts[-1])
     nwc_c.members = sorted(nwc)
     nwc_c.member_names = list(NWC_STUDY_NAMES)
     clusters.append(nwc_c)
@@ -369,11 +386,62 @@ def _clusters(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -
         if size <= 0:
             continue
         pick = rng.choice(len(elig_idx), size=size, replace=False, p=wt / wt.sum())
-        c = Cluster(f"c{j + 1:02d}", name, level, since, host, theme_id, sorted(int(elig_idx[p]) for p in pick))
+        c = Cluster(f"c{j + 1:02d}", name, level, since, host, theme_id, sorted(int(elig_idx[p]) for p in pick),
+                    host=hosts[j])
         clusters.append(c)
     for c in clusters:
         w.member[c.members] = True
+        if c.host >= 0:  # the facilitator sits in the host county's largest municipality, named after the cluster
+            w.muni[c.host] = max((i for i, kc in enumerate(w.geo.county) if kc == c.host_county),
+                                 key=lambda i: w.geo.weights[i], default=int(w.muni[c.host]))
+            w.special_names[c.host] = c.name.upper() + (" AS" if w.form[c.host] == FORM_INDEX["AS"] else "")
+    clusters += _siva(w, rng, name_to_idx)
     w.clusters = clusters
+
+
+def _siva(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -> list[Cluster]:
+    """SIVA business gardens (in smaller municipalities) and incubators (in cities), with young small firms."""
+    n = siva_count(w.n, w.knobs)
+    if n == 0:
+        return []
+    small = (w.status == 0) & np.isin(w.form, [FORM_INDEX["AS"], FORM_INDEX["ENK"]]) & (w.emp <= 20) \
+        & (w.founded >= int((2012 - 1970) * 365.25)) & ~w.holding & (w.kind == KIND_INDEX["firm"])
+    small_idx = np.flatnonzero(small)
+    if len(small_idx) == 0:
+        return []
+    pop = w.geo.weights
+    out: list[Cluster] = []
+    taken: set[int] = set()
+    scale = max(0.25, min(1.0, w.n / 50_000))
+    for j in range(n):
+        garden = j % 2 == 0
+        host = name_to_idx[f"SIVA-VERT {j + 1}"]
+        if j == 0 and "3305" in w.geo.codes and "PAN INNOVASJON AS" in name_to_idx:
+            m = w.geo.codes.index("3305")  # the region's business garden, hosted by PAN innovasjon
+            host = name_to_idx["PAN INNOVASJON AS"]
+        else:
+            pw = (1.0 / np.sqrt(pop)) if garden else pop ** 1.5
+            m = int(rng.choice(len(pop), p=pw / pw.sum()))
+        place = w.geo.names[m]
+        name = f"{place} Næringshage" if garden else f"{place} Inkubator"
+        if host != name_to_idx.get("PAN INNOVASJON AS"):
+            w.muni[host] = m
+            w.region[host] = w.geo.codes[m] in set(w.knobs.region_municipalities)
+            w.special_names[host] = name.upper() + " AS"
+        county = w.geo.county[m]
+        local = small_idx[w.muni[small_idx] == m]
+        near = small_idx[np.array([w.geo.county[i] == county for i in w.muni[small_idx]])]
+        size = int(rng.integers(5, 26) * scale)
+        pool = np.concatenate([local, rng.choice(near, size=min(len(near), size), replace=False)]) if len(near)             else local
+        pool = np.array([p for p in dict.fromkeys(pool.tolist()) if p not in taken], dtype=np.int64)
+        members = sorted(int(x) for x in pool[:size])
+        taken.update(members)
+        since = int(rng.integers(2002, 2024))
+        out.append(Cluster(f"s{j + 1:02d}", name, "Næringshage" if garden else "Inkubator", since, county,
+                           "siva", members, host=host, programme="SIVA"))
+    for c in out:
+        w.siva[c.members] = True
+    return out
 
 
 # --------------------------------------------------------------------------- accounts model
@@ -754,6 +822,7 @@ def _spillover_and_counts(w: World, rng: np.random.Generator) -> None:
     lam[acad] = (2.0 + 40.0 * min(1.0, w.n / 200_000)) * np.where(w.kind[acad] == KIND_INDEX["institute"], 0.5, 1.0)
     w.n_grants = np.minimum(rng.poisson(lam), 500).astype(np.int16)
     lam_in = np.where(firm & has, k.in_grant_rate * 5 * size_f * np.where(low, 0.3, 1.0)
+                      * np.where(w.siva, 1.5, 1.0)
                       * np.where(w.member, 2.5, np.where(w.tied, 1.5, 1.0)) * reg_f, 0.0)
     w.n_in = np.minimum(rng.poisson(lam_in), 200).astype(np.int16)
     pat_group = np.where(w.member, k.member_patent_factor, np.where(w.tied, k.spillover_factor, 1.0))

@@ -288,11 +288,6 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
                                   lambda adv: proj.from_groups(persons, "interlock"),
                                   lambda p: f"{p.graph.n} organisations, {p.graph.m} ties")
             counts.update(interlock.counts())
-        if "interlock" in selected:
-            counts["interlocks_written"] = steps.run(
-                "write interlocks",
-                lambda adv: runs.write_interlocks(store, run_id, interlock.edges(), batch, adv),
-                lambda n: f"{n} INTERLOCK relationships")
         if "measures" in selected:
             result = steps.run(f"compute measures ({eng.name})",
                                lambda adv: eng.measures(interlock, eparams, seat.query_params()))
@@ -313,6 +308,13 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
                 lambda adv: runs.write_values(store, run_id, merged,
                                               runs.MEASURE_COLUMNS + runs.BROKERAGE_COLUMNS, batch, adv),
                 lambda n: f"{n} organisations")
+        if "interlock" in selected:
+            # written last, just before publishing: readers that do not yet filter INTERLOCK by the
+            # current run (Meta.interlock_run) see the old and new ties together only briefly
+            counts["interlocks_written"] = steps.run(
+                "write interlocks",
+                lambda adv: runs.write_interlocks(store, run_id, interlock.edges(), batch, adv),
+                lambda n: f"{n} INTERLOCK relationships")
         if notes:
             counts["notes"] = notes
 

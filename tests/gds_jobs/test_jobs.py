@@ -193,23 +193,24 @@ def test_second_run_flips_current_and_keeps_the_first_in_history(boards):
     assert ties == [{"run": second.run_id}]  # the first run's ties were deleted
 
 
-def test_failure_mid_write_leaves_previous_values_and_records_failed_run(boards):
+@pytest.mark.parametrize("step", ["write measures", "write interlocks"])
+def test_failure_mid_write_leaves_previous_values_and_records_failed_run(boards, step):
     first = run_local(boards)
     before = gds_jobs.current_measures(boards)
     boards.run(EXTRA_TIE)
 
     def fail_after_first_batch(e: ProgressEvent) -> None:
-        if e.step == "write measures" and e.event == "advance":
+        if e.step == step and e.event == "advance":
             raise RuntimeError("disk full (injected)")
 
-    with pytest.raises(JobFailed, match="failed in step 'write measures'.*disk full.*previous results stay"):
+    with pytest.raises(JobFailed, match=f"failed in step '{step}'.*disk full.*previous results stay"):
         run_local(boards, progress=fail_after_first_batch, config=cfg(write_batch_size=2))
     after = gds_jobs.current_measures(boards)
     assert after.attrs["run_id"] == first.run_id
     frames_equal(after, before)
     failed = runs.history(boards)[0]
     assert failed["status"] == "failed" and failed["current"] is False
-    assert "write measures" in failed["error"] and "disk full (injected)" in failed["error"]
+    assert step in failed["error"] and "disk full (injected)" in failed["error"]
     assert boards.read("MATCH (v:MeasureValue {run_id: $r}) RETURN count(v) AS n", {"r": failed["run_id"]}) \
         == [{"n": 0}]
     ties = boards.read("MATCH ()-[i:INTERLOCK]->() RETURN DISTINCT i.run_id AS run")

@@ -672,20 +672,13 @@ WHERE NOT n:LoadRun
 RETURN labels(n) AS labels, properties(n) AS props
 """)
 
-FINGERPRINT_RELS = register("loaders.core.fingerprint_rels", """
+_KEYS = "coalesce({v}.orgnr, {v}.person_key, {v}.cluster_id, {v}.programme_id, {v}.code, {v}.region_id, " \
+        "{v}.industry_id, {v}.area_id, {v}.accounts_id, {v}.grant_id, {v}.patent_id, {v}.run_id, {v}.load_id)"
+FINGERPRINT_RELS = register("loaders.core.fingerprint_rels", f"""
 MATCH (a)-[r]->(b)
-RETURN labels(a) AS a_labels, properties(a) AS a_props, type(r) AS type, properties(r) AS props,
-       labels(b) AS b_labels, properties(b) AS b_props
+RETURN labels(a) AS a_labels, {_KEYS.format(v="a")} AS a_key, type(r) AS type, properties(r) AS props,
+       labels(b) AS b_labels, {_KEYS.format(v="b")} AS b_key
 """)
-
-
-def _node_key(labels: list[str], props: Mapping[str, Any]) -> str:
-    from cypher.schema.model import NODES
-
-    for n in NODES:
-        if n.label in labels:
-            return f"{n.label}:{props.get(n.key)}"
-    return f"{sorted(labels)}:{orjson.dumps(props, option=orjson.OPT_SORT_KEYS).decode()}"
 
 
 def graph_fingerprint(store: Any) -> tuple[str, dict[str, int]]:
@@ -701,8 +694,8 @@ def graph_fingerprint(store: Any) -> tuple[str, dict[str, int]]:
         items.append(orjson.dumps(["N", sorted(r["labels"]), r["props"]], option=orjson.OPT_SORT_KEYS))
     rels = store.read(FINGERPRINT_RELS)
     for r in rels:
-        items.append(orjson.dumps(["R", _node_key(r["a_labels"], r["a_props"]), r["type"], r["props"],
-                                   _node_key(r["b_labels"], r["b_props"])], option=orjson.OPT_SORT_KEYS))
+        items.append(orjson.dumps(["R", sorted(r["a_labels"]), r["a_key"], r["type"], r["props"],
+                                   sorted(r["b_labels"]), r["b_key"]], option=orjson.OPT_SORT_KEYS))
     items.sort()
     h = hashlib.sha256()
     for it in items:
@@ -906,7 +899,7 @@ class LoadContext:
             unknown.extend(ps)
             self.warn(f"{f}: {len(ps)} unknown field(s) not loaded: {', '.join(ps[:50])}"
                       + (" …" if len(ps) > 50 else ""))
-        if self.stats.rejected:
+        if self.stats.rejected and self._reject_fh is not None:
             self.warn(f"{self.stats.rejected} row(s) rejected; see {self._reject_path}")
         duration = time.perf_counter() - self._started
         if not self.dry_run and self.store is not None:

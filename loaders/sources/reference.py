@@ -1,0 +1,148 @@
+"""``klynge load reference``: the reference tables into the graph.
+
+Writes, from :mod:`loaders.reference` (packaged data; SSB KLASS, CC BY 4.0):
+``Municipality`` nodes (2020–2023 and current numbers, ``current_code``) with
+``SUCCEEDED_BY`` (old → new, with the date) and ``IN_COUNTY``; ``County`` nodes;
+``Region`` nodes with ``IN_REGION`` (a region's member list replaces its previous
+one); the NACE hierarchy of SN2025 and SN2007 as ``Industry`` nodes
+(``industry_id`` = ``SN2025:62.100``) with ``PARENT`` (child → parent) and
+``CORRESPONDS_TO`` (SN2025 → SN2007); ``ValueArea`` nodes with ``IN_VALUE_AREA``
+from every SN2025 code at level 5. The path argument is ignored (the data ships
+with the package; extra regions come from ``KLYNGE_REGIONS_FILE``).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from cypher.registry import register
+from loaders.core import LoadContext, NodeUpsert, Source, row_hash
+
+SOURCE = Source(
+    name="reference",
+    kind="reference",
+    title="Reference data: municipalities, counties, regions, NACE (SN2025/SN2007), value areas",
+    formats=("packaged CSV/YAML in loaders/reference/data",),
+    licence="SSB KLASS CC BY 4.0; see loaders/reference/data/SOURCES.md",
+)
+
+MUNICIPALITIES = NodeUpsert("loaders.reference.municipality", "Municipality", "code",
+                            ("name", "county_code", "valid_from", "valid_to", "current_code"), consts=())
+COUNTIES = NodeUpsert("loaders.reference.county", "County", "code", ("name", "valid_from", "valid_to"), consts=())
+REGIONS = NodeUpsert("loaders.reference.region", "Region", "region_id", ("name", "description"), consts=())
+INDUSTRIES = NodeUpsert("loaders.reference.industry", "Industry", "industry_id",
+                        ("code", "version", "level", "name", "section"), consts=())
+VALUE_AREAS = NodeUpsert("loaders.reference.value_area", "ValueArea", "area_id", ("name", "name_en"), consts=())
+
+IN_COUNTY = register("loaders.reference.in_county", """
+UNWIND $rows AS row
+MATCH (m:Municipality {code: row[0]})
+MATCH (c:County {code: row[1]})
+MERGE (m)-[:IN_COUNTY]->(c)
+""")
+SUCCEEDED_BY = register("loaders.reference.succeeded_by", """
+UNWIND $rows AS row
+MATCH (a:Municipality {code: row[0]})
+MATCH (b:Municipality {code: row[1]})
+MERGE (a)-[s:SUCCEEDED_BY]->(b)
+SET s.date = row[2]
+""")
+IN_REGION = register("loaders.reference.in_region", """
+UNWIND $rows AS row
+MATCH (m:Municipality {code: row[0]})
+MATCH (r:Region {region_id: row[1]})
+MERGE (m)-[:IN_REGION]->(r)
+""")
+REGION_STALE = register("loaders.reference.region_stale", """
+UNWIND $rows AS row
+MATCH (r:Region {region_id: row[0]})
+MATCH (m:Municipality)-[x:IN_REGION]->(r)
+WHERE NOT m.code IN row[1]
+DELETE x
+""")
+PARENT = register("loaders.reference.parent", """
+UNWIND $rows AS row
+MATCH (c:Industry {industry_id: row[0]})
+MATCH (p:Industry {industry_id: row[1]})
+MERGE (c)-[:PARENT]->(p)
+""")
+CORRESPONDS = register("loaders.reference.corresponds_to", """
+UNWIND $rows AS row
+MATCH (a:Industry {industry_id: row[0]})
+MATCH (b:Industry {industry_id: row[1]})
+MERGE (a)-[:CORRESPONDS_TO]->(b)
+""")
+IN_VALUE_AREA = register("loaders.reference.in_value_area", """
+UNWIND $rows AS row
+MATCH (i:Industry {industry_id: row[0]})
+MATCH (v:ValueArea {area_id: row[1]})
+MERGE (i)-[:IN_VALUE_AREA]->(v)
+""")
+VALUE_AREA_STALE = register("loaders.reference.value_area_stale", """
+UNWIND $rows AS row
+MATCH (i:Industry {industry_id: row[0]})-[x:IN_VALUE_AREA]->(v:ValueArea)
+WHERE v.area_id <> row[1]
+DELETE x
+""")
+
+
+def _s(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, str):
+        return v or None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def _nodes(ctx: LoadContext, spec: NodeUpsert, rows: list[list[Any]]) -> None:
+    out = [[r[0], row_hash(r[1:], {}), *r[1:]] for r in rows]
+    ctx.tick(len(out))
+    for i in range(0, len(out), ctx.batch_size):
+        spec.write(ctx, out[i:i + ctx.batch_size])
+
+
+def _rels(ctx: LoadContext, q: str, rows: list[list[Any]]) -> None:
+    for i in range(0, len(rows), ctx.batch_size):
+        ctx.execute(q, rows[i:i + ctx.batch_size])
+
+
+def load(ctx: LoadContext, path: Path) -> None:
+    from loaders import reference as ref
+
+    if ctx.options.get("path_given"):
+        ctx.warn("`load reference` reads the packaged reference data; the given path is not used")
+    mun = ref.municipalities()
+    cty = ref.counties()
+    _nodes(ctx, COUNTIES, [[_s(r.code), _s(r.name), _s(r.valid_from), _s(r.valid_to)] for r in cty.itertuples()])
+    _nodes(ctx, MUNICIPALITIES, [[_s(r.code), _s(r.name), _s(r.county_code), _s(r.valid_from), _s(r.valid_to),
+                                  _s(r.current_code)] for r in mun.itertuples()])
+    _rels(ctx, IN_COUNTY, [[_s(r.code), _s(r.county_code)] for r in mun.itertuples() if _s(r.county_code)])
+    _rels(ctx, SUCCEEDED_BY, [[_s(r.old_code), _s(r.new_code), _s(r.date)]
+                              for r in ref.municipality_changes().itertuples()])
+    regions = ref.regions()
+    _nodes(ctx, REGIONS, [[rid, reg.name, getattr(reg, "description", None)] for rid, reg in sorted(regions.items())])
+    _rels(ctx, IN_REGION, [[m, rid] for rid, reg in sorted(regions.items()) for m in reg.municipalities])
+    _rels(ctx, REGION_STALE, [[rid, list(reg.municipalities)] for rid, reg in sorted(regions.items())])
+    for version in ("SN2025", "SN2007"):
+        tab = ref.nace(version)
+        _nodes(ctx, INDUSTRIES, [[f"{version}:{_s(r.code)}", _s(r.code), version, int(r.level), _s(r.name),
+                                  _s(r.section)] for r in tab.itertuples()])
+        _rels(ctx, PARENT, [[f"{version}:{_s(r.code)}", f"{version}:{_s(r.parent_code)}"]
+                            for r in tab.itertuples() if _s(r.parent_code)])
+    sn25 = ref.nace("SN2025")
+    pairs = []
+    for r in sn25.itertuples():
+        if int(r.level) == 5:
+            for old in ref.sn2025_to_sn2007(r.code):
+                pairs.append([f"SN2025:{r.code}", f"SN2007:{old}"])
+    _rels(ctx, CORRESPONDS, pairs)
+    areas = ref.value_areas()
+    _nodes(ctx, VALUE_AREAS, [[a.id, a.name, a.name_en] for a in areas]
+           + ([["annet", "Annet", "Other"]] if all(a.id != "annet" for a in areas) else []))
+    links = [[f"SN2025:{r.code}", ref.value_area(r.code, "SN2025")] for r in sn25.itertuples() if int(r.level) == 5]
+    _rels(ctx, VALUE_AREA_STALE, links)
+    _rels(ctx, IN_VALUE_AREA, links)

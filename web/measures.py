@@ -3,8 +3,10 @@
 Values come from ``gds_jobs.current_measures(store, orgnrs)`` (found at run time;
 without it, or before the first measures run, the card says "not computed yet"). Percentiles
 compare the organisation with every organisation of the same helix sector and
-with every organisation in the same county; the distributions are cached per
-measures run id, so a new nightly run invalidates them.
+with every organisation in the same county. All current values and the
+distributions are read once and cached for ``KLYNGE_MEASURES_CACHE_S`` seconds
+(default 300), so a page costs no measure reads and a new nightly run shows up
+within that time.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import bisect
 import importlib
 import logging
 import math
+import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +65,7 @@ BY_NAME = {m.name: m for m in MEASURES}
 HELIX_NAMES = {"industry": "industry", "academia": "academia", "government": "government",
                "intermediary": "intermediary", "other": "other"}
 
-_cache_lock = threading.Lock()
+_cache_lock = threading.RLock()
 _cache: dict[str, Any] = {}
 
 
@@ -85,11 +89,11 @@ def _gds() -> Any | None:
     return mod
 
 
-def _current(gds: Any, store: Any, orgnrs: list[str] | None) -> Any | None:
-    """``gds_jobs.current_measures`` or None when it fails (logged): measures are an add-on to the page."""
+def _current(gds: Any, store: Any) -> Any | None:
+    """``gds_jobs.current_measures`` of every organisation, or None when it fails (logged)."""
     try:
-        return gds.current_measures(store, orgnrs, include_brokerage=True)
-    except Exception:  # the measures package must not take the profile down; the error is logged
+        return gds.current_measures(store, None, include_brokerage=True)
+    except Exception:  # the measures package must not take the page down; the error is logged
         log.exception("gds_jobs.current_measures failed")
         return None
 
@@ -98,46 +102,54 @@ def _rows(frame: Any) -> list[dict]:
     return frame.to_dict("records") if frame is not None and len(frame) else []
 
 
+def _snapshot(store: Any) -> dict[str, Any]:
+    """Current values of every organisation and the percentile distributions, cached for ``CACHE_S``.
+
+    One read of all current values replaces a read per request; a new nightly run shows
+    up within ``CACHE_S`` seconds (``KLYNGE_MEASURES_CACHE_S``, default 300).
+    """
+    key = id(store)
+    with _cache_lock:
+        snap = _cache.get(key)
+        if snap is not None and time.monotonic() - snap["at"] < cache_seconds():
+            return snap
+        gds = _gds()
+        frame = _current(gds, store) if gds else None
+        values: dict[str, dict[str, float]] = {}
+        for row in _rows(frame):
+            vals = {m.name: v for m in MEASURES if (v := _number(row.get(m.name))) is not None}
+            if vals:
+                values[str(row["orgnr"])] = vals
+        dist: dict[tuple[str, str, str], list[float]] = {}
+        if values:
+            groups = {r["orgnr"]: r for r in library.run(store, "organization/groups", timeout_s=120)}
+            for orgnr, vals in values.items():
+                g = groups.get(orgnr) or {}
+                for name, v in vals.items():
+                    for scope in ("helix", "county_code"):
+                        if g.get(scope) is not None:
+                            dist.setdefault((name, scope, str(g[scope])), []).append(v)
+            for lst in dist.values():
+                lst.sort()
+        snap = {"at": time.monotonic(), "run_id": frame.attrs.get("run_id") if frame is not None else None,
+                "values": values, "dist": dist, "available": gds is not None}
+        _cache[key] = snap
+        return snap
+
+
+def cache_seconds() -> float:
+    try:
+        return float(os.environ.get("KLYNGE_MEASURES_CACHE_S", "300"))
+    except ValueError:
+        return 300.0
+
+
 def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float]], str | None]:
-    """Current measure values per orgnr (only defined values) and the run id; ({}, None) before any run."""
-    gds = _gds()
-    if gds is None or not orgnrs:
+    """Current measure values of ``orgnrs`` (defined values only) and the run id; ({}, None) before any run."""
+    if not orgnrs or _gds() is None:
         return {}, None
-    frame = _current(gds, store, orgnrs)
-    if frame is None:
-        return {}, None
-    out: dict[str, dict[str, float]] = {}
-    for row in _rows(frame):
-        vals = {m.name: v for m in MEASURES if (v := _number(row.get(m.name))) is not None}
-        if vals:
-            out[str(row["orgnr"])] = vals
-    return out, frame.attrs.get("run_id")
-
-
-def _distributions(store: Any, run_id: str) -> dict[tuple[str, str, str], list[float]]:
-    """Sorted values per (measure, "helix"|"county_code", group value), cached per measures run."""
-    with _cache_lock:
-        if _cache.get("key") == (id(store), run_id):
-            return _cache["dist"]
-    gds = _gds()
-    frame = _current(gds, store, None) if gds else None
-    groups = {r["orgnr"]: r for r in library.run(store, "organization/groups", timeout_s=60)}
-    dist: dict[tuple[str, str, str], list[float]] = {}
-    for row in _rows(frame):
-        g = groups.get(str(row["orgnr"])) or {}
-        for m in MEASURES:
-            v = _number(row.get(m.name))
-            if v is None:
-                continue
-            for scope in ("helix", "county_code"):
-                if g.get(scope) is not None:
-                    dist.setdefault((m.name, scope, str(g[scope])), []).append(v)
-    for values in dist.values():
-        values.sort()
-    with _cache_lock:
-        _cache["key"] = (id(store), run_id)
-        _cache["dist"] = dist
-    return dist
+    snap = _snapshot(store)
+    return {o: snap["values"][o] for o in orgnrs if o in snap["values"]}, snap["run_id"]
 
 
 def percentile(sorted_values: list[float], v: float) -> float | None:
@@ -178,11 +190,12 @@ def for_organization(store: Any, profile: dict) -> dict:
     orgnr = profile["orgnr"]
     if _gds() is None:
         return {"status": "not_computed", "run_id": None, "source": "gds_jobs is not installed", "measures": []}
-    values, run_id = values_for(store, [orgnr])
-    mine = values.get(orgnr) or {}
+    snap = _snapshot(store)
+    mine = snap["values"].get(orgnr) or {}
     if not mine:
-        return {"status": "not_computed", "run_id": run_id, "source": "gds_jobs.current_measures", "measures": []}
-    dist = _distributions(store, str(run_id))
+        return {"status": "not_computed", "run_id": snap["run_id"], "source": "gds_jobs.current_measures",
+                "measures": []}
+    dist = snap["dist"]
     helix = profile.get("helix")
     county = profile.get("county_code")
     out = []
@@ -196,7 +209,7 @@ def for_organization(store: Any, profile: dict) -> dict:
                     "percentile_group": pg, "group": helix, "percentile_region": pr,
                     "region": profile.get("county"),
                     "sentence": sentence(m, v, pg, HELIX_NAMES.get(helix or "", helix), pr, profile.get("county"))})
-    return {"status": "ok", "run_id": run_id, "source": "gds_jobs.current_measures", "measures": out}
+    return {"status": "ok", "run_id": snap["run_id"], "source": "gds_jobs.current_measures", "measures": out}
 
 
 def clear_cache() -> None:

@@ -15,7 +15,15 @@ ERROR_TEXT = {400: "Bad parameter (the message names it and the accepted values)
 
 
 def _schema(p: Param) -> dict[str, Any]:
-    s: dict[str, Any] = {"type": p.type}
+    if p.many:
+        items: dict[str, Any] = {"type": p.type}
+        if p.enum:
+            items["enum"] = list(p.enum)
+        s: dict[str, Any] = {"type": "array", "items": items}
+        if p.default is not None:
+            s["default"] = [v for v in str(p.default).split(",") if v]
+        return s
+    s = {"type": p.type}
     if p.enum:
         s["enum"] = list(p.enum)
     if p.default is not None:
@@ -31,8 +39,12 @@ def _operation(r: RouteDoc) -> dict[str, Any]:
     params: list[dict[str, Any]] = [
         {"name": v, "in": "path", "required": True, "schema": {"type": "string"}} for v in _VAR.findall(r.rule)
     ]
-    params += [{"name": p.name, "in": "query", "required": False, "description": p.description,
-                "schema": _schema(p)} for p in r.params]
+    for p in r.params:
+        q: dict[str, Any] = {"name": p.name, "in": "query", "required": False, "description": p.description,
+                             "schema": _schema(p)}
+        if p.many:
+            q.update({"style": "form", "explode": False})
+        params.append(q)
     description = r.description
     if r.twin:
         html = _VAR.sub(r"{\1}", r.rule)

@@ -30,6 +30,7 @@ class Param:
     enum: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    many: bool = False  # a comma-separated list of values
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ NETWORK_PARAMS = (
     Param("cap", "integer", "Most neighbours shown per node (the rest is counted as +N more)", 25,
           minimum=1, maximum=500),
     Param("kinds", description="Neighbour kinds to show (comma-separated)", default="person,organization",
-          enum=graph.KINDS),
-    Param("roles", description="Role groups or roles to follow, e.g. STYR,DAGL (default: all)"),
+          enum=graph.KINDS, many=True),
+    Param("roles", description="Role groups or roles to follow, e.g. STYR,DAGL (default: all)", many=True),
     Param("active", "boolean", "Follow only active roles", True),
-    Param("helix", description="Helix sectors of organisations to show (comma-separated)", enum=graph.HELIX),
+    Param("helix", description="Helix sectors of organisations to show (comma-separated)", enum=graph.HELIX,
+          many=True),
 )
 
 

@@ -12,11 +12,11 @@ from web.stores import get_store
 bp = Blueprint("search", __name__)
 
 FILTER_PARAMS = (
-    Param("helix", description="Helix sectors (comma-separated)", enum=tuple(facets.HELIX_TITLES)),
-    Param("municipality", description="Municipality numbers (comma-separated)"),
-    Param("region", description="Region ids (comma-separated)"),
-    Param("section", description="NACE section letters (comma-separated)"),
-    Param("cluster", description="Cluster ids (comma-separated)"),
+    Param("helix", description="Helix sectors (comma-separated)", enum=tuple(facets.HELIX_TITLES), many=True),
+    Param("municipality", description="Municipality numbers (comma-separated)", many=True),
+    Param("region", description="Region ids (comma-separated)", many=True),
+    Param("section", description="NACE section letters (comma-separated)", many=True),
+    Param("cluster", description="Cluster ids (comma-separated)", many=True),
     Param("active", description="Active organisations only (yes), inactive only (no) or both (any)",
           default="any", enum=("any", "yes", "no")),
 )

@@ -8,7 +8,7 @@
 // mode: read
 UNWIND $orgnrs AS key
 MATCH (o:Organization {orgnr: key})
-MATCH (o)-[i:INTERLOCK]-(n:Organization)
+MATCH (o)-[i:INTERLOCK]-(n)
 WHERE $helix IS NULL OR n.helix IN $helix
 WITH o, n, i
 ORDER BY coalesce(i.weight, 0) DESC, n.name

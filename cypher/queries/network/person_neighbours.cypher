@@ -9,7 +9,7 @@
 // mode: read
 UNWIND $person_keys AS key
 MATCH (p:Person {person_key: key})
-MATCH (p)-[r:HOLDS_ROLE]->(n:Organization)
+MATCH (p)-[r:HOLDS_ROLE]->(n)
 WHERE (NOT $active_only OR r.active)
   AND ($role_groups IS NULL OR r.role_group IN $role_groups OR r.role IN $role_groups)
   AND ($helix IS NULL OR n.helix IN $helix)

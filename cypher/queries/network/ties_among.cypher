@@ -7,12 +7,20 @@
 //   active_only: bool = true, limit: int = 5000
 // example: orgnrs=923609016,984851006; person_keys=p1,p2
 // mode: read
-UNWIND $orgnrs AS key
-MATCH (o:Organization {orgnr: key})
+UNWIND coalesce($person_keys, []) AS key
+MATCH (h:Person {person_key: key})
 MATCH (h)-[r:HOLDS_ROLE]->(o)
-WHERE (NOT $active_only OR r.active)
+WHERE o.orgnr IN $orgnrs
+  AND (NOT $active_only OR r.active)
   AND ($role_groups IS NULL OR r.role_group IN $role_groups OR r.role IN $role_groups)
-  AND (h.person_key IN coalesce($person_keys, []) OR (h.person_key IS NULL AND h.orgnr IN $orgnrs))
-RETURN coalesce(h.person_key, h.orgnr) AS source, o.orgnr AS target, r.role AS role,
-       r.role_group AS role_group, r.active AS active
+RETURN h.person_key AS source, o.orgnr AS target, r.role AS role, r.role_group AS role_group, r.active AS active
+LIMIT $limit
+UNION ALL
+UNWIND $orgnrs AS key
+MATCH (h:Organization {orgnr: key})
+MATCH (h)-[r:HOLDS_ROLE]->(o)
+WHERE o.orgnr IN $orgnrs
+  AND (NOT $active_only OR r.active)
+  AND ($role_groups IS NULL OR r.role_group IN $role_groups OR r.role IN $role_groups)
+RETURN h.orgnr AS source, o.orgnr AS target, r.role AS role, r.role_group AS role_group, r.active AS active
 LIMIT $limit

@@ -1,0 +1,180 @@
+"""Organisation profile, measures with percentiles and cluster fit (HTML and JSON twin)."""
+
+from __future__ import annotations
+
+import types
+
+import pandas as pd
+import pytest
+
+from web import analysis, measures
+
+
+@pytest.fixture(autouse=True)
+def _fresh_measure_cache():
+    measures.clear_cache()
+    yield
+    measures.clear_cache()
+
+
+def fake_gds(values: dict[str, dict[str, float]], run_id: str | None = "run-1"):
+    """A stand-in for gds_jobs with its documented contract: current_measures(store, orgnrs, include_brokerage)
+    returns a DataFrame with an orgnr column and one column per measure, attrs["run_id"] naming the run."""
+
+    def current_measures(store, orgnrs=None, *, include_brokerage=False):
+        rows = [{"orgnr": k, **v} for k, v in sorted(values.items()) if orgnrs is None or k in orgnrs]
+        frame = pd.DataFrame(rows, columns=["orgnr", "degree", "constraint", "betweenness"])
+        frame.attrs["run_id"] = run_id
+        return frame
+
+    return types.SimpleNamespace(current_measures=current_measures)
+
+
+def test_profile_shows_facts_with_source_and_as_of(graph, client):
+    graph.small()
+    r = client.get("/org/923609016")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "EQUINOR ASA" in html and "Source: brreg_units · as of 2026-11-01" in html
+    assert "Extraction of crude petroleum" in html and "Mining and quarrying" in html
+    body = client.get("/org/923609016.json").get_json()
+    o = body["organization"]
+    assert (o["orgnr"], o["helix"], o["municipality"], o["county"], o["nace_section"], o["as_of"]) == (
+        "923609016", "industry", "Ringerike", "Buskerud", "B", "2026-11-01")
+
+
+def test_profile_lists_board_roles_clusters_grants_patents_and_accounts(graph, advisor):
+    graph.small()
+    body = advisor.get("/org/923609016.json").get_json()
+    assert [(b["role"], b["holder_name"]) for b in body["board"]] == [("DAGL", "Ola Nordmann"), ("LEDE", "Kari Nordmann")]
+    assert [(r["holder_name"], r["role"], r["orgnr"]) for r in body["roles_elsewhere"]] == [
+        ("Kari Nordmann", "MEDL", "984851006")]
+    assert [c["cluster_id"] for c in body["clusters"]] == ["ocean"]
+    assert [g["grant_id"] for g in body["grants"]] == ["nfr:300001"]
+    assert [p["patent_id"] for p in body["patents"]] == ["NO20240001"]
+    assert [a["year"] for a in body["accounts"]] == [2023, 2024]
+    assert body["cluster_fit_url"] == "/org/923609016/fit.json"
+
+
+def test_inactive_roles_stay_off_the_current_board(graph, advisor):
+    """Eva Berg's seat in Equinor is inactive in the test graph."""
+    graph.small()
+    names = [b["holder_name"] for b in advisor.get("/org/923609016.json").get_json()["board"]]
+    assert "Eva Berg" not in names
+
+
+def test_person_names_are_pseudonymous_for_viewers(graph, client):
+    graph.small()
+    html = client.get("/org/923609016").get_data(as_text=True)
+    assert "Kari Nordmann" not in html and "Person 3f2a…" in html and "/person/" not in html
+    body = client.get("/org/923609016.json").get_json()
+    assert [b["holder_name"] for b in body["board"]] == ["Person 7b1d…", "Person 3f2a…"]
+    assert all(b["link"] is None for b in body["board"])
+
+
+def test_unknown_orgnr_is_a_404_with_a_helpful_page(client):
+    r = client.get("/org/123456789")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 404 and "No organisation with orgnr 123456789" in html and "search" in html.lower()
+    r = client.get("/org/123456789.json")
+    assert r.status_code == 404
+    body = r.get_json()
+    assert body["ok"] is False and body["status"] == 404 and "123456789" in body["error"] and body["hint"]
+
+
+def test_malformed_orgnr_is_a_400_saying_nine_digits(client):
+    r = client.get("/org/12ab.json")
+    assert r.status_code == 400 and "9 digits" in r.get_json()["error"]
+
+
+def test_measures_say_not_computed_before_any_run(graph, client, monkeypatch):
+    graph.small()
+    monkeypatch.setattr(measures, "_gds", lambda: fake_gds({}, run_id=None))
+    body = client.get("/org/923609016.json").get_json()
+    assert body["measures"]["status"] == "not_computed" and body["measures"]["measures"] == []
+    assert "not computed yet" in client.get("/org/923609016").get_data(as_text=True)
+
+
+def test_measures_say_not_computed_without_the_measures_package(graph, client, monkeypatch):
+    graph.small()
+    monkeypatch.setattr(measures, "_gds", lambda: None)
+    assert client.get("/org/923609016.json").get_json()["measures"]["status"] == "not_computed"
+
+
+def test_measures_carry_percentiles_in_sector_and_county_and_a_sentence(graph, client, monkeypatch):
+    """Degrees: Equinor 2, DNB 1 (industry); UiO 1, SINTEF 3 (academia). Equinor and SINTEF are in
+    Buskerud. Mid-rank percentile of Equinor's 2 among industry [1, 2] = (1 + 0.5) / 2 = 75 %;
+    among Buskerud [2, 3] = (0 + 0.5) / 2 = 25 %."""
+    graph.small()
+    monkeypatch.setattr(measures, "_gds", lambda: fake_gds({
+        "923609016": {"degree": 2, "constraint": 0.5}, "984851006": {"degree": 1, "constraint": 1.0},
+        "971035854": {"degree": 1}, "948007029": {"degree": 3}}))
+    card = client.get("/org/923609016.json").get_json()["measures"]
+    assert card["status"] == "ok" and card["run_id"] == "run-1"
+    degree = next(m for m in card["measures"] if m["name"] == "degree")
+    assert (degree["value"], degree["percentile_group"], degree["percentile_region"]) == (2, 75.0, 25.0)
+    assert degree["sentence"] == ("Interlocks 2 measures how many other organisations share at least one board "
+                                  "member with it. It has more board links than 75% of industry organisations, "
+                                  "and than 25% of organisations in Buskerud.")
+    assert [m["name"] for m in card["measures"]] == ["degree", "constraint"]
+    html = client.get("/org/923609016").get_data(as_text=True)
+    assert "Constraint (Burt)" in html and "75% of industry organisations" in html
+
+
+def test_measures_are_read_once_and_refreshed_after_the_cache_time(graph, client, monkeypatch):
+    graph.small()
+    values = {"923609016": {"degree": 2}, "984851006": {"degree": 1}}
+    monkeypatch.setattr(measures, "_gds", lambda: fake_gds(values, "run-1"))
+    first = client.get("/org/923609016.json").get_json()["measures"]["measures"][0]["percentile_group"]
+    values["984851006"] = {"degree": 5}
+    monkeypatch.setattr(measures, "_gds", lambda: fake_gds(values, "run-2"))
+    cached = client.get("/org/923609016.json").get_json()["measures"]
+    monkeypatch.setenv("KLYNGE_MEASURES_CACHE_S", "0")
+    fresh = client.get("/org/923609016.json").get_json()["measures"]
+    assert (first, cached["run_id"], cached["measures"][0]["percentile_group"]) == (75.0, "run-1", 75.0)
+    assert (fresh["run_id"], fresh["measures"][0]["percentile_group"]) == ("run-2", 25.0)
+
+
+def test_percentile_is_mid_rank_and_undefined_for_a_single_value():
+    assert measures.percentile([1.0, 2.0, 2.0, 3.0], 2.0) == 50.0
+    assert measures.percentile([1.0, 2.0, 3.0, 4.0], 4.0) == 87.5
+    assert measures.percentile([5.0], 5.0) is None
+
+
+def test_cluster_fit_page_says_clearly_when_analysis_is_absent(graph, client, monkeypatch):
+    graph.small()
+    monkeypatch.setattr(analysis, "_module", lambda name: None)
+    body = client.get("/org/923609016/fit.json").get_json()
+    assert body["cluster_fit"]["status"] == "not_available"
+    assert "Cluster fit not computed" in body["cluster_fit"]["note"]
+    assert "Cluster fit not computed" in client.get("/org/923609016/fit").get_data(as_text=True)
+
+
+def test_cluster_fit_table_comes_from_the_analysis_module(graph, client, monkeypatch):
+    graph.small()
+    calls = []
+
+    def fit_for_firm(store, orgnr, *, show_names=False):
+        calls.append((orgnr, show_names))
+        return pd.DataFrame([{"rank": 1, "cluster_id": "ocean", "name": "Ocean Tech Cluster", "member": True,
+                              "score": 0.25, "explanation": "shares board member P:3f2a9c1e with DNB BANK ASA",
+                              "hops": 2}])
+
+    monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(fit_for_firm=fit_for_firm))
+    body = client.get("/org/923609016/fit.json").get_json()["cluster_fit"]
+    assert body["status"] == "ok" and calls == [("923609016", False)]
+    assert body["columns"] == ["rank", "cluster_id", "name", "member", "score", "explanation"]
+    assert body["rows"] == [[1, "ocean", "Ocean Tech Cluster", True, 0.25,
+                             "shares board member P:3f2a9c1e with DNB BANK ASA"]]
+    assert "Ocean Tech Cluster" in client.get("/org/923609016/fit").get_data(as_text=True)
+
+
+def test_cluster_fit_failure_is_reported_not_raised(graph, client, monkeypatch):
+    graph.small()
+
+    def broken(store, orgnr, *, show_names=False):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(fit_for_firm=broken))
+    r = client.get("/org/923609016/fit.json")
+    assert r.status_code == 200 and r.get_json()["cluster_fit"]["status"] == "error"

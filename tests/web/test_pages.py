@@ -1,0 +1,151 @@
+"""Person, cluster and region pages; JSON twins of every page; OpenAPI; XSS; roles; security headers."""
+
+from __future__ import annotations
+
+import re
+import types
+
+import pytest
+from markupsafe import escape
+
+from tests.web.conftest import XSS
+from web import analysis, create_app
+from web.routes import ROUTES, json_rule
+
+EXAMPLES = {"orgnr": "923609016", "person_key": "3f2a9c1e", "cluster_id": "ocean", "region_id": "ringeriksregionen"}
+QUERY = {"/network/expand.json": "?kind=person&key=3f2a9c1e", "/path": "?from=923609016&to=984851006",
+         "/search": "?q=asa", "/suggest.json": "?q=eq"}
+
+
+def _fill(rule: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: EXAMPLES[m.group(1)], rule)
+
+
+def test_person_page_is_for_advisors_only(graph, client, advisor):
+    graph.small()
+    r = client.get("/person/3f2a9c1e")
+    assert r.status_code == 403 and "advisors" in r.get_data(as_text=True) and "Kari" not in r.get_data(as_text=True)
+    assert client.get("/person/3f2a9c1e.json").get_json()["status"] == 403
+    body = advisor.get("/person/3f2a9c1e.json").get_json()
+    assert body["person"]["name"] == "Kari Nordmann" and body["active_roles"] == 2
+    assert sorted(r["orgnr"] for r in body["roles"]) == ["923609016", "984851006"]
+    assert "Kari Nordmann" in advisor.get("/person/3f2a9c1e").get_data(as_text=True)
+    assert advisor.get("/person/nobody.json").status_code == 404
+
+
+def test_test_role_is_ignored_outside_testing(graph, settings):
+    graph.small()
+    app = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name,
+                      "KLYNGE_TEST_ROLE": "advisor"})
+    assert app.test_client().get("/person/3f2a9c1e.json").status_code == 403
+
+
+def test_cluster_page_shows_helix_mix_and_members(graph, client):
+    """Ocean Tech Cluster has Equinor (industry) and UiO (academia) as members in the test graph."""
+    graph.small()
+    body = client.get("/cluster/ocean.json").get_json()
+    assert body["cluster"]["name"] == "Ocean Tech Cluster" and body["member_count"] == 2 and body["helix_types"] == 2
+    assert sorted((m["helix"], m["members"]) for m in body["mix"]) == [("academia", 1), ("industry", 1)]
+    assert sorted(m["orgnr"] for m in body["members"]) == ["923609016", "971035854"]
+    html = client.get("/cluster/ocean").get_data(as_text=True)
+    assert "more than one sector" in html and "UNIVERSITETET I OSLO" in html
+    assert client.get("/clusters.json").get_json()["clusters"][0]["members"] == 2
+    assert client.get("/cluster/nope").status_code == 404
+
+
+def test_region_page_shows_mix_clusters_and_says_when_analysis_is_missing(graph, client, monkeypatch):
+    graph.small()
+    monkeypatch.setattr(analysis, "_module", lambda name: None)
+    body = client.get("/region/ringeriksregionen.json").get_json()
+    assert body["region"]["municipalities"] == [{"code": "3305", "name": "Ringerike"}]
+    assert sorted((m["helix"], m["organizations"], m["active"]) for m in body["mix"]) == [
+        ("academia", 1, 0), ("industry", 1, 1)]
+    assert [c["cluster_id"] for c in body["clusters"]] == ["ocean"]
+    assert [o["orgnr"] for o in body["organizations"]] == ["923609016"]
+    assert body["analysis"]["status"] == "not_available"
+    assert "Analysis not available" in client.get("/region/ringeriksregionen").get_data(as_text=True)
+    assert client.get("/regions.json").get_json()["regions"] == [
+        {"region_id": "ringeriksregionen", "name": "Ringeriksregionen", "municipalities": 1}]
+    assert client.get("/region/atlantis.json").status_code == 404
+
+
+def test_region_page_shows_analysis_tables_when_available(graph, client, monkeypatch):
+    graph.small()
+    import pandas as pd
+
+    fake = types.SimpleNamespace(region_tables=lambda store, region_id: {
+        "Constraint by group": pd.DataFrame([{"group": "industry", "median": 0.5}])})
+    monkeypatch.setattr(analysis, "_module", lambda name: fake)
+    body = client.get("/region/ringeriksregionen.json").get_json()["analysis"]
+    assert body == {"status": "ok", "note": None, "tables": [
+        {"title": "Constraint by group", "columns": ["group", "median"], "rows": [["industry", 0.5]]}]}
+    assert "Constraint by group" in client.get("/region/ringeriksregionen").get_data(as_text=True)
+
+
+def test_empty_graph_pages_render_empty_states(client):
+    assert "No clusters loaded yet" in client.get("/clusters").get_data(as_text=True)
+    assert "No regions defined yet" in client.get("/regions").get_data(as_text=True)
+    assert client.get("/clusters.json").get_json() == {"ok": True, "clusters": []}
+    assert client.get("/index.json").get_json()["ok"]
+
+
+def test_every_registered_page_has_a_working_json_twin(graph, advisor, monkeypatch):
+    graph.small()
+    monkeypatch.setattr(analysis, "_module", lambda name: None)  # the fit itself is tested in test_org
+    for r in ROUTES:
+        url = _fill(json_rule(r.rule) if r.twin else r.rule) + QUERY.get(r.rule, "")
+        resp = advisor.get(url)
+        assert resp.status_code == 200 and resp.is_json and resp.get_json()["ok"] is True, url
+        if r.twin:
+            page = advisor.get(_fill(r.rule) + QUERY.get(r.rule, ""))
+            assert page.status_code == 200 and page.mimetype == "text/html", r.rule
+            accept = advisor.get(_fill(r.rule) + QUERY.get(r.rule, ""), headers={"Accept": "application/json"})
+            assert accept.is_json, r.rule
+
+
+def test_openapi_document_is_valid_and_describes_every_json_endpoint(client):
+    validator = pytest.importorskip("openapi_spec_validator")
+    doc = client.get("/openapi.json").get_json()
+    validator.validate(doc)
+    assert doc["openapi"].startswith("3.1")
+    paths = set(doc["paths"])
+    for r in ROUTES:
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", json_rule(r.rule) if r.twin else r.rule)
+        assert path in paths
+    net = doc["paths"]["/org/{orgnr}/network.json"]["get"]
+    assert {p["name"] for p in net["parameters"]} == {"orgnr", "depth", "cap", "kinds", "roles", "active", "helix"}
+    assert doc["components"]["schemas"]["Error"]["required"] == ["ok", "error", "status"]
+
+
+XSS_PAGES = ("/org/999999999", "/search?q=script", "/cluster/xss", "/clusters", "/org/999999999/explore",
+             "/person/bad00001", "/path?from=999999999&to=923609016")
+
+
+@pytest.mark.parametrize("url", XSS_PAGES)
+def test_script_payloads_in_names_render_as_text(graph, advisor, url):
+    graph.small().xss()
+    page = advisor.get(url).get_data(as_text=True)
+    assert XSS not in page and "<script>alert" not in page and "onerror=alert" not in page.replace("onerror=alert(1)&gt;", "")
+    if url not in ("/org/999999999/explore", "/path?from=999999999&to=923609016"):
+        assert str(escape(XSS)) in page
+
+
+def test_json_carries_payload_names_verbatim_for_the_client_to_render_as_text(graph, advisor):
+    graph.small().xss()
+    body = advisor.get("/org/999999999/network.json").get_json()
+    assert {n["label"] for n in body["nodes"]} == {XSS}
+
+
+def test_pages_send_a_strict_content_security_policy(client):
+    r = client.get("/regions")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-eval" not in csp and "default-src 'self'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_load_no_third_party_scripts(graph, client):
+    graph.small()
+    for url in ("/", "/org/923609016", "/org/923609016/explore", "/path?from=923609016&to=984851006"):
+        srcs = re.findall(r'<script[^>]*src="([^"]+)"', client.get(url).get_data(as_text=True))
+        assert srcs and all(s.startswith("/static/") for s in srcs), url
+        assert "<script>" not in client.get(url).get_data(as_text=True)

@@ -355,6 +355,21 @@ def test_board_seats_per_person_are_heavy_tailed(s10k: Synth) -> None:
     assert sum(n for k, n in counts.items() if k >= 10) >= 3
 
 
+def test_ceos_often_sit_on_other_boards_and_academia_and_public_bodies_tie_to_firms(s10k: Synth) -> None:
+    """README 'Roles': about 30 % of CEOs hold a seat elsewhere; academia and public bodies have board ties."""
+    seats = s10k.person_seats()
+    ceos = {(r["person"]["navn"]["fornavn"], r["person"]["navn"].get("mellomnavn", ""), r["person"]["navn"]["etternavn"],
+             r["person"]["fodselsdato"]) for e in s10k.roles for g in e["rollegrupper"] for r in g["roller"]
+            if r["type"]["kode"] == "DAGL" and "person" in r and not r["fratraadt"]}
+    assert sum(len(seats[c]) > 1 for c in ceos) / len(ceos) > 0.2
+    public = {o for o, u in s10k.by_orgnr.items()
+              if u["organisasjonsform"]["kode"] in ("ORGL", "STAT", "KOMM", "FYLK", "SÆR")
+              or u.get("naeringskode1", {}).get("kode", "").startswith(("72", "85.4"))}
+    firms = {o for o, u in s10k.by_orgnr.items() if u["organisasjonsform"]["kode"] in ("AS", "ASA")}
+    mixed = [(a, b) for a, b in s10k.ties() if (a in public and b in firms) or (b in public and a in firms)]
+    assert len(mixed) > 50
+
+
 def test_interlocks_close_within_the_county_and_more_so_in_ringeriksregionen(s10k: Synth) -> None:
     """Bound 0.55: the default knobs keep about 80 % of seats local (README 'Roles')."""
     ties = s10k.ties()

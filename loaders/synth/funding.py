@@ -11,7 +11,8 @@ from loaders.synth.names import PATENT_OBJECTS, PATENT_TOPICS, TITLE_OBJECTS, TI
 from loaders.synth.records import Builder, pick, u01
 from loaders.synth.world import KIND_INDEX
 
-# (code, aktivitet, hovedaktivitet, hovedaktivitet_sekvens, virkemiddel, virkemiddel_sekvens, fagomraade, fag, fagdisiplin)
+# (code, aktivitet, hovedaktivitet, hovedaktivitet_sekvens, virkemiddel, virkemiddel_sekvens,
+#  fagomraade, fag, fagdisiplin)
 _ACTIVITIES = {
     "energy": ("ENERGIX", "Stort program energi", "Store programmer", 4, "Programmer", 1, "Teknologi", "Maskinfag",
                "Maskintekn. energi-/miljøtekn."),
@@ -96,7 +97,8 @@ def fr_rows(b: Builder, u: int, counter: list[int]) -> Iterator[list[str]]:
             sektor = "Instituttsektor" if kind == KIND_INDEX["institute"] else "UoH-sektor"
             kategori = {KIND_INDEX["institute"]: "Teknisk-industrielle institutter",
                         KIND_INDEX["college"]: "Statlige høyskoler"}.get(kind, "Universiteter")
-            kortnavn = "".join(x[0] for x in name.split() if x[0].isalpha())[:6] if kind != KIND_INDEX["institute"] else ""
+            initials = "".join(x[0] for x in name.split() if x[0].isalpha())[:6]
+            kortnavn = initials if kind != KIND_INDEX["institute"] else ""
             kp1, kp2 = ("501" if kind == KIND_INDEX["institute"] else "102"), f"{int(u01(o, s + 11) * 20):02d}"
             dr, pd_ = f"{round(u01(o, s + 12) * 4, 2)}", f"{round(u01(o, s + 13) * 3, 2)}"
         else:

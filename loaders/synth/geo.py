@@ -31,7 +31,8 @@ POPULATION_K: dict[str, float] = {
 #: Landsdel (part of the country) by 2024 county code, as Forskningsrådet labels it.
 LANDSDEL: dict[str, str] = {
     "03": "Oslo og Viken", "31": "Oslo og Viken", "32": "Oslo og Viken", "33": "Oslo og Viken", "30": "Oslo og Viken",
-    "34": "Innlandet", "39": "Agder og Sør-Østlandet", "40": "Agder og Sør-Østlandet", "42": "Agder og Sør-Østlandet",
+    "34": "Innlandet", "39": "Agder og Sør-Østlandet", "40": "Agder og Sør-Østlandet",
+    "42": "Agder og Sør-Østlandet",
     "38": "Agder og Sør-Østlandet", "11": "Vestlandet", "46": "Vestlandet", "15": "Vestlandet", "50": "Trøndelag",
     "18": "Nord-Norge", "55": "Nord-Norge", "56": "Nord-Norge", "54": "Nord-Norge",
 }

@@ -17,11 +17,10 @@ from loaders.synth.forms import (
     FORETAK_FORMS, FORM_CODES, FORMS, ROLE_CODES, ROLE_GROUP, ROLE_TYPES, SECTORS, VALGT_AV,
 )
 from loaders.synth.names import (
-    FIRM_WORDS, FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES, PATENT_OBJECTS, PATENT_TOPICS, SECTION_WORDS,
-    STREET_STEMS, STREET_SUFFIXES, TITLE_OBJECTS, TITLE_WORDS,
+    FIRM_WORDS, FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES, SECTION_WORDS, STREET_STEMS, STREET_SUFFIXES,
 )
 from loaders.synth.world import (
-    HOLDER_BOSTYRER, HOLDER_ENTITY, HOLDER_SAME_AS_CHAIR, KIND_INDEX, KINDS, World,
+    HOLDER_BOSTYRER, HOLDER_ENTITY, HOLDER_SAME_AS_CHAIR, KIND_INDEX, World,
 )
 
 API = "https://data.brreg.no/enhetsregisteret/api"
@@ -127,7 +126,8 @@ class Builder:
                 nm = self.person_name(p) if p >= 0 else {"fornavn": "Ola", "etternavn": "Nordmann"}
                 name = f"{word} {nm['fornavn']} {nm['etternavn']}"
             elif f == "FLI":
-                name = f"{place} {pk(('Idrettslag', 'Historielag', 'Velforening', 'Musikkorps', 'Næringsforening'), R[5])}"
+                kind = pk(("Idrettslag", "Historielag", "Velforening", "Musikkorps", "Næringsforening"), R[5])
+                name = f"{place} {kind}"
             elif f == "STI":
                 name = f"Stiftelsen {stem}"
             elif f == "BRL":
@@ -141,8 +141,6 @@ class Builder:
             elif f == "SPA":
                 name = f"{place} Sparebank"
             else:
-                if u in w.top_area or u < 0:
-                    pass
                 use_place = R[8] < 0.3
                 first = place if use_place else stem
                 if w.holding[u]:
@@ -162,7 +160,6 @@ class Builder:
         return -1
 
     def street(self, u: int, salt: int) -> str:
-        o = int(self.w.orgnr[u])
         R = self.row(u)
         return (f"{pk(STREET_STEMS, R[20 + salt])}{pk(STREET_SUFFIXES, R[21 + salt])} "
                 f"{1 + int(R[22 + salt] * 120)}")
@@ -446,7 +443,3 @@ class Builder:
                     },
                 })
         return out
-
-
-def kind_name(w: World, u: int) -> str:
-    return KINDS[int(w.kind[u])]

@@ -410,6 +410,7 @@ def _siva(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -> li
     if len(small_idx) == 0:
         return []
     pop = w.geo.weights
+    small_county = np.array(w.geo.county)[w.muni[small_idx]]
     out: list[Cluster] = []
     taken: set[int] = set()
     scale = max(0.25, min(1.0, w.n / 50_000))
@@ -430,9 +431,10 @@ def _siva(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -> li
             w.special_names[host] = name.upper() + " AS"
         county = w.geo.county[m]
         local = small_idx[w.muni[small_idx] == m]
-        near = small_idx[np.array([w.geo.county[i] == county for i in w.muni[small_idx]])]
+        near = small_idx[small_county == county]
         size = int(rng.integers(5, 26) * scale)
-        pool = np.concatenate([local, rng.choice(near, size=min(len(near), size), replace=False)]) if len(near)             else local
+        extra = rng.choice(near, size=min(len(near), size), replace=False) if len(near) else near
+        pool = np.concatenate([local, extra])
         pool = np.array([p for p in dict.fromkeys(pool.tolist()) if p not in taken], dtype=np.int64)
         members = sorted(int(x) for x in pool[:size])
         taken.update(members)
@@ -514,7 +516,8 @@ def _table5(w: World, rng: np.random.Generator) -> None:
     for u, area in zip(top, labels, strict=True):
         pool = w.ind.area_pools.get(str(area)) or w.ind.area_pools.get("annet")
         if not pool:
-            raise ConfigError(f"no SN2025 codes fall in value area {area!r}; check loaders/reference/data/value_areas.yaml")
+            raise ConfigError(f"no SN2025 codes fall in value area {area!r}; "
+                              "check loaders/reference/data/value_areas.yaml")
         pw = np.array([DIVISION_WEIGHTS.get(c[:2], 0.05) for c in pool])
         code = pool[int(rng.choice(len(pool), p=pw / pw.sum()))]
         w.nace[u] = code_index[code]

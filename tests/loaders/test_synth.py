@@ -339,7 +339,8 @@ def test_units_cover_real_forms_hidden_headcounts_and_deleted_and_bankrupt(s10k:
     hidden = [u for u in s10k.units if u.get("harRegistrertAntallAnsatte") and "antallAnsatte" not in u]
     counted = [u["antallAnsatte"] for u in s10k.units if "antallAnsatte" in u]
     assert len(hidden) > len(counted) > 0 and min(counted) >= 5
-    as_counts = [u["antallAnsatte"] for u in s10k.units if "antallAnsatte" in u and u["organisasjonsform"]["kode"] == "AS"]
+    as_counts = [u["antallAnsatte"] for u in s10k.units
+                 if "antallAnsatte" in u and u["organisasjonsform"]["kode"] == "AS"]
     assert 0 < sum(c > 100 for c in as_counts) < 0.1 * len(as_counts)  # few AS over 100 employees
     assert sum("slettedato" in u for u in s10k.units) > 0 and sum(u.get("konkurs", False) for u in s10k.units) > 0
     munis = {u["forretningsadresse"]["kommunenummer"] for u in s10k.units if "forretningsadresse" in u}
@@ -358,9 +359,10 @@ def test_board_seats_per_person_are_heavy_tailed(s10k: Synth) -> None:
 def test_ceos_often_sit_on_other_boards_and_academia_and_public_bodies_tie_to_firms(s10k: Synth) -> None:
     """README 'Roles': about 30 % of CEOs hold a seat elsewhere; academia and public bodies have board ties."""
     seats = s10k.person_seats()
-    ceos = {(r["person"]["navn"]["fornavn"], r["person"]["navn"].get("mellomnavn", ""), r["person"]["navn"]["etternavn"],
-             r["person"]["fodselsdato"]) for e in s10k.roles for g in e["rollegrupper"] for r in g["roller"]
-            if r["type"]["kode"] == "DAGL" and "person" in r and not r["fratraadt"]}
+    ceos = {(n["fornavn"], n.get("mellomnavn", ""), n["etternavn"], r["person"]["fodselsdato"])
+            for e in s10k.roles for g in e["rollegrupper"] for r in g["roller"]
+            if r["type"]["kode"] == "DAGL" and "person" in r and not r["fratraadt"]
+            for n in (r["person"]["navn"],)}
     assert sum(len(seats[c]) > 1 for c in ceos) / len(ceos) > 0.2
     public = {o for o, u in s10k.by_orgnr.items()
               if u["organisasjonsform"]["kode"] in ("ORGL", "STAT", "KOMM", "FYLK", "SÆR")
@@ -396,11 +398,12 @@ def _firm_table(s: Synth) -> dict[str, dict[str, float]]:
             cross[b] += 1
     roa: dict[str, float] = {}
     for filings in s.accounts:
-        last = [f for f in filings if f["regnskapstype"] == "SELSKAP" and f["regnskapsperiode"]["tilDato"][:4] == "2025"]
+        last = [f for f in filings
+                if f["regnskapstype"] == "SELSKAP" and f["regnskapsperiode"]["tilDato"][:4] == "2025"]
         if last and last[0]["eiendeler"]["sumEiendeler"] > 0:
             f = last[0]
-            roa[f["virksomhet"]["organisasjonsnummer"]] = (f["resultatregnskapResultat"]["driftsresultat"]["driftsresultat"]
-                                                          / f["eiendeler"]["sumEiendeler"])
+            ebit = f["resultatregnskapResultat"]["driftsresultat"]["driftsresultat"]
+            roa[f["virksomhet"]["organisasjonsnummer"]] = ebit / f["eiendeler"]["sumEiendeler"]
     out = {}
     for u in s.units:
         if u["organisasjonsform"]["kode"] in ("AS", "ASA", "SA") and u.get("harRegistrertAntallAnsatte") \

@@ -25,6 +25,7 @@ class Metric:
     unit: str
     note: str
     kind: str = "groups"  # or "spillover"
+    winsorize: bool = False  # ratio outcomes with heavy tails
 
 
 METRICS: tuple[Metric, ...] = (
@@ -52,10 +53,10 @@ METRICS: tuple[Metric, ...] = (
            "Profitability: EBITDA / total assets (operating result / total assets where EBITDA is missing)",
            "Fig. 14", "ratio", "Newest filing with total assets > 0. The open accounts API carries no "
            "depreciation, so EBITDA is usually missing and operating result (EBIT) stands in; the basis "
-           "counts are given below."),
+           "counts are given below.", winsorize=True),
     Metric("growth", "growth", "Annual growth rate of ordinary result before tax", "Fig. 15", "rate per year",
            "Mean of (R_t − R_{t−1}) / |R_{t−1}| over consecutive years; needs two consecutive filings; "
-           "zero bases are left out. Firms with fewer years count as missing."),
+           "zero bases are left out. Firms with fewer years count as missing.", winsorize=True),
 )
 METRIC_BY_KEY = {m.key: m for m in METRICS}
 
@@ -105,9 +106,18 @@ def compare(frame: pd.DataFrame, metric: str | Metric, options: AnalysisOptions 
         masks, labels = group_masks(frame, opts, region_name)
         masks = {g: masks[g] for g in opts.groups} | {opts.reference_group: masks[opts.reference_group]}
         ref = opts.reference_group
-    table = summarise_groups(values, masks, labels, ref, resamples=opts.bootstrap, confidence=opts.confidence,
-                             seed=opts.seed)
     notes = [m.note]
+    mean_values = None
+    if m.winsorize and opts.winsorize > 0:
+        pop_vals = values[_population(frame)].dropna()
+        if len(pop_vals):
+            lo, hi = pop_vals.quantile([opts.winsorize, 1 - opts.winsorize]).tolist()
+            mean_values = values.clip(lo, hi)
+            notes.append(f"Means and intervals use values winsorised to the population's {opts.winsorize:.0%}–"
+                         f"{1 - opts.winsorize:.0%} quantiles ({lo:.4g} to {hi:.4g}); medians and p-values use "
+                         "the raw values.")
+    table = summarise_groups(values, masks, labels, ref, resamples=opts.bootstrap, confidence=opts.confidence,
+                             seed=opts.seed, mean_values=mean_values)
     if m.key == "profitability":
         pop_rows = frame[_population(frame)]
         basis = pop_rows["profitability_basis"].value_counts() if "profitability_basis" in pop_rows else {}

@@ -190,8 +190,8 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
         memberships=memberships,
         grants=frame(library.run(store, "analysis/grants"), GRANT_COLUMNS),
         patents=frame(library.run(store, "analysis/patents"), PATENT_COLUMNS),
-        accounts=frame(library.run(store, "analysis/accounts", {"accounts_type": opts.accounts_type}),
-                       ACCOUNT_COLUMNS),
+        accounts=frame(library.run(store, "analysis/accounts_by_orgnr", {
+            "orgnrs": list(orgs["orgnr"]), "accounts_type": opts.accounts_type}), ACCOUNT_COLUMNS),
         seats=frame(library.run(store, "analysis/board_seats", {"roles": list(opts.board_roles)}), SEAT_COLUMNS),
         measures=mframe,
         freshness=fresh,

@@ -16,7 +16,8 @@ network
     (0 when the walk never reaches it).
 helix
     Complementarity: ``1 − share of members in the candidate's helix sector`` (a
-    university scores high for a cluster of firms).
+    university scores high for a cluster of firms); 0 for sector ``other`` (neither
+    industry, academia, government nor an intermediary).
 geography
     ``0.5 · [candidate's county = cluster's host county] + 0.5 · share of members in
     the candidate's county``; only the share when the host county is unknown.
@@ -41,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cypher import library
 from gds_jobs.analysis.data import AnalysisData, load_data, person_names
 from gds_jobs.analysis.frame import build_frame, current_memberships
 from gds_jobs.analysis.network import InterlockGraph
@@ -68,7 +70,7 @@ class FitOptions:
     weights: FitWeights = field(default_factory=FitWeights)
     max_hops: int = 3
     damping: float = 0.85
-    iterations: int = 60
+    iterations: int = 40  # error below 0.85**40 ≈ 0.0015 of the mass: enough for percentile ranks
 
 
 def _prefix_shares(codes: pd.Series, length: int) -> dict[str, float]:
@@ -92,9 +94,13 @@ def industry_scores(candidate_codes: pd.Series, member_codes: pd.Series) -> tupl
     return total, pd.DataFrame(levels, index=candidate_codes.index)
 
 
+HELIX_SECTORS = ("industry", "academia", "government", "intermediary")
+
+
 def helix_scores(candidate_helix: pd.Series, member_helix: pd.Series) -> np.ndarray:
     shares = member_helix.fillna("other").value_counts(normalize=True).to_dict() if len(member_helix) else {}
-    return 1.0 - candidate_helix.fillna("other").map(lambda h: shares.get(h, 0.0)).to_numpy(float)
+    h = candidate_helix.fillna("other")
+    return np.where(h.isin(HELIX_SECTORS), 1.0 - h.map(lambda x: shares.get(x, 0.0)).to_numpy(float), 0.0)
 
 
 def geography_scores(candidate_county: pd.Series, member_county: pd.Series, host_county: str | None) -> np.ndarray:
@@ -179,7 +185,7 @@ def explain(row: pd.Series, graph: InterlockGraph, member_ids: Sequence[str], na
         words = []
         for i, st in enumerate(path):
             who = label.get(st.person, f"P:{st.person[:12]}")
-            tgt = f"{names.get(st.b, st.b)} ({st.b})"
+            tgt = f"{names[st.b]} ({st.b})" if names.get(st.b) else st.b
             if i == len(path) - 1:
                 words.append(f"shares board member {who} with member {tgt}")
             else:
@@ -209,10 +215,19 @@ def _rank_table(scores: pd.DataFrame, frame: pd.DataFrame, top: int) -> pd.DataF
     return out
 
 
+def cluster_member_ids(data: AnalysisData, options: AnalysisOptions, cluster_id: str) -> list[str]:
+    mem = current_memberships(data, options)
+    return sorted(set(mem.loc[mem["cluster_id"] == cluster_id, "orgnr"].astype(str)))
+
+
 def cluster_candidates(frame: pd.DataFrame, data: AnalysisData, graph: InterlockGraph, cluster_id: str,
                        options: AnalysisOptions, fit: FitOptions | None = None, top: int = 50,
-                       person_label: dict[str, str] | None = None) -> pd.DataFrame:
-    """Ranked candidate firms in the region (population, not members) for one cluster (pure)."""
+                       person_label: dict[str, str] | None = None,
+                       org_names: dict[str, str] | None = None, ppr: np.ndarray | None = None) -> pd.DataFrame:
+    """Ranked candidate firms in the region (population, not members) for one cluster (pure).
+
+    ``ppr`` is the cluster's precomputed PageRank column (computed here when None).
+    """
     fopts = fit or FitOptions()
     mem = current_memberships(data, options)
     member_ids = sorted(set(mem.loc[mem["cluster_id"] == cluster_id, "orgnr"].astype(str)))
@@ -226,9 +241,9 @@ def cluster_candidates(frame: pd.DataFrame, data: AnalysisData, graph: Interlock
         else None
     host = crow["host_county"] if crow is not None else None
     dist = graph.hops(member_ids, fopts.max_hops)
-    scores = score_candidates(cands, members, graph, host, fopts, dist=dist)
+    scores = score_candidates(cands, members, graph, host, fopts, ppr=ppr, dist=dist)
     out = _rank_table(scores, frame, top)
-    names = dict(zip(frame["orgnr"], frame["name"], strict=True))
+    names = {**(org_names or {}), **dict(zip(frame["orgnr"], frame["name"], strict=True))}
     exp = [explain(r, graph, member_ids, names, dist, fopts.max_hops, person_label) for _, r in out.iterrows()]
     out["explanation"] = [e[0] for e in exp]
     out["path"] = [e[1] for e in exp]
@@ -240,7 +255,8 @@ def cluster_candidates(frame: pd.DataFrame, data: AnalysisData, graph: Interlock
 
 def clusters_for_firm(frame: pd.DataFrame, data: AnalysisData, graph: InterlockGraph, orgnr: str,
                       options: AnalysisOptions, fit: FitOptions | None = None, top: int = 10,
-                      person_label: dict[str, str] | None = None) -> pd.DataFrame:
+                      person_label: dict[str, str] | None = None,
+                      org_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Ranked clusters for one organisation (pure)."""
     fopts = fit or FitOptions()
     if orgnr not in set(frame["orgnr"]):
@@ -256,7 +272,7 @@ def clusters_for_firm(frame: pd.DataFrame, data: AnalysisData, graph: InterlockG
     if not ids:
         return pd.DataFrame(columns=["rank", "cluster_id", "name", "level", "score", *COMPONENTS, "explanation"])
     pprs = graph.ppr(member_sets, fopts.damping, fopts.iterations)
-    names = dict(zip(frame["orgnr"], frame["name"], strict=True))
+    names = {**(org_names or {}), **dict(zip(frame["orgnr"], frame["name"], strict=True))}
     rows = []
     for j, (cid, mids) in enumerate(zip(ids, member_sets, strict=True)):
         members = _org_facts(frame, mids)
@@ -392,6 +408,18 @@ def _labels(store: Any, table: pd.DataFrame, show_names: bool) -> dict[str, str]
     return {k: v for k, v in person_names(store, keys).items() if v}
 
 
+def path_org_names(store: Any, table: pd.DataFrame, frame: pd.DataFrame) -> dict[str, str]:
+    """Names of the organisations on explanation paths that the analysis frame does not hold."""
+    if table.empty or "path" not in table:
+        return {}
+    known = set(frame["orgnr"])
+    need = sorted({o for path in table["path"] for o in path.split(" > ")[0::2] if o and o not in known})
+    if not need:
+        return {}
+    rows = library.run(store, "analysis/organizations_by_orgnr", {"orgnrs": need})
+    return {r["orgnr"]: r.get("name") for r in rows if r.get("name")}
+
+
 def fit_for_cluster(store: Any, cluster_id: str, region_id: str, top: int = 50, *,
                     options: AnalysisOptions | None = None, fit: FitOptions | None = None,
                     show_names: bool = False, data: AnalysisData | None = None) -> pd.DataFrame:
@@ -412,8 +440,9 @@ def fit_for_cluster(store: Any, cluster_id: str, region_id: str, top: int = 50, 
     cid = _resolve_cluster(data, cluster_id)
     out = cluster_candidates(frame, data, graph, cid, opts, fit, top)
     labels = _labels(store, out, show_names)
-    if labels:
-        out = cluster_candidates(frame, data, graph, cid, opts, fit, top, labels)
+    orgs = path_org_names(store, out, frame)
+    if labels or orgs:
+        out = cluster_candidates(frame, data, graph, cid, opts, fit, top, labels, orgs)
     return out
 
 
@@ -425,8 +454,9 @@ def fit_for_firm(store: Any, orgnr: str, top: int = 10, *, options: AnalysisOpti
     data, frame, graph = _prepare(store, None, opts, None, data, extra=[str(orgnr)])
     out = clusters_for_firm(frame, data, graph, str(orgnr), opts, fit, top)
     labels = _labels(store, out, show_names)
-    if labels:
-        out = clusters_for_firm(frame, data, graph, str(orgnr), opts, fit, top, labels)
+    orgs = path_org_names(store, out, frame)
+    if labels or orgs:
+        out = clusters_for_firm(frame, data, graph, str(orgnr), opts, fit, top, labels, orgs)
     return out
 
 

@@ -77,7 +77,7 @@ class InterlockGraph:
             frontier = new.astype(float)
         return dist
 
-    def ppr(self, seed_sets: Sequence[Sequence[str]], damping: float = 0.85, iterations: int = 60,
+    def ppr(self, seed_sets: Sequence[Sequence[str]], damping: float = 0.85, iterations: int = 200,
             tol: float = 1e-10) -> np.ndarray:
         """Personalised PageRank from each seed set: an ``n × k`` matrix, columns sum to 1.
 

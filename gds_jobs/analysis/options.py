@@ -50,6 +50,9 @@ class AnalysisOptions:
     accounts_type : ``SELSKAP`` (company accounts; never mixed with ``KONSERN``).
     growth_min_base : year pairs whose earlier ordinary result has an absolute value
         below this are left out of the growth rate (0: only a zero base is left out).
+    winsorize : for the ratio outcomes (profitability, growth), means and their intervals use
+        values clipped to the population's ``winsorize`` and ``1 − winsorize`` quantiles
+        (0 turns this off); medians and Mann–Whitney tests always use the raw values.
     bootstrap : resamples of the bootstrap confidence interval.
     confidence : level of the confidence interval.
     seed : seed of the bootstrap (results are reproducible).
@@ -74,6 +77,7 @@ class AnalysisOptions:
     as_of_year: int | None = None
     accounts_type: str = "SELSKAP"
     growth_min_base: float = 0.0
+    winsorize: float = 0.05
     bootstrap: int = 1000
     confidence: float = 0.95
     seed: int = 20211
@@ -102,6 +106,8 @@ class AnalysisOptions:
             raise ConfigError(f"analysis option confidence={self.confidence} must lie between 0.5 and 1")
         if self.top_n < 1:
             raise ConfigError(f"analysis option top_n={self.top_n} must be at least 1")
+        if not 0.0 <= self.winsorize < 0.5:
+            raise ConfigError(f"analysis option winsorize={self.winsorize} must lie in [0, 0.5)")
         if self.growth_min_base < 0:
             raise ConfigError(f"analysis option growth_min_base={self.growth_min_base} must be 0 or more")
 

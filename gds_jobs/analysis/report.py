@@ -29,7 +29,13 @@ from gds_jobs.analysis import charts
 from gds_jobs.analysis.compare import METRICS, compare_all, hypotheses
 from gds_jobs.analysis.critical import critical_mass
 from gds_jobs.analysis.data import AnalysisData, load_data
-from gds_jobs.analysis.fit import FitOptions, cluster_candidates, evaluate_holdout
+from gds_jobs.analysis.fit import (
+    FitOptions,
+    cluster_candidates,
+    cluster_member_ids,
+    evaluate_holdout,
+    path_org_names,
+)
 from gds_jobs.analysis.frame import build_frame, cluster_kinds, current_memberships
 from gds_jobs.analysis.network import InterlockGraph
 from gds_jobs.analysis.options import AnalysisOptions
@@ -122,8 +128,8 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     timings["critical_mass"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    _fit_section(res, frame, data, options, int(extra.get("fit_clusters", 5)), int(extra.get("fit_top", 10)),
-                 bool(extra.get("holdout", True)))
+    _fit_section(store, res, frame, data, options, int(extra.get("fit_clusters", 5)),
+                 int(extra.get("fit_top", 10)), bool(extra.get("holdout", True)))
     timings["fit"] = time.perf_counter() - t
     res.caveats += _caveats(data, frame)
     res.meta = {"generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -133,8 +139,8 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     return res
 
 
-def _fit_section(res: RegionAnalysis, frame: pd.DataFrame, data: AnalysisData, options: AnalysisOptions,
-                 n_clusters: int, top: int, holdout: bool) -> None:
+def _fit_section(store: Any, res: RegionAnalysis, frame: pd.DataFrame, data: AnalysisData,
+                 options: AnalysisOptions, n_clusters: int, top: int, holdout: bool) -> None:
     mem = current_memberships(data, options)
     kinds = cluster_kinds(data.clusters, options)
     in_ids = sorted(set(mem["cluster_id"]) & set(kinds.loc[kinds["is_in"], "cluster_id"]))
@@ -143,14 +149,23 @@ def _fit_section(res: RegionAnalysis, frame: pd.DataFrame, data: AnalysisData, o
         return
     graph = InterlockGraph(data.seats, extra_orgnrs=frame["orgnr"])
     fopts = FitOptions()
+    pprs = graph.ppr([cluster_member_ids(data, options, cid) for cid in in_ids], fopts.damping, fopts.iterations)
+    ppr_of = {cid: pprs[:, j] for j, cid in enumerate(in_ids)}
     ranked = []
     for cid in in_ids:
-        cand = cluster_candidates(frame, data, graph, cid, options, fopts, top)
+        cand = cluster_candidates(frame, data, graph, cid, options, fopts, top, ppr=ppr_of[cid])
         if len(cand):
             ranked.append((float(cand["score"].mean()), cid, cand))
     ranked.sort(key=lambda x: (-x[0], x[1]))
     if ranked:
-        chosen = pd.concat([c for _, _, c in ranked[:n_clusters]], ignore_index=True)
+        best = ranked[:n_clusters]
+        extra_names: dict[str, str] = {}
+        for _, _, c in best:
+            extra_names.update(path_org_names(store, c, frame))
+        if extra_names:
+            best = [(s, cid, cluster_candidates(frame, data, graph, cid, options, fopts, top, None, extra_names,
+                                                ppr=ppr_of[cid])) for s, cid, _ in best]
+        chosen = pd.concat([c for _, _, c in best], ignore_index=True)
         names = data.clusters.set_index("cluster_id")["name"]
         chosen.insert(2, "cluster", chosen["cluster_id"].map(names))
         chosen.attrs.update({"title": f"Candidate firms in the region for the {min(n_clusters, len(ranked))} "

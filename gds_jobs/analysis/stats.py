@@ -76,7 +76,7 @@ def mann_whitney_p(x: np.ndarray, y: np.ndarray) -> float:
 
 def summarise_groups(values: pd.Series, memberships: Mapping[str, pd.Series], labels: Mapping[str, str],
                      reference: str | None, *, resamples: int = 1000, confidence: float = 0.95,
-                     seed: int = 0) -> pd.DataFrame:
+                     seed: int = 0, mean_values: pd.Series | None = None) -> pd.DataFrame:
     """One row per group: members, n with a value, missing, mean, median, CI, p vs reference.
 
     Parameters
@@ -85,6 +85,7 @@ def summarise_groups(values: pd.Series, memberships: Mapping[str, pd.Series], la
     memberships : group key -> boolean Series on the same index (groups may overlap).
     labels : group key -> display label.
     reference : the group the others are tested against (its own p is NaN), or None.
+    mean_values : values for the mean and its interval (e.g. winsorised); default ``values``.
 
     Returns
     -------
@@ -99,14 +100,15 @@ def summarise_groups(values: pd.Series, memberships: Mapping[str, pd.Series], la
         m = mask.reindex(values.index, fill_value=False).astype(bool)
         members = int(m.sum())
         v = values[m].dropna().to_numpy(float)
-        lo, hi = bootstrap_mean_ci(v, resamples=resamples, confidence=confidence, seed=seed + i)
+        mv = v if mean_values is None else mean_values.reindex(values.index)[m].dropna().to_numpy(float)
+        lo, hi = bootstrap_mean_ci(mv, resamples=resamples, confidence=confidence, seed=seed + i)
         p = math.nan
         if ref_vals is not None and key != reference:
             p = mann_whitney_p(v, ref_vals)
         rows.append({
             "group": key, "label": labels.get(key, key), "members": members, "n": int(v.size),
             "missing": members - int(v.size),
-            "mean": float(v.mean()) if v.size else math.nan,
+            "mean": float(mv.mean()) if mv.size else math.nan,
             "median": float(np.median(v)) if v.size else math.nan,
             "ci_low": lo, "ci_high": hi, "p_mannwhitney": p,
             "reference": labels.get(reference, reference) if reference else None,

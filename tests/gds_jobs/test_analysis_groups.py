@@ -156,7 +156,7 @@ MEASURES = pd.DataFrame({
     "eigenvector": [0.7, 0.5, 0.3, 0.4, 0.0, 0.0, 0.0],
 })
 
-OPTS = AnalysisOptions(bootstrap=200, as_of_year=2024)
+OPTS = AnalysisOptions(bootstrap=200, as_of_year=2024, winsorize=0.0)  # raw means: hand-checkable
 
 
 @pytest.fixture
@@ -280,6 +280,18 @@ def test_hypotheses_report_n_and_rho_over_complete_pairs(world):
     assert h.loc[("constraint", "patents"), "n"] == 4
     assert h.loc[("constraint", "patents"), "rho"] == pytest.approx(-0.816497, abs=1e-6)
     assert h.loc[("eigenvector", "patents"), "n"] == 7
+
+
+def test_winsorised_means_clip_ratio_outcomes_at_population_quantiles(world):
+    """Growth in the population: A 0.5, B 1.25, F -0.5. With winsorize 0.25 the clip bounds are the 25 % and
+    75 % quantiles (linear): -0.5 + 0.5 * 1.0 = 0.0 and 0.5 + 0.5 * 0.75 = 0.875. IN mean of (0.5, 0.875) =
+    0.6875 while the median stays the raw 0.875; neither (F) mean 0.0."""
+    _, f = world
+    t = compare(f, "growth", OPTS.with_(winsorize=0.25))
+    assert row(t, "in_member")["mean"] == pytest.approx(0.6875)
+    assert row(t, "in_member")["median"] == pytest.approx(0.875)
+    assert row(t, "neither")["mean"] == pytest.approx(0.0)
+    assert any("winsorised" in n for n in t.attrs["notes"])
 
 
 def test_growth_rates_skip_bases_below_the_floor():

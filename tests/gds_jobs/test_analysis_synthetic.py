@@ -1,0 +1,140 @@
+"""The analyses on the synthetic Norway (slow): group directions as generated, Table 5 as in the study.
+
+The generator (loaders/synth/README.md) makes IN members less constrained and more central,
+gives them more grants, patents, margin and growth, makes non-members with a board link to a
+member apply and patent more (spill-over), makes Ringeriksregionen inward-looking with fewer
+grants and lower growth, and gives the region's ``region_top_firms`` largest non-resale
+firms the value areas of the study's Table 5 scaled to that number.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from gds_jobs.analysis import AnalysisOptions, ValueAreaRules, build_frame, compare, critical_mass, hypotheses
+from gds_jobs.analysis.data import load_data
+from gds_jobs.analysis.fit import FitOptions, evaluate_holdout
+from gds_jobs.analysis.frame import cluster_kinds
+from gds_jobs.analysis.network import InterlockGraph
+from gds_jobs.analysis.report import write_region_report
+
+pytestmark = pytest.mark.slow
+
+UNITS = 10_000
+#: The study's Table 5 (firms among the region's 200 largest): seed digest.
+STUDY_TABLE5 = {"Bygg og anlegg": 34, "Energi / Miljø": 17, "Reiseliv, Hotel, Velvære": 15, "Industri": 14,
+                "Produksjon-Mat": 4, "Treverk": 3, "IKT": 2}
+_ids = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def synthetic(falkor_dir, tmp_path_factory):
+    import gds_jobs
+    import loaders
+    from cypher import open_store
+    from klynge.config import load_settings
+    from loaders.synth import generate
+
+    folder = tmp_path_factory.mktemp("synth")
+    manifest = generate(folder, UNITS, 7)
+    store = open_store(load_settings({"data_dir": falkor_dir, "graph_name": f"analysis_synth{next(_ids)}"},
+                                     environ={}))
+    store.init_schema()
+    try:
+        loaders.load("reference", None, store, progress=False)
+        loaders.load("synthetic", folder, store, progress=False)
+        gds_jobs.run_jobs(store, engine="local")
+        opts = AnalysisOptions()
+        data = load_data(store, "Ringeriksregionen", opts)
+        yield store, manifest, data, build_frame(data, opts), opts
+    finally:
+        store.wipe()
+        store.close()
+
+
+def mean(t, group):
+    return t.set_index("group").loc[group, "mean"]
+
+
+def median(t, group):
+    return t.set_index("group").loc[group, "median"]
+
+
+def p(t, group):
+    return t.set_index("group").loc[group, "p_mannwhitney"]
+
+
+def test_network_positions_follow_the_generated_directions(synthetic):
+    """IN members: lower constraint and higher eigenvector centrality than neither (p < 0.05);
+    the region's firms are more constrained and less central than IN members."""
+    _, _, _, f, opts = synthetic
+    c = compare(f, "constraint", opts)
+    e = compare(f, "eigenvector", opts)
+    assert mean(c, "in_member") < mean(c, "neither") and p(c, "in_member") < 0.05
+    assert mean(c, "region") > mean(c, "in_member")
+    assert mean(e, "in_member") > mean(e, "neither") and p(e, "in_member") < 0.05
+    assert mean(e, "region") < mean(e, "in_member")
+
+
+def test_innovation_outcomes_follow_the_generated_directions(synthetic):
+    """More grants and patents for IN members (p < 0.05); the region below the reference group on grants."""
+    _, _, _, f, opts = synthetic
+    s = compare(f, "support", opts)
+    pa = compare(f, "patents", opts)
+    assert mean(s, "in_member") > mean(s, "neither") and p(s, "in_member") < 0.05
+    assert mean(pa, "in_member") > mean(pa, "neither") and p(pa, "in_member") < 0.05
+    assert mean(s, "region") < mean(s, "neither")
+
+
+def test_spillover_groups_follow_the_generated_directions(synthetic):
+    """Non-members with a board link to an IN member apply and patent more than other non-members."""
+    _, _, _, f, opts = synthetic
+    for key in ("spillover_applications", "spillover_patents"):
+        t = compare(f, key, opts)
+        assert mean(t, "linked") > mean(t, "other"), key
+
+
+def test_profitability_and_growth_follow_the_generated_directions(synthetic):
+    """Margin and growth bonuses for members, a growth penalty for the region (medians: the rates are
+    heavy-tailed)."""
+    _, _, _, f, opts = synthetic
+    pr = compare(f, "profitability", opts)
+    g = compare(f, "growth", opts)
+    assert median(pr, "in_member") > median(pr, "neither")
+    assert median(g, "in_member") > median(g, "region")
+
+
+def test_hypotheses_hold_on_the_synthetic_data(synthetic):
+    _, _, _, f, _ = synthetic
+    h = hypotheses(f).set_index(["x", "y"])
+    assert h.loc[("constraint", "patents"), "rho"] < 0 and h.loc[("eigenvector", "patents"), "rho"] > 0
+
+
+def test_table5_area_counts_match_the_study_scaled_to_the_top_list(synthetic):
+    """The generator's top list has N = region_top_firms firms; each area's count must be the study's
+    count scaled by N / 200 to within one firm (largest-remainder rounding)."""
+    _, manifest, _, f, opts = synthetic
+    n = manifest.counts["region_top_firms"]
+    t5 = critical_mass(f, ValueAreaRules.from_reference(), opts.with_(top_n=n))["table5"].set_index("area_name")
+    for area, firms in STUDY_TABLE5.items():
+        got = int(t5["firms"].get(area, 0))
+        assert abs(got - firms * n / 200) <= 1.0, (area, got, firms * n / 200)
+
+
+def test_holdout_ranks_hidden_members_far_above_chance(synthetic):
+    _, _, data, f, opts = synthetic
+    kinds = cluster_kinds(data.clusters, opts)
+    graph = InterlockGraph(data.seats, extra_orgnrs=f["orgnr"])
+    _, summary = evaluate_holdout(f, data, graph, opts, FitOptions(),
+                                  clusters=list(kinds.loc[kinds["is_in"], "cluster_id"]))
+    s = summary.set_index("variant")
+    assert s.loc["full", "held_out"] >= 10
+    assert s.loc["full", "hit@50"] > 2 * s.loc["random ranking (expected)", "hit@50"]
+
+
+def test_report_on_synthetic_data_says_so(synthetic, tmp_path):
+    store, *_ = synthetic
+    page = write_region_report(store, "ringeriksregionen", tmp_path, holdout=False, bootstrap=200)
+    assert "SYNTHETIC DATA" in page.read_text(encoding="utf-8")

@@ -95,10 +95,10 @@ def constraint(g: WeightedGraph, *, weighted: bool = False) -> np.ndarray:
 
     Notes
     -----
-    Vectorised: ``C = rowsum((P + (P @ P) ∘ mask)²)``. Range (0, 1] for
-    egos with at least one contact — it can slightly exceed 1 on some
-    directed graphs, never on undirected ones below ``deg = 1``. Closed
-    forms (unweighted): a single contact (pendant node) 1; centre of a star
+    Vectorised: ``C = rowsum((P + (P @ P) ∘ mask)²)``. Positive for egos
+    with at least one contact, usually at most 1 (a single contact), but
+    it exceeds 1 when few contacts are all tied to each other (a triangle:
+    9/8). Closed forms (unweighted): a single contact (pendant node) 1; centre of a star
     with ``n`` leaves ``1/n``; any node of a cycle of length ≥ 5 ``0.5``;
     node of ``K_n`` ``(2n − 3)² / (n − 1)³`` (``K4``: 0.925926). Borgatti's
     1997 example graph: A 0.595486, G 0.400270, C 1. Equals networkx
@@ -200,7 +200,7 @@ def efficiency(g: WeightedGraph, *, weighted: bool = False) -> np.ndarray:
     -----
     Not networkx ``efficiency`` (Latora–Marchiori global efficiency of a
     node pair). A pendant node has efficiency 1; a node of ``K_n`` has
-    ``1 − (n − 2)/(n − 1)``.
+    effective size 1 and efficiency ``1/(n − 1)``.
 
     References
     ----------

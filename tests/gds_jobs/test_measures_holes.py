@@ -84,6 +84,14 @@ def test_complete_graph_constraint_closed_form(n):
         assert constraint(g)[0] == pytest.approx(0.925926, abs=1e-6)
 
 
+@pytest.mark.parametrize("n", [3, 5], ids=["K3", "K5"])
+def test_complete_graph_effective_size_is_one(n):
+    """Borgatti's n - 2t/n with n-1 contacts all tied: (n-1) - (n-2) = 1; efficiency 1/(n-1)."""
+    g = WeightedGraph.from_networkx(nx.complete_graph(n))
+    np.testing.assert_allclose(effective_size(g), 1.0)
+    np.testing.assert_allclose(efficiency(g), 1 / (n - 1))
+
+
 def test_isolates_are_nan_for_every_burt_measure():
     g = WeightedGraph.from_edges(["a", "b", "iso"], [("a", "b", 2)])
     for f in (constraint, constraint_weighted, effective_size, efficiency, hierarchy):

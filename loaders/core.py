@@ -784,6 +784,33 @@ class LoadContext:
             settings = load_settings()
         self.settings = settings
         self._secret = self.options.get("person_key_secret") or settings.person_key_secret
+        self._pool: Any = None
+        self._pending: Any = None
+
+    # -- pipelined writing
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run a batch write in the background while the next batch is parsed (one write in flight).
+
+        Writes stay in order (one worker); an error surfaces at the next ``submit`` or ``drain``.
+        """
+        if self.dry_run:
+            return
+        self.drain()
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klynge-load")
+        self._pending = self._pool.submit(fn, *args)
+
+    def drain(self) -> None:
+        """Wait for the background write, re-raising its error (a no-op inside the writer itself)."""
+        import threading
+
+        if threading.current_thread().name.startswith("klynge-load"):
+            return
+        if self._pending is not None:
+            fut, self._pending = self._pending, None
+            fut.result()
 
     # -- identity helpers
     def person_key(self, full_name: str, birth_date: str | None) -> str:
@@ -856,6 +883,7 @@ class LoadContext:
         """Run an upsert that returns ``outcome, n`` rows and add them to the counts."""
         if not rows or self.dry_run:
             return
+        self.drain()
         for r in self.store.run(query, {"rows": rows}):
             outcome = r.get("outcome")
             n = int(r.get("n") or 0)
@@ -871,6 +899,7 @@ class LoadContext:
         """Run a write query (skipped in a dry run)."""
         if self.dry_run:
             return []
+        self.drain()
         p = dict(params or {})
         if rows is not None:
             if not rows:
@@ -890,6 +919,14 @@ class LoadContext:
                                            "file": str(self.path), "started": self._started_iso})
 
     def finish(self, error: BaseException | None = None) -> LoadSummary:
+        if self._pool is not None:
+            try:
+                self.drain()
+            except Exception as exc:  # noqa: BLE001 - reported below as the load's error
+                if error is None:
+                    error = exc
+            self._pool.shutdown(wait=True)
+            self._pool = None
         self._progress.close()
         if self._reject_fh is not None:
             self._reject_fh.close()
@@ -968,10 +1005,11 @@ def run_loader(ctx: LoadContext, fn: Callable[[LoadContext, Path], None]) -> Loa
     ctx.start()
     try:
         fn(ctx, ctx.path)
-    except LoadError as exc:
+        ctx.drain()
+    except KlyngeError as exc:
         ctx.finish(exc)
         raise
-    except KlyngeError as exc:
+    except BaseException as exc:
         ctx.finish(exc)
         raise
     return ctx.finish()

@@ -138,7 +138,8 @@ def load(ctx: LoadContext, path: Path) -> None:
         seen[row[0]] = where
         batch.append(row)
         if len(batch) >= ctx.batch_size:
-            NODES.write(ctx, batch)
+            ctx.submit(NODES.write, ctx, batch)
             batch, seen = [], {}
+    ctx.drain()
     NODES.write(ctx, batch)
     classify_unclassified(ctx)

@@ -137,13 +137,18 @@ def load(ctx: LoadContext, path: Path) -> None:
     member_rows: list[list[Any]] = []
     stubs: list[dict[str, Any]] = []
     sets: list[list[Any]] = []
+    seen: dict[str, Pos] = {}
     for pos, c in _read(ctx, path):
         ctx.tick()
         try:
             row, members = _cluster(ctx, c)
+            if row[0] in seen:
+                raise RowRejected("cluster_id", row[0], f"duplicate cluster: {row[0]} already appeared at "
+                                  f"{seen[row[0]].describe()}; give the clusters distinct names or cluster_id")
         except RowRejected as rj:
             ctx.reject(pos, rj.field, rj.value, rj.reason)
             continue
+        seen[row[0]] = pos
         cluster_rows.append(row)
         keep: list[str] = []
         for i, m in enumerate(members, 1):

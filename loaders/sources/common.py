@@ -310,6 +310,7 @@ def classify_unclassified(ctx: LoadContext) -> int:
     """Classify every organisation that has no helix yet (stubs made by other sources); returns how many."""
     if ctx.dry_run:
         return 0
+    ctx.drain()
     rows = ctx.store.read(UNCLASSIFIED)
     groups: dict[str, list[list[str]]] = {}
     for r in rows:

@@ -273,7 +273,8 @@ def load(ctx: LoadContext, path: Path) -> None:
                 continue
             ctx.tick(b.n - before + ctx.stats.rejected - before_rej)
             if b.n >= ctx.batch_size:
-                flush(ctx, b)
+                ctx.submit(flush, ctx, b)
                 b, seen = _Batch(), {}
+    ctx.drain()
     flush(ctx, b)
     classify_unclassified(ctx)

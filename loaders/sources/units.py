@@ -274,12 +274,13 @@ def load(ctx: LoadContext, path: Path) -> None:
         seen[row["orgnr"]] = pos
         batch.append(row)
         if len(batch) >= size:
-            flush(ctx, batch, version)
+            ctx.submit(flush, ctx, batch, version)
             batch = []
             seen = {}
         if len(inactive) >= size:
             ctx.upsert(MARK_INACTIVE, inactive)
             inactive = []
+    ctx.drain()
     flush(ctx, batch, version)
     ctx.upsert(MARK_INACTIVE, inactive)
     classify_unclassified(ctx)

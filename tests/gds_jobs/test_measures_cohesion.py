@@ -11,8 +11,17 @@ from gds_jobs.measures import GraphInputError, WeightedGraph, clustering, commun
 from gds_jobs.measures.cohesion import relabel_by_first_node
 from gds_jobs.measures.synthetic import random_components_graph, synthetic_interlock
 
+
+def _davis_events() -> WeightedGraph:
+    """Davis Southern Women projected on the 14 events; weight = women attending both."""
+    davis = nx.davis_southern_women_graph()
+    women = {v for v, d in davis.nodes(data=True) if d["bipartite"] == 0}
+    return WeightedGraph.from_bipartite((u, v) if u in women else (v, u) for u, v in davis.edges())
+
+
 GRAPHS = {
     "florentine": lambda: WeightedGraph.from_networkx(nx.florentine_families_graph()),
+    "davis-events-weighted": _davis_events,
     "random-60-weighted-iso": lambda: random_components_graph((40, 12, 5), p=0.15, isolates=3, max_weight=4, seed=1),
     "random-400-unweighted-iso": lambda: random_components_graph((250, 100, 50), p=0.03, isolates=8, seed=2),
     "interlock-2000": lambda: synthetic_interlock(2000, seed=6),

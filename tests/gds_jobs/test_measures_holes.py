@@ -110,9 +110,16 @@ def test_hierarchy_is_zero_when_contacts_constrain_equally():
     g = WeightedGraph.from_networkx(nx.cycle_graph(6))
     np.testing.assert_allclose(hierarchy(g), 0.0, atol=1e-12)
 
+def _davis_events() -> WeightedGraph:
+    """Davis Southern Women projected on the 14 events; weight = women attending both."""
+    davis = nx.davis_southern_women_graph()
+    women = {v for v, d in davis.nodes(data=True) if d["bipartite"] == 0}
+    return WeightedGraph.from_bipartite((u, v) if u in women else (v, u) for u, v in davis.edges())
+
 
 ORACLE_GRAPHS = {
     "florentine": lambda: WeightedGraph.from_networkx(nx.florentine_families_graph()),
+    "davis-events-weighted": _davis_events,
     "random-60-weighted-iso": lambda: random_components_graph((40, 12, 5), p=0.15, isolates=3, max_weight=4, seed=1),
     "random-160-unweighted-iso": lambda: random_components_graph((100, 45, 15), p=0.05, isolates=6, seed=2),
     "random-120-weighted-seed9": lambda: random_components_graph((120,), p=0.05, max_weight=3, seed=9),

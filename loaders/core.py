@@ -874,6 +874,13 @@ class LoadContext:
             if h.lower() not in known_l:
                 self.unknown.setdefault(str(file or self.path), set()).add(h)
 
+    def open_csv(self, f: Path) -> tuple[list[str], Iterator[CsvRow], CsvFormat]:
+        """:func:`iter_csv` plus a warning when the file is read as ISO-8859-1."""
+        header, rows, fmt = iter_csv(f)
+        if fmt.encoding == "iso-8859-1":
+            self.warn(f"{f} is not UTF-8; read as ISO-8859-1")
+        return header, rows, fmt
+
     def tick(self, n: int = 1) -> None:
         self.stats.read += n
         self._progress.update(n)

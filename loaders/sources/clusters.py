@@ -24,7 +24,7 @@ import yaml
 
 from cypher.registry import register
 from klynge.errors import LoadError
-from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, iter_csv, row_hash, to_int, to_text
+from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, row_hash, to_int, to_text
 from loaders.sources.common import NameResolver, classify_unclassified, sidecar, stub_row, write_stubs
 
 SOURCE = Source(
@@ -100,7 +100,7 @@ def _read(ctx: LoadContext, path: Path) -> list[tuple[Pos, dict[str, Any]]]:
         if not isinstance(items, list):
             raise LoadError(f"{path}: expected a top-level 'clusters:' list")
         return [(Pos(record=i), c) for i, c in enumerate(items, 1)]
-    header, rows, _ = iter_csv(path)
+    header, rows, _ = ctx.open_csv(path)
     ctx.audit_columns(header, ("cluster_id", "cluster_name", "level", "programme", "since", "until", "host_county",
                                "host_orgnr", "url", "member_orgnr", "member_name", "member_role", "member_since",
                                "member_until"), file=path)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from loaders.core import LoadContext, Pos, RowRejected, Source, iter_csv, iter_files, row_hash, to_int, to_number, \
+from loaders.core import LoadContext, Pos, RowRejected, Source, iter_files, row_hash, to_int, to_number, \
     to_text
 from loaders.sources.common import NameResolver, classify_unclassified, sidecar, stub_row, write_stubs
 
@@ -50,7 +50,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     stubs: list[dict[str, Any]] = []
     seen: dict[str, Pos] = {}
     for f in iter_files(path, ("*.csv", "*.csv.gz")):
-        header, rows, fmt = iter_csv(f)
+        header, rows, fmt = ctx.open_csv(f)
         low = [h.lower() for h in header]
         missing = [c for c in REQUIRED if c not in low]
         if missing:

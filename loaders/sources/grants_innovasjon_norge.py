@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from loaders.core import LoadContext, RowRejected, Source, iter_csv, iter_files, row_hash, to_date, to_number, to_text
+from loaders.core import LoadContext, RowRejected, Source, iter_files, row_hash, to_date, to_number, to_text
 from loaders.sources.common import NameResolver, classify_unclassified, stub_row, write_stubs
 from loaders.sources.grants_forskningsradet import _confirmations, _review
 
@@ -40,9 +40,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     stubs: list[dict[str, Any]] = []
     occurrences: dict[str, int] = {}
     for f in iter_files(path, ("*.csv", "*.csv.gz")):
-        header, rows, fmt = iter_csv(f)
-        if fmt.encoding == "iso-8859-1":
-            ctx.warn(f"{f} is not UTF-8; read as ISO-8859-1")
+        header, rows, fmt = ctx.open_csv(f)
         ctx.audit_columns(header, COLUMNS, file=f)
         for r in rows:
             ctx.tick()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cypher.registry import register
-from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, iter_csv, iter_files, row_hash, \
+from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, iter_files, row_hash, \
     to_date, to_text
 from loaders.sources.common import NameResolver, classify_unclassified, stub_row, write_stubs
 from loaders.sources.grants_forskningsradet import _confirmations, _review
@@ -57,7 +57,7 @@ def load(ctx: LoadContext, path: Path) -> None:
         stubs.clear()
 
     for f in iter_files(path, ("*.csv", "*.csv.gz")):
-        header, rows, _fmt = iter_csv(f)
+        header, rows, _fmt = ctx.open_csv(f)
         low = [h.lower() for h in header]
         if "application_number" not in low:
             from klynge.errors import LoadError

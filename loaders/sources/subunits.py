@@ -19,7 +19,6 @@ from loaders.core import (
     Pos,
     RowRejected,
     Source,
-    iter_csv,
     iter_files,
     iter_json,
     row_hash,
@@ -117,7 +116,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     seen: dict[str, Pos] = {}
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
         if _is_csv(f):
-            header, rows, _fmt = iter_csv(f)
+            header, rows, _fmt = ctx.open_csv(f)
             ctx.audit_columns(header, KNOWN_COLUMNS, file=f)
             items = ((r.pos, r.values.get("__error__"), _csv_getter(r.values)) for r in rows)
         else:

@@ -27,7 +27,6 @@ from loaders.core import (
     RowRejected,
     Source,
     dig,
-    iter_csv,
     iter_files,
     iter_json,
     row_hash,
@@ -216,7 +215,7 @@ def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path, Pos, Callable[
     """Yield ``(file, pos, getter, raw)`` for every unit in every input file."""
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
         if _is_csv(f):
-            header, rows, _fmt = iter_csv(f)
+            header, rows, _fmt = ctx.open_csv(f)
             ctx.audit_columns(header, KNOWN_COLUMNS, file=f)
             for r in rows:
                 if "__error__" in r.values:

@@ -222,12 +222,21 @@ def test_invalid_csv_quoting_names_the_line(store, load, tmp_path):
         load("units", p)
 
 
-def test_iso_8859_1_csv_is_read_with_a_warning_free_result(store, load, tmp_path):
+def test_iso_8859_1_csv_is_read_as_such_with_a_warning(store, load, tmp_path):
     text = (FIX / "enheter.csv").read_text(encoding="utf-8")
     p = tmp_path / "latin1.csv"
     p.write_bytes(text.encode("iso-8859-1"))
-    load("units", p)
+    s = load("units", p)
     assert org(store, "910000004")["name"] == "HØNEFOSS TRELAST AS"
+    assert any("ISO-8859-1" in w for w in s.warnings)
+
+
+def test_json_in_a_wrong_encoding_is_a_clear_error(store, load, tmp_path):
+    p = tmp_path / "latin1.json"
+    p.write_bytes('[{"organisasjonsnummer": "910000004", "navn": "HØNEFOSS"}]'.encode("iso-8859-1"))
+    with pytest.raises(LoadError, match=r"latin1\.json at record 1"):
+        load("units", p)
+    assert store.read("MATCH (o:Organization) RETURN count(o) AS c") == [{"c": 0}]
 
 
 def test_undecodable_bytes_after_a_utf8_start_are_a_clear_error(store, load, tmp_path):

@@ -19,13 +19,12 @@ from klynge.errors import ConfigError
 EXPORT_COLUMNS: tuple[str, ...] = ("orgnr", "name", "helix", *runs.MEASURE_COLUMNS)
 INT_COLUMNS = frozenset({"degree", "community", "component"})
 
-EXPORT_PAGE = register("gds_jobs.export.page", f"""
-MATCH (v:MeasureValue {{run_id: $run_id}})
+EXPORT_PAGE = register("gds_jobs.export.page", """
+MATCH (v:MeasureValue {run_id: $run_id})
 WHERE v.orgnr > $after AND v.degree IS NOT NULL
 WITH v ORDER BY v.orgnr LIMIT $page
-OPTIONAL MATCH (o:Organization {{orgnr: v.orgnr}})
-RETURN v.orgnr AS orgnr, o.name AS name, o.helix AS helix,
-       {", ".join(f"v.{c} AS `{c}`" for c in runs.MEASURE_COLUMNS)}
+OPTIONAL MATCH (o:Organization {orgnr: v.orgnr})
+RETURN v.orgnr AS orgnr, o.name AS name, o.helix AS helix, v.packed AS packed
 ORDER BY orgnr
 """)
 
@@ -48,7 +47,9 @@ def iter_rows(store: Any, page_size: int = 20000) -> Iterator[dict[str, Any]]:
         page = store.read(EXPORT_PAGE, {"run_id": run_id, "after": after, "page": page_size},
                           timeout_s=READ_TIMEOUT_S)
         for r in page:
-            yield {c: _value(c, r.get(c)) for c in EXPORT_COLUMNS}
+            values = json.loads(r["packed"]) if r.get("packed") else {}
+            row = {"orgnr": r["orgnr"], "name": r.get("name"), "helix": r.get("helix"), **values}
+            yield {c: _value(c, row.get(c)) for c in EXPORT_COLUMNS}
         if len(page) < page_size:
             return
         after = page[-1]["orgnr"]

@@ -258,9 +258,10 @@ NODES = tuple(n for n in NODES if n.label != "JobRun") + (
     NodeType(
         "MeasureValue",
         "key",
-        ("key", "run_id", "orgnr") + MEASURE_PROPERTIES + BROKERAGE_PROPERTIES,
-        "An organisation's measures in one run: key = 'run_id:orgnr'. Values become current "
-        "only through the Meta pointer; runs beyond KLYNGE_MEASURE_HISTORY_RUNS are pruned.",
+        ("key", "run_id", "orgnr", "packed") + MEASURE_PROPERTIES + BROKERAGE_PROPERTIES,
+        "An organisation's measures in one run: key = 'run_id:orgnr'; packed = the same values as "
+        "one JSON string (bulk reads). Values become current only through the Meta pointer; runs "
+        "beyond KLYNGE_MEASURE_HISTORY_RUNS are pruned.",
         indexed=("run_id", "orgnr"),
     ),
     NodeType(

@@ -542,3 +542,13 @@ def test_an_error_after_publishing_keeps_the_run_succeeded(boards):
     assert any("after run" in w and "terminal closed" in w for w in summary.warnings)
     assert runs.pointers(boards)["measures"] == summary.run_id and len(gds_jobs.current_measures(boards)) == 6
     assert runs.history(boards)[0]["status"] == "succeeded" and lock_free(boards)
+
+
+def test_library_interlocks_show_only_the_current_runs_ties(boards):
+    """A run's INTERLOCK ties exist before it publishes; the library query filters them out."""
+    first = run_local(boards)
+    boards.run(f"MATCH (a:Organization {{orgnr: '{A}'}}) MATCH (d:Organization {{orgnr: '{D}'}}) "
+               "CREATE (a)-[:INTERLOCK {weight: 9, run_id: 'unpublished'}]->(d)")
+    rows = library.run(boards, "measures/interlocks", {"orgnr": A})
+    assert [(r["orgnr"], r["shared_persons"]) for r in rows] == [(B, 2), (C, 1)]
+    assert runs.pointers(boards)["interlock"] == first.run_id

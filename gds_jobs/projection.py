@@ -82,7 +82,7 @@ WITH a, [x IN orgs WHERE x.orgnr > a.orgnr] AS partners
 UNWIND (CASE WHEN size(partners) = 0 THEN [null] ELSE partners END) AS b
 WITH a, b, count(*) AS shared
 WITH gds.graph.project($name, a, b,
-       {{relationshipProperties: {{weight: toFloat(shared)}}}},
+       {{relationshipProperties: CASE WHEN b IS NULL THEN null ELSE {{weight: toFloat(shared)}} END}},
        {{undirectedRelationshipTypes: ['*']}}) AS g
 RETURN g.graphName AS graphName, g.nodeCount AS nodeCount, g.relationshipCount AS relationshipCount
 """, dialect="neo4j")

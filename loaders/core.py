@@ -110,6 +110,10 @@ class LoadSummary:
             s += f"; rejects in {self.reject_file}"
         return s
 
+    def describe(self) -> str:
+        """The summary line followed by the warnings (unknown fields, review files), one per line."""
+        return "\n".join([self.line(), *(f"warning: {w}" for w in self.warnings)])
+
 
 @dataclass(frozen=True)
 class Pos:

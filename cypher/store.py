@@ -274,7 +274,12 @@ class FalkorStore:
             pass
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _falkor_value(v: Any) -> Any:
+    if isinstance(v, _PLAIN):  # the common case, first
+        return v
     from falkordb import Edge, Node, Path
 
     if isinstance(v, Node):

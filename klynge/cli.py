@@ -291,14 +291,25 @@ def jobs() -> None:
 
 
 @jobs.command("run")
-@click.option("--only", multiple=True, help="Run only these jobs (repeatable).")
+@click.option("--only", multiple=True, help="Run only these jobs (repeatable; see `klynge jobs list`).")
 @click.option("--engine", type=click.Choice(["auto", "gds", "local"]), default="auto", show_default=True)
 @click.option("--include-ceo", is_flag=True, help="Count CEOs (DAGL) as well as board seats in the interlock network.")
-def jobs_run(only: tuple[str, ...], engine: str, include_ceo: bool) -> None:
+@click.option("--include-deputies", is_flag=True, help="Count deputy members (VARA) and observers (OBS) too.")
+@click.option("--wait", "wait_s", type=float, default=0.0, show_default=True,
+              help="Seconds to wait for a run in progress to finish before giving up.")
+@click.option("--quiet", is_flag=True, help="No per-step progress lines.")
+def jobs_run(only: tuple[str, ...], engine: str, include_ceo: bool, include_deputies: bool, wait_s: float,
+             quiet: bool) -> None:
     """Compute every measure; results become current only when the whole run succeeds."""
     import gds_jobs
 
-    summary = gds_jobs.run_jobs(_store(), only=list(only) or None, engine=engine, include_ceo=include_ceo)
+    def progress(event: Any) -> None:
+        if getattr(event, "event", None) != "advance":
+            click.echo(str(event), err=True)
+
+    summary = gds_jobs.run_jobs(_store(), only=list(only) or None, engine=engine, include_ceo=include_ceo,
+                                include_deputies=include_deputies, wait_s=wait_s,
+                                progress=None if quiet else progress)
     click.echo(summary.describe() if hasattr(summary, "describe") else str(summary))
 
 
@@ -344,7 +355,9 @@ def export_measures(fmt: str, out: str | None) -> None:
     """One row per organisation: orgnr, name, helix and every measure of the current run."""
     import gds_jobs
 
-    gds_jobs.export_measures(_store(), fmt, out)
+    n = gds_jobs.export_measures(_store(), fmt, out)
+    if out:
+        click.echo(f"{n} organisations written to {out}", err=True)
 
 
 # ---------------------------------------------------------------- analyses

@@ -64,6 +64,16 @@ BOARD_ROLES: tuple[str, ...] = ("LEDE", "NEST", "MEDL", "VARA", "OBS")
 BOARD_GROUP = "STYR"
 CEO_ROLE = "DAGL"
 
+MEASURE_PROPERTIES: tuple[str, ...] = (
+    "degree", "weighted_degree", "eigenvector", "pagerank", "betweenness", "closeness",
+    "community", "component", "clustering", "constraint", "constraint_weighted",
+    "effective_size", "efficiency", "hierarchy",
+)
+BROKERAGE_PROPERTIES: tuple[str, ...] = (
+    "brokerage_coordinator", "brokerage_itinerant", "brokerage_representative_gatekeeper",
+    "brokerage_liaison", "brokerage_total",
+)
+
 NODES: tuple[NodeType, ...] = (
     NodeType(
         "Organization",
@@ -165,8 +175,30 @@ NODES: tuple[NodeType, ...] = (
         "JobRun",
         "run_id",
         ("run_id", "job", "status", "engine", "started", "finished", "params", "counts",
-         "steps", "error", "versions", "current"),
-        "One recorded run of the nightly measures jobs.",
+         "steps", "error", "versions", "current", "owner", "heartbeat", "duration_s", "pruned"),
+        "One recorded run of the measures jobs; params/counts/steps/versions are JSON strings.",
+        indexed=("status",),
+    ),
+    NodeType(
+        "MeasureValue",
+        "key",
+        ("key", "run_id", "orgnr", "packed") + MEASURE_PROPERTIES + BROKERAGE_PROPERTIES,
+        "An organisation's measures in one run: key = 'run_id:orgnr'; packed = the same values as "
+        "one JSON string (bulk reads). Values become current only through the Meta pointer; runs "
+        "beyond KLYNGE_MEASURE_HISTORY_RUNS are pruned.",
+        indexed=("run_id", "orgnr"),
+    ),
+    NodeType(
+        "Meta",
+        "key",
+        ("key", "interlock_run", "measures_run", "brokerage_run", "updated"),
+        "Pointers to the current run per job (key 'measures'), flipped in one write when a run succeeds.",
+    ),
+    NodeType(
+        "Lock",
+        "key",
+        ("key", "owner", "host", "pid", "run_id", "acquired", "expires", "touched"),
+        "The one-run-at-a-time lock of the measures jobs; expires is epoch seconds.",
     ),
     NodeType(
         "LoadRun",
@@ -229,51 +261,3 @@ def all_property_keys() -> list[str]:
         keys.update(r.properties)
     # measure properties written by gds_jobs are declared there and added by the linter
     return sorted(keys)
-
-
-# ---------------------------------------------------------------------------
-# Measures runs (gds_jobs): per-run values, the current-run pointer, the run lock.
-# Appended by the jobs work; the lead may fold these into NODES above.
-# ---------------------------------------------------------------------------
-
-MEASURE_PROPERTIES: tuple[str, ...] = (
-    "degree", "weighted_degree", "eigenvector", "pagerank", "betweenness", "closeness",
-    "community", "component", "clustering", "constraint", "constraint_weighted",
-    "effective_size", "efficiency", "hierarchy",
-)
-BROKERAGE_PROPERTIES: tuple[str, ...] = (
-    "brokerage_coordinator", "brokerage_itinerant", "brokerage_representative_gatekeeper",
-    "brokerage_liaison", "brokerage_total",
-)
-
-NODES = tuple(n for n in NODES if n.label != "JobRun") + (
-    NodeType(
-        "JobRun",
-        "run_id",
-        ("run_id", "job", "status", "engine", "started", "finished", "params", "counts",
-         "steps", "error", "versions", "current", "owner", "heartbeat", "duration_s", "pruned"),
-        "One recorded run of the measures jobs; params/counts/steps/versions are JSON strings.",
-        indexed=("status",),
-    ),
-    NodeType(
-        "MeasureValue",
-        "key",
-        ("key", "run_id", "orgnr", "packed") + MEASURE_PROPERTIES + BROKERAGE_PROPERTIES,
-        "An organisation's measures in one run: key = 'run_id:orgnr'; packed = the same values as "
-        "one JSON string (bulk reads). Values become current only through the Meta pointer; runs "
-        "beyond KLYNGE_MEASURE_HISTORY_RUNS are pruned.",
-        indexed=("run_id", "orgnr"),
-    ),
-    NodeType(
-        "Meta",
-        "key",
-        ("key", "interlock_run", "measures_run", "brokerage_run", "updated"),
-        "Pointers to the current run per job (key 'measures'), flipped in one write when a run succeeds.",
-    ),
-    NodeType(
-        "Lock",
-        "key",
-        ("key", "owner", "host", "pid", "run_id", "acquired", "expires", "touched"),
-        "The one-run-at-a-time lock of the measures jobs; expires is epoch seconds.",
-    ),
-)

@@ -38,7 +38,7 @@ def live_server(settings, graph):
     from werkzeug.serving import make_server
 
     assert VENDOR.exists(), "web/static/vendor is not built: run `make setup` (cd web/frontend && npm ci && npm run build)"
-    graph.small().xss()
+    graph.small().xss().hub(persons=60)
     app = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True,
                       "KLYNGE_TEST_ROLE": "advisor"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -145,3 +145,21 @@ def test_script_names_stay_text_in_the_browser(live_server, page):
     page.wait_for_selector("#typeahead-list li")
     page.screenshot(path=str(ARTIFACTS / "07-xss-inert.png"))
     assert dialogs == [] and page.klynge_errors == []  # type: ignore[attr-defined]
+
+
+def test_capped_neighbourhood_shows_more_and_opens_on_click(live_server, page):
+    """The hub has 60 board members; with 10 per node the drawing shows 10 and a "+50 more" node."""
+    page.goto(live_server + "/org/911111111/explore?cap=10")
+    page.select_option("select[name=cap]", "10")
+    page.click("#network-form button[type=submit]")
+    page.wait_for_selector("#graph-status:has-text('50 more not shown')")
+    label = page.evaluate("window.klyngeExplorer.cy.getElementById('more:911111111').data('label')")
+    assert label == "+50 more"
+    page.screenshot(path=str(ARTIFACTS / "08-more.png"))
+    box = page.locator("#cy").bounding_box()
+    pos = page.evaluate("window.klyngeExplorer.cy.getElementById('more:911111111').renderedPosition()")
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+    page.wait_for_selector("#graph-status:has-text('61 nodes')")
+    assert page.evaluate("window.klyngeExplorer.cy.getElementById('more:911111111').length") == 0
+    page.screenshot(path=str(ARTIFACTS / "09-more-opened.png"))
+    assert page.klynge_errors == []  # type: ignore[attr-defined]

@@ -47,8 +47,8 @@ def test_profile_lists_board_roles_clusters_grants_patents_and_accounts(graph, a
     graph.small()
     body = advisor.get("/org/923609016.json").get_json()
     assert [(b["role"], b["holder_name"]) for b in body["board"]] == [("DAGL", "Ola Nordmann"), ("LEDE", "Kari Nordmann")]
-    assert [(r["holder_name"], r["role"], r["orgnr"]) for r in body["roles_elsewhere"]] == [
-        ("Kari Nordmann", "MEDL", "984851006")]
+    assert [(h["holder_name"], h["roles_here"], h["total"], [(s["role"], s["orgnr"]) for s in h["seats"]])
+            for h in body["roles_elsewhere"]] == [("Kari Nordmann", ["LEDE"], 1, [("MEDL", "984851006")])]
     assert [c["cluster_id"] for c in body["clusters"]] == ["ocean"]
     assert [g["grant_id"] for g in body["grants"]] == ["nfr:300001"]
     assert [p["patent_id"] for p in body["patents"]] == ["NO20240001"]
@@ -178,3 +178,16 @@ def test_cluster_fit_failure_is_reported_not_raised(graph, client, monkeypatch):
     monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(fit_for_firm=broken))
     r = client.get("/org/923609016/fit.json")
     assert r.status_code == 200 and r.get_json()["cluster_fit"]["status"] == "error"
+
+
+def test_roles_elsewhere_are_capped_per_holder_with_the_total(graph, advisor):
+    """Kari gets 30 more board seats: the profile lists 25 of her 31 other roles and says how many there are."""
+    graph.small()
+    graph.store.run("MATCH (p:Person {person_key: '3f2a9c1e'}) UNWIND range(1, 30) AS i "
+                    "CREATE (o:Organization {orgnr: toString(700000000 + i), name: 'BOARD ' + toString(i), "
+                    "helix: 'industry', active: true}) "
+                    "CREATE (p)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(o)")
+    kari = next(h for h in advisor.get("/org/923609016.json").get_json()["roles_elsewhere"]
+                if h["holder_key"] == "3f2a9c1e")
+    assert (kari["total"], len(kari["seats"])) == (31, 25)
+    assert "and 6 more roles" in advisor.get("/org/923609016").get_data(as_text=True)

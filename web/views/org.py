@@ -95,9 +95,16 @@ def fit(orgnr: str):
       errors=(400, 404))
 def explore(orgnr: str):
     """The ego-network explorer page; its JSON twin is the same network as /org/{orgnr}/network.json."""
+    from web.errors import wants_json
+
     store = get_store()
     org = load_org(store, orgnr)
-    data = _network(store, org)
+    if wants_json():
+        return respond("explore.html", _network(store, org))
+    f = network_filters()  # validates the parameters; the page itself loads the network as JSON
+    data = {"depth": params.int_arg("depth", 1, 1, 3), "cap": params.int_arg("cap", 25, 1, 500),
+            "filters": {"kinds": list(f.kinds), "roles": list(f.role_groups or []), "active_only": f.active_only,
+                        "helix": list(f.helix or [])}}
     return respond("explore.html", {"organization": org, **data,
                                     "measures_available": [{"name": m.name, "title": m.title}
                                                            for m in measures.MEASURES],

@@ -413,6 +413,7 @@ def _siva(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -> li
     small_county = np.array(w.geo.county)[w.muni[small_idx]]
     out: list[Cluster] = []
     taken: set[int] = set()
+    used: set[tuple[int, bool]] = set()
     scale = max(0.25, min(1.0, w.n / 50_000))
     for j in range(n):
         garden = j % 2 == 0
@@ -422,7 +423,9 @@ def _siva(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -> li
             host = name_to_idx["PAN INNOVASJON AS"]
         else:
             pw = (1.0 / np.sqrt(pop)) if garden else pop ** 1.5
+            pw = pw * np.array([(i, garden) not in used for i in range(len(pop))])  # one of each kind per place
             m = int(rng.choice(len(pop), p=pw / pw.sum()))
+        used.add((m, garden))
         place = w.geo.names[m]
         name = f"{place} Næringshage" if garden else f"{place} Inkubator"
         if host != name_to_idx.get("PAN INNOVASJON AS"):

@@ -436,6 +436,7 @@ def test_clusters_have_levels_and_the_norwegian_wood_cluster_lists_the_study_nam
     assert {"Arena", "Arena Pro", "GCE"} <= {c["level"] for c in nic}
     assert {c["level"] for c in siva} == {"Næringshage", "Inkubator"}
     assert all(c["host_orgnr"] in s10k.by_orgnr for c in s10k.clusters)
+    assert len({c["name"] for c in s10k.clusters}) == len(s10k.clusters)  # names are the loader's cluster ids
     nwc = next(c for c in s10k.clusters if c["name"] == "Norwegian Wood Cluster")
     names = [m["name"] for m in nwc["members"]]
     assert len(names) == 25 and "Moelven Industrier ASA" in names and "NIBIO" in names

@@ -373,7 +373,8 @@ class Builder:
             for back in range(k.accounts_years - 1, -1, -1):
                 year = self.last_year - back
                 noise = 1.0 + (R[71 + back] - 0.5) * 0.04
-                margin = float(w.margin[u]) + (R[80 + back] - 0.5) * 0.04
+                # margins drift with the unit's growth (members up, the focus region down), plus noise
+                margin = float(w.margin[u]) - back * 0.1 * (float(w.growth[u]) - 0.03) + (R[80 + back] - 0.5) * 0.03
                 if rev_last is not None:
                     rev = int(round(rev_last / g ** back * noise * mult))
                     assets = max(10_000, int(rev * float(w.asset_ratio[u])) + 50_000)

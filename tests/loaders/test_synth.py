@@ -428,6 +428,22 @@ def test_cluster_members_have_more_grants_patents_cross_region_ties_and_profit(s
     assert len(tied) > 20 and np.mean(tied) > np.mean(untied)
 
 
+def test_ordinary_result_grows_for_members_and_shrinks_in_ringeriksregionen(s10k: Synth) -> None:
+    """The study's Fig. 15: IN members grow faster; the region's growth is negative (median 2024 -> 2025)."""
+    members = s10k.members()
+    growth: dict[str, list[float]] = defaultdict(list)
+    for filings in s10k.accounts:
+        res = {f["regnskapsperiode"]["tilDato"][:4]: f["resultatregnskapResultat"]["ordinaertResultatFoerSkattekostnad"]
+               for f in filings if f["regnskapstype"] == "SELSKAP"}
+        o = filings[0]["virksomhet"]["organisasjonsnummer"]
+        if res.get("2024", 0) > 0:
+            group = "member" if o in members else ("region" if s10k.muni(o) in REGION else "other")
+            growth[group].append(res["2025"] / res["2024"] - 1)
+    assert min(len(v) for v in growth.values()) > 30
+    med = {k: float(np.median(v)) for k, v in growth.items()}
+    assert med["member"] > med["other"] > med["region"] and med["region"] < 0
+
+
 def test_clusters_have_levels_and_the_norwegian_wood_cluster_lists_the_study_names(s10k: Synth) -> None:
     nic = [c for c in s10k.clusters if c.get("programme", "NIC") == "NIC"]
     siva = [c for c in s10k.clusters if c.get("programme") == "SIVA"]

@@ -52,8 +52,13 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, low: Sequence[f
             yerr = [lo, hi]
         ax.bar(list(x), vals, color=colors, yerr=yerr, capsize=4, ecolor="#333333")
         ax.set_xticks(list(x))
-        ticks = [_wrap(lbl) + (f"\n{annotations[i]}" if annotations else "") for i, lbl in enumerate(labels)]
-        ax.set_xticklabels(ticks, fontsize=8)
+        many = len(vals) > 6
+        ticks = [(str(lbl) if many else _wrap(lbl)) + (f"\n{annotations[i]}" if annotations else "")
+                 for i, lbl in enumerate(labels)]
+        if many:  # long category lists: slanted labels instead of overlapping ones
+            ax.set_xticklabels(ticks, fontsize=7, rotation=45, ha="right", rotation_mode="anchor")
+        else:
+            ax.set_xticklabels(ticks, fontsize=8)
         ax.set_ylabel(ylabel, fontsize=8)
         ax.set_title(title, fontsize=9)
         ax.axhline(0, color="#999999", linewidth=0.6)

@@ -99,7 +99,7 @@ def table5(top: pd.DataFrame, rules: ValueAreaRules) -> pd.DataFrame:
     out = out.sort_values(["is_other", "firms", "revenue_nok_1000"], ascending=[True, False, False])
     out = out.drop(columns="is_other").reset_index(drop=True)
     out.attrs.update({"title": "Table 5: firms, operating revenue (NOK 1000) and employees by value-creation area",
-                      "figure": "Table 5"})
+                      "figure": "Table 5", "other_id": rules.other_id})
     return out
 
 

@@ -175,7 +175,7 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
     if measures is None:
         measures = default_measures_provider()
     if callable(measures):
-        mframe = measures(store)
+        mframe = measures(store, orgnrs=list(orgs["orgnr"]))
     elif isinstance(measures, pd.DataFrame):
         mframe = measures
     else:

@@ -397,7 +397,7 @@ def _prepare(store: Any, region: str | None, options: AnalysisOptions | None, me
     return data, frame, graph
 
 
-def _no_measures(store: Any) -> pd.DataFrame:
+def _no_measures(store: Any, orgnrs: Sequence[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame({"orgnr": pd.Series([], dtype=object)})
 
 

@@ -301,7 +301,7 @@ def render_html(res: RegionAnalysis) -> str:
         parts.append(_section("Critical-mass flags", html_table(t["critical_flags"]) + _notes(t["critical_flags"])))
         nb = t["critical_nace_breakdown"]
         figs = []
-        for i, area in enumerate(list(t5["area_name"])[:2]):
+        for i, area in enumerate(_breakdown_areas(t5)):
             part = nb[nb["area_name"] == area]
             figs.append(f"<h3>Fig. {16 + i}: {html.escape(str(area))} by NACE code</h3><div class='chart'>"
                         + charts.bar_chart(list(part["code"].astype(str)), list(part["firms"]),
@@ -324,6 +324,22 @@ def render_html(res: RegionAnalysis) -> str:
     parts.append("<p class='note'>Tables as CSV and JSON: <code>tables/</code> beside this file and "
                  "<code>report.json</code>.</p></body></html>")
     return "\n".join(parts)
+
+
+STUDY_BREAKDOWN = ("bygg_anlegg", "energi_miljo")  # the study's Figs. 16 and 17
+
+
+def _breakdown_areas(t5: pd.DataFrame) -> list[str]:
+    """The study's two areas when present, otherwise the two areas with most firms (never "other")."""
+    by_id = dict(zip(t5["area"], t5["area_name"], strict=True))
+    chosen = [by_id[a] for a in STUDY_BREAKDOWN if a in by_id]
+    other = t5.attrs.get("other_id")
+    for name in t5.loc[t5["area"] != other, "area_name"]:
+        if len(chosen) >= 2:
+            break
+        if name not in chosen:
+            chosen.append(name)
+    return chosen[:2]
 
 
 def _method_notes(res: RegionAnalysis) -> str:

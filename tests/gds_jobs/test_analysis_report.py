@@ -78,3 +78,16 @@ def test_fit_entry_points_read_the_store(store):
     with pytest.raises(ConfigError, match="no cluster with id or name"):
         fit_for_cluster(store, "Nope", "testregion", options=opts)
     assert B not in set(cands["orgnr"])
+
+
+def test_figures_16_17_show_the_studys_areas_or_else_the_largest_non_other_areas():
+    import pandas as pd
+
+    from gds_jobs.analysis.report import _breakdown_areas
+
+    t5 = pd.DataFrame({"area": ["ikt", "bygg_anlegg", "annet"], "area_name": ["IKT", "Bygg og anlegg", "Annet"]})
+    t5.attrs["other_id"] = "annet"
+    assert _breakdown_areas(t5) == ["Bygg og anlegg", "IKT"]
+    t5 = pd.DataFrame({"area": ["annet", "mat"], "area_name": ["Annet", "Mat"]})
+    t5.attrs["other_id"] = "annet"
+    assert _breakdown_areas(t5) == ["Mat"]

@@ -8,7 +8,7 @@
 // mode: read
 UNWIND $orgnrs AS key
 MATCH (o:Organization {orgnr: key})
-MATCH (o)-[:FILED]->(a:Accounts)
+MATCH (o)-[:FILED]->(a)
 WHERE coalesce(a.accounts_type, 'SELSKAP') = $accounts_type
 RETURN o.orgnr AS orgnr, a.year AS year, a.currency AS currency, a.revenue AS revenue,
        a.operating_result AS operating_result, a.ordinary_result_before_tax AS ordinary_result_before_tax,

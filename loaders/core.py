@@ -190,11 +190,6 @@ def norm_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
-def content_hash(props: Mapping[str, Any]) -> str:
-    """A stable hash of a property map (key order does not matter)."""
-    return hashlib.blake2b(orjson.dumps(props, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
-
-
 def person_key(full_name: str, birth_date: str | None, secret: str) -> str:
     """The pseudonymous person key: HMAC-SHA256 of the normalised name and the birth date.
 
@@ -314,18 +309,6 @@ def dig(record: Mapping[str, Any], path: str) -> Any:
         if cur is None:
             return None
     return cur
-
-
-def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Flatten nested mappings to lower-cased dotted keys (lists kept as values)."""
-    out: dict[str, Any] = {}
-    for k, v in record.items():
-        key = f"{prefix}{k.lower()}"
-        if isinstance(v, Mapping):
-            out.update(flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
 
 
 # --------------------------------------------------------------------------- known-field audit
@@ -977,40 +960,6 @@ class LoadContext:
 # --------------------------------------------------------------------------- batching helpers
 
 
-class KeyedBatch:
-    """Collect prepared rows for one batch, keeping only the first row per key.
-
-    A second row with the same key in the same batch is a duplicate record: it is
-    rejected (reason names the first occurrence) rather than silently merged.
-    """
-
-    def __init__(self, ctx: LoadContext, key_field: str) -> None:
-        self.ctx = ctx
-        self.key_field = key_field
-        self.rows: list[dict[str, Any]] = []
-        self.seen: dict[Any, Pos] = {}
-
-    def add(self, key: Any, row: dict[str, Any], pos: Pos, file: Path | None = None) -> bool:
-        first = self.seen.get(key)
-        if first is not None:
-            self.ctx.reject(pos, self.key_field, key,
-                            f"duplicate record: {key} already appeared at {first.describe()} of this file",
-                            file=file)
-            return False
-        self.seen[key] = pos
-        self.rows.append(row)
-        return True
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def take(self) -> list[dict[str, Any]]:
-        rows = self.rows
-        self.rows = []
-        self.seen = {}
-        return rows
-
-
 def run_loader(ctx: LoadContext, fn: Callable[[LoadContext, Path], None]) -> LoadSummary:
     """Run ``fn(ctx, path)`` with LoadRun bookkeeping; a LoadError is re-raised after recording it."""
     ctx.start()
@@ -1040,11 +989,11 @@ def iter_files(path: Path, patterns: tuple[str, ...] = ("*.json", "*.json.gz", "
 
 # re-exported helpers used by loaders
 __all__ = [
-    "ANY", "BATCH_SIZE", "CsvFormat", "CsvRow", "JsonDoc", "KeyedBatch", "LoadContext", "LoadSummary",
-    "Pos", "RowRejected", "Source", "clean_orgnr", "content_hash", "dig", "flatten", "graph_fingerprint",
+    "ANY", "BATCH_SIZE", "CsvFormat", "CsvRow", "JsonDoc", "LoadContext", "LoadSummary",
+    "Pos", "RowRejected", "Source", "NodeUpsert", "clean_orgnr", "dig", "graph_fingerprint",
     "iter_csv", "iter_files", "iter_json", "norm_name", "orgnr_ok", "person_key", "run_loader",
     "schema_from_paths", "sniff_csv", "to_bool", "to_date", "to_int", "to_number", "to_text", "unknown_paths",
-
+    "row_hash",
 ]
 
 

@@ -72,6 +72,16 @@ SECTION_WORDS: dict[str, tuple[str, ...]] = {
     "T": ("Frisør", "Velvære", "Service", "Forening"),
 }
 
+#: Firm-name descriptors for divisions whose section word would mislead (forestry is not aquaculture).
+DIVISION_WORDS: dict[str, tuple[str, ...]] = {
+    "01": ("Gård", "Landbruk", "Gartneri"), "02": ("Skog", "Skogdrift", "Tømmer"),
+    "03": ("Havbruk", "Fiske", "Sjømat"), "10": ("Bakeri", "Mat", "Foredling", "Slakteri"),
+    "11": ("Bryggeri", "Drikke"), "16": ("Sagbruk", "Treindustri", "Trevare"), "17": ("Papir", "Treforedling"),
+    "35": ("Kraft", "Energi", "Kraftverk"), "55": ("Hotell", "Overnatting", "Fjellstue"),
+    "56": ("Restaurant", "Kafé", "Catering"), "62": ("Data", "IT", "Software"), "71": ("Arkitekter", "Ingeniører"),
+    "72": ("Forskning", "Laboratorium"), "69": ("Regnskap", "Revisjon"),
+}
+
 TITLE_WORDS: tuple[str, ...] = (
     "bærekraftig", "digital", "automatisert", "sirkulær", "lavutslipp", "sensorbasert", "modulær",
     "energieffektiv", "tre-basert", "datadrevet", "fornybar", "presisjons", "prediktiv",

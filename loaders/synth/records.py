@@ -17,7 +17,7 @@ from loaders.synth.forms import (
     FORETAK_FORMS, FORM_CODES, FORMS, ROLE_CODES, ROLE_GROUP, ROLE_TYPES, SECTORS, VALGT_AV,
 )
 from loaders.synth.names import (
-    FIRM_WORDS, FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES, SECTION_WORDS, STREET_STEMS, STREET_SUFFIXES,
+    DIVISION_WORDS, FIRM_WORDS, FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES, SECTION_WORDS, STREET_STEMS, STREET_SUFFIXES,
 )
 from loaders.synth.world import (
     HOLDER_BOSTYRER, HOLDER_ENTITY, HOLDER_SAME_AS_CHAIR, KIND_INDEX, World,
@@ -113,12 +113,11 @@ class Builder:
         w = self.w
         name = w.special_names.get(u)
         if name is None:
-            o = int(w.orgnr[u])
             R = self.row(u)
             f = self.form_codes[u]
             code = w.ind.codes[int(w.nace[u])]
             sec = w.ind.section.get(code, "N")
-            word = pick(SECTION_WORDS.get(sec, ("Service",)), o, 2)
+            word = pk(DIVISION_WORDS.get(code[:2]) or SECTION_WORDS.get(sec, ("Service",)), R[2])
             stem = pk(FIRM_WORDS, R[3]) + pk(FIRM_WORDS, R[4]).lower()
             place = w.geo.names[int(w.muni[u])]
             if f == "ENK":

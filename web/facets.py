@@ -76,8 +76,20 @@ def run_search(store: Any, q: str, filters: dict[str, Any], page: int) -> dict:
         order = {k: i for i, k in enumerate(scores)}
         rows.sort(key=lambda r: order.get(r["orgnr"], 10**9))
     elif any(v for k, v in filters.items() if k != "active") or params["active"] != "any":
-        rows = library.run(store, "search/organizations_browse", {**params, "limit": BROWSE}, timeout_s=30)
-        truncated = len(rows) >= BROWSE
+        seed = None  # start from the most selective filter that has an index-driven query
+        for facet in ("cluster", "municipality", "region"):
+            if params.get(facet):
+                seed = [r["orgnr"] for r in library.run(store, f"search/orgnrs_in_{facet}",
+                                                        {facet: params[facet], "limit": BROWSE}, timeout_s=30)]
+                break
+        if seed is not None:
+            rows = library.run(store, "search/organizations_by_keys", {"orgnrs": seed, **params}) if seed else []
+            order = {k: i for i, k in enumerate(seed)}
+            rows.sort(key=lambda r: order.get(r["orgnr"], 10**9))
+            truncated = len(seed) >= BROWSE
+        else:
+            rows = library.run(store, "search/organizations_browse", {**params, "limit": BROWSE}, timeout_s=30)
+            truncated = len(rows) >= BROWSE
     else:
         rows = []
     selected = {k: filters.get(k) for k in FACETS}

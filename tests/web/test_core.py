@@ -32,4 +32,4 @@ def test_unknown_page_is_a_404_in_both_forms(client):
 def test_home_page_shows_counts(client, store):
     store.run("CREATE (:Organization {orgnr: '923609016', name: 'EQUINOR ASA'})")
     r = client.get("/")
-    assert r.status_code == 200 and b"Organization" in r.data
+    assert r.status_code == 200 and b'<span class="stat-n">1</span><span class="stat-l">Organisations</span>' in r.data

@@ -107,3 +107,16 @@ def test_clusters_appear_beside_organisation_results(graph, client):
     graph.small()
     body = client.get("/search.json?q=ocean").get_json()
     assert body["clusters"] == [{"cluster_id": "ocean", "name": "Ocean Tech Cluster", "level": "GCE"}]
+
+
+def test_place_and_cluster_filters_start_from_their_own_index(graph, client):
+    """Oslo (0301) holds DNB and UiO; Ocean Tech Cluster has Equinor and UiO; counts follow the matches."""
+    graph.small()
+    body = client.get("/search.json?municipality=0301").get_json()
+    assert sorted(r["orgnr"] for r in body["results"]) == ["971035854", "984851006"]
+    body = client.get("/search.json?cluster=ocean").get_json()
+    assert sorted(r["orgnr"] for r in body["results"]) == ["923609016", "971035854"]
+    assert {v["value"]: v["count"] for v in body["facets"]["helix"]["values"]} == {"industry": 1, "academia": 1}
+    body = client.get("/search.json?cluster=ocean&helix=academia").get_json()
+    assert [r["orgnr"] for r in body["results"]] == ["971035854"]
+    assert client.get("/search.json?region=atlantis").get_json()["total"] == 0

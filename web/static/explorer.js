@@ -324,12 +324,14 @@
     Object.keys(m).forEach(function (k) { fact(k.replace(/_/g, " "), +Number(m[k]).toFixed(4)); });
     side.appendChild(dl);
     var roles = el("ul", "list small");
-    node.connectedEdges("[kind != 'more']").forEach(function (e) {
+    var ties = node.connectedEdges("[kind != 'more']");
+    ties.slice(0, 30).forEach(function (e) {
       var other = e.source().id() === node.id() ? e.target() : e.source();
       var text = (e.data("role") || e.data("type")) + " — " + other.data("label");
       if (e.data("inactive")) text += " (former)";
       roles.appendChild(el("li", null, text));
     });
+    if (ties.length > 30) roles.appendChild(el("li", "muted", "and " + (ties.length - 30) + " more in the drawing"));
     if (roles.childNodes.length) { side.appendChild(el("p", "eyebrow", "Ties")); side.appendChild(roles); }
     var actions = el("div", "side-actions");
     if (d.kind === "organization" || this.personsVisible) {

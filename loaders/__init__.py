@@ -80,7 +80,11 @@ def load(kind: str, path: str | Path | None, store: Any, *, dry_run: bool = Fals
     """
     mod = _module(kind)
     if path is None:
-        p = Path(".")
+        if kind != "reference":
+            raise LoadError(f"`load {kind}` needs an input path")
+        from loaders.reference import DATA_DIR
+
+        p = Path(DATA_DIR)
     else:
         p = Path(path)
         if not p.exists():

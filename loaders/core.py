@@ -1043,7 +1043,9 @@ UNWIND $rows AS row
 OPTIONAL MATCH (o:{label} {{{key}: row[0]}})
 WITH row, o
 WHERE o IS NULL OR o._hash IS NULL OR o._hash <> row[1]
-RETURN collect([row[0], o IS NULL, {extra}]) AS changed
+RETURN collect(CASE WHEN o IS NULL THEN row[0] END) AS created,
+       collect(CASE WHEN o IS NOT NULL THEN row[0] END) AS updated,
+       collect(CASE WHEN o IS NOT NULL THEN {extra} END) AS labels
 """)
         assign = [f"o.{p} = row[{i + 2}]" for i, p in enumerate(props)] + [f"o.{c} = ${c}" for c in consts]
         create_props = ", ".join([f"{key}: row[0]", "_hash: row[1]"]
@@ -1085,13 +1087,15 @@ SET o:{v}
         p.update({"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": True if ctx.synthetic else None})
         p.update(params or {})
         res = ctx.store.read(self.check, {"rows": [[r[0], r[1]] for r in rows]})
-        changed = res[0]["changed"] if res else []
-        info = {c[0]: (c[1], c[2]) for c in changed}
-        n_created = sum(1 for c in changed if c[1])
-        ctx.stats.created += n_created
-        ctx.stats.updated += len(changed) - n_created
-        ctx.stats.unchanged += len(rows) - len(changed)
-        if not changed:
+        created = res[0]["created"] if res else []
+        updated = res[0]["updated"] if res else []
+        current = res[0]["labels"] if res else []
+        info: dict[Any, tuple[bool, list[str]]] = {k: (True, []) for k in created}
+        info.update({k: (False, labs) for k, labs in zip(updated, current)})
+        ctx.stats.created += len(created)
+        ctx.stats.updated += len(updated)
+        ctx.stats.unchanged += len(rows) - len(info)
+        if not info:
             return set()
         creates: dict[str, list[list[Any]]] = {}
         updates: list[list[Any]] = []

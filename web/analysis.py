@@ -94,34 +94,31 @@ def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
 
 
 FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "score", "explanation")
-REGION_FUNCTIONS = ("region_tables", "tables_for_region")
-
-
 def region_tables(store: Any, region_id: str) -> dict:
-    """Tables of ``gds_jobs.analysis`` for a region, or "analysis not available".
+    """The region analysis of ``gds_jobs.analysis`` as tables, or "analysis not available".
 
-    Looks for ``gds_jobs.analysis.region_tables(store, region_id)`` (or
-    ``tables_for_region``) returning a mapping of title to table.
+    Uses ``gds_jobs.analysis.report.analyse_region(store, region_id, holdout=False)``,
+    whose ``tables`` maps a key to a DataFrame (``attrs["title"]`` names it) and whose
+    ``caveats`` are shown as notes.
     """
-    mod = _module("gds_jobs.analysis")
-    fn = None
-    if mod is not None:
-        for name in REGION_FUNCTIONS:
-            fn = getattr(mod, name, None)
-            if fn is not None:
-                break
+    mod = _module("gds_jobs.analysis.report")
+    fn = getattr(mod, "analyse_region", None) if mod else None
     if fn is None:
-        return {"status": "not_available", "note": "Analysis not available: gds_jobs.analysis offers no "
-                                                   "region tables in this installation.", "tables": []}
+        return {"status": "not_available", "note": "Analysis not available: the analysis module "
+                                                   "(gds_jobs.analysis) is not installed.", "tables": [],
+                "caveats": []}
     try:
-        result = fn(store, region_id) or {}
+        res = fn(store, region_id, holdout=False)
     except KlyngeError as exc:
-        return {"status": "not_available", "note": f"Analysis not available: {exc}", "tables": []}
+        return {"status": "not_available", "note": f"Analysis not available: {exc}", "tables": [], "caveats": []}
     except Exception:  # an optional add-on must not take the page down; the error is logged
         log.exception("region analysis failed for %s", region_id)
         return {"status": "error", "note": "Analysis could not be computed; the error is in the server log.",
-                "tables": []}
-    items = result.items() if isinstance(result, Mapping) else enumerate(result)
-    tables = [{"title": str(title), **to_table(t)} for title, t in items]
+                "tables": [], "caveats": []}
+    tables = []
+    for key, frame in (getattr(res, "tables", None) or {}).items():
+        title = (getattr(frame, "attrs", None) or {}).get("title") or str(key).replace("_", " ").capitalize()
+        tables.append({"key": str(key), "title": str(title), **to_table(frame)})
+    caveats = [str(c) for c in (getattr(res, "caveats", None) or [])]
     return {"status": "ok" if tables else "empty", "note": None if tables else "No analysis tables for this region.",
-            "tables": tables}
+            "tables": tables, "caveats": caveats}

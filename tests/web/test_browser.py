@@ -93,6 +93,11 @@ def test_search_profile_explore_expand_path_and_export(live_server, page):
     assert page.inner_text("#org-name") == "EQUINOR ASA"
     assert "Kari Nordmann" in page.content()
     page.screenshot(path=str(ARTIFACTS / "04-profile.png"), full_page=True)
+    page.wait_for_selector("#cluster-fit .note, #cluster-fit .fit-list")  # loaded after the page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "04b-profile-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
+    page.set_viewport_size({"width": 1400, "height": 900})
 
     # explorer: the ego network draws, then a person is expanded
     page.click("#explore-link")

@@ -53,33 +53,49 @@ def test_cluster_page_shows_helix_mix_and_members(graph, client):
     assert client.get("/cluster/nope").status_code == 404
 
 
-def test_region_page_shows_mix_clusters_and_says_when_analysis_is_missing(graph, client, monkeypatch):
+def test_region_page_shows_mix_clusters_and_links_the_analysis(graph, client):
     graph.small()
-    monkeypatch.setattr(analysis, "_module", lambda name: None)
     body = client.get("/region/ringeriksregionen.json").get_json()
     assert body["region"]["municipalities"] == [{"code": "3305", "name": "Ringerike"}]
     assert sorted((m["helix"], m["organizations"], m["active"]) for m in body["mix"]) == [
         ("academia", 1, 0), ("industry", 1, 1)]
     assert [c["cluster_id"] for c in body["clusters"]] == ["ocean"]
     assert [o["orgnr"] for o in body["organizations"]] == ["923609016"]
-    assert body["analysis"]["status"] == "not_available"
-    assert "Analysis not available" in client.get("/region/ringeriksregionen").get_data(as_text=True)
+    assert body["analysis_url"] == "/region/ringeriksregionen/analysis"
     assert client.get("/regions.json").get_json()["regions"] == [
         {"region_id": "ringeriksregionen", "name": "Ringeriksregionen", "municipalities": 1}]
     assert client.get("/region/atlantis.json").status_code == 404
 
 
-def test_region_page_shows_analysis_tables_when_available(graph, client, monkeypatch):
+def test_region_analysis_says_when_the_analysis_module_is_missing(graph, client, monkeypatch):
+    graph.small()
+    monkeypatch.setattr(analysis, "_module", lambda name: None)
+    body = client.get("/region/ringeriksregionen/analysis.json").get_json()["analysis"]
+    assert body["status"] == "not_available" and body["tables"] == []
+    assert "Analysis not available" in client.get("/region/ringeriksregionen/analysis").get_data(as_text=True)
+    assert client.get("/region/atlantis/analysis.json").status_code == 404
+
+
+def test_region_analysis_shows_the_tables_of_the_analysis_module(graph, client, monkeypatch):
     graph.small()
     import pandas as pd
 
-    fake = types.SimpleNamespace(region_tables=lambda store, region_id: {
-        "Constraint by group": pd.DataFrame([{"group": "industry", "median": 0.5}])})
-    monkeypatch.setattr(analysis, "_module", lambda name: fake)
-    body = client.get("/region/ringeriksregionen.json").get_json()["analysis"]
-    assert body == {"status": "ok", "note": None, "tables": [
-        {"title": "Constraint by group", "columns": ["group", "median"], "rows": [["industry", 0.5]]}]}
-    assert "Constraint by group" in client.get("/region/ringeriksregionen").get_data(as_text=True)
+    table = pd.DataFrame([{"group": "industry", "median": 0.5}])
+    table.attrs["title"] = "Constraint by group"
+    calls = []
+
+    def analyse_region(store, region_id, **opts):
+        calls.append((region_id, opts))
+        return types.SimpleNamespace(tables={"compare_constraint": table}, caveats=["Few members."])
+
+    monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(analyse_region=analyse_region))
+    body = client.get("/region/ringeriksregionen/analysis.json").get_json()["analysis"]
+    assert calls == [("ringeriksregionen", {"holdout": False})]
+    assert body == {"status": "ok", "note": None, "caveats": ["Few members."], "tables": [
+        {"key": "compare_constraint", "title": "Constraint by group", "columns": ["group", "median"],
+         "rows": [["industry", 0.5]]}]}
+    html = client.get("/region/ringeriksregionen/analysis").get_data(as_text=True)
+    assert "Constraint by group" in html and "Few members." in html
 
 
 def test_empty_graph_pages_render_empty_states(client):
@@ -90,6 +106,7 @@ def test_empty_graph_pages_render_empty_states(client):
 
 
 def test_every_registered_page_has_a_working_json_twin(graph, advisor, monkeypatch):
+    """The analysis add-ons are stubbed out here; their pages are tested on their own."""
     graph.small()
     monkeypatch.setattr(analysis, "_module", lambda name: None)  # the fit itself is tested in test_org
     for r in ROUTES:

@@ -58,8 +58,8 @@ def regions():
 
 @page(bp, "/region/<region_id>", summary="Region page", tag="regions")
 def region(region_id: str):
-    """A region's municipalities, organisations per helix sector, clusters with members there, its
-    largest organisations and the analysis tables where they exist."""
+    """A region's municipalities, organisations per helix sector, clusters with members there and its
+    largest organisations; `analysis_url` points to the analysis tables."""
     store = get_store()
     rows = library.run(store, "region/profile", {"region_id": region_id})
     if not rows:
@@ -74,4 +74,16 @@ def region(region_id: str):
         "clusters": library.run(store, "region/clusters", {"region_id": region_id}),
         "organizations": library.run(store, "search/organizations_in_region", {"region_id": region_id,
                                                                               "limit": 25}),
-        "analysis": analysis.region_tables(store, region_id)})
+        "analysis_url": f"/region/{region_id}/analysis"})
+
+
+@page(bp, "/region/<region_id>/analysis", summary="Region analysis tables", tag="regions")
+def region_analysis(region_id: str):
+    """The study's tables for a region (group comparisons, hypotheses, critical mass, cluster fit) from
+    gds_jobs.analysis; a clear note when that is not available. Computed on request (seconds)."""
+    store = get_store()
+    rows = library.run(store, "region/profile", {"region_id": region_id})
+    if not rows:
+        raise not_found(f"No region with id {region_id} is in the graph.", "See the list of regions.")
+    return respond("region_analysis.html", {"region": {"region_id": rows[0]["region_id"], "name": rows[0]["name"]},
+                                            "analysis": analysis.region_tables(store, region_id)})

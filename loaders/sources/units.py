@@ -6,6 +6,10 @@ links to its NACE codes (rank 1–3). Deleted units (``slettedato``) and units t
 update feed reports as deleted or removed (``endringstype`` Sletting/Fjernet) are
 kept and marked ``active = false`` with ``status`` deleted/removed.
 
+With the ``snapshot=True`` option (a complete bulk file), units loaded from an earlier,
+older file of the same source that this file no longer lists are marked inactive with
+status ``removed``.
+
 The bulk CSV is read by header name through lower-cased names, so added columns
 (55 → 90 between 2024 and 2026) do not shift anything; unknown columns are
 reported once.
@@ -136,6 +140,15 @@ SET o.active = false, o.status = row.status,
     o.deleted_date = coalesce(o.deleted_date, row.date)
 RETURN outcome, count(*) AS n
 """)
+
+MARK_REMOVED = register("loaders.units.mark_removed", """
+MATCH (o:Organization)
+WHERE o.source = $source AND o.as_of < $as_of AND o.active = true
+SET o.active = false, o.status = 'removed'
+RETURN count(o) AS n
+""")
+"""Snapshot semantics: units of this source that a newer full bulk file no longer lists are kept,
+marked inactive with status ``removed`` (never dropped)."""
 
 NACE_RE = re.compile(r"^\d{2}(\.\d{1,3})?$")
 MUN_RE = re.compile(r"^\d{4}$")
@@ -282,6 +295,12 @@ def load(ctx: LoadContext, path: Path) -> None:
     ctx.drain()
     flush(ctx, batch, version)
     ctx.upsert(MARK_INACTIVE, inactive)
+    if ctx.options.get("snapshot") and not ctx.dry_run:
+        res = ctx.execute(MARK_REMOVED, params={"source": ctx.source_name, "as_of": ctx.as_of})
+        n = int(res[0]["n"]) if res else 0
+        ctx.extra["removed"] = n
+        if n:
+            ctx.warn(f"{n} unit(s) of earlier files are not in this full snapshot; marked inactive (status removed)")
     classify_unclassified(ctx)
 
 

@@ -276,3 +276,19 @@ def test_directory_of_files(store, load, tmp_path):
     shutil.copy(FIX / "search-page.json", d)
     s = load("units", d)
     assert (s.read, s.created) == (3, 3)
+
+
+def test_full_snapshot_marks_units_missing_from_the_newer_file_removed(store, load, tmp_path):
+    old = tmp_path / "old.json"
+    new = tmp_path / "new.json"
+    old.write_text(json.dumps([{"organisasjonsnummer": "910000004", "navn": "A AS"},
+                               {"organisasjonsnummer": "910000012", "navn": "B AS"}]), encoding="utf-8")
+    new.write_text(json.dumps([{"organisasjonsnummer": "910000004", "navn": "A AS"}]), encoding="utf-8")
+    load("units", old, as_of="2026-10-01", snapshot=True)
+    s = load("units", new, as_of="2026-11-01", snapshot=True)
+    assert dict(s.extra)["removed"] == 1
+    b = org(store, "910000012")
+    assert (b["active"], b["status"], b["name"]) == (False, "removed", "B AS")
+    assert org(store, "910000004")["active"] is True
+    again = load("units", new, as_of="2026-11-01", snapshot=True)
+    assert dict(again.extra)["removed"] == 0

@@ -2,8 +2,8 @@
 
 :func:`build_world` draws every unit, cluster, board seat and person once; the
 writers then turn index ranges of these arrays into records chunk by chunk.  Memory
-is a few dozen bytes per unit and per seat (about 0.3 GB at 1.1 M units), never a
-list of dicts.
+is about a hundred bytes per unit plus a dozen per seat and person (peak under 1 GB at
+1.1 M units, mostly sort keys of the seat matching), never a list of dicts.
 
 Order of draws (all from one ``numpy.random.Generator``): specials and ordinary units
 -> NACE, employees, status -> clusters -> outcomes (revenue, margin, growth) -> the

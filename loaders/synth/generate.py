@@ -154,6 +154,9 @@ def _write_all(w: World, out: Path, progress: bool) -> dict[str, int]:
     section_names = w.ind.section_names
     per_unit = w.n <= k.per_unit_accounts_max_units
     acc_dir = out / FILES["accounts_dir"]
+    if acc_dir.is_dir():  # per-unit files of an earlier run in this folder would mix with this one
+        for old in acc_dir.glob("*.json"):
+            old.unlink()
     if per_unit:
         acc_dir.mkdir(exist_ok=True)
     units_w = JsonArrayWriter(_gz(out / FILES["units_json"]))

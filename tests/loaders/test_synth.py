@@ -165,6 +165,12 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(small: Path, t
     assert _sha(small / "enheter_alle.json.gz") != _sha(other / "enheter_alle.json.gz")
 
 
+def test_regenerating_into_a_folder_replaces_the_per_unit_accounts(tmp_path: Path) -> None:
+    generate(tmp_path, 1_000, 11)
+    m = generate(tmp_path, 1_000, 12)
+    assert len(list((tmp_path / "accounts").glob("*.json"))) == m.counts["accounts_units"]
+
+
 def test_unknown_knob_and_too_few_units_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown synth knob"):
         generate(tmp_path, 1_000, 1, no_such_knob=3)

@@ -15,9 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from klynge.errors import ConfigError
-from loaders.reference import critical_mass_exclusion, is_valid_orgnr, value_area
+from loaders.reference import critical_mass_exclusion, is_valid_orgnr, orgnr_check_digit, value_area
+from loaders.synth import orgnr as synth_orgnr
 from loaders.synth import TABLE5, Knobs, generate
 from loaders.synth.names import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
 from loaders.synth.world import table5_targets
@@ -187,6 +190,21 @@ def test_manifest_and_notice_mark_the_folder_synthetic(small: Path) -> None:
     for name in m["files"].values():
         assert (small / name).exists(), name
     assert len(_json_gz(small / "enheter_alle.json.gz")) == m["counts"]["units"] == 1_000
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 3000))
+def test_orgnr_generator_gives_distinct_valid_numbers_for_any_seed(seed: int, n: int) -> None:
+    nums = [f"{x:09d}" for x in synth_orgnr.generate(n, seed).tolist()]
+    assert len(set(nums)) == n and all(is_valid_orgnr(x) for x in nums)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(10_000_000, 99_999_999))
+def test_check_digit_agrees_with_the_reference_and_skips_remainder_one(base: int) -> None:
+    cd = int(synth_orgnr.check_digits(np.array([base]))[0])
+    ref = orgnr_check_digit(str(base))
+    assert (cd if cd >= 0 else None) == ref
 
 
 # ------------------------------------------------------------------------------------------ formats

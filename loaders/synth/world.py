@@ -414,6 +414,7 @@ def _siva(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -> li
     out: list[Cluster] = []
     taken: set[int] = set()
     used: set[tuple[int, bool]] = set()
+    names_taken: set[str] = set()
     scale = max(0.25, min(1.0, w.n / 50_000))
     for j in range(n):
         garden = j % 2 == 0
@@ -428,6 +429,9 @@ def _siva(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -> li
         used.add((m, garden))
         place = w.geo.names[m]
         name = f"{place} Næringshage" if garden else f"{place} Inkubator"
+        if name in names_taken:  # two municipalities share a name (Herøy, Våler): add the county
+            name = f"{name} ({w.geo.county_names.get(w.geo.county[m], w.geo.county[m])})"
+        names_taken.add(name)
         if host != name_to_idx.get("PAN INNOVASJON AS"):
             w.muni[host] = m
             w.region[host] = w.geo.codes[m] in set(w.knobs.region_municipalities)

@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         "accounts": counts.get("Accounts"), "build": {k: round(v, 1) for k, v in build_times.items()},
         "runs": runs, "best_total_s": best, "goal_s": GOAL_S, "goal_units": GOAL_UNITS, "goal_met": ok,
         "report": str(page), "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                         "platform": platform.platform()},
+                                         "platform": platform.platform(),
+                                         "load_average_1m": round(os.getloadavg()[0], 2)},
         "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     args.out.mkdir(parents=True, exist_ok=True)
@@ -110,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["# Region report benchmark", "",
              f"{args.units:,} synthetic units ({counts.get('Organization', 0):,} organisations, "
              f"{counts.get('Person', 0):,} persons), region {args.region}, embedded FalkorDB, "
-             f"{os.cpu_count()} CPUs, measured {result['measured']}.", "",
+             f"{os.cpu_count()} CPUs (1-minute load average {os.getloadavg()[0]:.1f} at the end: other jobs "
+             f"share the machine), measured {result['measured']}.", "",
              "| run | total s | " + " | ".join(k for k in runs[0] if k != "total_s") + " |",
              "|---|---:|" + "---:|" * (len(runs[0]) - 1)]
     for i, r in enumerate(runs, 1):

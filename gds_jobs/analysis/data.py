@@ -54,7 +54,7 @@ class AnalysisData:
     grants : per orgnr, source and year: applications, granted, amount_granted.
     patents : per orgnr and year: patents.
     accounts : filings of ``options.accounts_type``.
-    seats : active board seats (person_key, orgnr) of ``options.board_roles``.
+    seats : active board seats (person_key, orgnr) of ``options.board_roles``, of persons on 2+ boards.
     measures : network measures per orgnr (constraint, eigenvector, ...).
     freshness : per label: n, newest as_of, synthetic count.
     measures_run : id of the measures run (None when no run).
@@ -192,11 +192,22 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
         patents=frame(library.run(store, "analysis/patents"), PATENT_COLUMNS),
         accounts=frame(library.run(store, "analysis/accounts_by_orgnr", {
             "orgnrs": list(orgs["orgnr"]), "accounts_type": opts.accounts_type}), ACCOUNT_COLUMNS),
-        seats=frame(library.run(store, "analysis/board_seats", {"roles": list(opts.board_roles)}), SEAT_COLUMNS),
+        seats=board_seats(store, opts.board_roles),
         measures=mframe,
         freshness=fresh,
         measures_run=run_id,
     )
+
+
+def board_seats(store: Any, roles: Sequence[str]) -> pd.DataFrame:
+    """Active board seats (``person_key``, ``orgnr``) of persons on two or more boards.
+
+    Persons with a single seat tie no organisations to each other, so they are left out
+    (lossless for the interlock network and the spill-over links, and much less to read).
+    """
+    rows = library.run(store, "analysis/board_seats", {"roles": list(roles)})
+    pairs = [(r["person_key"], o) for r in rows for o in (r.get("orgnrs") or [])]
+    return pd.DataFrame(pairs, columns=SEAT_COLUMNS)
 
 
 def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:

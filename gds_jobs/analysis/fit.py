@@ -73,25 +73,38 @@ class FitOptions:
     iterations: int = 40  # error below 0.85**40 ≈ 0.0015 of the mass: enough for percentile ranks
 
 
-def _prefix_shares(codes: pd.Series, length: int) -> dict[str, float]:
-    c = codes.dropna().astype(str)
-    c = c[c.str.len() >= length]
-    if len(codes) == 0:
-        return {}
-    return (c.str[:length].value_counts() / len(codes)).to_dict()
+def for_fit(frame: pd.DataFrame) -> pd.DataFrame:
+    """The analysis frame with plain-object key columns and NACE prefixes precomputed (once per frame)."""
+    if "nace_p6" in frame.columns:
+        return frame
+    f = frame.copy()
+    for c in ("orgnr", "name", "nace", "helix", "county_code"):
+        if c in f:
+            f[c] = pd.Series(f[c].tolist(), index=f.index, dtype=object)
+    codes = [str(c) if c is not None and c == c else "" for c in f["nace"].tolist()]
+    for _, length, _ in NACE_LEVELS:
+        f[f"nace_p{length}"] = pd.Series([c[:length] if len(c) >= length else None for c in codes],
+                                         index=f.index, dtype=object)
+    return f
 
 
-def industry_scores(candidate_codes: pd.Series, member_codes: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
+def industry_scores(candidates: pd.DataFrame, members: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Industry component and the per-level shares (see module docstring)."""
+    cands, mems = for_fit(candidates), for_fit(members)
     levels = {}
-    total = np.zeros(len(candidate_codes))
-    cc = candidate_codes.fillna("").astype(str)
+    total = np.zeros(len(cands))
+    n = len(mems)
     for name, length, w in NACE_LEVELS:
-        shares = _prefix_shares(member_codes, length)
-        s = cc.map(lambda c, L=length, sh=shares: sh.get(c[:L], 0.0) if len(c) >= L else 0.0).to_numpy(float)
+        col = f"nace_p{length}"
+        counts = mems[col].dropna().value_counts() if n else pd.Series(dtype=float)
+        keys = pd.Index(counts.index.tolist(), dtype=object)
+        pos = keys.get_indexer(pd.Index(cands[col].tolist(), dtype=object)) if len(keys) else \
+            np.full(len(cands), -1)
+        vals = np.append(counts.to_numpy(float) / max(n, 1), 0.0)  # position -1 → the appended 0
+        s = vals[pos]
         levels[name] = s
         total += w * s
-    return total, pd.DataFrame(levels, index=candidate_codes.index)
+    return total, pd.DataFrame(levels)
 
 
 HELIX_SECTORS = ("industry", "academia", "government", "intermediary")
@@ -147,8 +160,7 @@ def score_candidates(candidates: pd.DataFrame, members: pd.DataFrame, graph: Int
         dist = graph.hops(member_ids, opts.max_hops)
     if ppr is None:
         ppr = graph.ppr([member_ids], opts.damping, opts.iterations)[:, 0]
-    pos = np.array([graph.position(str(o)) if graph.position(str(o)) is not None else -1
-                    for o in candidates["orgnr"]])
+    pos = graph.orgs.get_indexer(pd.Index([str(o) for o in candidates["orgnr"].tolist()], dtype=object))
     has = pos >= 0
     hops = np.full(len(candidates), np.inf)
     hops[has] = dist[pos[has]]
@@ -158,7 +170,7 @@ def score_candidates(candidates: pd.DataFrame, members: pd.DataFrame, graph: Int
     non_member[graph.index(member_ids)] = False
     hop_score = np.where(np.isfinite(hops) & (hops > 0), 1.0 / np.where(hops > 0, hops, 1), 0.0)
     network = 0.5 * hop_score + 0.5 * percentile_among(cand_ppr, ppr[non_member])
-    industry, levels = industry_scores(candidates["nace"].reset_index(drop=True), members["nace"])
+    industry, levels = industry_scores(candidates, members)
     helix = helix_scores(candidates["helix"].reset_index(drop=True), members["helix"])
     geo = geography_scores(candidates["county_code"].reset_index(drop=True), members["county_code"], host_county)
     comps = {"industry": industry, "network": network, "helix": helix, "geography": geo}
@@ -202,9 +214,9 @@ def explain(row: pd.Series, graph: InterlockGraph, member_ids: Sequence[str], na
 
 
 def _org_facts(frame: pd.DataFrame, orgnrs: Sequence[str]) -> pd.DataFrame:
-    f = frame.set_index("orgnr")
-    keep = [o for o in orgnrs if o in f.index]
-    return f.loc[keep].reset_index()
+    idx = pd.Index(frame["orgnr"].to_numpy(dtype=object), dtype=object)
+    pos = idx.get_indexer(pd.Index(list(orgnrs), dtype=object))
+    return frame.iloc[pos[pos >= 0]].reset_index(drop=True)
 
 
 def _rank_table(scores: pd.DataFrame, frame: pd.DataFrame, top: int) -> pd.DataFrame:
@@ -223,14 +235,17 @@ def cluster_member_ids(data: AnalysisData, options: AnalysisOptions, cluster_id:
 def cluster_candidates(frame: pd.DataFrame, data: AnalysisData, graph: InterlockGraph, cluster_id: str,
                        options: AnalysisOptions, fit: FitOptions | None = None, top: int = 50,
                        person_label: dict[str, str] | None = None,
-                       org_names: dict[str, str] | None = None, ppr: np.ndarray | None = None) -> pd.DataFrame:
+                       org_names: dict[str, str] | None = None, ppr: np.ndarray | None = None,
+                       member_ids: list[str] | None = None) -> pd.DataFrame:
     """Ranked candidate firms in the region (population, not members) for one cluster (pure).
 
-    ``ppr`` is the cluster's precomputed PageRank column (computed here when None).
+    ``ppr`` is the cluster's precomputed PageRank column and ``member_ids`` its members
+    (both computed here when None).
     """
     fopts = fit or FitOptions()
-    mem = current_memberships(data, options)
-    member_ids = sorted(set(mem.loc[mem["cluster_id"] == cluster_id, "orgnr"].astype(str)))
+    frame = for_fit(frame)
+    if member_ids is None:
+        member_ids = cluster_member_ids(data, options, cluster_id)
     if not member_ids:
         raise ConfigError(f"cluster {cluster_id!r} has no members in the graph; load the cluster member lists "
                           "(`klynge load clusters`) or pick another cluster")
@@ -259,6 +274,7 @@ def clusters_for_firm(frame: pd.DataFrame, data: AnalysisData, graph: InterlockG
                       org_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Ranked clusters for one organisation (pure)."""
     fopts = fit or FitOptions()
+    frame = for_fit(frame)
     if orgnr not in set(frame["orgnr"]):
         raise ConfigError(f"organisation {orgnr} is not in the graph; check the organisation number")
     mem = current_memberships(data, options)
@@ -314,6 +330,7 @@ def evaluate_holdout(frame: pd.DataFrame, data: AnalysisData, graph: InterlockGr
         held-out members and the random baseline.
     """
     fopts = fit or FitOptions()
+    frame = for_fit(frame)
     rng = np.random.default_rng(options.seed if seed is None else seed)
     mem = current_memberships(data, options)
     ids = sorted(set(mem["cluster_id"])) if clusters is None else list(clusters)

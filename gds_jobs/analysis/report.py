@@ -32,8 +32,8 @@ from gds_jobs.analysis.data import AnalysisData, load_data
 from gds_jobs.analysis.fit import (
     FitOptions,
     cluster_candidates,
-    cluster_member_ids,
     evaluate_holdout,
+    for_fit,
     path_org_names,
 )
 from gds_jobs.analysis.frame import build_frame, cluster_kinds, current_memberships
@@ -147,13 +147,16 @@ def _fit_section(store: Any, res: RegionAnalysis, frame: pd.DataFrame, data: Ana
     if not in_ids:
         res.caveats.append("Cluster fit not computed: no Innovasjon Norge cluster has members in the graph.")
         return
+    frame = for_fit(frame)
     graph = InterlockGraph(data.seats, extra_orgnrs=frame["orgnr"])
     fopts = FitOptions()
-    pprs = graph.ppr([cluster_member_ids(data, options, cid) for cid in in_ids], fopts.damping, fopts.iterations)
+    members = {cid: sorted(set(mem.loc[mem["cluster_id"] == cid, "orgnr"].astype(str))) for cid in in_ids}
+    pprs = graph.ppr([members[cid] for cid in in_ids], fopts.damping, fopts.iterations)
     ppr_of = {cid: pprs[:, j] for j, cid in enumerate(in_ids)}
     ranked = []
     for cid in in_ids:
-        cand = cluster_candidates(frame, data, graph, cid, options, fopts, top, ppr=ppr_of[cid])
+        cand = cluster_candidates(frame, data, graph, cid, options, fopts, top, ppr=ppr_of[cid],
+                                  member_ids=members[cid])
         if len(cand):
             ranked.append((float(cand["score"].mean()), cid, cand))
     ranked.sort(key=lambda x: (-x[0], x[1]))
@@ -164,7 +167,7 @@ def _fit_section(store: Any, res: RegionAnalysis, frame: pd.DataFrame, data: Ana
             extra_names.update(path_org_names(store, c, frame))
         if extra_names:
             best = [(s, cid, cluster_candidates(frame, data, graph, cid, options, fopts, top, None, extra_names,
-                                                ppr=ppr_of[cid])) for s, cid, _ in best]
+                                                ppr=ppr_of[cid], member_ids=members[cid])) for s, cid, _ in best]
         chosen = pd.concat([c for _, _, c in best], ignore_index=True)
         names = data.clusters.set_index("cluster_id")["name"]
         chosen.insert(2, "cluster", chosen["cluster_id"].map(names))

@@ -119,6 +119,9 @@ class Knobs:
             raise ConfigError("synth knobs cluster_min_members..cluster_max_members must satisfy 1 <= min <= max")
         if self.accounts_years < 1 or self.accounts_years > 5:
             raise ConfigError(f"synth knob accounts_years={self.accounts_years} must be 1..5")
+        for name in ("n_clusters", "n_siva", "region_top_n", "max_employees", "max_seats"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"synth knob {name}={getattr(self, name)} must not be negative")
         if self.chunk_units < 100:
             raise ConfigError(f"synth knob chunk_units={self.chunk_units} must be at least 100")
 

@@ -25,14 +25,28 @@ Row = dict[str, Any]
 
 COUNT_NODES = register("cypher.store.count_nodes", "MATCH (n) RETURN count(n) AS c")
 COUNT_RELS = register("cypher.store.count_rels", "MATCH ()-[r]->() RETURN count(r) AS c")
-LABEL_COUNTS = register(
-    "cypher.store.label_counts",
-    "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS c ORDER BY label",
-)
-TYPE_COUNTS = register(
-    "cypher.store.type_counts",
-    "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c ORDER BY t",
-)
+def _count_queries() -> tuple[dict[str, str], dict[str, str]]:
+    from cypher.schema.model import all_labels, all_rel_types
+
+    labels = {lab: register(f"cypher.store.count.{lab}", f"MATCH (n:{lab}) RETURN count(n) AS c")
+              for lab in all_labels()}
+    types = {t: register(f"cypher.store.count.{t}", f"MATCH ()-[r:{t}]->() RETURN count(r) AS c")
+             for t in all_rel_types()}
+    return labels, types
+
+
+# one query per label and type of the model: both stores answer these from their counts, without a scan
+LABEL_COUNT_QUERIES, TYPE_COUNT_QUERIES = _count_queries()
+
+
+def counts_from(store: Any) -> dict[str, dict[str, int]]:
+    """Nodes per label and relationships per type of the model (only those with data)."""
+    labels = {lab: int(store.read(q)[0]["c"]) for lab, q in LABEL_COUNT_QUERIES.items()}
+    types = {t: int(store.read(q)[0]["c"]) for t, q in TYPE_COUNT_QUERIES.items()}
+    return {"labels": {k: v for k, v in sorted(labels.items()) if v},
+            "relationships": {k: v for k, v in sorted(types.items()) if v}}
+
+
 CREATE_EMPTY_GRAPH = register("cypher.store.create_empty_graph", "RETURN 0 AS created", dialect="falkordb")
 NEO4J_VERSION = register(
     "cypher.store.neo4j_version",
@@ -44,14 +58,6 @@ NEO4J_WIPE = register(
     "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
     dialect="neo4j",
 )
-
-
-def counts_from(store: Any) -> dict[str, dict[str, int]]:
-    """Nodes per label and relationships per type (only those with data)."""
-    return {
-        "labels": {r["label"]: int(r["c"]) for r in store.read(LABEL_COUNTS)},
-        "relationships": {r["t"]: int(r["c"]) for r in store.read(TYPE_COUNTS)},
-    }
 
 
 class GraphStore(Protocol):

@@ -197,9 +197,6 @@ def query_cmd(name: str | None, params: tuple[str, ...], cypher_text: str | None
 
 # ---------------------------------------------------------------- load, synth
 
-LOAD_KINDS = ("units", "subunits", "roles", "accounts", "grants", "patents", "clusters", "synthetic")
-
-
 def _print_summary(summary: Any) -> None:
     click.echo(summary.describe() if hasattr(summary, "describe") else str(summary), err=True)
 
@@ -207,7 +204,8 @@ def _print_summary(summary: Any) -> None:
 def _load(kind: str, path: str | None, dry_run: bool, **opts: Any) -> None:
     import loaders
 
-    store = _store()
+    opts = {k: v for k, v in opts.items() if v not in (None, False)}
+    store = None if dry_run else _store()
     summary = loaders.load(kind, path, store, dry_run=dry_run, **opts)
     _print_summary(summary)
     if summary.exit_code:
@@ -219,16 +217,35 @@ def load() -> None:
     """Load source files (Brønnøysund, Regnskapsregisteret, Forskningsrådet, Innovasjon Norge, patents, clusters)."""
 
 
+def load_options(fn: Any) -> Any:
+    """Options every loader takes."""
+    fn = click.option("--dry-run", is_flag=True, help="Validate without writing.")(fn)
+    fn = click.option("--batch-size", type=click.IntRange(min=1), default=None,
+                      help="Rows per write batch (default KLYNGE_WRITE_BATCH_SIZE).")(fn)
+    fn = click.option("--as-of", default=None, help="Date of the data (ISO; default the file's date).")(fn)
+    fn = click.option("--reject-dir", type=click.Path(file_okay=False), default=None,
+                      help="Where reject files go.")(fn)
+    return fn
+
+
 def _add_load_command(kind: str, help_text: str) -> None:
     @load.command(kind, help=help_text)
     @click.argument("path", type=click.Path(exists=True))
-    @click.option("--dry-run", is_flag=True, help="Validate without writing.")
-    def _cmd(path: str, dry_run: bool) -> None:
-        _load(kind, path, dry_run)
+    @load_options
+    def _cmd(path: str, dry_run: bool, **opts: Any) -> None:
+        _load(kind, path, dry_run, **opts)
+
+
+@load.command("units")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--snapshot", is_flag=True, help="The file is a full register: units missing from it are marked removed.")
+@load_options
+def load_units(path: str, dry_run: bool, snapshot: bool, **opts: Any) -> None:
+    """Enhetsregisteret main units: bulk JSON(.gz), bulk CSV(.gz) or per-unit API JSON."""
+    _load("units", path, dry_run, snapshot=snapshot, **opts)
 
 
 for _kind, _help in (
-    ("units", "Enhetsregisteret main units: bulk JSON(.gz), bulk CSV(.gz) or per-unit API JSON."),
     ("subunits", "Enhetsregisteret sub-units (underenheter): bulk JSON(.gz), CSV(.gz) or API JSON."),
     ("roles", "Roles: bulk roller/totalbestand JSON(.gz) or per-unit roles JSON."),
     ("accounts", "Regnskapsregisteret accounts: a per-unit JSON file, a folder of them, or .jsonl(.gz)."),
@@ -241,20 +258,22 @@ for _kind, _help in (
 @load.command("grants")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--source", type=click.Choice(["forskningsradet", "innovasjon-norge"]), required=True)
-@click.option("--dry-run", is_flag=True, help="Validate without writing.")
-def load_grants(path: str, source: str, dry_run: bool) -> None:
+@click.option("--review-out", type=click.Path(), help="Where to write the name-matching review file.")
+@click.option("--confirmations", type=click.Path(exists=True), help="CSV name,orgnr of confirmed matches.")
+@load_options
+def load_grants(path: str, source: str, dry_run: bool, **opts: Any) -> None:
     """Grants and applications: Forskningsrådet Søknader v2 CSV or Innovasjon Norge Tildelinger.csv."""
-    _load("grants", path, dry_run, source=source)
+    _load("grants", path, dry_run, source=source.replace("-", "_"), **opts)
 
 
 @load.command("clusters")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--review-out", type=click.Path(), help="Where to write the name-matching review file.")
 @click.option("--confirmations", type=click.Path(exists=True), help="CSV name,orgnr of confirmed matches.")
-@click.option("--dry-run", is_flag=True, help="Validate without writing.")
-def load_clusters(path: str, review_out: str | None, confirmations: str | None, dry_run: bool) -> None:
+@load_options
+def load_clusters(path: str, dry_run: bool, **opts: Any) -> None:
     """Clusters and their members (YAML or CSV); names are matched to orgnr with a review file."""
-    _load("clusters", path, dry_run, review_out=review_out, confirmations=confirmations)
+    _load("clusters", path, dry_run, **opts)
 
 
 @load.command("reference")
@@ -266,7 +285,7 @@ def load_reference(dry_run: bool) -> None:
 
 @main.command("synth")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Output folder.")
-@click.option("--units", type=click.IntRange(min=100), default=10_000, show_default=True)
+@click.option("--units", type=click.IntRange(min=500), default=10_000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 def synth(out_dir: str, units: int, seed: int) -> None:
     """Write a synthetic Norway in the real file formats (no real persons)."""
@@ -274,7 +293,7 @@ def synth(out_dir: str, units: int, seed: int) -> None:
 
     from loaders.synth import generate
 
-    manifest = generate(Path(out_dir), units=units, seed=seed)
+    manifest = generate(Path(out_dir), units=units, seed=seed, progress=sys.stderr.isatty())
     click.echo(f"synthetic data for {units} units (seed {seed}) written to {out_dir}")
     counts = getattr(manifest, "counts", None)
     if counts:
@@ -378,7 +397,7 @@ def report_region(region: str, out_dir: str, top: int) -> None:
 
     from gds_jobs.analysis.report import write_region_report
 
-    path = write_region_report(_store(), region, Path(out_dir), top=top)
+    path = write_region_report(_store(), region, Path(out_dir), top_n=top)
     click.echo(f"report written to {path}")
 
 
@@ -421,7 +440,7 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 @main.command("demo")
-@click.option("--units", type=click.IntRange(min=100), default=5000, show_default=True,
+@click.option("--units", type=click.IntRange(min=500), default=5000, show_default=True,
               help="Size of the synthetic Norway to generate.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards (default yes).")

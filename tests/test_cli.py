@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 import pytest
@@ -83,3 +84,29 @@ def test_adhoc_cypher_is_read_only(cli, store):
 def test_query_list_shows_the_library(cli):
     r = cli("query", "--list")
     assert r.exit_code == 0 and "network/ego_network" in r.output
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "loaders"
+
+
+def test_load_units_from_cli_writes_the_graph_and_exits_0(cli, store):
+    r = cli("load", "units", str(FIXTURES / "units" / "enhet-910000063.json"))
+    assert r.exit_code == 0, r.output
+    assert store.read("MATCH (o:Organization) RETURN o.orgnr AS o") == [{"o": "910000063"}]
+
+
+def test_load_with_rejected_rows_exits_3_and_names_the_reject_file(cli, store, tmp_path):
+    unit = json.loads((FIXTURES / "units" / "enhet-910000063.json").read_text(encoding="utf-8"))
+    rows = [unit, {**unit, "organisasjonsnummer": "123456789"}]  # the second fails the mod-11 check digit
+    bad = tmp_path / "enheter-bad.json"
+    bad.write_text(json.dumps(rows), encoding="utf-8")
+    r = CliRunner().invoke(main, ["load", "units", str(bad), "--reject-dir", str(tmp_path)])
+    assert r.exit_code == 3, r.output
+    assert "reject" in r.output
+    assert list(tmp_path.glob("*.jsonl"))
+
+
+def test_load_dry_run_writes_nothing(cli, store):
+    r = cli("load", "units", "--dry-run", str(FIXTURES / "units" / "enhet-910000063.json"))
+    assert r.exit_code == 0, r.output
+    assert store.read("MATCH (n:Organization) RETURN count(n) AS c") == [{"c": 0}]

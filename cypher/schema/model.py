@@ -83,7 +83,7 @@ NODES: tuple[NodeType, ...] = (
             "sector_code", "employees", "has_employee_count", "municipality_code",
             "postal_code", "postal_place", "founded", "registered", "active",
             "deleted_date", "status", "parent_orgnr", "helix", "helix_rule",
-            "synthetic", "source", "as_of", "last_accounts_year", "website",
+            "synthetic", "source", "as_of", "last_accounts_year", "website", "fr_sector", "removed",
         ),
         "A main unit of Enhetsregisteret (or an organisation known only by name).",
         fulltext=("name", "orgnr"),
@@ -254,7 +254,7 @@ def all_rel_types() -> list[str]:
 
 
 def all_property_keys() -> list[str]:
-    keys: set[str] = set()
+    keys: set[str] = {"_hash"}  # loaders' content hash on nodes, HOLDS_ROLE and MEMBER_OF (change detection)
     for n in NODES:
         keys.update(n.properties)
     for r in RELS:

@@ -31,12 +31,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["klynge_settings"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from web import errors, filters, stores
+    from web import errors, filters, stores, synthetic
     from web.views import api, core, org, path, places, search
 
     stores.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    synthetic.init_app(app)
     for bp in (core.bp, search.bp, org.bp, path.bp, places.bp, api.bp):
         app.register_blueprint(bp)
 

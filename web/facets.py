@@ -11,17 +11,41 @@ HITS = 500          # fulltext candidates considered per search
 BROWSE = 2000       # organisations considered when browsing by filters only
 PAGE = 50
 
-NACE_SECTIONS = {
-    "A": "Agriculture, forestry and fishing", "B": "Mining and quarrying", "C": "Manufacturing",
-    "D": "Electricity, gas, steam and air conditioning supply", "E": "Water supply, sewerage, waste",
-    "F": "Construction", "G": "Wholesale and retail trade", "H": "Transportation and storage",
-    "I": "Accommodation and food service", "J": "Information and communication",
-    "K": "Financial and insurance activities", "L": "Real estate activities",
-    "M": "Professional, scientific and technical activities", "N": "Administrative and support services",
-    "O": "Public administration and defence", "P": "Education", "Q": "Human health and social work",
-    "R": "Arts, entertainment and recreation", "S": "Other service activities",
-    "T": "Activities of households", "U": "Extraterritorial organisations",
+# Section titles of SN2025 (NACE Rev. 2.1), which Enhetsregisteret serves now; SN2007 (NACE Rev. 2)
+# lettered its sections differently, so a section letter means nothing without its version.
+NACE_SECTIONS_BY_VERSION = {
+    "SN2025": {
+        "A": "Agriculture, forestry and fishing", "B": "Mining and quarrying", "C": "Manufacturing",
+        "D": "Electricity, gas, steam and air conditioning supply", "E": "Water supply, sewerage, waste",
+        "F": "Construction", "G": "Wholesale and retail trade", "H": "Transportation and storage",
+        "I": "Accommodation and food service", "J": "Publishing, broadcasting and content production",
+        "K": "Telecommunication, computer programming and information services",
+        "L": "Financial and insurance activities", "M": "Real estate activities",
+        "N": "Professional, scientific and technical activities", "O": "Administrative and support services",
+        "P": "Public administration and defence", "Q": "Education", "R": "Human health and social work",
+        "S": "Arts, sports and recreation", "T": "Other service activities",
+        "U": "Activities of households", "V": "Extraterritorial organisations",
+    },
+    "SN2007": {
+        "A": "Agriculture, forestry and fishing", "B": "Mining and quarrying", "C": "Manufacturing",
+        "D": "Electricity, gas, steam and air conditioning supply", "E": "Water supply, sewerage, waste",
+        "F": "Construction", "G": "Wholesale and retail trade", "H": "Transportation and storage",
+        "I": "Accommodation and food service", "J": "Information and communication",
+        "K": "Financial and insurance activities", "L": "Real estate activities",
+        "M": "Professional, scientific and technical activities", "N": "Administrative and support services",
+        "O": "Public administration and defence", "P": "Education", "Q": "Human health and social work",
+        "R": "Arts, entertainment and recreation", "S": "Other service activities",
+        "T": "Activities of households", "U": "Extraterritorial organisations",
+    },
 }
+NACE_SECTIONS = NACE_SECTIONS_BY_VERSION["SN2025"]
+
+
+def section_title(section: str | None, version: str | None = None) -> str | None:
+    """The title of a NACE section letter in its classification version (SN2025 when unknown)."""
+    if not section:
+        return None
+    return NACE_SECTIONS_BY_VERSION.get(version or "SN2025", NACE_SECTIONS).get(section)
 HELIX_TITLES = {"industry": "Industry", "academia": "Academia", "government": "Government",
                 "intermediary": "Intermediary", "other": "Other"}
 FACETS = ("helix", "municipality", "region", "section", "cluster", "active")

@@ -20,6 +20,7 @@ CREATE (p)-[:HOLDS_ROLE {role: 'LEDE', role_group: 'STYR', active: true}]->(eq)
 CREATE (p)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(dnb)
 CREATE (q)-[:HOLDS_ROLE {role: 'DAGL', role_group: 'DAGL', active: true}]->(eq)
 CREATE (eq)-[:INTERLOCK {weight: 1, run_id: 'r1'}]->(dnb)
+CREATE (:Meta {key: 'measures', interlock_run: 'r1'})
 CREATE (m:Municipality {code: '3305', name: 'Ringerike'})
 CREATE (r:Region {region_id: 'ringeriksregionen', name: 'Ringeriksregionen'})
 CREATE (m)-[:IN_REGION]->(r)
@@ -80,3 +81,12 @@ def test_malformed_front_matter_names_the_file(tmp_path: Path):
     bad.write_text("// name: x\n// mode: read\nRETURN 1\n")
     with pytest.raises(ConfigError, match=r"bad\.cypher: front-matter lacks title, description"):
         library.parse_file(bad)
+
+
+def test_interlocks_show_only_the_current_runs_ties(store):
+    """A run in progress writes ties with its own run_id; readers see the published run's only."""
+    store.run(SMALL_GRAPH)
+    store.run("MATCH (a:Organization {orgnr: '923609016'}) MATCH (b:Organization {orgnr: '984851006'}) "
+              "CREATE (a)-[:INTERLOCK {weight: 7, run_id: 'r2-in-progress'}]->(b)")
+    rows = library.run(store, "network/interlocks", {"orgnr": "923609016"})
+    assert rows == [{"orgnr": "984851006", "name": "DNB BANK ASA", "helix": "industry", "shared_persons": 1}]

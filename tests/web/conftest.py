@@ -49,6 +49,7 @@ CREATE (p3)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(uio
 CREATE (p4)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: false}]->(eq)
 CREATE (p4)-[:HOLDS_ROLE {role: 'LEDE', role_group: 'STYR', active: true}]->(sintef)
 CREATE (eq)-[:INTERLOCK {weight: 1, run_id: 'r1'}]->(dnb)
+CREATE (:Meta {key: 'measures', interlock_run: 'r1'})
 CREATE (cl:Cluster {cluster_id: 'ocean', name: 'Ocean Tech Cluster', level: 'GCE', source: 'clusters.csv', as_of: '2026-10-01'})
 CREATE (eq)-[:MEMBER_OF {since: '2019', role: 'member', source: 'clusters.csv'}]->(cl)
 CREATE (uio)-[:MEMBER_OF {since: '2020', role: 'member'}]->(cl)

@@ -33,3 +33,13 @@ def test_home_page_shows_counts(client, store):
     store.run("CREATE (:Organization {orgnr: '923609016', name: 'EQUINOR ASA'})")
     r = client.get("/")
     assert r.status_code == 200 and b'<span class="stat-n">1</span><span class="stat-l">Organisations</span>' in r.data
+
+
+def test_every_page_says_when_the_data_are_synthetic(client, store):
+    from web import synthetic
+
+    synthetic._cache.clear()
+    assert b"Synthetic data" not in client.get("/").data
+    store.run("CREATE (:LoadRun {load_id: 'l1', source: 'synthetic', status: 'succeeded'})")
+    synthetic._cache.clear()
+    assert b"Synthetic data" in client.get("/").data

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 
 from cypher import library
 from web import analysis, auth, graph, measures, params
-from web.facets import HELIX_TITLES, NACE_SECTIONS
+from web.facets import HELIX_TITLES, section_title
 from web.routes import Param, page, respond
 from web.stores import get_store
 
@@ -66,7 +66,7 @@ def profile(orgnr: str):
     card = measures.for_organization(store, org)
     data = {
         "organization": {**org, "helix_title": HELIX_TITLES.get(org.get("helix") or "", org.get("helix")),
-                         "nace_section_title": NACE_SECTIONS.get(org.get("nace_section") or "")},
+                         "nace_section_title": section_title(org.get("nace_section"), org.get("nace_version"))},
         "board": board,
         "roles_elsewhere": elsewhere,
         "held_roles": held,

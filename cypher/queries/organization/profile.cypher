@@ -18,4 +18,4 @@ RETURN o.orgnr AS orgnr, o.name AS name, o.org_form AS org_form, o.helix AS heli
        o.postal_place AS postal_place, o.website AS website, o.sector_code AS sector_code,
        o.last_accounts_year AS last_accounts_year, o.source AS source, o.as_of AS as_of,
        m.name AS municipality, m.code AS municipality_code, c.name AS county, c.code AS county_code,
-       i.name AS industry, i.section AS nace_section
+       i.name AS industry, i.section AS nace_section, i.version AS nace_version

@@ -111,6 +111,52 @@ def clean_param(value: Any) -> Any:
     return value
 
 
+_INF = float("inf")
+
+
+def cypher_literal(v: Any) -> str:
+    """A parameter value as FalkorDB's ``CYPHER name=value`` header text, in one pass.
+
+    Strings are double-quoted with backslash and quote escaped (as the falkordb
+    client does); map keys are back-quoted; NaN and infinities become null; dates
+    become ISO strings. This is the loaders' hot path, so plain types come first.
+    """
+    t = type(v)
+    if t is str:
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if v is None:
+        return "null"
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return str(v)
+    if t is float:
+        return "null" if (v != v or v == _INF or v == -_INF) else repr(v)
+    if t is dict:
+        parts = []
+        for k, x in v.items():
+            k = str(k)
+            if not k or "`" in k:
+                raise ValueError(f"map key {k!r} cannot be sent to FalkorDB (empty or with a backtick)")
+            parts.append(f"`{k}`:{cypher_literal(x)}")
+        return "{" + ",".join(parts) + "}"
+    if t is list or t is tuple:
+        return "[" + ",".join([cypher_literal(x) for x in v]) + "]"
+    return cypher_literal(clean_param(v))
+
+
+def params_header(params: Mapping[str, Any] | None) -> str:
+    """The ``CYPHER a=… b=… `` prefix FalkorDB reads parameters from."""
+    if not params:
+        return ""
+    parts = []
+    for k, v in params.items():
+        if not k or "`" in k or not str(k).replace("_", "a").isalnum():
+            raise ValueError(f"parameter name {k!r} is not a plain identifier")
+        parts.append(f"{k}={cypher_literal(v)}")
+    return "CYPHER " + " ".join(parts) + " "
+
+
 def _params(params: Mapping[str, Any] | None) -> dict[str, Any]:
     return {str(k): clean_param(v) for k, v in (params or {}).items()}
 
@@ -172,7 +218,7 @@ class FalkorStore:
         record(query)
         try:
             fn = self._graph.ro_query if read_only else self._graph.query
-            result = fn(query, _params(params), timeout=timeout_ms)
+            result = fn(params_header(params) + query, None, timeout=timeout_ms)
         except redis.exceptions.ConnectionError as exc:
             raise StoreUnavailable(
                 f"the embedded graph store on port {self.server.port} stopped answering ({exc}); "

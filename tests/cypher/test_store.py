@@ -85,3 +85,21 @@ def test_reading_a_graph_that_was_never_written_sees_an_empty_graph(settings):
         assert fresh.health()["nodes"] == 0
     finally:
         fresh.wipe()
+
+
+def test_batch_parameters_round_trip_through_the_falkordb_header(store):
+    """Nested maps and lists, unicode, quotes, backslashes, NaN and booleans arrive as sent."""
+    rows = [{"k": f"{i}", "props": {"name": f'Å "{i}" \\ {{x}}', "n": i, "f": 0.1 * i, "ok": i % 2 == 0,
+                                    "none": None, "tags": ["a", "b"], "nan": float("nan")}} for i in range(50)]
+    store.write_batches("UNWIND $rows AS row CREATE (o:Organization {orgnr: row.k}) SET o += row.props",
+                        rows, batch_size=20)
+    got = store.read("MATCH (o:Organization {orgnr: '7'}) RETURN o.name AS name, o.n AS n, o.f AS f, "
+                     "o.ok AS ok, o.tags AS tags, o.nan AS nan")
+    assert got == [{"name": 'Å "7" \\ {x}', "n": 7, "f": 0.1 * 7, "ok": False, "tags": ["a", "b"], "nan": None}]
+
+
+def test_map_keys_that_cannot_be_sent_are_refused_with_the_key_named():
+    from cypher.store import params_header
+
+    with pytest.raises(ValueError, match="map key 'a`b'"):
+        params_header({"rows": [{"a`b": 1}]})

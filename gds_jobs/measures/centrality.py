@@ -8,12 +8,17 @@ networkx / igraph function it equals (the test oracles).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, connected_components
-from scipy.sparse.linalg import eigsh
+from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
 from gds_jobs.measures.graph import ConvergenceError, GraphInputError, WeightedGraph
+
+if TYPE_CHECKING:  # pragma: no cover
+    import igraph
 
 __all__ = [
     "betweenness",
@@ -95,6 +100,11 @@ def eigenvector(g: WeightedGraph, *, weighted: bool = False, tol: float = 1e-12)
     numpy.ndarray
         float64 scores ≥ 0 with unit L2 norm (empty for an empty graph).
 
+    Raises
+    ------
+    ConvergenceError
+        If ARPACK does not converge on a large component.
+
     Notes
     -----
     GDS ``gds.eigenvector`` iterates ``x₀ = 1/|V|``,
@@ -159,7 +169,13 @@ def eigenvector(g: WeightedGraph, *, weighted: bool = False, tol: float = 1e-12)
             vals, vecs = np.linalg.eigh(sub.toarray())
             lam, vec = float(vals[-1]), vecs[:, -1]
         else:
-            vals, vecs = eigsh(sub, k=1, which="LA", tol=tol, v0=np.ones(members.size))
+            try:
+                vals, vecs = eigsh(sub, k=1, which="LA", tol=tol, v0=np.ones(members.size))
+            except ArpackNoConvergence as exc:
+                raise ConvergenceError(
+                    f"Eigenvector centrality: the Lanczos solver did not converge on a component of "
+                    f"{members.size} nodes (tolerance {tol}); retry with a larger tol, e.g. 1e-9."
+                ) from exc
             lam, vec = float(vals[0]), vecs[:, 0]
         vec = np.abs(vec)  # the Perron vector is positive; eigensolvers return either sign
         if lam > best * (1 + 1e-9):
@@ -333,13 +349,15 @@ def betweenness(
     out = np.zeros(n)
     if g.m == 0:
         return out
-    ig = g.to_igraph()
     labels, sizes = _components(g)
     deg = g.degree
     small = (sizes[labels] <= exact_max) & (deg > 0)
-    if small.any():
-        out += np.asarray(ig.betweenness(directed=False, sources=np.flatnonzero(small).tolist()))
     large = np.flatnonzero((sizes[labels] > exact_max) & (deg > 0))
+    if small.any():
+        if large.size == 0:  # everything exact: igraph's plain call is faster than its subset variant
+            out += np.asarray(g.to_igraph().betweenness(directed=False))
+        else:
+            out[small] = np.asarray(_sub_igraph(g, np.flatnonzero(small)).betweenness(directed=False))
     if large.size and samples > 0:
         rng = np.random.default_rng(seed)
         if sampling == "degree":
@@ -348,16 +366,27 @@ def betweenness(
             prob = np.full(large.size, 1.0 / large.size)
         pick = rng.choice(large.size, size=samples, replace=True, p=prob)
         src_pos, count = np.unique(pick, return_counts=True)
-        src = large[src_pos]
+        # the large components alone: per-source work in igraph scales with the vertex count
+        sub = _sub_igraph(g, large)
         # weight of a distinct source: count / (k p_s); group sources of equal weight into one call
         p_src = prob[src_pos]
-        key = np.column_stack([count, deg[src] if sampling == "degree" else np.zeros_like(count)])
+        key = np.column_stack([count, deg[large[src_pos]] if sampling == "degree" else np.zeros_like(count)])
         groups, inverse = np.unique(key, axis=0, return_inverse=True)
+        acc = np.zeros(large.size)
         for gi in range(groups.shape[0]):
-            members = src[inverse.ravel() == gi]
-            weight = groups[gi, 0] / (samples * p_src[inverse.ravel() == gi][0])
-            out += weight * np.asarray(ig.betweenness(directed=False, sources=members.tolist()))
+            chosen = inverse.ravel() == gi
+            weight = groups[gi, 0] / (samples * p_src[chosen][0])
+            acc += weight * np.asarray(sub.betweenness(directed=False, sources=src_pos[chosen].tolist()))
+        out[large] = acc
     return out
+
+
+def _sub_igraph(g: WeightedGraph, members: np.ndarray) -> igraph.Graph:
+    """igraph graph induced by `members` (vertex k = node ``members[k]``), unweighted."""
+    import igraph
+
+    upper = sp.triu(g.adj[members][:, members], k=1).tocoo()
+    return igraph.Graph(n=members.size, edges=np.column_stack([upper.row, upper.col]).tolist(), directed=False)
 
 
 def _bfs_depths(csr: sp.csr_matrix, source: int) -> np.ndarray:

@@ -6,8 +6,8 @@ Usage::
     python bench/bench_measures.py --sizes 10000 100000 300000
     python bench/bench_measures.py --slow-networkx       # also networkx betweenness (~400 s at 10 k)
 
-Prints a Markdown table per size and writes everything to
-``bench/results/measures.json``. Each measure runs in a forked child
+Prints a Markdown table per size, writes it to ``bench/results/measures.md``
+and everything to ``bench/results/measures.json``. Each measure runs in a forked child
 process, up to three times (stopping once 5 s have been spent; the best
 time is reported), so its peak memory can be read as the growth of the child's
 resident set (``VmHWM`` − ``VmRSS`` at start, from /proc/self/status; this
@@ -423,16 +423,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmarking {size:,} firms ...", file=sys.stderr, flush=True)
         results.append(bench_size(size, args))
     verdicts = goals(results)
-    print(f"# Local measures engine benchmark\n\ncommand: `{command}`\n")
-    print("machine: " + ", ".join(f"{k}={v}" for k, v in info.items()) + "\n")
-    for res in results:
-        print(markdown(res) + "\n")
-    print("Goals:")
+    report = [f"# Local measures engine benchmark\n\ncommand: `{command}`\n",
+              "machine: " + ", ".join(f"{k}={v}" for k, v in info.items()) + "\n"]
+    report += [markdown(res) + "\n" for res in results]
+    report.append("Goals:")
     for key, text in GOALS.items():
         matching = {k: v for k, v in verdicts.items() if k.startswith(key)}
         for k, v in (matching or {key: "not checked"}).items():
-            print(f"- {text}: {v}" + ("" if k == key else f" [{k.split('@')[1]} firms]"))
+            report.append(f"- {text}: {v}" + ("" if k == key else f" [{k.split('@')[1]} firms]"))
+    print("\n".join(report))
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".md").write_text("\n".join(report) + "\n", encoding="utf-8")
     args.out.write_text(json.dumps({"command": command, "machine": info, "goals": GOALS, "verdicts": verdicts,
                                     "results": results}, indent=2, default=float) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")

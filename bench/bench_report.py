@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--region", default="ringeriksregionen")
     ap.add_argument("--runs", type=int, default=1, help="timed report runs (the best and all are reported)")
-    ap.add_argument("--data-dir", type=Path, default=Path(os.environ.get("KLYNGE_BENCH_DIR",
-                                                                          Path(tempfile.gettempdir()) / "klynge-bench")))
+    default_dir = Path(os.environ.get("KLYNGE_BENCH_DIR", Path(tempfile.gettempdir()) / "klynge-bench"))
+    ap.add_argument("--data-dir", type=Path, default=default_dir)
     ap.add_argument("--rebuild", action="store_true", help="wipe and rebuild the benchmark graph")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = ap.parse_args(argv)
@@ -109,10 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench_report.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     lines = ["# Region report benchmark", "",
-             f"{args.units:,} synthetic units ({counts.get('Organization', 0):,} organisations, "
+             (f"{args.units:,} synthetic units ({counts.get('Organization', 0):,} organisations, "
              f"{counts.get('Person', 0):,} persons), region {args.region}, embedded FalkorDB, "
              f"{os.cpu_count()} CPUs (1-minute load average {os.getloadavg()[0]:.1f} at the end: other jobs "
-             f"share the machine), measured {result['measured']}.", "",
+             f"share the machine), measured {result['measured']}."), "",
              "| run | total s | " + " | ".join(k for k in runs[0] if k != "total_s") + " |",
              "|---|---:|" + "---:|" * (len(runs[0]) - 1)]
     for i, r in enumerate(runs, 1):

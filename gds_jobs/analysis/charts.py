@@ -47,8 +47,10 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, low: Sequence[f
         colors = [PALETTE[i % len(PALETTE)] for i in x]
         yerr = None
         if low is not None and high is not None:
-            lo = [max(0.0, v - _finite(a)) if not math.isnan(_finite(a)) else 0.0 for v, a in zip(vals, low, strict=True)]
-            hi = [max(0.0, _finite(b) - v) if not math.isnan(_finite(b)) else 0.0 for v, b in zip(vals, high, strict=True)]
+            lo = [max(0.0, v - _finite(a)) if not math.isnan(_finite(a)) else 0.0
+                  for v, a in zip(vals, low, strict=True)]
+            hi = [max(0.0, _finite(b) - v) if not math.isnan(_finite(b)) else 0.0
+                  for v, b in zip(vals, high, strict=True)]
             yerr = [lo, hi]
         ax.bar(list(x), vals, color=colors, yerr=yerr, capsize=4, ecolor="#333333")
         ax.set_xticks(list(x))

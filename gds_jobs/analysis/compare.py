@@ -8,6 +8,7 @@ the report use the same functions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -201,11 +202,11 @@ def hypotheses(frame: pd.DataFrame) -> pd.DataFrame:
         a = pd.to_numeric(pop[x], errors="coerce") if x in pop else pd.Series(dtype=float)
         b = pd.to_numeric(pop[y], errors="coerce") if y in pop else pd.Series(dtype=float)
         n, rho, p = spearman(a, b)
-        agrees = bool(p == p and p < 0.05 and ((rho < 0) if sign == "negative" else (rho > 0)))
+        agrees = bool(not math.isnan(p) and p < 0.05 and ((rho < 0) if sign == "negative" else (rho > 0)))
         rows.append({"x": x, "y": y, "expected": sign, "n": n, "rho": rho, "p": p, "agrees": agrees})
     out = pd.DataFrame(rows, columns=["x", "y", "expected", "n", "rho", "p", "agrees"])
     out.attrs.update({"title": "Hypotheses as rank correlations (Spearman's rho)",
-                      "notes": ["Within the population; pairs where both values exist. Expected signs from the "
+                      "notes": [("Within the population; pairs where both values exist. Expected signs from the "
                                 "study: lower constraint and higher eigenvector centrality go with more patents "
-                                "and grants."]})
+                                "and grants.")]})
     return out

@@ -78,7 +78,8 @@ def select_top(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOpti
     units["area_name"] = units["area"].map(rules.names())
     units["band"] = [employee_band(e, h) for e, h in zip(units["employees"], units.get(
         "has_employee_count", [None] * len(units)), strict=True)]
-    cols = ["orgnr", "name", "code", "nace_version", "org_form", "area", "area_name", "employees", "band", "revenue", "revenue_year",
+    cols = ["orgnr", "name", "code", "nace_version", "org_form", "area", "area_name", "employees", "band", "revenue",
+            "revenue_year",
             "in_member"]
     top = units[[c for c in cols if c in units]].reset_index(drop=True)
     top.insert(0, "rank", range(1, len(top) + 1))
@@ -145,17 +146,18 @@ def flags(top: pd.DataFrame, area_order: list[str], options: AnalysisOptions | N
         rows.append({"area_name": name, "firms": len(part), "larger_firms": larger,
                      "largest_employees": int(emp.max()) if emp.notna().any() else 0,
                      "anchor_firms": len(anchor),
-                     "anchor": anchor.sort_values("employees", ascending=False)["name"].iloc[0] if len(anchor) else None,
+                     "anchor": (anchor.sort_values("employees", ascending=False)["name"].iloc[0]
+                                if len(anchor) else None),
                      "critical_mass": status, "in_core": core})
     out = pd.DataFrame(rows, columns=["area_name", "firms", "larger_firms", "largest_employees", "anchor_firms",
                                       "anchor", "critical_mass", "in_core"])
     out.attrs.update({
         "title": "Critical-mass flags by value-creation area",
-        "notes": [f"critical_mass: 'met' with more than {hi} firms of more than {opts.larger_firm_employees} "
+        "notes": [(f"critical_mass: 'met' with more than {hi} firms of more than {opts.larger_firm_employees} "
                   f"employees, 'borderline' with more than {lo} (the study: 'more than 20–30 larger firms that "
-                  "complement each other').",
-                  f"in_core: Innovasjon Norge's {opts.core_firms[0]}–{opts.core_firms[1]} core firms including an "
-                  f"anchor firm (more than {opts.anchor_employees} employees) among the area's top-N firms."]})
+                  "complement each other')."),
+                  (f"in_core: Innovasjon Norge's {opts.core_firms[0]}–{opts.core_firms[1]} core firms including an "
+                  f"anchor firm (more than {opts.anchor_employees} employees) among the area's top-N firms.")]})
     return out
 
 
@@ -174,6 +176,7 @@ def critical_mass(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisO
     t5 = table5(top, rules)
     order = list(t5["area_name"])
     steps.attrs["title"] = "Units considered for critical mass, step by step"
-    top.attrs["title"] = f"The region's {opts.top_n} largest units by operating revenue (resale and savings banks left out)"
+    top.attrs["title"] = (f"The region's {opts.top_n} largest units by operating revenue "
+                          "(resale and savings banks left out)")
     return {"top_firms": top, "steps": steps, "table5": t5, "table6": table6(top, order),
             "nace_breakdown": nace_breakdown(top), "flags": flags(top, order, opts)}

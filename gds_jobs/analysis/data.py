@@ -211,8 +211,9 @@ def board_seats(store: Any, roles: Sequence[str]) -> pd.DataFrame:
 
 
 def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:
-    """Stored names of pseudonymous person keys (only for callers allowed to see names)."""
+    """Stored names of pseudonymous person keys (only for callers allowed to see names; keys
+    without a stored name are left out)."""
     if not keys:
         return {}
     rows = library.run(store, "analysis/person_names", {"person_keys": list(keys)})
-    return {r["person_key"]: r.get("name") for r in rows}
+    return {str(r["person_key"]): str(r["name"]) for r in rows if r.get("name")}

@@ -81,7 +81,7 @@ def for_fit(frame: pd.DataFrame) -> pd.DataFrame:
     for c in ("orgnr", "name", "nace", "helix", "county_code"):
         if c in f:
             f[c] = pd.Series(f[c].tolist(), index=f.index, dtype=object)
-    codes = [str(c) if c is not None and c == c else "" for c in f["nace"].tolist()]
+    codes = [str(c) if isinstance(c, str) else "" for c in f["nace"].tolist()]
     for _, length, _ in NACE_LEVELS:
         f[f"nace_p{length}"] = pd.Series([c[:length] if len(c) >= length else None for c in codes],
                                          index=f.index, dtype=object)
@@ -335,13 +335,15 @@ def evaluate_holdout(frame: pd.DataFrame, data: AnalysisData, graph: InterlockGr
     mem = current_memberships(data, options)
     ids = sorted(set(mem["cluster_id"])) if clusters is None else list(clusters)
     pop_ids = set(frame.loc[frame["in_population"].fillna(False).astype(bool), "orgnr"])
-    per, ranks_by_variant, random_hits = [], {v: [] for v in ("full", *COMPONENTS)}, {k: [] for k in ks}
+    per: list[dict[str, Any]] = []
+    ranks_by_variant: dict[str, list[float]] = {v: [] for v in ("full", *COMPONENTS)}
+    random_hits: dict[int, list[float]] = {k: [] for k in ks}
     splits = []
     for cid in ids:
         mids = sorted(set(mem.loc[mem["cluster_id"] == cid, "orgnr"].astype(str)) & set(frame["orgnr"]))
         if len(mids) < min_members:
             continue
-        n_hold = max(1, int(round(fraction * len(mids))))
+        n_hold = max(1, round(fraction * len(mids)))
         held = sorted(rng.choice(mids, size=n_hold, replace=False).tolist())
         kept = sorted(set(mids) - set(held))
         splits.append((cid, held, kept))
@@ -384,9 +386,9 @@ def evaluate_holdout(frame: pd.DataFrame, data: AnalysisData, graph: InterlockGr
     sum_df = pd.DataFrame(summary)
     per_df.attrs["title"] = "Hold-out evaluation per cluster"
     sum_df.attrs.update({"title": "Hold-out evaluation: how high hidden members rank",
-                         "notes": [f"A seeded {fraction:.0%} of each cluster's members (clusters with at least "
+                         "notes": [(f"A seeded {fraction:.0%} of each cluster's members (clusters with at least "
                                    f"{min_members} members) is hidden and ranked among the population; ties "
-                                   "count as half. 'random ranking' is k / candidates."]})
+                                   "count as half. 'random ranking' is k / candidates.")]})
     return per_df, sum_df
 
 
@@ -434,7 +436,7 @@ def path_org_names(store: Any, table: pd.DataFrame, frame: pd.DataFrame) -> dict
     if not need:
         return {}
     rows = library.run(store, "analysis/organizations_by_orgnr", {"orgnrs": need})
-    return {r["orgnr"]: r.get("name") for r in rows if r.get("name")}
+    return {str(r["orgnr"]): str(r["name"]) for r in rows if r.get("name")}
 
 
 def fit_for_cluster(store: Any, cluster_id: str, region_id: str, top: int = 50, *,

@@ -118,7 +118,8 @@ class AnalysisOptions:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(vals) - known)
         if unknown:
-            raise ConfigError(f"unknown analysis option(s) {', '.join(unknown)}; known options: {', '.join(sorted(known))}")
+            raise ConfigError(f"unknown analysis option(s) {', '.join(unknown)}; "
+                              f"known options: {', '.join(sorted(known))}")
         for k, v in list(vals.items()):
             if isinstance(v, list):
                 vals[k] = tuple(v)

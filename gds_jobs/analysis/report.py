@@ -132,7 +132,7 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
                  int(extra.get("fit_top", 10)), bool(extra.get("holdout", True)))
     timings["fit"] = time.perf_counter() - t
     res.caveats += _caveats(data, frame)
-    res.meta = {"generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    res.meta = {"generated": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                 "options": options.as_dict(), "as_of_year": frame.attrs["as_of_year"],
                 "window": list(frame.attrs["window"]), "measures_run": data.measures_run,
                 "backend": getattr(store, "backend", None)}
@@ -173,8 +173,8 @@ def _fit_section(store: Any, res: RegionAnalysis, frame: pd.DataFrame, data: Ana
         chosen.insert(2, "cluster", chosen["cluster_id"].map(names))
         chosen.attrs.update({"title": f"Candidate firms in the region for the {min(n_clusters, len(ranked))} "
                                       "best-fitting Innovasjon Norge clusters",
-                             "notes": ["Score = 0.4 industry + 0.3 network + 0.1 helix + 0.2 geography; "
-                                       "contrib_* columns show each part. Persons appear by pseudonymous key."]})
+                             "notes": [("Score = 0.4 industry + 0.3 network + 0.1 helix + 0.2 geography; "
+                                       "contrib_* columns show each part. Persons appear by pseudonymous key.")]})
         res.tables["fit_candidates"] = chosen
     if holdout:
         per, summary = evaluate_holdout(frame, data, graph, options, fopts, clusters=in_ids)
@@ -270,12 +270,12 @@ def _notes(df: pd.DataFrame) -> str:
 def render_html(res: RegionAnalysis) -> str:
     """The report as one HTML document (inline CSS and SVG; no external resources)."""
     t = res.tables
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Cluster potential: "
-             f"{html.escape(res.region_name)}</title><style>{CSS}</style></head><body>",
+    parts = [(f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Cluster potential: "
+             f"{html.escape(res.region_name)}</title><style>{CSS}</style></head><body>"),
              f"<h1>Cluster potential in {html.escape(res.region_name)}</h1>",
-             f"<p class='note'>Generated {html.escape(str(res.meta.get('generated')))} · grants and patents "
+             (f"<p class='note'>Generated {html.escape(str(res.meta.get('generated')))} · grants and patents "
              f"{html.escape(str(t['summary']['window'].iloc[0]))} · measures run "
-             f"{html.escape(str(res.meta.get('measures_run') or 'none'))}</p>"]
+             f"{html.escape(str(res.meta.get('measures_run') or 'none'))}</p>")]
     for c in res.caveats:
         cls = "caveat synthetic" if c.startswith("SYNTHETIC") else "caveat"
         parts.append(f"<div class='{cls}'>{html.escape(c)}</div>")

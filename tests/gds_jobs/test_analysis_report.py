@@ -11,7 +11,7 @@ from gds_jobs.analysis.fit import fit_for_cluster, fit_for_firm
 from gds_jobs.analysis.report import write_region_report
 from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
 from klynge.errors import ConfigError
-from tests.gds_jobs.test_analysis_groups import A, B, D, E, MEASURES, build_world
+from tests.gds_jobs.test_analysis_groups import MEASURES, A, B, D, E, build_world
 
 RULES = ValueAreaRules(areas=(ValueArea("bygg", "Bygg og anlegg", ("41", "42", "43")),
                               ValueArea("mat", "Produksjon-Mat", ("10",))))

@@ -178,5 +178,12 @@ def critical_mass(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisO
     steps.attrs["title"] = "Units considered for critical mass, step by step"
     top.attrs["title"] = (f"The region's {opts.top_n} largest units by operating revenue "
                           "(resale and savings banks left out)")
+    nb = nace_breakdown(top)
+    attrs = dict(nb.attrs)
+    rank = {name: i for i, name in enumerate(order)}  # areas in Table 5 order, "Annet" last
+    nb = nb.iloc[sorted(range(len(nb)), key=lambda i: (rank.get(nb["area_name"].iloc[i], len(rank)),
+                                                       -nb["firms"].iloc[i], -nb["revenue_nok_1000"].iloc[i]))]
+    nb = nb.reset_index(drop=True)
+    nb.attrs.update(attrs)
     return {"top_firms": top, "steps": steps, "table5": t5, "table6": table6(top, order),
-            "nace_breakdown": nace_breakdown(top), "flags": flags(top, order, opts)}
+            "nace_breakdown": nb, "flags": flags(top, order, opts)}

@@ -130,3 +130,11 @@ def test_packaged_reference_rules_place_the_study_examples():
     assert names[r.area_of("43.210")] == "Bygg og anlegg"
     assert names[r.area_of("42.221")] == names[r.area_of("35.121")] == "Energi / Miljø"
     assert r.area_of("62.100") == "ikt" and r.area_of("99.000") == r.other_id
+
+
+def test_nace_breakdown_follows_table5_order_with_other_last():
+    """Table 5 order for all six ranked units: Bygg og anlegg (2), Energi, Mat, Rådgivning, Annet."""
+    nb = critical_mass(FRAME, RULES, AnalysisOptions(top_n=200))["nace_breakdown"]
+    assert list(dict.fromkeys(nb["area_name"])) == ["Bygg og anlegg", "Energi / Miljø", "Produksjon-Mat",
+                                                    "Rådgivning", "Annet"]
+    assert nb.attrs["figure"] == "Figs. 16–17"

@@ -9,7 +9,7 @@ MATCH (m:Meta {key: 'measures'})
 WITH m
 UNWIND $orgnrs AS key
 MATCH (o:Organization {orgnr: key})
-MATCH (o)-[i:INTERLOCK]->(n:Organization)
+MATCH (o)-[i:INTERLOCK]->(n)
 WHERE n.orgnr IN $orgnrs AND i.run_id = m.interlock_run
 RETURN o.orgnr AS source, n.orgnr AS target, i.weight AS weight
 LIMIT $limit

@@ -60,6 +60,15 @@ NEO4J_WIPE = register(
 )
 
 
+def health_of(store: Any, **details: Any) -> dict[str, Any]:
+    """Backend, version, node and relationship totals and the round-trip time, plus backend details."""
+    t0 = time.perf_counter()
+    nodes = store.read(COUNT_NODES)[0]["c"]
+    rels = store.read(COUNT_RELS)[0]["c"]
+    return {"ok": True, "backend": store.backend, "version": store.version(), **details,
+            "nodes": nodes, "relationships": rels, "latency_ms": round((time.perf_counter() - t0) * 1000, 2)}
+
+
 class GraphStore(Protocol):
     """The API every backend offers."""
 
@@ -293,20 +302,8 @@ class FalkorStore:
         return counts_from(self)
 
     def health(self) -> dict[str, Any]:
-        t0 = time.perf_counter()
-        nodes = self.read(COUNT_NODES)[0]["c"]
-        rels = self.read(COUNT_RELS)[0]["c"]
-        return {
-            "ok": True,
-            "backend": self.backend,
-            "version": self.version(),
-            "graph": self.settings.graph_name,
-            "port": self.server.port,
-            "data_dir": str(self.settings.data_dir),
-            "nodes": nodes,
-            "relationships": rels,
-            "latency_ms": round((time.perf_counter() - t0) * 1000, 2),
-        }
+        return health_of(self, graph=self.settings.graph_name, port=self.server.port,
+                         data_dir=str(self.settings.data_dir))
 
     def wipe(self) -> None:
         """Delete the whole graph with its indexes and constraints."""
@@ -458,18 +455,7 @@ class Neo4jStore:
         return counts_from(self)
 
     def health(self) -> dict[str, Any]:
-        t0 = time.perf_counter()
-        nodes = self.read(COUNT_NODES)[0]["c"]
-        rels = self.read(COUNT_RELS)[0]["c"]
-        return {
-            "ok": True,
-            "backend": self.backend,
-            "version": self.version(),
-            "database": self.settings.neo4j_database,
-            "nodes": nodes,
-            "relationships": rels,
-            "latency_ms": round((time.perf_counter() - t0) * 1000, 2),
-        }
+        return health_of(self, database=self.settings.neo4j_database)
 
     def wipe(self) -> None:
         """Delete every node and relationship (batched, in an auto-commit transaction)."""

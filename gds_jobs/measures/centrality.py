@@ -409,9 +409,12 @@ def _bfs_depths(csr: sp.csr_matrix, source: int) -> np.ndarray:
 
 
 def _distance_sums(
-    g: WeightedGraph, *, exact_max: int, samples: int, seed: int
+    g: WeightedGraph, *, exact_max: int, samples: int, seed: int, want: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per node: (sum of distances, sum of inverse distances, reachable others), estimated on large components."""
+    """Per node: (sum of distances, sum of inverse distances, reachable others), estimated on large components.
+
+    `want` is "distance" or "inverse": the exact part computes only that sum (the other stays 0).
+    """
     n = g.n
     labels, sizes = _components(g)
     reach = (sizes[labels] - 1).astype(np.float64)
@@ -422,8 +425,10 @@ def _distance_sums(
         ig = g.to_igraph()
         vs = small.tolist()
         # a BFS from each node explores only its own component: cost Σ |C|·|E_C| over small components
-        dist_sum[small] = 1.0 / np.asarray(ig.closeness(vertices=vs, normalized=False))
-        inv_sum[small] = np.asarray(ig.harmonic_centrality(vertices=vs, normalized=False))
+        if want == "distance":
+            dist_sum[small] = 1.0 / np.asarray(ig.closeness(vertices=vs, normalized=False))
+        else:
+            inv_sum[small] = np.asarray(ig.harmonic_centrality(vertices=vs, normalized=False))
     rng = np.random.default_rng(seed)
     b = g.binary
     for comp in np.flatnonzero(sizes > exact_max):
@@ -496,7 +501,7 @@ def closeness(
     n = g.n
     if n <= 1:
         return np.zeros(n)
-    dist_sum, _, reach = _distance_sums(g, exact_max=exact_max, samples=samples, seed=seed)
+    dist_sum, _, reach = _distance_sums(g, exact_max=exact_max, samples=samples, seed=seed, want="distance")
     out = np.zeros(n)
     ok = dist_sum > 0
     out[ok] = (reach[ok] / dist_sum[ok]) * (reach[ok] / (n - 1))
@@ -535,5 +540,5 @@ def harmonic(
     n = g.n
     if n <= 1:
         return np.zeros(n)
-    _, inv_sum, _ = _distance_sums(g, exact_max=exact_max, samples=samples, seed=seed)
+    _, inv_sum, _ = _distance_sums(g, exact_max=exact_max, samples=samples, seed=seed, want="inverse")
     return inv_sum / (n - 1)

@@ -775,6 +775,11 @@ class LoadContext:
         self._pending: Any = None
 
     # -- pipelined writing
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Source name, "as of" date and synthetic flag that every written row carries (and hashes)."""
+        return {"source": self.source_name, "as_of": self.as_of, "synthetic": self.synthetic}
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run a batch write in the background while the next batch is parsed (one write in flight).
 

@@ -100,7 +100,7 @@ def prepare(ctx: LoadContext, rec: dict[str, Any]) -> list[Any]:
             ebitda = to_number(v, p)
             break
     values = [orgnr, year, kind, to_text(rec.get("valuta"), "valuta"), start, end, *amounts, ebitda]
-    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    consts = ctx.provenance
     return [f"{orgnr}:{year}:{kind}", row_hash(values, consts), *values]
 
 

@@ -132,7 +132,7 @@ def load(ctx: LoadContext, path: Path) -> None:
         raise LoadError(f"{path} is a directory; give one clusters YAML or CSV file")
     conf = ctx.options.get("confirmations")
     resolver = NameResolver(ctx, Path(conf) if conf else sidecar(path, ".confirmations.csv", None, ctx))
-    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    consts = ctx.provenance
     cluster_rows: list[list[Any]] = []
     member_rows: list[list[Any]] = []
     stubs: list[dict[str, Any]] = []
@@ -211,7 +211,7 @@ def _cluster(ctx: LoadContext, c: Any) -> tuple[list[Any], list[dict[str, Any]]]
     cid = to_text(c.get("cluster_id"), "cluster_id") or slug(name)
     values = [name, level, programme, to_int(c.get("since"), "since"), to_int(c.get("until"), "until"),
               county, host, to_text(c.get("url"), "url")]
-    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    consts = ctx.provenance
     pid = f"{programme}:{level}"
     members = c.get("members") or []
     if not isinstance(members, list):

@@ -45,7 +45,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     from loaders.sources.grants import NODES, link_rows
 
     resolver = NameResolver(ctx, _confirmations(ctx, path))
-    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    consts = ctx.provenance
     batch: list[list[Any]] = []
     stubs: list[dict[str, Any]] = []
     seen: dict[str, Pos] = {}

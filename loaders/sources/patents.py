@@ -43,7 +43,7 @@ MERGE (o)-[:APPLIED_FOR]->(p)
 
 def load(ctx: LoadContext, path: Path) -> None:
     resolver = NameResolver(ctx, _confirmations(ctx, path))
-    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    consts = ctx.provenance
     nodes: dict[str, list[Any]] = {}
     links: dict[tuple[str, str], Pos] = {}
     stubs: list[dict[str, Any]] = []

@@ -106,7 +106,7 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> list[A
         mun, not (closed or deleted), closed, deleted,
     ]
     links = [[parent] if parent else [], [mun] if mun else []]
-    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    consts = ctx.provenance
     return [orgnr, row_hash([values, links], consts), *values, *links]
 
 

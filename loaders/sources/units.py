@@ -253,7 +253,7 @@ def _is_csv(f: Path) -> bool:
 def flush(ctx: LoadContext, rows: list[dict[str, Any]], version: str) -> None:
     if not rows or ctx.dry_run:
         return
-    consts = {"source": ctx.source_name, "as_of": ctx.as_of, "synthetic": ctx.synthetic}
+    consts = ctx.provenance
     out = [[r["orgnr"], row_hash([r["values"], r["links"]], consts), *r["values"], *r["links"]] for r in rows]
     NODES.write(ctx, out, [r["label"] for r in rows], {"version": version})
 

@@ -1,8 +1,7 @@
 """A deterministic content hash of a graph, for crash, rerun and bad-input checks (read-only).
 
 :func:`snapshot` reads every node (labels and properties) and every relationship (type,
-properties and both endpoints named by their label and business key from
-:mod:`cypher.schema.model`) through the store API and hashes them in a canonical order, so
+properties and both endpoints named by their labels and business key, see :data:`KEY_ORDER`) through the store API and hashes them in a canonical order, so
 two graphs with the same content give the same digest whatever their internal ids, creation
 order or backend. Bookkeeping that differs between two otherwise identical loads is left
 out by default (``LoadRun``); pass :data:`JOB_BOOKKEEPING` or :data:`MEASURE_STATE` to leave
@@ -37,9 +36,14 @@ JOB_BOOKKEEPING: tuple[str, ...] = ("LoadRun", "JobRun", "Lock")
 MEASURE_STATE: tuple[str, ...] = ("LoadRun", "JobRun", "Lock", "MeasureValue", "Meta")
 """Everything the measures jobs write as nodes (pair with ``exclude_types=("INTERLOCK",)``)."""
 
-_KEY_PROPS: tuple[str, ...] = tuple(sorted({n.key for n in NODES}))
-_KEY_OF_LABEL: dict[str, str] = {n.label: n.key for n in NODES}
-_PROJ = ", ".join(f".{k}" for k in _KEY_PROPS)
+# Business keys, most specific first: a node carrying several of them (Industry has industry_id and
+# code, Accounts and Grant also orgnr, MeasureValue and Lock also run_id) is named by its own key.
+KEY_ORDER: tuple[str, ...] = ("accounts_id", "grant_id", "industry_id", "cluster_id", "patent_id", "programme_id",
+                              "area_id", "region_id", "person_key", "load_id", "key", "run_id", "orgnr", "code")
+_missing = {n.key for n in NODES} - set(KEY_ORDER)
+if _missing:  # pragma: no cover - guards a model change
+    raise RuntimeError(f"cypher.snapshot.KEY_ORDER lacks the model keys {sorted(_missing)}")
+_KEY = "coalesce(" + ", ".join("{v}." + k for k in KEY_ORDER) + ")"
 
 SNAPSHOT_NODES = register("cypher.snapshot.nodes", """
 MATCH (n)
@@ -52,25 +56,11 @@ MATCH (a)-[r]->(b)
 WHERE NOT type(r) IN $types
   AND none(l IN labels(a) WHERE l IN $exclude)
   AND none(l IN labels(b) WHERE l IN $exclude)
-RETURN labels(a) AS a_labels, a {{{_PROJ}}} AS a_keys, type(r) AS type, properties(r) AS props,
-       labels(b) AS b_labels, b {{{_PROJ}}} AS b_keys
+RETURN labels(a) AS a_labels, {_KEY.format(v="a")} AS a_key, type(r) AS type, properties(r) AS props,
+       labels(b) AS b_labels, {_KEY.format(v="b")} AS b_key
 """)
 
 _DUMP = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-
-
-def endpoint_key(labels: Iterable[str], keys: dict[str, Any]) -> list[Any]:
-    """``[sorted labels, key name, key value]`` of a relationship endpoint.
-
-    The key is the model's business key of the first model label the node carries; a node
-    without a model label (or without its key) is named by all the key properties it has.
-    """
-    labs = sorted(labels)
-    for lab in labs:
-        k = _KEY_OF_LABEL.get(lab)
-        if k is not None and keys.get(k) is not None:
-            return [labs, k, keys[k]]
-    return [labs, "*", {k: v for k, v in sorted(keys.items()) if v is not None}]
 
 
 @dataclass(frozen=True)
@@ -148,8 +138,7 @@ def snapshot(store: Any, *, exclude_labels: Iterable[str] = LOAD_BOOKKEEPING,
         groups["N:" + ":".join(labs)].append(orjson.dumps([labs, r["props"]], option=_DUMP))
         n_nodes += 1
     for r in store.read(SNAPSHOT_RELS, {"exclude": ex_labels, "types": ex_types}, timeout_s=timeout_s):
-        item = [endpoint_key(r["a_labels"], r["a_keys"]), r["type"], r["props"],
-                endpoint_key(r["b_labels"], r["b_keys"])]
+        item = [sorted(r["a_labels"]), r["a_key"], r["type"], r["props"], sorted(r["b_labels"]), r["b_key"]]
         groups["R:" + r["type"]].append(orjson.dumps(item, option=_DUMP))
         n_rels += 1
     summary = {g: (len(items), _digest(items)) for g, items in groups.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cypher.snapshot import JOB_BOOKKEEPING, MEASURE_STATE, endpoint_key, snapshot
+from cypher.snapshot import JOB_BOOKKEEPING, KEY_ORDER, MEASURE_STATE, snapshot
 
 GRAPH = """
 CREATE (a:Organization:Firm {orgnr: '910000004', name: 'HØNEFOSS TRELAST AS', employees: 12, active: true})
@@ -123,10 +123,10 @@ def test_load_runs_are_ignored_and_job_bookkeeping_can_be_left_out(store):
     assert snapshot(store, exclude_labels=MEASURE_STATE, exclude_types=("INTERLOCK",)).digest == base.digest
 
 
-def test_endpoint_is_named_by_the_model_key_of_its_label():
-    assert endpoint_key(["Industry"], {"code": "16.100", "industry_id": "SN2025:16.100"}) == [
-        ["Industry"], "industry_id", "SN2025:16.100"]
-    assert endpoint_key(["Firm", "Organization"], {"orgnr": "910000004", "code": None}) == [
-        ["Firm", "Organization"], "orgnr", "910000004"]
-    # a node outside the model is named by every key property it has
-    assert endpoint_key(["X"], {"code": "a", "orgnr": None}) == [["X"], "*", {"code": "a"}]
+def test_every_model_label_is_named_by_its_own_key_first():
+    """An endpoint is named by the first key in KEY_ORDER it has; for each label that must be its own key."""
+    from cypher.schema.model import NODES
+
+    for n in NODES:
+        first = next(k for k in KEY_ORDER if k in n.properties)
+        assert first == n.key, f"{n.label} would be named by {first}, not its key {n.key}"

@@ -27,6 +27,20 @@ class Settings:
     neo4j_uri, neo4j_username, neo4j_password, neo4j_database : NEO4J_* — production Neo4j.
     query_timeout_s : KLYNGE_QUERY_TIMEOUT_S — default per-query timeout for reads.
     person_key_secret : KLYNGE_PERSON_KEY — secret for pseudonymous person keys.
+    falkordb_port : KLYNGE_FALKORDB_PORT — port of the embedded FalkorDB server (default: chosen free).
+    console_timeout_s, console_max_rows : KLYNGE_CONSOLE_TIMEOUT_S, KLYNGE_CONSOLE_MAX_ROWS — the analyst
+        console's server-side timeout and row cap.
+    web_host, web_port : KLYNGE_HOST, KLYNGE_PORT — where ``klynge serve`` / ``klynge demo`` bind.
+    secret_key : KLYNGE_SECRET_KEY — key that signs session cookies and CSRF tokens. When unset, a random
+        key is generated once and kept in ``<state_dir>/secret_key`` (mode 0600) so every gunicorn
+        worker and every restart shares it.
+    state_dir : KLYNGE_STATE_DIR — directory for state that must outlive the graph (default ./var/state):
+        ``users.json`` (accounts and password hashes), ``secret_key``, the console audit log and saved
+        queries. Files, not the graph, so wiping or reloading the graph never deletes accounts.
+    secure_cookies : KLYNGE_SECURE_COOKIES — ``auto`` (default), ``true`` or ``false``. ``auto`` marks the
+        session cookie ``Secure`` (and sends HSTS) except when ``klynge serve``/``klynge demo`` bind the
+        development server to a loopback address, where the demo runs over plain http://127.0.0.1.
+    session_hours : KLYNGE_SESSION_HOURS — a login lasts at most this long (default 8).
     """
 
     data_dir: Path = Path("var/graph")
@@ -44,6 +58,9 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 5000
     secret_key: str | None = None
+    state_dir: Path = Path("var/state")
+    secure_cookies: str = "auto"
+    session_hours: float = 8.0
 
     @property
     def backend(self) -> str:
@@ -66,6 +83,9 @@ ENV = {
     "web_host": "KLYNGE_HOST",
     "web_port": "KLYNGE_PORT",
     "secret_key": "KLYNGE_SECRET_KEY",
+    "state_dir": "KLYNGE_STATE_DIR",
+    "secure_cookies": "KLYNGE_SECURE_COOKIES",
+    "session_hours": "KLYNGE_SESSION_HOURS",
 }
 
 
@@ -113,4 +133,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     settings = replace(Settings(), **{k: v for k, v in values.items() if v is not None})
     if not settings.data_dir.is_absolute():
         settings = replace(settings, data_dir=(Path.cwd() / settings.data_dir))
+    if not settings.state_dir.is_absolute():
+        settings = replace(settings, state_dir=(Path.cwd() / settings.state_dir))
+    if settings.secure_cookies.lower() not in ("auto", "true", "false"):
+        raise ConfigError(f"setting secure_cookies (KLYNGE_SECURE_COOKIES) must be auto, true or false, "
+                          f"got {settings.secure_cookies!r}")
+    if not settings.session_hours > 0:
+        raise ConfigError(f"setting session_hours (KLYNGE_SESSION_HOURS) must be above 0, "
+                          f"got {settings.session_hours!r}; a login needs a bounded lifetime")
     return settings

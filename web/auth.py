@@ -1,27 +1,146 @@
-"""The login seam: who is looking, and what they may see.
+"""Who is looking, and what they may see: login sessions, roles, CSRF and the login throttle.
 
-Login arrives with a later issue. Until then every visitor is an anonymous
-``viewer``: organisations, clusters and regions are public, while person names
-and person pages need an ``advisor`` (or ``analyst``/``admin``). Tests set the
-role with the app config key ``KLYNGE_TEST_ROLE``, honoured only when
-``TESTING`` is true.
+Roles, least to most privileged: ``viewer`` < ``advisor`` < ``analyst`` < ``admin``.
+Organisations, clusters and regions are public (anonymous visitors are viewers);
+person names and person pages need an advisor or above; the analyst console
+needs an analyst or above. Accounts are managed with ``klynge users …`` and kept
+in ``<state_dir>/users.json`` (see :mod:`klynge.users`).
+
+Sessions are Flask's signed cookie sessions, managed by Flask-Login. The session
+carries the username and a digest of the password hash; the role is read from the
+user file on every request, so ``klynge users set-role`` applies at once and
+``klynge users remove`` or ``passwd`` ends the user's sessions. A login lasts at
+most ``session_hours`` (absolute, counted from the login).
+
+Every POST, PUT, PATCH and DELETE — forms and JSON alike — needs a CSRF token
+(Flask-WTF's ``CSRFProtect``): forms send ``csrf_token`` as a hidden field, scripts
+send the token from ``<meta name="csrf-token">`` in the ``X-CSRFToken`` header.
+
+Failed logins are throttled in process memory (:class:`LoginThrottle`): per
+username and client address, five failures are free, then each further attempt
+must wait 30 s, doubling up to 15 minutes; per client address alone the same
+applies after 20 failures. A successful login clears that username's counter. Each
+gunicorn worker keeps its own counters, so with ``w`` workers an attacker gets at
+most ``w`` times as many tries; the counters reset when a worker restarts. Behind a
+reverse proxy the client address is the proxy's unless the proxy's
+``X-Forwarded-For`` is trusted (not configured here).
+
+Tests may set the role with the app config key ``KLYNGE_TEST_ROLE``, honoured only
+when ``TESTING`` is true; the user is then called ``test-<role>``.
 """
 
 from __future__ import annotations
 
-from flask import abort, current_app
+import math
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from ipaddress import ip_address
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
-ROLES = ("viewer", "advisor", "analyst", "admin")
-PERSON_ROLES = frozenset({"advisor", "analyst", "admin"})
+import flask_login
+from flask import Flask, abort, current_app, has_request_context, redirect, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from klynge.config import Settings
+from klynge.errors import ConfigError
+from klynge.users import ROLES, UserRecord, UserStore
+
+__all__ = ["ROLES", "PERSON_ROLES", "User", "current_user", "current_username", "current_role", "has_role",
+           "require_role", "can_see_persons", "require_person_access", "person_label", "safe_next",
+           "LoginThrottle", "init_app", "users"]
+
+PERSON_ROLES = frozenset(r for r in ROLES if ROLES.index(r) >= ROLES.index("advisor"))
+SESSION_COOKIE = "klynge_session"
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+login_manager = flask_login.LoginManager()
+login_manager.session_protection = "basic"
+csrf = CSRFProtect()
+
+
+@dataclass(frozen=True)
+class User:
+    """The logged-in user of a request: a name and a role (nothing secret)."""
+
+    username: str
+    role: str
+    session_id: str = ""
+
+    # Flask-Login's user protocol
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return self.session_id
+
+
+# ---------------------------------------------------------------- the seam used by views
+
+
+def current_user() -> User | None:
+    """The logged-in user of the current request, or None for an anonymous visitor."""
+    if not has_request_context():
+        return None
+    if current_app.config.get("TESTING"):
+        role = current_app.config.get("KLYNGE_TEST_ROLE")
+        if role in ROLES:
+            return User(f"test-{role}", role)
+    user = flask_login.current_user
+    if user is not None and getattr(user, "is_authenticated", False) and isinstance(user, User):
+        return User(user.username, user.role)
+    return None
+
+
+def current_username() -> str | None:
+    """The logged-in user's name, or None for an anonymous visitor."""
+    user = current_user()
+    return user.username if user else None
 
 
 def current_role() -> str:
     """The role of the current request: "viewer" for anonymous users."""
-    if current_app.config.get("TESTING"):
-        role = current_app.config.get("KLYNGE_TEST_ROLE")
-        if role in ROLES:
-            return role
-    return "viewer"
+    user = current_user()
+    return user.role if user else "viewer"
+
+
+def _rank(role: str) -> int:
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is unknown: expected one of {', '.join(ROLES)}")
+    return ROLES.index(role)
+
+
+def has_role(min_role: str) -> bool:
+    """Whether the current user has ``min_role`` or a more privileged one."""
+    return _rank(current_role()) >= _rank(min_role)
+
+
+def require_role(min_role: str) -> None:
+    """Stop the request unless the current user has ``min_role`` or above.
+
+    Anonymous visitors of an HTML page are redirected to ``/login?next=<this page>``;
+    anonymous JSON clients get 401; logged-in users with too low a role get 403 with
+    a message naming the role needed.
+    """
+    if has_role(min_role):
+        return
+    user = current_user()
+    if user is None:
+        from web.errors import wants_json
+
+        if wants_json():
+            abort(401, description=f"This needs a logged-in {min_role} (or above): log in at /login first.")
+        target = request.path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+        abort(redirect("/login?next=" + quote(target, safe="")))
+    abort(403, description=f"This page needs the {min_role} role or above; you are logged in as "
+                           f"{user.username} ({user.role}). An admin can change your role with "
+                           f"`klynge users set-role {user.username} {min_role}`.")
 
 
 def can_see_persons() -> bool:
@@ -41,3 +160,213 @@ def person_label(person_key: str | None, name: str | None) -> str:
     if can_see_persons() and name:
         return name
     return f"Person {str(person_key or '')[:4]}…"
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` if it is a path on this site, else ``default``.
+
+    Refuses absolute and scheme-relative URLs (``https://x``, ``//x``, ``/\\x``),
+    anything with a backslash or control character, and the login/logout pages.
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return default
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    if parts.path in ("/login", "/logout"):
+        return default
+    return target
+
+
+def users() -> UserStore:
+    """The app's user store."""
+    return current_app.extensions["klynge_users"]
+
+
+# ---------------------------------------------------------------- throttle
+
+
+class LoginThrottle:
+    """Failed-login counters with exponential back-off, in process memory.
+
+    Parameters
+    ----------
+    free : failures per username and address before attempts are delayed.
+    free_per_address : failures per address (any username) before attempts are delayed.
+    base_s, max_s : the first delay and the longest one; each further failure doubles the delay.
+    clock : a monotonic clock in seconds (tests pass a fake one).
+    """
+
+    def __init__(self, free: int = 5, free_per_address: int = 20, base_s: float = 30.0, max_s: float = 900.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.free, self.free_per_address = free, free_per_address
+        self.base_s, self.max_s, self.clock = base_s, max_s, clock
+        self._fails: dict[tuple[str, str], tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def _delay(self, count: int, free: int) -> float:
+        if count < free:
+            return 0.0
+        return min(self.max_s, self.base_s * 2 ** (count - free))
+
+    def _keys(self, username: str, address: str) -> list[tuple[tuple[str, str], int]]:
+        return [((username.lower(), address), self.free), (("", address), self.free_per_address)]
+
+    def retry_after(self, username: str, address: str) -> int:
+        """Seconds to wait before another attempt is allowed (0: go ahead)."""
+        now = self.clock()
+        wait = 0.0
+        with self._lock:
+            for key, free in self._keys(username, address):
+                count, last = self._fails.get(key, (0, 0.0))
+                wait = max(wait, last + self._delay(count, free) - now)
+        return max(0, math.ceil(wait))
+
+    def failed(self, username: str, address: str) -> None:
+        """Count a failed attempt."""
+        now = self.clock()
+        with self._lock:
+            if len(self._fails) > 10000:  # forget entries whose longest delay is over
+                self._fails = {k: v for k, v in self._fails.items() if now - v[1] < self.max_s}
+            for key, _ in self._keys(username, address):
+                count, _last = self._fails.get(key, (0, 0.0))
+                self._fails[key] = (count + 1, now)
+
+    def succeeded(self, username: str, address: str) -> None:
+        """Clear the username's counter at this address (the address counter stays)."""
+        with self._lock:
+            self._fails.pop((username.lower(), address), None)
+
+
+# ---------------------------------------------------------------- app setup
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` is a loopback address or name (127.0.0.0/8, ::1, localhost)."""
+    if not host:
+        return False
+    h = host.strip("[]").lower()
+    if h in LOOPBACK_NAMES:
+        return True
+    try:
+        return ip_address(h).is_loopback
+    except ValueError:
+        return False
+
+
+def secure_cookies(settings: Settings, bind_host: str | None) -> bool:
+    """Whether the session cookie is ``Secure`` (and HSTS is sent).
+
+    ``true``/``false`` from ``KLYNGE_SECURE_COOKIES`` win. ``auto`` means Secure unless
+    the development server of ``klynge serve``/``klynge demo`` binds to a loopback
+    address (``bind_host``; gunicorn passes none, so production is always Secure).
+    """
+    mode = settings.secure_cookies.lower()
+    if mode in ("true", "false"):
+        return mode == "true"
+    return not is_loopback(bind_host)
+
+
+def load_secret_key(settings: Settings) -> str:
+    """``settings.secret_key``, else the key in ``<state_dir>/secret_key``, created (0600) on first use.
+
+    Several processes may start at once: the key is written to a temporary file and
+    hard-linked into place, so exactly one key wins and every process reads it.
+    """
+    if settings.secret_key:
+        if len(settings.secret_key) < 16:
+            raise ConfigError("setting secret_key (KLYNGE_SECRET_KEY) is too short: at least 16 characters; "
+                              "unset it to have one generated in the state directory")
+        return settings.secret_key
+    path = Path(settings.state_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"secret key file {path} holds fewer than 32 characters; delete it to have a new "
+                          "one generated (everyone will have to log in again)")
+    return key
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    username, _, fingerprint = (session_id or "").partition("|")
+    record = users().get(username)
+    if record is None or not secrets.compare_digest(record.fingerprint, fingerprint):
+        return None
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    login_at = session.get("login_at")
+    if not isinstance(login_at, (int, float)) or not 0 <= time.time() - login_at <= lifetime:
+        return None
+    return User(record.username, record.role, session_id)
+
+
+def log_in(record: UserRecord) -> None:
+    """Start a fresh session for ``record`` (the old session's contents are dropped)."""
+    session.clear()
+    flask_login.login_user(User(record.username, record.role, f"{record.username}|{record.fingerprint}"))
+    session.permanent = True
+    session["login_at"] = int(time.time())
+
+
+def log_out() -> None:
+    """End the session."""
+    flask_login.logout_user()
+    session.clear()
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Sessions, Flask-Login, CSRF protection and the login throttle for ``app``.
+
+    ``app.config["KLYNGE_BIND_HOST"]`` is set by ``klynge serve``/``klynge demo`` to the
+    address the development server binds; see :func:`secure_cookies`.
+    """
+    secure = secure_cookies(settings, app.config.get("KLYNGE_BIND_HOST"))
+    lifetime = timedelta(hours=settings.session_hours)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(settings)
+    app.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=lifetime,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=int(lifetime.total_seconds()),
+        KLYNGE_SECURE_COOKIES=secure,
+    )
+    app.extensions["klynge_users"] = UserStore(settings.state_dir)
+    app.extensions["klynge_login_throttle"] = app.config.get("KLYNGE_LOGIN_THROTTLE") or LoginThrottle()
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    @app.context_processor
+    def auth_context():
+        return {"current_user_info": current_user(), "has_role": has_role}
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        from web.errors import _respond
+
+        return _respond(f"The request was refused: {exc.description} Every form and JSON POST needs the page's "
+                        "CSRF token (form field csrf_token, or the X-CSRFToken header for scripts).", 400,
+                        "Reload the page and try again; if it keeps failing, log in again.")

@@ -98,6 +98,15 @@ class GraphBuilder:
         return self
 
 
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch):
+    """A fresh state directory (users, secret key, audit log) for every web test, also for apps
+    that test modules build themselves with ``create_app``."""
+    d = tmp_path / "state"
+    monkeypatch.setenv("KLYNGE_STATE_DIR", str(d))
+    return d
+
+
 @pytest.fixture
 def graph(store) -> GraphBuilder:
     return GraphBuilder(store)

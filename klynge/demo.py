@@ -48,3 +48,14 @@ def prepare(settings: Settings, *, units: int, seed: int, fresh: bool = False,
     run = gds_jobs.run_jobs(store, engine="auto")
     echo(_describe(run))
     store.close()
+    _account_hint(settings, echo)
+
+
+def _account_hint(settings: Settings, echo: Callable[[str], None]) -> None:
+    """No account is ever created with a known password: say how to add one when none exists."""
+    from klynge.users import UserStore
+
+    users = UserStore(settings.state_dir)
+    if len(users) == 0:
+        echo(f"no web accounts yet ({users.path}): person names need an advisor, the console an analyst. "
+             "Add one with: klynge users add NAME --role analyst   (asks for the password)")

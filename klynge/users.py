@@ -39,7 +39,7 @@ from klynge.errors import KlyngeError
 
 #: Roles from least to most privileged; each role may do everything the ones before it may.
 ROLES = ("viewer", "advisor", "analyst", "admin")
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 HASH_METHOD = "scrypt"
@@ -80,7 +80,7 @@ def validate_username(name: str) -> str:
     Usernames are 2–32 characters of lowercase letters, digits, ``.``, ``_`` and ``-``,
     starting with a letter or digit.
     """
-    if not isinstance(name, str) or not USERNAME_RE.match(name):
+    if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
         raise UserError(f"username {name!r} is invalid: expected 2-32 characters of a-z, 0-9, '.', '_' or '-', "
                         "starting with a letter or digit; choose another name")
     return name
@@ -183,7 +183,7 @@ class UserStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[dict[str, UserRecord]]:
         """Exclusive lock, a fresh read, then an atomic write of whatever the caller changed."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock_path = self.path.with_name(FILE_NAME + ".lock")
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from web import create_app
@@ -107,6 +109,13 @@ def state_dir(tmp_path, monkeypatch):
     return d
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """Cheap scrypt parameters (N=2**10 instead of 2**15) so logins in tests take milliseconds;
+    tests/test_users_cli.py checks the production parameters."""
+    monkeypatch.setattr("klynge.users.HASH_METHOD", "scrypt:1024:8:1")
+
+
 @pytest.fixture
 def graph(store) -> GraphBuilder:
     return GraphBuilder(store)
@@ -130,3 +139,65 @@ def client(settings, store):
 def advisor(settings, store):
     """A logged-in advisor (role set through KLYNGE_TEST_ROLE, honoured only when TESTING)."""
     return _client(settings, "advisor")
+
+
+#: Password of the accounts the ``login_as`` fixture creates (test data only).
+TEST_PASSWORD = "test-password-123"
+_META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def csrf_token_of(client, path: str = "/login") -> str:
+    """The CSRF token of ``client``'s session, read from the page's ``<meta name="csrf-token">``."""
+    html = client.get(path).get_data(as_text=True)
+    m = _META_CSRF.search(html)
+    assert m, f"no csrf-token meta tag on {path}"
+    return m.group(1)
+
+
+@pytest.fixture
+def csrf_token():
+    """``csrf_token(client)``: the token to send as form field ``csrf_token`` or header ``X-CSRFToken``."""
+    return csrf_token_of
+
+
+@pytest.fixture
+def user_store(state_dir):
+    """The user store of the test's state directory (the apps of this test read the same file)."""
+    from klynge.users import UserStore
+
+    return UserStore(state_dir)
+
+
+def log_in(client, username: str, password: str, next_path: str | None = None):
+    """POST the login form with a valid CSRF token; returns the response (303 on success)."""
+    data = {"username": username, "password": password, "csrf_token": csrf_token_of(client)}
+    if next_path is not None:
+        data["next"] = next_path
+    return client.post("/login", data=data)
+
+
+@pytest.fixture
+def app_factory(settings, store):
+    """``app_factory(**config)``: an app on the test graph, TESTING on, no KLYNGE_TEST_ROLE."""
+
+    def make(**config):
+        return create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True,
+                           **config})
+
+    return make
+
+
+@pytest.fixture
+def login_as(app_factory, user_store):
+    """``login_as(role)``: a client really logged in through /login as a new user ``<role>-user``."""
+
+    def make(role: str, username: str | None = None):
+        username = username or f"{role}-user"
+        if user_store.get(username) is None:
+            user_store.add(username, TEST_PASSWORD, role)
+        client = app_factory().test_client()
+        r = log_in(client, username, TEST_PASSWORD)
+        assert r.status_code == 303, r.get_data(as_text=True)
+        return client
+
+    return make

@@ -49,6 +49,7 @@ import multiprocessing as mp
 import os
 import platform
 import random
+import resource
 import secrets
 import shlex
 import signal
@@ -258,6 +259,44 @@ def stop_server(child: subprocess.Popen) -> None:
         child.wait(timeout=5)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class CpuMeter:
+    """CPU seconds used by the app server (its process and workers) and by the FalkorDB server."""
+
+    def __init__(self, server_pid: int, store_pid: int | None) -> None:
+        self.server_pid = server_pid
+        self.store_pid = store_pid
+
+    def sample(self) -> dict[int, tuple[str, float]]:
+        pids = [self.server_pid, *_children(self.server_pid)]
+        out = {p: ("app", _cpu_seconds(p)) for p in pids}
+        if self.store_pid:
+            out[self.store_pid] = ("store", _cpu_seconds(self.store_pid))
+        return out
+
+    @staticmethod
+    def used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+        tot = {"app": 0.0, "store": 0.0}
+        for pid, (kind, sec) in after.items():
+            tot[kind] += sec - before.get(pid, (kind, 0.0))[1]
+        return tot
+
+
 # --------------------------------------------------------------------------- the clients
 
 
@@ -333,7 +372,8 @@ def _client_process(port: int, endpoint: str, orgs: int, threads: int, seed: int
         t.start()
     for t in ts:
         t.join()
-    out.put((lat, errors))
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    out.put((lat, errors, ru.ru_utime + ru.ru_stime))
 
 
 def _quantile(sorted_ms: list[float], q: float) -> float | None:
@@ -348,8 +388,12 @@ def client_processes(clients: int) -> int:
     return max(1, min(clients, 4))
 
 
-def measure(port: int, endpoint: str, clients: int, seconds: float, orgs: int, seed: int) -> dict[str, Any]:
-    """``clients`` concurrent clients in separate processes, for ``seconds``; latency in ms."""
+def measure(port: int, endpoint: str, clients: int, seconds: float, orgs: int, seed: int,
+            cpu: CpuMeter | None = None) -> dict[str, Any]:
+    """``clients`` concurrent clients in separate processes, for ``seconds``; latency in ms.
+
+    With ``cpu``, also the CPU milliseconds per successful request spent in the app server, in
+    FalkorDB and in the clients (where the machine's time goes)."""
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     nproc = client_processes(clients)
@@ -358,19 +402,26 @@ def measure(port: int, endpoint: str, clients: int, seconds: float, orgs: int, s
     stop_at = start_at + seconds
     procs = [ctx.Process(target=_client_process, args=(port, endpoint, orgs, n, seed * 100 + i, start_at,
                                                         stop_at, queue)) for i, n in enumerate(per)]
+    before = cpu.sample() if cpu else {}
     for p in procs:
         p.start()
     lat: list[float] = []
     errors: list[str] = []
+    client_cpu = 0.0
     for _ in procs:
-        got_lat, got_err = queue.get()
+        got_lat, got_err, got_cpu = queue.get()
         lat.extend(got_lat)
         errors.extend(got_err)
+        client_cpu += got_cpu
     for p in procs:
         p.join()
     wall = max(seconds, time.time() - start_at)
+    used = CpuMeter.used(before, cpu.sample()) if cpu else {}
+    per = max(1, len(lat))
+    cpu_ms = {"app": round(1000 * used["app"] / per, 2), "store": round(1000 * used["store"] / per, 2),
+              "clients": round(1000 * client_cpu / per, 2)} if cpu else None
     lat.sort()
-    return {"clients": clients, "client_processes": nproc, "requests": len(lat), "errors": len(errors),
+    return {"cpu_ms_per_request": cpu_ms, "clients": clients, "client_processes": nproc, "requests": len(lat), "errors": len(errors),
             "error_samples": errors[:3], "rps": round(len(lat) / wall, 1),
             "p50_ms": _quantile(lat, 0.50), "p95_ms": _quantile(lat, 0.95), "p99_ms": _quantile(lat, 0.99),
             "load_average_1m": round(os.getloadavg()[0], 2)}
@@ -419,6 +470,10 @@ def verdict(row: dict[str, Any], orgs: int) -> tuple[str, str]:
     return text, ", ".join(("met" if m else "**missed**") + f" ({src})" for m, (_, src) in zip(met, goals))
 
 
+def _cpu_text(c: dict[str, float] | None) -> str:
+    return "–" if not c else f"{c['app']:.1f} / {c['store']:.1f} / {c['clients']:.1f}"
+
+
 def markdown(run: dict[str, Any]) -> str:
     m = run["machine"]
     g = run["graph"]
@@ -433,12 +488,16 @@ def markdown(run: dict[str, Any]) -> str:
               f"{' / '.join(f'{x:.2f}' for x in run['load_average_at_start'])} (1/5/15 min), after it "
               f"{' / '.join(f'{x:.2f}' for x in run['load_average_at_end'])}; the machine is shared with other "
               "work, so the 1-minute load average is given with every row."), "",
-             "| endpoint | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | goal | status | load 1m |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"]
+             ("CPU ms per request: CPU time of the app server (all workers) / FalkorDB / the client processes, "
+             "divided by the successful requests of the level."), "",
+             ("| endpoint | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | goal | status | load 1m "
+             "| CPU ms/req app / store / clients |"),
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|"]
     for r in run["results"]:
         goal, status = verdict(r, run["orgs"])
         lines.append(f"| {r['endpoint']} | {r['clients']} | {r['requests']} | {r['errors']} | {r['rps']} | "
-                     f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {goal} | {status} | {r['load_average_1m']} |")
+                     f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {goal} | {status} | {r['load_average_1m']} | "
+                     f"{_cpu_text(r.get('cpu_ms_per_request'))} |")
     errs = [e for r in run["results"] for e in r["error_samples"]]
     if errs:
         lines += ["", "First errors: " + "; ".join(f"`{e}`" for e in errs[:5])]
@@ -506,17 +565,21 @@ def main(argv: list[str] | None = None) -> int:
     else:
         desc = "werkzeug threaded development server in a child process, loopback"
     child = start_server(args.server, data_dir, graph["graph"], port, workers, args.threads)
+    from cypher import embedded
+
+    info = embedded.read_state(data_dir)
+    cpu = CpuMeter(child.pid, info.pid if info else None)
     results: list[dict[str, Any]] = []
     try:
         if args.warmup > 0:
             warm_up(port, args.orgs, endpoints, max(levels), args.warmup)
         for name in endpoints:
             for c in levels:
-                r = {"endpoint": name, **measure(port, name, c, args.seconds, args.orgs, seed=c)}
+                r = {"endpoint": name, **measure(port, name, c, args.seconds, args.orgs, seed=c, cpu=cpu)}
                 results.append(r)
                 goal, status = verdict(r, args.orgs)
                 print(f"{name:<20} clients {c:>3}: p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms  p99 {r['p99_ms']} ms  "
-                      f"{r['rps']} req/s  errors {r['errors']}  load {r['load_average_1m']}  "
+                      f"{r['rps']} req/s  errors {r['errors']}  load {r['load_average_1m']}  cpu/req {r['cpu_ms_per_request']}  "
                       f"[goal {goal}: {status}]", flush=True)
                 for e in r["error_samples"]:
                     print(f"    error: {e}", flush=True)

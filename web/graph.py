@@ -109,7 +109,7 @@ def _expand(store: Any, g: _Graph, orgs: list[str], persons: list[str], depth: i
     return new_orgs, new_persons
 
 
-def _ties_and_details(store: Any, g: _Graph, f: Filters) -> None:
+def _ties_and_measures(store: Any, g: _Graph, f: Filters) -> None:
     orgs = [k for k, n in g.nodes.items() if n["kind"] == "organization"]
     persons = [k for k, n in g.nodes.items() if n["kind"] == "person"]
     if orgs:
@@ -121,11 +121,8 @@ def _ties_and_details(store: Any, g: _Graph, f: Filters) -> None:
         if "person" not in f.kinds:
             for t in library.run(store, "network/interlock_ties_among", {"orgnrs": orgs}):
                 g.add_edge(t["source"], t["target"], "INTERLOCK", weight=t["weight"])
-    for d in library.run(store, "network/node_details", {"orgnrs": orgs or None, "person_keys": persons or None}):
-        node = g.nodes.get(d["key"])
-        if node is not None and node["kind"] == "organization":
-            node["helix"] = d.get("helix")
-            node["active"] = d.get("active")
+    # Every node already carries its name, helix sector and activity: the root from the caller's lookup,
+    # the others from the neighbour rows that added them (no second read of the same facts).
     values, _run = measures.values_for(store, orgs)
     for key, node in g.nodes.items():
         node["measures"] = values.get(key, {})
@@ -153,7 +150,7 @@ def ego_network(store: Any, orgnr: str, root: dict, *, depth: int, cap: int, fil
         if len(g.nodes) > MAX_NODES:
             truncated = True
             break
-    _ties_and_details(store, g, filters)
+    _ties_and_measures(store, g, filters)
     return _result(g, orgnr, truncated, {"depth": depth, "cap": cap, "filters": {
         "kinds": list(filters.kinds), "roles": list(filters.role_groups or []),
         "active_only": filters.active_only, "helix": list(filters.helix or [])}})
@@ -171,7 +168,7 @@ def expand_node(store: Any, key: str, kind: str, *, cap: int, filters: Filters,
     d = details[0]
     g.add_node(key, kind, d.get("name"), 0, helix=d.get("helix"), active=d.get("active"))
     _expand(store, g, [key] if kind == "organization" else [], [key] if kind == "person" else [], 1, filters, cap)
-    _ties_and_details(store, g, filters)
+    _ties_and_measures(store, g, filters)
     return _result(g, key, False, {"cap": cap})
 
 

@@ -3,10 +3,16 @@
 Values come from ``gds_jobs.current_measures(store, orgnrs)`` (found at run time;
 without it, or before the first measures run, the card says "not computed yet"). Percentiles
 compare the organisation with every organisation of the same helix sector and
-with every organisation in the same county. All current values and the
-distributions are read once and cached for ``KLYNGE_MEASURES_CACHE_S`` seconds
-(default 300), so a page costs no measure reads and a new nightly run shows up
-within that time.
+with every organisation in the same county.
+
+All current values and the distributions are read once per process and kept
+while the published runs stay the same: the values of a run never change, so the
+cache is keyed by the run ids of the Meta pointer (``measures/current_run``).
+The pointer is read again at most every ``KLYNGE_MEASURES_CHECK_S`` seconds
+(default 5), so a page costs no measure reads and a newly published run shows up
+within that time; the whole snapshot is re-read after ``KLYNGE_MEASURES_CACHE_S``
+seconds at the latest (default 3600; it also carries the organisations' sector
+and county, which loads can change).
 """
 
 from __future__ import annotations
@@ -102,17 +108,33 @@ def _rows(frame: Any) -> list[dict]:
     return frame.to_dict("records") if frame is not None and len(frame) else []
 
 
-def _snapshot(store: Any) -> dict[str, Any]:
-    """Current values of every organisation and the percentile distributions, cached for ``CACHE_S``.
+def _published_runs(store: Any) -> tuple[Any, ...]:
+    """The run ids the Meta pointer names as current (measures, brokerage); Nones before any run."""
+    rows = library.run(store, "measures/current_run")
+    if not rows:
+        return (None, None)
+    return (rows[0].get("run_id"), rows[0].get("brokerage_run_id"))
 
-    One read of all current values replaces a read per request; a new nightly run shows
-    up within ``CACHE_S`` seconds (``KLYNGE_MEASURES_CACHE_S``, default 300).
+
+def _snapshot(store: Any) -> dict[str, Any]:
+    """Current values of every organisation and the percentile distributions, cached per published run.
+
+    Reused while the Meta pointer names the same runs (checked at most every ``check_seconds()``)
+    and for at most ``cache_seconds()``; rebuilt under a lock, so concurrent requests read it once.
     """
     key = id(store)
     with _cache_lock:
+        now = time.monotonic()
         snap = _cache.get(key)
-        if snap is not None and time.monotonic() - snap["at"] < cache_seconds():
-            return snap
+        if snap is not None and now - snap["at"] < cache_seconds():
+            if now - snap["checked"] < check_seconds():
+                return snap
+            runs = _published_runs(store)
+            snap["checked"] = now
+            if runs == snap["runs"]:
+                return snap
+        else:
+            runs = _published_runs(store)
         gds = _gds()
         frame = _current(gds, store) if gds else None
         values: dict[str, dict[str, float]] = {}
@@ -131,17 +153,29 @@ def _snapshot(store: Any) -> dict[str, Any]:
                             dist.setdefault((name, scope, str(g[scope])), []).append(v)
             for lst in dist.values():
                 lst.sort()
-        snap = {"at": time.monotonic(), "run_id": frame.attrs.get("run_id") if frame is not None else None,
+        # a failed read (frame None while gds_jobs exists) is not kept: the next check reads again
+        snap = {"at": now, "checked": now, "runs": runs if (frame is not None or gds is None) else ("failed",),
+                "run_id": frame.attrs.get("run_id") if frame is not None else None,
                 "values": values, "dist": dist, "available": gds is not None}
         _cache[key] = snap
         return snap
 
 
 def cache_seconds() -> float:
+    """Longest life of a measures snapshot (``KLYNGE_MEASURES_CACHE_S``, default 3600)."""
+    return _env_seconds("KLYNGE_MEASURES_CACHE_S", 3600.0)
+
+
+def check_seconds() -> float:
+    """How often the Meta pointer is read to see a newly published run (``KLYNGE_MEASURES_CHECK_S``, default 5)."""
+    return _env_seconds("KLYNGE_MEASURES_CHECK_S", 5.0)
+
+
+def _env_seconds(name: str, default: float) -> float:
     try:
-        return float(os.environ.get("KLYNGE_MEASURES_CACHE_S", "300"))
+        return float(os.environ.get(name, default))
     except ValueError:
-        return 300.0
+        return default
 
 
 def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float]], str | None]:

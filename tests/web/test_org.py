@@ -191,3 +191,60 @@ def test_roles_elsewhere_are_capped_per_holder_with_the_total(graph, advisor):
                 if h["holder_key"] == "3f2a9c1e")
     assert (kari["total"], len(kari["seats"])) == (31, 25)
     assert "and 6 more roles" in advisor.get("/org/923609016").get_data(as_text=True)
+
+
+def _publish(store, run_id: str) -> None:
+    """Point the Meta pointer at ``run_id`` as gds_jobs' publish step does (measures_run)."""
+    store.run("MATCH (m:Meta {key: 'measures'}) SET m.measures_run = $run", {"run": run_id})
+
+
+def test_measures_are_read_once_per_published_run_and_reread_when_a_new_run_is_published(
+        graph, client, store, monkeypatch):
+    graph.small()
+    _publish(store, "run-1")
+    values = {"923609016": {"degree": 2}, "984851006": {"degree": 1}}
+    reads = []
+    fake = fake_gds(values, "run-1")
+
+    def counting(store_, orgnrs=None, *, include_brokerage=False):
+        reads.append(1)
+        return fake.current_measures(store_, orgnrs, include_brokerage=include_brokerage)
+
+    monkeypatch.setattr(measures, "_gds", lambda: types.SimpleNamespace(current_measures=counting))
+    monkeypatch.setenv("KLYNGE_MEASURES_CHECK_S", "0")  # read the pointer on every request
+    first = client.get("/org/923609016.json").get_json()["measures"]
+    again = client.get("/org/923609016.json").get_json()["measures"]
+    values["984851006"] = {"degree": 5}
+    fake = fake_gds(values, "run-2")
+    before_publish = client.get("/org/923609016.json").get_json()["measures"]
+    _publish(store, "run-2")
+    after_publish = client.get("/org/923609016.json").get_json()["measures"]
+    # percentile of degree 2 among (2, 1) is 75 and among (2, 5) is 25 (mid-rank, see measures.percentile)
+    assert [c["measures"][0]["percentile_group"] for c in (first, again, before_publish, after_publish)] == [
+        75.0, 75.0, 75.0, 25.0]
+    assert after_publish["run_id"] == "run-2" and len(reads) == 2
+
+
+def test_new_run_waits_for_the_next_pointer_check(graph, client, store, monkeypatch):
+    graph.small()
+    _publish(store, "run-1")
+    values = {"923609016": {"degree": 2}, "984851006": {"degree": 1}}
+    monkeypatch.setattr(measures, "_gds", lambda: fake_gds(values, "run-1"))
+    monkeypatch.setenv("KLYNGE_MEASURES_CHECK_S", "3600")
+    client.get("/org/923609016.json")
+    monkeypatch.setattr(measures, "_gds", lambda: fake_gds({"923609016": {"degree": 9}}, "run-2"))
+    _publish(store, "run-2")
+    cached = client.get("/org/923609016.json").get_json()["measures"]
+    monkeypatch.setenv("KLYNGE_MEASURES_CHECK_S", "0")
+    checked = client.get("/org/923609016.json").get_json()["measures"]
+    assert (cached["run_id"], cached["measures"][0]["value"]) == ("run-1", 2)
+    assert (checked["run_id"], checked["measures"][0]["value"]) == ("run-2", 9)
+
+
+def test_ego_network_nodes_carry_the_measures_of_the_current_run(graph, client, store, monkeypatch):
+    graph.small()
+    _publish(store, "run-1")
+    monkeypatch.setattr(measures, "_gds", lambda: fake_gds({"923609016": {"degree": 2}, "984851006": {"degree": 1}}))
+    body = client.get("/org/923609016/network.json?kinds=organization").get_json()
+    by_key = {n["key"]: n["measures"] for n in body["nodes"]}
+    assert by_key["923609016"] == {"degree": 2.0} and by_key["984851006"] == {"degree": 1.0}

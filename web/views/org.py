@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import orjson
+from flask import Blueprint, Response
 
 from cypher import library
 from web import analysis, auth, graph, measures, params
@@ -32,6 +33,23 @@ def load_org(store, raw: str) -> dict:
         raise params.not_found(f"No organisation with orgnr {orgnr} is in the graph.",
                                "Check the number in Enhetsregisteret, or search by name on the search page.")
     return rows[0]
+
+
+def load_root(store, raw: str) -> dict:
+    """The facts an ego network needs of its root (orgnr, name, helix, active): one light read, not the profile."""
+    orgnr = params.orgnr(raw)
+    rows = library.run(store, "network/node_details", {"orgnrs": [orgnr]})
+    if not rows:
+        raise params.not_found(f"No organisation with orgnr {orgnr} is in the graph.",
+                               "Check the number in Enhetsregisteret, or search by name on the search page.")
+    r = rows[0]
+    return {"orgnr": r["key"], "name": r.get("name"), "helix": r.get("helix"), "active": r.get("active")}
+
+
+def json_response(data: dict) -> Response:
+    """``data`` as a JSON response encoded by orjson (several times faster than the json module for
+    networks of hundreds of nodes; NaN and infinities become null)."""
+    return Response(orjson.dumps(data), mimetype="application/json")
 
 
 def network_filters() -> graph.Filters:
@@ -127,8 +145,8 @@ def network_json(orgnr: str):
     node, the rest counted in the node's `more`; keys are business keys; person names are masked for
     viewers."""
     store = get_store()
-    org = load_org(store, orgnr)
-    return jsonify({"ok": True, **_network(store, org)})
+    root = load_root(store, orgnr)
+    return json_response({"ok": True, **_network(store, root)})
 
 
 @page(bp, "/network/expand.json", summary="Expand one node of the explorer", tag="network",
@@ -151,4 +169,4 @@ def expand():
     result = graph.expand_node(store, key, kind, cap=cap, filters=network_filters(), label=auth.person_label)
     if not result:
         raise params.not_found(f"No {kind} with key {key} is in the graph.")
-    return jsonify({"ok": True, **result})
+    return json_response({"ok": True, **result})

@@ -22,6 +22,12 @@ materialises every row the query returns; the row cap is applied afterwards
 and the server-side timeout (``KLYNGE_CONSOLE_TIMEOUT_S``) is what bounds the
 work and the size of a result. When a query returns no rows its column names
 are not known (the stores do not report a header for an empty result).
+
+Around :func:`run_console`: :func:`parameter_names` finds the ``$params`` of a
+text (same masked scan), :func:`parse_param_value` types a value typed in a
+form, :func:`result_graph` turns node, relationship and path values into a
+graph, and :func:`validate_query` checks a query without running it (before it
+is saved).
 """
 
 from __future__ import annotations
@@ -35,7 +41,9 @@ from typing import Any
 from cypher.registry import user_text
 from klynge.errors import ConsoleError, QueryError, QueryTimeout, ReadOnlyViolation
 
-__all__ = ["ALLOWED_PROCEDURES", "ConsoleQueryError", "ConsoleResult", "procedure_allowed", "run_console"]
+__all__ = ["ALLOWED_PROCEDURES", "ConsoleQueryError", "ConsoleResult", "check_text", "parameter_names",
+           "parse_param_value", "procedure_allowed", "result_graph", "run_console", "validate_query",
+           "value_kind"]
 
 #: Procedures the console may call, compared case-insensitively (plus ``gds.*.stream`` and ``gds.*.stats``).
 ALLOWED_PROCEDURES = frozenset({
@@ -71,6 +79,8 @@ class ConsoleResult:
     query : the user's text, as entered.
     row_cap : the row cap that applied.
     timeout_s : the timeout that applied, in seconds.
+    kinds : per column, what its values are: ``"node"``, ``"relationship"``, ``"path"``,
+        ``"value"`` (anything else, including lists and maps), ``"mixed"`` or ``"empty"`` (only nulls).
     """
 
     columns: tuple[str, ...]
@@ -80,13 +90,19 @@ class ConsoleResult:
     query: str
     row_cap: int
     timeout_s: float
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def has_graph(self) -> bool:
+        """Whether a column holds nodes, relationships or paths (so a graph view can be drawn)."""
+        return bool(result_graph(self)["nodes"])
 
 
 class ConsoleQueryError(ConsoleError):
     """A console query was refused or failed; ``query`` keeps the user's text.
 
     ``reason`` is one of ``"empty"``, ``"multiple_statements"``, ``"load_csv"``,
-    ``"procedure"``, ``"write"``, ``"timeout"`` and ``"failed"``.
+    ``"procedure"``, ``"write"``, ``"timeout"``, ``"failed"`` and ``"parameter"`` (a bad parameter value).
     """
 
     def __init__(self, message: str, *, query: str, reason: str) -> None:
@@ -253,5 +269,262 @@ def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
     elapsed_ms = round((time.perf_counter() - t0) * 1000, 3)
     columns = tuple(rows[0].keys()) if rows else ()
     kept = tuple(tuple(r.get(c) for c in columns) for r in rows[:cap])
+    kinds = tuple(_column_kind([row[i] for row in kept]) for i in range(len(columns)))
     return ConsoleResult(columns=columns, rows=kept, truncated=len(rows) > cap, elapsed_ms=elapsed_ms,
-                         query=query, row_cap=cap, timeout_s=limit_s)
+                         query=query, row_cap=cap, timeout_s=limit_s, kinds=kinds)
+
+
+# --------------------------------------------------------------------------- parameters
+
+_PARAM = re.compile(r"\$\s*([A-Za-z_][\w]*|\d+)")
+_INT = re.compile(r"[+-]?\d+")
+_FLOAT = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
+
+
+def parameter_names(query: str) -> list[str]:
+    """The ``$name`` parameters of ``query``, in order of first use, without duplicates.
+
+    The text is scanned with comments and string literals masked out (as for the
+    refusal checks), so ``'$x'`` in a string or ``// $x`` in a comment is not a
+    parameter. Back-quoted parameter names (``$`my name```) are not supported.
+    """
+    seen: dict[str, None] = {}
+    for m in _PARAM.finditer(_mask(query)):
+        seen.setdefault(m.group(1), None)
+    return list(seen)
+
+
+def parse_param_value(text: str) -> Any:
+    """A parameter value typed in a form or URL, converted to a Cypher value.
+
+    * ``true`` / ``false`` (any case) -> boolean; ``null`` -> null;
+    * an integer (``42``, ``-7``) -> integer; a decimal or exponent number (``1.5``, ``2e3``) -> float;
+    * text starting with ``[`` that is a JSON list (``["a", 1]``) -> list;
+      text starting with ``{`` that is a JSON object -> map;
+    * text in double quotes that is a JSON string (``"42"``) -> that string (the way to pass
+      a number-like value such as an organisation number as a string);
+    * anything else -> the text as it is (so ``923609016`` is an integer but ``"923609016"`` a string).
+
+    Raises
+    ------
+    ConsoleQueryError
+        When the text starts with ``[``, ``{`` or ``"`` but is not valid JSON of that kind.
+    """
+    import json
+
+    stripped = text.strip()
+    low = stripped.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low == "null":
+        return None
+    if _INT.fullmatch(stripped):
+        return int(stripped)
+    if _FLOAT.fullmatch(stripped):
+        return float(stripped)
+    if stripped[:1] in ("[", "{", '"'):
+        expected = {"[": list, "{": dict, '"': str}[stripped[0]]
+        try:
+            value = json.loads(stripped)
+        except ValueError as exc:
+            raise ConsoleQueryError(
+                f"Parameter value {text!r} starts with {stripped[0]!r} but is not valid JSON ({exc}); "
+                'write a JSON list such as ["a", "b"], a JSON object, or a quoted string such as "42".',
+                query="", reason="parameter") from exc
+        if isinstance(value, expected):
+            return value
+    return text
+
+
+# --------------------------------------------------------------------------- result shapes
+
+_GRAPH_KINDS = ("node", "relationship", "path")
+
+
+def value_kind(value: Any) -> str:
+    """``"node"``, ``"relationship"``, ``"path"``, ``"null"`` or ``"value"`` for one result value."""
+    if value is None:
+        return "null"
+    if isinstance(value, dict) and value.get("_kind") in _GRAPH_KINDS:
+        return str(value["_kind"])
+    return "value"
+
+
+def _column_kind(values: list[Any]) -> str:
+    kinds = {value_kind(v) for v in values} - {"null"}
+    if not kinds:
+        return "empty"
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def _node_id(node: dict[str, Any]) -> str:
+    """A stable id for a node: its first model label's business key, else a digest of labels and properties."""
+    import hashlib
+    import json
+
+    from cypher.schema.model import NODES
+
+    keys = {t.label: t.key for t in NODES}
+    for label in node.get("_labels") or []:
+        key = keys.get(label)
+        if key and node.get(key) is not None:
+            return f"{label}:{node[key]}"
+    blob = json.dumps(node, sort_keys=True, default=str, ensure_ascii=False)
+    return "n:" + hashlib.sha1(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def _caption(node: dict[str, Any], node_id: str) -> str:
+    for prop in ("name", "title"):
+        if node.get(prop) not in (None, ""):
+            return str(node[prop])
+    if not node_id.startswith("n:"):
+        return node_id.split(":", 1)[1]
+    labels = node.get("_labels") or []
+    return labels[0] if labels else "node"
+
+
+def _props(entity: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entity.items() if not k.startswith("_")}
+
+
+def result_graph(result: ConsoleResult) -> dict[str, Any]:
+    """The nodes and relationships of a console result, for a graph view.
+
+    Nodes come from node values anywhere in a row (also inside lists and maps) and
+    from paths; a node's id is its business key (``Organization:923609016``), so
+    the same node returned twice is drawn once. Relationships are drawn
+
+    * inside a path, between its consecutive nodes;
+    * when returned on their own, only if the row also returns exactly two
+      nodes at its top level (``RETURN a, r, b``): they link those two.
+
+    Other relationships cannot be placed (the store gives no internal ids or end
+    points) and are counted in ``unplaced``. Edges are drawn without a direction:
+    the store's values do not say which end a path's relationship starts from.
+
+    Returns
+    -------
+    dict
+        ``nodes`` (id, labels, caption, properties), ``edges`` (id, source, target,
+        type, properties) and ``unplaced`` (int).
+    """
+    import json
+
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[Any, ...], dict[str, Any]] = {}
+    unplaced = 0
+
+    def add_node(n: dict[str, Any]) -> str:
+        nid = _node_id(n)
+        if nid not in nodes:
+            nodes[nid] = {"id": nid, "labels": list(n.get("_labels") or []), "caption": _caption(n, nid),
+                          "properties": _props(n)}
+        return nid
+
+    def add_edge(a: str, b: str, rel: dict[str, Any]) -> None:
+        props = _props(rel)
+        key = (min(a, b), max(a, b), rel.get("_type"), json.dumps(props, sort_keys=True, default=str))
+        if key not in edges:
+            edges[key] = {"id": f"e{len(edges)}", "source": a, "target": b, "type": rel.get("_type"),
+                          "properties": props}
+
+    def walk(v: Any, top: bool, row_nodes: list[str], row_rels: list[dict[str, Any]]) -> None:
+        kind = value_kind(v)
+        if kind == "node":
+            nid = add_node(v)
+            if top:
+                row_nodes.append(nid)
+        elif kind == "relationship":
+            if top:
+                row_rels.append(v)
+            else:
+                nonlocal unplaced
+                unplaced += 1
+        elif kind == "path":
+            ids = [add_node(n) for n in v.get("nodes") or []]
+            for i, rel in enumerate(v.get("relationships") or []):
+                if i + 1 < len(ids):
+                    add_edge(ids[i], ids[i + 1], rel)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, False, row_nodes, row_rels)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x, False, row_nodes, row_rels)
+
+    for row in result.rows:
+        row_nodes: list[str] = []
+        row_rels: list[dict[str, Any]] = []
+        for v in row:
+            walk(v, True, row_nodes, row_rels)
+        ends = list(dict.fromkeys(row_nodes))
+        for rel in row_rels:
+            if len(ends) == 2:
+                add_edge(ends[0], ends[1], rel)
+            else:
+                unplaced += 1
+    return {"nodes": list(nodes.values()), "edges": list(edges.values()), "unplaced": unplaced}
+
+
+# --------------------------------------------------------------------------- checks without running
+
+#: FalkorDB plan operations that change the graph (``GRAPH.EXPLAIN`` output).
+_FALKOR_WRITE_OPS = ("create", "merge", "mergecreate", "delete", "update", "foreach", "set", "remove")
+
+
+def check_text(query: str) -> str:
+    """Run the console's text checks only (no store); return the statement that would be sent.
+
+    Raises
+    ------
+    ConsoleQueryError
+        As :func:`run_console` does for an empty text, several statements, ``LOAD CSV``
+        or a procedure outside the allow-list.
+    """
+    return _statement_text(query)
+
+
+def validate_query(store: Any, query: str) -> None:
+    """Check, without running it, that the console would accept ``query`` as a read.
+
+    The text checks of :func:`run_console` apply first. Then the store plans the
+    query without executing it: on Neo4j ``EXPLAIN`` must classify it as
+    read-only (``r``); on FalkorDB ``GRAPH.EXPLAIN`` must parse it and its plan
+    must hold no operation that writes (Create, Merge, Delete, Update, Foreach).
+    Parameters need no values (FalkorDB plans them with the value 1, because
+    it evaluates ``LIMIT $n`` while planning). Used before a query is saved.
+
+    Raises
+    ------
+    ConsoleQueryError
+        ``reason`` ``"write"`` for a query that would change the graph, ``"failed"``
+        for one that does not parse, or a text-check reason.
+    """
+    text = _statement_text(query)
+    try:
+        if getattr(store, "backend", None) == "neo4j":
+            qt = store.query_type(text)
+            if qt != "r":
+                raise ConsoleQueryError(
+                    f"Neo4j classifies this query as '{qt}' (not read-only); the console runs and saves "
+                    "only queries that read.", query=query, reason="write")
+            return
+        from cypher.store import COUNT_NODES, params_header
+
+        store.read(COUNT_NODES)  # a graph that was never written is created empty, so it can be planned
+        # FalkorDB evaluates LIMIT/SKIP parameters while planning: plan with each parameter set to 1
+        header = params_header({name: 1 for name in parameter_names(text)})
+        plan = store.command("GRAPH.EXPLAIN", store.settings.graph_name, header + text)
+    except ConsoleQueryError:
+        raise
+    except QueryError as exc:
+        raise ConsoleQueryError(f"The query does not parse: {exc}", query=query, reason="failed") from exc
+    ops = []
+    for line in plan or []:
+        line = line.decode() if isinstance(line, bytes) else str(line)
+        ops.append(line.strip().split("|")[0].strip())
+    writes = sorted({op for op in ops if op.lower() in _FALKOR_WRITE_OPS})
+    if writes:
+        raise ConsoleQueryError(
+            f"This query would change the graph (its plan holds {', '.join(writes)}); the console runs and "
+            "saves only queries that read.", query=query, reason="write")

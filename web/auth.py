@@ -46,14 +46,29 @@ from urllib.parse import quote, urlsplit
 import flask_login
 from flask import Flask, abort, current_app, has_request_context, redirect, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import Forbidden
 
 from klynge.config import Settings
 from klynge.errors import ConfigError
 from klynge.users import ROLES, UserRecord, UserStore
 
-__all__ = ["ROLES", "PERSON_ROLES", "User", "current_user", "current_username", "current_role", "has_role",
-           "require_role", "can_see_persons", "require_person_access", "person_label", "safe_next",
-           "LoginThrottle", "init_app", "users"]
+__all__ = [
+    "PERSON_ROLES",
+    "ROLES",
+    "LoginThrottle",
+    "User",
+    "can_see_persons",
+    "current_role",
+    "current_user",
+    "current_username",
+    "has_role",
+    "init_app",
+    "person_label",
+    "require_person_access",
+    "require_role",
+    "safe_next",
+    "users",
+]
 
 PERSON_ROLES = frozenset(r for r in ROLES if ROLES.index(r) >= ROLES.index("advisor"))
 SESSION_COOKIE = "klynge_session"
@@ -151,8 +166,12 @@ def can_see_persons() -> bool:
 def require_person_access() -> None:
     """Abort with 403 and a helpful message when the user may not see persons."""
     if not can_see_persons():
-        abort(403, description="Person pages are shown to logged-in advisors only. "
-                               "Organisations, clusters and regions stay open to everyone.")
+        exc = Forbidden(description="Person pages are shown to logged-in advisors only. "
+                                    "Organisations, clusters and regions stay open to everyone.")
+        if current_user() is None:
+            page = request.path.removesuffix(".json")
+            exc.klynge_hint = f"Advisors log in at /login?next={quote(page, safe='')}"  # type: ignore[attr-defined]
+        raise exc
 
 
 def person_label(person_key: str | None, name: str | None) -> str:

@@ -169,10 +169,12 @@ def test_role_matrix_for_person_page_and_person_names(graph, login_as, role, see
     assert ("Kari Nordmann" in names) is sees_persons
 
 
-def test_anonymous_visitors_see_no_person_names(graph, app_factory):
+def test_anonymous_visitors_see_no_person_names_and_are_told_where_to_log_in(graph, app_factory):
     graph.small()
     client = app_factory().test_client()
     assert client.get(PERSON).status_code == 403
+    assert client.get(PERSON + ".json").get_json()["hint"] == "Advisors log in at /login?next=%2Fperson%2F3f2a9c1e"
+    assert "/login?next=%2Fperson%2F3f2a9c1e" in client.get(PERSON).get_data(as_text=True)
     assert "Kari Nordmann" not in client.get(ORG).get_data(as_text=True)
 
 
@@ -219,9 +221,8 @@ def test_require_role_answers_anonymous_json_clients_with_401(app_factory):
 
 def test_require_role_rejects_an_unknown_role_name(app_factory):
     app = app_factory()
-    with app.test_request_context("/"):
-        with pytest.raises(ValueError, match="role 'superuser' is unknown"):
-            auth.require_role("superuser")
+    with app.test_request_context("/"), pytest.raises(ValueError, match="role 'superuser' is unknown"):
+        auth.require_role("superuser")
 
 
 def test_test_role_hook_names_the_user_and_only_works_when_testing(app_factory):

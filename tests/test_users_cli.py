@@ -246,3 +246,18 @@ def test_demo_prints_how_to_add_an_account_and_creates_none(state):
     lines.clear()
     demo._account_hint(settings, lines.append)
     assert lines == []
+
+
+def test_a_failed_write_leaves_the_previous_file_intact(state, monkeypatch):
+    store = UserStore(state)
+    store.add("kari", PASSWORD, "advisor")
+    before = (state / "users.json").read_bytes()
+
+    def broken_dump(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(users.json, "dump", broken_dump)
+    with pytest.raises(OSError, match="disk full"):
+        store.set_role("kari", "admin")
+    assert (state / "users.json").read_bytes() == before
+    assert sorted(p.name for p in state.iterdir()) == ["users.json", "users.json.lock"]

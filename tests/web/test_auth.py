@@ -8,6 +8,8 @@ from web/auth.py's documented throttle (5 free failures, then 30 s doubling).
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -359,6 +361,18 @@ def test_secret_key_is_generated_once_in_the_state_dir_with_mode_0600(app_factor
     assert a.config["SECRET_KEY"] == b.config["SECRET_KEY"] == key_file.read_text().strip()
     assert len(a.config["SECRET_KEY"]) == 64
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_processes_starting_together_agree_on_one_secret_key(state_dir):
+    """Gunicorn starts its workers at once; each must end up with the same key."""
+    script = ("import sys; from klynge.config import load_settings; from web.auth import load_secret_key; "
+              "print(load_secret_key(load_settings({'state_dir': sys.argv[1]}, environ={})))")
+    root = Path(auth.__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(state_dir)], cwd=root, stdout=subprocess.PIPE,
+                              text=True) for _ in range(4)]
+    keys = {p.communicate(timeout=120)[0].strip() for p in procs}
+    assert len(keys) == 1 and keys == {(state_dir / "secret_key").read_text().strip()}
+    assert sorted(p.name for p in state_dir.iterdir()) == ["secret_key"]
 
 
 def test_secret_key_setting_wins_and_must_be_long_enough(app_factory, state_dir):

@@ -12,6 +12,8 @@ A run
 
 Any error before 4 records the run ``failed`` with the error text, deletes what it
 wrote, and raises :class:`~klynge.errors.JobFailed`; the previous values stay current.
+When the store itself went away (the embedded server was killed), the run opens it again
+(which restarts the embedded server) to record the failure and free the lock.
 A killed run leaves a ``running`` record and a lock whose process is gone; the next
 run marks it ``interrupted`` and takes over.
 """
@@ -33,7 +35,7 @@ from gds_jobs import projection as proj
 from gds_jobs import runs
 from gds_jobs.engines import EngineParams, choose
 from gds_jobs.lock import JobLock
-from klynge.errors import ConfigError, JobFailed
+from klynge.errors import ConfigError, JobFailed, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -342,14 +344,26 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         where = f" in step '{steps.current}'" if steps.current else ""
         error = f"{type(exc).__name__}{where}: {exc}"
+        record = {
+            "status": status, "finished": _now(), "duration_s": round(time.perf_counter() - t0, 3),
+            "error": error, "counts": runs.dumps(counts), "steps": runs.dumps(steps.seconds),
+            "current": False,
+        }
         try:
-            runs.update_run(store, run_id, {
-                "status": status, "finished": _now(), "duration_s": round(time.perf_counter() - t0, 3),
-                "error": error, "counts": runs.dumps(counts), "steps": runs.dumps(steps.seconds),
-                "current": False,
-            })
-            runs.delete_run_values(store, run_id)
-            runs.update_run(store, run_id, {"pruned": True})
+            _record_failure(store, run_id, record)
+        except StoreUnavailable as lost:
+            # the store went away under the run (e.g. the embedded server was killed): open it
+            # again (which restarts the embedded server) so the run is recorded and its lock freed
+            fresh = _reopen(store)
+            if fresh is None:
+                log.error("run %s failed and could not be recorded (the store is unavailable: %s); "
+                          "the next run marks it interrupted", run_id, lost)
+            else:
+                try:
+                    _record_failure(fresh, run_id, record)
+                    lock.store = fresh
+                except Exception as cleanup_exc:  # noqa: BLE001 - keep the original error
+                    log.error("run %s failed and could not be recorded: %s", run_id, cleanup_exc)
         except Exception as cleanup_exc:  # noqa: BLE001 - keep the original error
             log.error("run %s failed and could not be recorded: %s", run_id, cleanup_exc)
         log.debug("run %s failed:\n%s", run_id, traceback.format_exc())
@@ -364,6 +378,24 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
     finally:
         eng.close()
     return _housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0)
+
+
+def _record_failure(store: Any, run_id: str, record: dict[str, Any]) -> None:
+    """Record a failed or interrupted run and delete the values it wrote."""
+    runs.update_run(store, run_id, record)
+    runs.delete_run_values(store, run_id)
+    runs.update_run(store, run_id, {"pruned": True})
+
+
+def _reopen(store: Any) -> Any | None:
+    """A new connection to the same store (restarting the embedded server), or None if it cannot be had."""
+    from cypher import open_store
+
+    try:
+        return open_store(store.settings)
+    except Exception as exc:  # noqa: BLE001 - the caller logs that the run could not be recorded
+        log.error("cannot reopen the graph store to record a failed run: %s", exc)
+        return None
 
 
 def _housekeeping(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, cfg: runs.RunConfig,

@@ -286,7 +286,8 @@ def parameter_names(query: str) -> list[str]:
 
     The text is scanned with comments and string literals masked out (as for the
     refusal checks), so ``'$x'`` in a string or ``// $x`` in a comment is not a
-    parameter. Back-quoted parameter names (``$`my name```) are not supported.
+    parameter. A back-quoted name (``$`orgnr```) is read without its quotes; characters
+    other than letters, digits and ``_`` in it become ``_``, so use plain names.
     """
     seen: dict[str, None] = {}
     for m in _PARAM.finditer(_mask(query)):

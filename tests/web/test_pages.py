@@ -12,9 +12,10 @@ from tests.web.conftest import XSS
 from web import analysis, create_app
 from web.routes import ROUTES, json_rule
 
-EXAMPLES = {"orgnr": "923609016", "person_key": "3f2a9c1e", "cluster_id": "ocean", "region_id": "ringeriksregionen"}
+EXAMPLES = {"orgnr": "923609016", "person_key": "3f2a9c1e", "cluster_id": "ocean", "region_id": "ringeriksregionen",
+            "group": "status", "name": "label_counts"}
 QUERY = {"/network/expand.json": "?kind=person&key=3f2a9c1e", "/path": "?from=923609016&to=984851006",
-         "/search": "?q=asa", "/suggest.json": "?q=eq"}
+         "/search": "?q=asa", "/suggest.json": "?q=eq", "/console": "?q=RETURN%201%20AS%20one"}
 
 
 def _fill(rule: str) -> str:
@@ -105,8 +106,13 @@ def test_empty_graph_pages_render_empty_states(client):
     assert client.get("/index.json").get_json()["ok"]
 
 
-def test_every_registered_page_has_a_working_json_twin(graph, advisor, monkeypatch):
-    """The analysis add-ons are stubbed out here; their pages are tested on their own."""
+def test_every_registered_page_has_a_working_json_twin(graph, settings, monkeypatch):
+    """The analysis add-ons are stubbed out here; their pages are tested on their own.
+
+    An admin fetches them, since the console and the admin pages are registered too.
+    """
+    from tests.web.conftest import _client
+    advisor = _client(settings, "admin")
     graph.small()
     monkeypatch.setattr(analysis, "_module", lambda name: None)  # the fit itself is tested in test_org
     for r in ROUTES:

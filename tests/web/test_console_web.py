@@ -516,3 +516,78 @@ def test_library_runs_use_the_console_row_cap(make, graph):
     c = make("analyst", console_max_rows=5)
     body = c.get("/queries/organization/board.json?run=1&p.orgnr=911111111").get_json()
     assert body["truncated"] is True and body["row_count"] == 5
+
+
+# ---------------------------------------------------------------- in a real browser
+
+
+@pytest.mark.browser
+def test_console_in_a_browser_type_run_table_graph_and_csv(settings, graph, state, tmp_path):
+    """Type a query, run it with Ctrl+Enter, read the table, open the graph tab, download the CSV.
+
+    Drives Debian's Chromium headless through Playwright, as tests/web/test_browser.py does; screenshots
+    go to test-artifacts/web/console-*.png.
+    """
+    import os
+    import shutil
+    import tempfile
+    import threading
+    from pathlib import Path
+
+    from werkzeug.serving import make_server
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists() and not os.environ.get("CI"):
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    import playwright.sync_api as playwright_api
+
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    graph.small().xss()
+    app = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name, "state_dir": state,
+                      "TESTING": True, "KLYNGE_TEST_ROLE": "analyst"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    profile = tempfile.mkdtemp(prefix="klynge-chromium-")
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with playwright_api.sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(
+                profile, executable_path=str(chromium), headless=True, accept_downloads=True,
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                viewport={"width": 1400, "height": 900})
+            try:
+                page = context.new_page()
+                errors: list[str] = []
+                dialogs: list[str] = []
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                page.goto(base + "/console")
+                q = "MATCH p = (k:Person)-[:HOLDS_ROLE]->(o:Organization) RETURN p, k.name AS person, o.name AS org"
+                page.fill("#console-query", q)
+                page.press("#console-query", "Control+Enter")
+                page.wait_for_selector("#console-table")
+                table = page.inner_text("#console-table")
+                assert "Kari Nordmann" in table and XSS in table  # the payload is shown as text
+                page.screenshot(path=str(artifacts / "console-1-table.png"), full_page=True)
+                page.click("#tab-graph")
+                page.wait_for_selector("#console-cy[data-ready='true']")
+                # SMALL: 4 persons with 7 roles on 4 organisations; xss(): 1 person, 1 role, 1 organisation
+                assert (page.get_attribute("#console-cy", "data-nodes"),
+                        page.get_attribute("#console-cy", "data-edges")) == ("10", "8")
+                assert page.is_hidden("#console-table-panel")
+                page.screenshot(path=str(artifacts / "console-2-graph.png"), full_page=True)
+                with page.expect_download() as dl:
+                    page.click("#download-csv")
+                text = Path(dl.value.path()).read_bytes().decode("utf-8")
+                assert text.startswith("p,person,org\r\n") and len(text.strip().split("\r\n")) == 1 + 8
+                assert errors == [] and dialogs == []
+            finally:
+                context.close()
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        shutil.rmtree(profile, ignore_errors=True)
+    assert [e["endpoint"] for e in audit.read_entries(state)] == ["console.console_csv", "console.console_page"]

@@ -85,6 +85,9 @@
       layout: { name: window.cytoscapeFcose ? "fcose" : "cose", animate: false }
     });
     cy.on("tap", "node, edge", function (ev) { showDetails(ev.target.data()); });
+    container.dataset.nodes = String(cy.nodes().length);
+    container.dataset.edges = String(cy.edges().length);
+    container.dataset.ready = "true";
   }
 
   function select(which) {

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any, Protocol
 
+import orjson
+
 from cypher.registry import record, register
 from klynge.config import Settings, load_settings
 from klynge.errors import QueryError, QueryTimeout, ReadOnlyViolation, StoreUnavailable
@@ -154,6 +156,28 @@ def cypher_literal(v: Any) -> str:
     return cypher_literal(clean_param(v))
 
 
+_ORJSON_OPTS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _list_literal(v: list[Any] | tuple[Any, ...]) -> str:
+    """A list parameter (a load batch) as Cypher literal text.
+
+    A list of lists, strings, numbers, booleans and nulls is written by ``orjson``
+    in C: its JSON is the Cypher literal FalkorDB reads (``\\n``, ``\\t``, ``\\"``,
+    ``\\\\`` escapes are understood, non-ASCII is sent as UTF-8, NaN becomes null).
+    Anything else falls back to :func:`cypher_literal`: maps (JSON quotes keys, Cypher
+    back-quotes them), ``\\u`` escapes (FalkorDB does not decode them; they stand for
+    control characters), dates and other types orjson would not write the same way.
+    """
+    try:
+        b = orjson.dumps(v, option=_ORJSON_OPTS)
+    except TypeError:  # orjson.JSONEncodeError: a date, set, big int, numpy value …
+        return "[" + ",".join([cypher_literal(x) for x in v]) + "]"
+    if b"{" in b or b"\\u" in b:
+        return "[" + ",".join([cypher_literal(x) for x in v]) + "]"
+    return b.decode()
+
+
 def params_header(params: Mapping[str, Any] | None) -> str:
     """The ``CYPHER a=… b=… `` prefix FalkorDB reads parameters from."""
     if not params:
@@ -162,7 +186,8 @@ def params_header(params: Mapping[str, Any] | None) -> str:
     for k, v in params.items():
         if not k or "`" in k or not str(k).replace("_", "a").isalnum():
             raise ValueError(f"parameter name {k!r} is not a plain identifier")
-        parts.append(f"{k}={cypher_literal(v)}")
+        t = type(v)
+        parts.append(f"{k}={_list_literal(v) if t is list or t is tuple else cypher_literal(v)}")
     return "CYPHER " + " ".join(parts) + " "
 
 
@@ -202,6 +227,9 @@ class FalkorStore:
         from cypher import embedded
 
         self.settings = settings or load_settings()
+        self.query_stats: dict[str, float] = {"queries": 0, "serialize_s": 0.0, "query_s": 0.0, "sent_bytes": 0}
+        """Totals for benchmarks: queries sent, seconds serialising parameters, seconds waiting for
+        the server (round trip: its parse and execution plus the transfer), characters sent."""
         if start:
             self.server = embedded.ensure_server(self.settings.data_dir, self.settings.falkordb_port)
         else:
@@ -225,9 +253,12 @@ class FalkorStore:
 
         timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
         record(query)
+        t0 = time.perf_counter()
+        text = params_header(params) + query
+        t1 = time.perf_counter()
         try:
             fn = self._graph.ro_query if read_only else self._graph.query
-            result = fn(params_header(params) + query, None, timeout=timeout_ms)
+            result = fn(text, None, timeout=timeout_ms)
         except redis.exceptions.ConnectionError as exc:
             raise StoreUnavailable(
                 f"the embedded graph store on port {self.server.port} stopped answering ({exc}); "
@@ -248,6 +279,11 @@ class FalkorStore:
                     f"(the store refused it: {msg})"
                 ) from exc
             raise QueryError(f"query failed on FalkorDB: {msg}") from exc
+        st = self.query_stats
+        st["queries"] += 1
+        st["serialize_s"] += t1 - t0
+        st["query_s"] += time.perf_counter() - t1
+        st["sent_bytes"] += len(text)
         header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
         header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
         return [{k: _falkor_value(v) for k, v in zip(header, row)} for row in result.result_set]

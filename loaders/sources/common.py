@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,11 +37,24 @@ def _classify_cached(org_form: str | None, sector: str | None, nace: str | None,
     return classify_helix(org_form, sector, nace, version, orgnr=None, fr_sector=fr_sector)
 
 
-def _override_orgnrs() -> frozenset[str]:
-    """Orgnrs named in the helix overrides (only these bypass the classification cache)."""
-    from loaders.reference import helix_overrides
+_OVERRIDE_SETS: dict[str, frozenset[str]] = {}
 
-    return frozenset(helix_overrides())
+
+def _override_orgnrs() -> frozenset[str]:
+    """Orgnrs named in the helix overrides (only these bypass the classification cache).
+
+    Memoised per value of ``KLYNGE_HELIX_OVERRIDES_FILE``, as
+    :func:`loaders.reference.helix_overrides` itself caches the files it read per that value.
+    """
+    from loaders.reference.helix import OVERRIDES_ENV
+
+    extra = os.environ.get(OVERRIDES_ENV, "").strip()
+    got = _OVERRIDE_SETS.get(extra)
+    if got is None:
+        from loaders.reference import helix_overrides
+
+        got = _OVERRIDE_SETS[extra] = frozenset(helix_overrides())
+    return got
 
 
 def classify(org_form: str | None, sector: str | None, nace: str | None, version: str,

@@ -185,6 +185,9 @@ def _code(get: Callable[[str], Any], path: str, rx: re.Pattern[str], what: str) 
     return v
 
 
+_NACE_PATHS = ("naeringskode1.kode", "naeringskode2.kode", "naeringskode3.kode")
+
+
 def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[str, Any]:
     """Turn one unit (JSON paths or CSV columns through ``get``) into a row for :data:`UPSERT`."""
     orgnr = ctx.orgnr(get("organisasjonsnummer"))
@@ -192,7 +195,7 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[s
     status, active, deleted = unit_status(get)
     org_form = to_text(get("organisasjonsform.kode"), "organisasjonsform.kode")
     sector = to_text(get("institusjonellSektorkode.kode"), "institusjonellSektorkode.kode")
-    nace = [_code(get, f"naeringskode{i}.kode", NACE_RE, "NACE code (NN.NNN)") for i in (1, 2, 3)]
+    nace = [_code(get, path, NACE_RE, "NACE code (NN.NNN)") for path in _NACE_PATHS]
     mun = _code(get, "forretningsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
     parent = ctx.orgnr(get("overordnetEnhet"), "overordnetEnhet", required=False)
     year = to_int(get("sisteInnsendteAarsregnskap"), "sisteInnsendteAarsregnskap")
@@ -224,6 +227,59 @@ def _csv_getter(row: dict[str, str]) -> Callable[[str], Any]:
     return lambda p: (low.get(p.lower()) or None)
 
 
+USED_PATHS: tuple[str, ...] = (
+    "organisasjonsnummer", "slettedato", "konkurs", "underTvangsavviklingEllerTvangsopplosning", "underAvvikling",
+    "organisasjonsform.kode", "institusjonellSektorkode.kode", "naeringskode1.kode", "naeringskode2.kode",
+    "naeringskode3.kode", "forretningsadresse.kommunenummer", "overordnetEnhet", "sisteInnsendteAarsregnskap",
+    "navn", "antallAnsatte", "harRegistrertAntallAnsatte", "forretningsadresse.postnummer",
+    "forretningsadresse.poststed", "stiftelsesdato", "registreringsdatoEnhetsregisteret", "hjemmeside",
+)
+"""Every path :func:`prepare` reads (the flat getters below extract exactly these)."""
+
+
+def flat_paths(paths: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]:
+    """Split dotted paths into top-level keys and ``(parent, child, path)`` one level down."""
+    top = tuple(p for p in paths if "." not in p)
+    nested = []
+    for p in paths:
+        if "." in p:
+            a, b = p.split(".")
+            nested.append((a, b, p))
+    return top, tuple(nested)
+
+
+def json_flat_getter(paths: tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]
+                     ) -> Callable[[dict[str, Any]], Callable[[str], Any]]:
+    """A getter factory for JSON records: the used paths are read once into a dict whose ``get``
+    is the getter (the same values as :func:`_json_getter`, without a Python call per field)."""
+    top, nested = paths
+
+    def make(rec: dict[str, Any]) -> Callable[[str], Any]:
+        flat = {k: rec.get(k) for k in top}
+        for a, b, p in nested:
+            d = rec.get(a)
+            flat[p] = d.get(b) if type(d) is dict else None
+        return flat.get
+
+    return make
+
+
+def csv_flat_getter(paths: tuple[str, ...]) -> Callable[[dict[str, str]], Callable[[str], Any]]:
+    """A getter factory for CSV rows (header names compared lower-cased; empty text is None),
+    the same values as :func:`_csv_getter`."""
+    pairs = tuple((p, p.lower()) for p in paths)
+
+    def make(row: dict[str, str]) -> Callable[[str], Any]:
+        low = {k.lower(): v for k, v in row.items()}
+        return {p: (low.get(lp) or None) for p, lp in pairs}.get
+
+    return make
+
+
+_JSON_GET = json_flat_getter(flat_paths(USED_PATHS))
+_CSV_GET = csv_flat_getter(USED_PATHS)
+
+
 def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path, Pos, Callable[[str], Any] | None, Any]]:
     """Yield ``(file, pos, getter, raw)`` for every unit in every input file."""
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
@@ -234,7 +290,7 @@ def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path, Pos, Callable[
                 if "__error__" in r.values:
                     yield f, r.pos, None, r.values["__error__"]
                 else:
-                    yield f, r.pos, _csv_getter(r.values), None
+                    yield f, r.pos, _CSV_GET(r.values), None
         else:
             for doc in iter_json(f):
                 rec = doc.value
@@ -242,7 +298,7 @@ def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path, Pos, Callable[
                     yield f, doc.pos, None, f"expected a JSON object for a unit, got {type(rec).__name__}"
                     continue
                 ctx.audit(rec, SCHEMA, file=f)
-                yield f, doc.pos, _json_getter(rec), rec
+                yield f, doc.pos, _JSON_GET(rec), rec
 
 
 def _is_csv(f: Path) -> bool:

@@ -26,7 +26,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,7 @@ def record(state_dir: Path | str, *, user: str | None, query: str, params: Mappi
     return entry
 
 
-def _lines_backwards(path: Path) -> Iterator[bytes]:
+def _lines_backwards(path: Path) -> Generator[bytes, None, None]:
     with open(path, "rb") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
         try:
@@ -154,9 +154,9 @@ def _take(raws: Iterator[bytes], limit: int, user: str | None) -> Iterator[dict[
     for raw in raws:
         try:
             entry = json.loads(raw)
-            if not isinstance(entry, dict):
-                raise ValueError("not an object")
         except ValueError:
+            entry = None
+        if not isinstance(entry, dict):
             entry = {"outcome": "unreadable", "message": raw.decode("utf-8", errors="replace")[:500]}
         if user is not None and entry.get("user") != user:
             continue

@@ -135,7 +135,7 @@ def _zone(tz: str | dt.tzinfo) -> dt.tzinfo:
 def _resolve(wall: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """A wall-clock time as a real instant: first occurrence if repeated, shifted past a DST gap."""
     first = wall.replace(fold=0)
-    round_trip = first.astimezone(dt.timezone.utc).astimezone(zone)
+    round_trip = first.astimezone(dt.UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) != first.replace(tzinfo=None):
         # skipped by a spring-forward gap: run at the instant the gap ends
         return round_trip
@@ -144,7 +144,7 @@ def _resolve(wall: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
 
 def next_run(cron: str, now: dt.datetime | None = None, tz: str = "Europe/Oslo") -> dt.datetime:
     """The next run time of ``cron`` after ``now`` (default: the current time)."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return Cron.parse(cron).next_after(now, tz)
 
 

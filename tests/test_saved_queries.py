@@ -24,7 +24,7 @@ def test_saved_query_round_trips_with_author_and_utc_date(tmp_path):
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     q = save(tmp_path / "state", title="  Boards  ", description=" Who sits where ", query="MATCH (p:Person) RETURN p")
     assert (q.title, q.description, q.query, q.author) == ("Boards", "Who sits where", "MATCH (p:Person) RETURN p", "kari")
-    created = dt.datetime.fromisoformat(q.created.replace("Z", "+00:00"))
+    created = dt.datetime.fromisoformat(q.created)
     assert q.created.endswith("Z") and before <= created <= dt.datetime.now(dt.UTC)
     assert sq.get(tmp_path / "state", q.id) == q
     data = json.loads((tmp_path / "state" / "saved_queries.json").read_text(encoding="utf-8"))

@@ -15,9 +15,8 @@ import pytest
 from cypher.console import ConsoleResult, parameter_names, parse_param_value, result_graph
 from klynge import audit, saved_queries
 from loaders.core import graph_fingerprint
-from web import create_app
-
 from tests.web.conftest import XSS
+from web import create_app
 
 SLOW = "UNWIND range(1, 100000000) AS x WITH x WHERE x = -1 RETURN x"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -124,7 +123,7 @@ def test_query_in_the_url_round_trips_into_the_editor_and_the_downloads(analyst,
     r = analyst.get(url("/console", q))
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    textarea = re.search(r'<textarea id="console-query"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    textarea = re.search(r'<textarea id="console-query"[^>]*>(.*?)</textarea>', html, re.DOTALL).group(1)
     assert textarea == q.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
         '"', "&#34;").replace("'", "&#39;")
     qs = urlencode({"q": q})
@@ -365,7 +364,7 @@ def test_script_in_organisation_and_person_names_renders_inert_in_table_and_grap
     html = analyst.get(url("/console", q)).get_data(as_text=True)
     assert_inert(html)
     assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 1  # the table cell
-    data = re.search(r'<script type="application/json" id="console-graph-data">(.*?)</script>', html, re.S).group(1)
+    data = re.search(r'<script type="application/json" id="console-graph-data">(.*?)</script>', html, re.DOTALL).group(1)
     assert "<" not in data and "\\u003cscript\\u003e" in data  # JSON data block: no markup inside
     assert XSS in [n["caption"] for n in json.loads(data)["nodes"]]  # the graph gets the text (drawn on canvas)
 

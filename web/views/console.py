@@ -37,8 +37,16 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from werkzeug.datastructures import MultiDict
 
 from cypher import library
-from cypher.console import (ConsoleQueryError, ConsoleResult, parameter_names, parse_param_value, result_graph,
-                            run_console, validate_query, value_kind)
+from cypher.console import (
+    ConsoleQueryError,
+    ConsoleResult,
+    parameter_names,
+    parse_param_value,
+    result_graph,
+    run_console,
+    validate_query,
+    value_kind,
+)
 from klynge import audit, saved_queries
 from klynge.errors import KlyngeError, QueryError
 from web import auth

@@ -51,8 +51,8 @@ def _hide_details(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _seconds_between(start: Any, end: Any) -> float | None:
     try:
-        a = dt.datetime.fromisoformat(str(start).replace("Z", "+00:00"))
-        b = dt.datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+        a = dt.datetime.fromisoformat(str(start))
+        b = dt.datetime.fromisoformat(str(end))
     except (TypeError, ValueError):
         return None
     return round((b - a).total_seconds(), 3)

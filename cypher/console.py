@@ -492,8 +492,8 @@ def validate_query(store: Any, query: str) -> None:
     query without executing it: on Neo4j ``EXPLAIN`` must classify it as
     read-only (``r``); on FalkorDB ``GRAPH.EXPLAIN`` must parse it and its plan
     must hold no operation that writes (Create, Merge, Delete, Update, Foreach).
-    Parameters need no values (FalkorDB plans them with the value 1, because
-    it evaluates ``LIMIT $n`` while planning). Used before a query is saved.
+    Parameters need no values: both stores plan with each parameter set to 1
+    (FalkorDB evaluates ``LIMIT $n`` while planning). Used before a query is saved.
 
     Raises
     ------
@@ -503,8 +503,9 @@ def validate_query(store: Any, query: str) -> None:
     """
     text = _statement_text(query)
     try:
+        placeholders = {name: 1 for name in parameter_names(text)}
         if getattr(store, "backend", None) == "neo4j":
-            qt = store.query_type(text)
+            qt = store.query_type(text, placeholders)
             if qt != "r":
                 raise ConsoleQueryError(
                     f"Neo4j classifies this query as '{qt}' (not read-only); the console runs and saves "
@@ -514,7 +515,7 @@ def validate_query(store: Any, query: str) -> None:
 
         store.read(COUNT_NODES)  # a graph that was never written is created empty, so it can be planned
         # FalkorDB evaluates LIMIT/SKIP parameters while planning: plan with each parameter set to 1
-        header = params_header({name: 1 for name in parameter_names(text)})
+        header = params_header(placeholders)
         plan = store.command("GRAPH.EXPLAIN", store.settings.graph_name, header + text)
     except ConsoleQueryError:
         raise

@@ -138,3 +138,27 @@ def test_writes_bad_syntax_and_refusals_fail_the_check_without_running(store, qu
         validate_query(store, query)
     assert info.value.reason == reason and info.value.query == query
     assert store.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == before
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("query,reason", [
+    ("MATCH (o:Organization {orgnr: $orgnr}) RETURN o LIMIT $n", None),
+    ("CREATE (:Organization {orgnr: '1'})", "write"),
+    ("MATCH (o:Organization) SET o.name = 'x'", "write"),
+    ("CALL { CREATE (:Q) } RETURN 1 AS one", "write"),
+    ("MATCH (o RETURN o", "failed"),
+])
+def test_neo4j_check_uses_explain_classification(query, reason):
+    from cypher import open_store
+    from klynge.config import load_settings
+
+    store = open_store(load_settings())
+    try:
+        if reason is None:
+            validate_query(store, query)
+        else:
+            with pytest.raises(ConsoleQueryError) as info:
+                validate_query(store, query)
+            assert info.value.reason == reason
+    finally:
+        store.close()

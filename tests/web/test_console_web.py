@@ -590,3 +590,23 @@ def test_console_in_a_browser_type_run_table_graph_and_csv(settings, graph, stat
         thread.join(timeout=10)
         shutil.rmtree(profile, ignore_errors=True)
     assert [e["endpoint"] for e in audit.read_entries(state)] == ["console.console_csv", "console.console_page"]
+
+
+def test_with_real_logins_each_analyst_deletes_only_their_own_query(login_as, csrf_token, state):
+    """Two analysts and an admin log in through /login: authors come from the session, not the form."""
+    kari, ola, boss = login_as("analyst", "kari"), login_as("analyst", "ola"), login_as("admin", "boss")
+    r = kari.post("/queries/save", data={"title": "Kari's", "query": "RETURN 1 AS one", "author": "ola",
+                                         "csrf_token": csrf_token(kari, "/console")})
+    assert r.status_code == 303
+    [q] = saved_queries.list_saved(state)
+    assert q.author == "kari"  # an "author" form field is ignored
+    assert ola.post(f"/queries/saved/{q.id}/delete", data={"csrf_token": csrf_token(ola, "/console")}).status_code == 403
+    assert kari.post(f"/queries/saved/{q.id}/delete",
+                     data={"csrf_token": csrf_token(ola, "/console")}).status_code == 400  # another session's token
+    assert kari.post(f"/queries/saved/{q.id}/delete",
+                     data={"csrf_token": csrf_token(kari, "/console")}).status_code == 303
+    q2 = saved_queries.add(state, title="Ola's", description="", query="RETURN 2 AS two", author="ola")
+    assert boss.post(f"/queries/saved/{q2.id}/delete", data={"csrf_token": csrf_token(boss, "/console")}).status_code == 303
+    assert saved_queries.list_saved(state) == []
+    kari.get("/console?q=RETURN+3+AS+three")
+    assert [(e["user"], e["role"]) for e in audit.read_entries(state)] == [("kari", "analyst")]

@@ -158,3 +158,23 @@ def test_shared_cron_reads_klynge_schedule_and_refuses_bad_fields():
     assert cron.schedule_of({"KLYNGE_SCHEDULE": " 0 5 * * * "}) == ("0 5 * * *", "Europe/Oslo")
     with pytest.raises(ConfigError, match=re.escape("has 4 fields; expected 5")):
         cron.next_run("0 5 * *")
+
+
+def test_a_running_run_without_a_live_lock_is_flagged_stale(settings, tmp_path, store):
+    """A run that holds the jobs' lock is 'running'; one whose process died (no lock) is 'running (stale?)'."""
+    from gds_jobs.lock import JobLock
+
+    for run_id, started in (("live-run", "2026-11-27T02:30:00.000+00:00"), ("dead-run", "2026-11-26T02:30:00.000+00:00")):
+        store.run(job_runs.CREATE_RUN, {"run_id": run_id, "props": {"status": "running", "started": started,
+                                                                    "job": "measures", "engine": "local"}})
+    lock = JobLock(store, "live-run", ttl_s=600)
+    lock.acquire()
+    try:
+        body = client_for(settings, tmp_path).get("/status/jobs.json").get_json()
+    finally:
+        lock.release()
+    assert [(r["run_id"], r["status"]) for r in body["runs"]] == [("live-run", "running"),
+                                                                  ("dead-run", "running (stale?)")]
+    assert "holds_lock" not in body["runs"][0] and "lock_expires" not in body["runs"][0]
+    body = client_for(settings, tmp_path).get("/status/jobs.json").get_json()  # the live run's lock is gone now
+    assert body["runs"][0]["status"] == "running (stale?)"

@@ -17,6 +17,7 @@ config key ``KLYNGE_SCHEDULE`` overrides the environment (tests).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from flask import Blueprint, current_app
@@ -71,8 +72,20 @@ def next_run_info(now: dt.datetime | None = None) -> dict[str, Any]:
             "next_run_utc": at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"), "error": None}
 
 
-def job_runs(limit: int) -> list[dict[str, Any]]:
+def job_runs(limit: int, now: float | None = None) -> list[dict[str, Any]]:
+    """Recent runs; a ``running`` run that does not hold a live lock is shown as ``running (stale?)``.
+
+    The jobs keep their lock alive while they run (``gds_jobs.lock``: the expiry is extended every third
+    of its time-to-live), so a running run without the lock, or with an expired one, was killed; the
+    next run marks it interrupted.
+    """
+    now = time.time() if now is None else now
     rows = library.run(get_store(), "status/job_runs", {"limit": limit})
+    for r in rows:
+        live = bool(r.pop("holds_lock", False)) and (r.get("lock_expires") or 0) >= now
+        r.pop("lock_expires", None)
+        if r.get("status") == "running" and not live:
+            r["status"] = "running (stale?)"
     return _hide_details(rows)
 
 

@@ -1,0 +1,171 @@
+"""The loaders' fast paths give the same answers as the plain definitions they stand in for.
+
+Each fast path (mod-11 check on bytes, unknown-field audit cached per key set, flat unit
+getters, ISO-date shortcut, orjson batch serialisation, GC threshold during a load) is
+compared with the reference implementation on the same inputs, so a speed change cannot
+silently change behaviour.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import gc
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+import loaders
+from cypher.store import cypher_literal, params_header
+from loaders.core import LoadContext, RowRejected, orgnr_ok, to_date, unknown_paths
+from loaders.reference import is_valid_orgnr
+from loaders.sources import roles, units
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "loaders"
+
+
+def test_fast_orgnr_check_agrees_with_the_reference_definition_on_every_tested_number():
+    """All 9-digit numbers in two blocks of 20,000 plus 20,000 random ones: same verdict as
+    loaders.reference.is_valid_orgnr (the project's definition of the mod-11 rule)."""
+    rng = random.Random(3)
+    numbers = [str(n) for n in range(910_000_000, 910_020_000)] + [str(n) for n in range(100_000_000, 100_020_000)]
+    numbers += [str(rng.randrange(100_000_000, 1_000_000_000)) for _ in range(20_000)]
+    disagreements = [s for s in numbers if orgnr_ok(s) != is_valid_orgnr(s)]
+    assert disagreements == []
+    assert sum(orgnr_ok(s) for s in numbers) > 5_000  # both verdicts occur (about 1 in 11 are valid)
+
+
+@pytest.mark.parametrize("value", ["91000000", "9100000040", "91000000a", "９１００００００４", " 910000004"])
+def test_fast_orgnr_path_leaves_odd_input_to_the_full_check(value):
+    ctx = LoadContext(None, units.SOURCE, Path("x.json"), dry_run=True, progress=False)
+    expected = is_valid_orgnr(value.strip()) if value.strip().isascii() else False
+    if expected:
+        assert ctx.orgnr(value) == value.strip()
+    else:
+        with pytest.raises(RowRejected):
+            ctx.orgnr(value)
+
+
+def _mutations(rec: dict, rng: random.Random) -> list[dict]:
+    """Variants of a record: new top-level keys, new nested keys, nested lists with odd members."""
+    out = []
+    for i in range(40):
+        r = copy.deepcopy(rec)
+        if i % 3 == 0:
+            r[f"nyttFelt{i % 5}"] = i
+        if i % 4 == 0 and isinstance(r.get("forretningsadresse"), dict):
+            r["forretningsadresse"][f"gate{i % 2}"] = "x"
+        if i % 5 == 0:
+            r["historiskeNavn"] = [{"navn": "A", "fraDato": "2001-01-01", "ukjent": 1}, [{"navn": "B", "dypt": 2}], 3]
+        if i % 7 == 0:
+            r.pop("navn", None)
+        out.append(r)
+    rng.shuffle(out)
+    return out
+
+
+def test_audit_cached_per_key_set_reports_exactly_what_the_full_walk_reports():
+    """Every unknown path of every record (unknown_paths, the plain recursive walk) is reported,
+    including keys that first appear late, in nested objects and inside lists of lists."""
+    rng = random.Random(7)
+    base = json.loads((FIX / "units" / "enheter.json").read_text(encoding="utf-8"))
+    records = [r for b in base if isinstance(b, dict) for r in _mutations(b, rng)]
+    ctx = LoadContext(None, units.SOURCE, Path("x.json"), dry_run=True, progress=False)
+    expected: set[str] = set()
+    for r in records:
+        ctx.audit(r, units.SCHEMA)
+        expected.update(unknown_paths(r, units.SCHEMA))
+    got = ctx.unknown.get("x.json", set())
+    assert got == expected
+    assert {"nyttFelt0", "forretningsadresse.gate0", "historiskeNavn.ukjent", "historiskeNavn.dypt"} <= got
+
+
+def test_audit_of_roles_records_matches_the_full_walk():
+    ctx = LoadContext(None, roles.SOURCE, Path("r.json"), dry_run=True, progress=False)
+    recs = []
+    for f in sorted((FIX / "roles").glob("*.json")):
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        recs.extend(doc if isinstance(doc, list) else [doc])
+    recs = [r for r in recs if isinstance(r, dict)]
+    assert recs, "the roles fixtures hold records"
+    extra = copy.deepcopy(recs[0])
+    for g in extra.get("rollegrupper") or []:
+        for r in g.get("roller") or []:
+            r["nyRolleEgenskap"] = True
+    recs.append(extra)
+    expected: set[str] = set()
+    for r in recs:
+        ctx.audit(r, roles.SCHEMA)
+        expected.update(unknown_paths(r, roles.SCHEMA))
+    assert ctx.unknown.get("r.json", set()) == expected
+    assert "rollegrupper.roller.nyRolleEgenskap" in expected
+
+
+def test_unit_flat_getters_cover_every_path_prepare_reads_and_return_the_plain_values():
+    """prepare() reads only USED_PATHS, and the flat getters give what _json_getter/_csv_getter give."""
+    records = [r for r in json.loads((FIX / "units" / "enheter.json").read_text(encoding="utf-8"))
+               if isinstance(r, dict)]
+    ctx = LoadContext(None, units.SOURCE, Path("x.json"), dry_run=True, progress=False)
+    read: set[str] = set()
+    for rec in records:
+        plain = units._json_getter(rec)
+
+        def recording(p: str, plain=plain):
+            read.add(p)
+            return plain(p)
+
+        try:
+            units.prepare(ctx, recording, "SN2025")
+        except RowRejected:
+            pass
+        flat = units._JSON_GET(rec)
+        assert {p: flat(p) for p in units.USED_PATHS} == {p: plain(p) for p in units.USED_PATHS}
+    assert read and read <= set(units.USED_PATHS)
+    import csv
+
+    with open(FIX / "units" / "enheter.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";" if ";" in fh.readline() else ","))
+    assert rows
+    for row in rows:
+        flat, plain = units._CSV_GET(row), units._csv_getter(row)
+        assert {p: flat(p) for p in units.USED_PATHS} == {p: plain(p) for p in units.USED_PATHS}
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2020-02-29", "2020-02-29"), ("1999-12-31", "1999-12-31"), ("2020-02-30", None), ("2020-13-01", None),
+    ("20a0-01-01", None), ("29.02.2020", "2020-02-29"), (" 2020-01-05 ", "2020-01-05"),
+    ("2020-01-05T10:00:00", "2020-01-05"),
+])
+def test_iso_date_shortcut_accepts_and_rejects_like_the_full_parser(value, expected):
+    if expected is None:
+        with pytest.raises(RowRejected):
+            to_date(value, "f")
+    else:
+        assert to_date(value, "f") == expected
+
+
+BATCH_VALUES = [
+    ["a\nb", "tab\there", 'q"uote', "back\\slash", "ø æ å 😀", "", "'single'", "cr\r\n", "form\ffeed\bback"],
+    ["ctl\x01x", "curly {braces}", "\\u0041 is not decoded", "end\\"],
+    [1, -5, 0, 2**53, 1.5, -0.0, 1e20, 1e-7, True, False, None, float("nan"), float("inf")],
+    [dt.date(2020, 1, 2), (1, "t"), [[]]],
+]
+
+
+@pytest.mark.parametrize("values", BATCH_VALUES, ids=["escapes", "fallbacks", "numbers", "dates-tuples"])
+def test_batch_lists_round_trip_through_the_falkordb_header(store, values):
+    """What the server gives back through the orjson path equals what it gives back for the
+    one-value-at-a-time serialiser's text (cypher_literal, the path before orjson)."""
+    got = store.read("RETURN $rows AS r", {"rows": values})[0]["r"]
+    ref_text = "CYPHER rows=[" + ",".join(cypher_literal(v) for v in values) + "] RETURN $rows AS r"
+    ref = store._graph.ro_query(ref_text).result_set[0][0]
+    assert got == ref
+    assert params_header({"rows": values}).startswith("CYPHER rows=[")
+
+
+def test_gc_thresholds_are_restored_after_a_load(store, tmp_path):
+    before = gc.get_threshold()
+    loaders.load("units", FIX / "units" / "enheter.json", store, progress=False, reject_dir=tmp_path)
+    assert gc.get_threshold() == before

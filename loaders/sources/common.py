@@ -57,9 +57,21 @@ def _override_orgnrs() -> frozenset[str]:
     return got
 
 
+def overrides_for(ctx: LoadContext) -> frozenset[str]:
+    """The override orgnrs, read once per load (the hot paths pass them to :func:`classify`)."""
+    got = ctx.__dict__.get("_helix_override_orgnrs")
+    if got is None:
+        got = ctx.__dict__["_helix_override_orgnrs"] = _override_orgnrs()
+    return got
+
+
 def classify(org_form: str | None, sector: str | None, nace: str | None, version: str,
-             orgnr: str | None = None, fr_sector: str | None = None) -> tuple[str, str, str]:
+             orgnr: str | None = None, fr_sector: str | None = None,
+             overrides: frozenset[str] | None = None) -> tuple[str, str, str]:
     """``(helix, helix_rule, label)`` through :func:`loaders.reference.classify_helix`.
+
+    ``overrides`` are the orgnrs with a helix override (default: read them now); only
+    those bypass the cache of classifications by (form, sector, NACE, version, FR sector).
 
     Raises
     ------
@@ -67,7 +79,7 @@ def classify(org_form: str | None, sector: str | None, nace: str | None, version
         When the reference package is not installed (the classification has no fallback).
     """
     try:
-        if orgnr and orgnr in _override_orgnrs():
+        if orgnr and orgnr in (_override_orgnrs() if overrides is None else overrides):
             from loaders.reference import classify_helix
 
             helix, rule = classify_helix(org_form, sector, nace, version, orgnr=orgnr, fr_sector=fr_sector)
@@ -117,7 +129,8 @@ source and its classification from what that source knows.
 
 def stub_row(ctx: LoadContext, orgnr: str, name: str | None, *, org_form: str | None = None,
              fr_sector: str | None = None, municipality_code: str | None = None) -> dict[str, Any]:
-    helix, rule, label = classify(org_form, None, None, "SN2025", orgnr=orgnr, fr_sector=fr_sector)
+    helix, rule, label = classify(org_form, None, None, "SN2025", orgnr=orgnr, fr_sector=fr_sector,
+                                  overrides=overrides_for(ctx))
     props = {"orgnr": orgnr, "name": name, "org_form": org_form, "source": ctx.source_name,
              "as_of": ctx.as_of, "helix": helix, "helix_rule": rule}
     if municipality_code:

@@ -40,7 +40,7 @@ from loaders.core import (
     to_int,
     to_text,
 )
-from loaders.sources.common import classify, classify_unclassified
+from loaders.sources.common import classify, classify_unclassified, overrides_for
 
 SOURCE = Source(
     name="brreg_units",
@@ -199,7 +199,7 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[s
     mun = _code(get, "forretningsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
     parent = ctx.orgnr(get("overordnetEnhet"), "overordnetEnhet", required=False)
     year = to_int(get("sisteInnsendteAarsregnskap"), "sisteInnsendteAarsregnskap")
-    helix, rule, label = classify(org_form, sector, nace[0], version, orgnr=orgnr)
+    helix, rule, label = classify(org_form, sector, nace[0], version, orgnr=orgnr, overrides=overrides_for(ctx))
     values = [
         to_text(get("navn"), "navn"), org_form, nace[0], nace[1], nace[2],
         version if any(nace) else None, sector,

@@ -8,7 +8,7 @@ import io
 import json
 import re
 from html.parser import HTMLParser
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pytest
 
@@ -439,13 +439,19 @@ def test_a_query_the_console_would_refuse_is_not_saved(analyst, store, state, q,
     assert saved_queries.list_saved(state) == [] and graph_fingerprint(store) == before
 
 
-def test_a_saved_query_opens_in_the_console(analyst, state):
+def test_a_saved_query_opens_in_the_console_by_its_id(analyst, state):
     q = saved_queries.add(state, title="Two <b>", description="d", query="RETURN 2 AS two", author="kari")
     html = analyst.get("/queries").get_data(as_text=True)
-    link = f'/console?q={quote(q.query)}&amp;saved={q.id}'
-    assert link in html and "Two &lt;b&gt;" in html
-    page = analyst.get(f"/console?q=RETURN+2+AS+two&saved={q.id}").get_data(as_text=True)
-    assert 'id="saved-title"' in page and "kari" in page and 'id="console-result"' in page
+    assert f'href="/console?saved={q.id}"' in html and "Two &lt;b&gt;" in html
+    page = analyst.get(f"/console?saved={q.id}").get_data(as_text=True)
+    assert 'id="saved-title"' in page and "Saved query <strong>Two &lt;b&gt;</strong> by kari" in page
+    assert re.findall(r"<td[^>]*>(\d+)</td>", page) == ["2"]
+    assert f'href="/console.csv?saved={q.id}"' in page
+    assert analyst.get(f"/console.csv?saved={q.id}").get_data(as_text=True) == "two\r\n2\r\n"
+    edited = analyst.get(f"/console?saved={q.id}&q=RETURN+3+AS+three").get_data(as_text=True)
+    assert "Edited from saved query" in edited and re.findall(r"<td[^>]*>(\d+)</td>", edited) == ["3"]
+    r = analyst.get("/console?saved=nope")
+    assert r.status_code == 404 and "no saved query has id &#39;nope&#39;" in r.get_data(as_text=True)
 
 
 def test_only_the_author_or_an_admin_deletes_a_saved_query(make, state):

@@ -22,7 +22,9 @@ stores the title, description and text for the logged-in author after
 :func:`cypher.console.validate_query` accepted the text *without running it*
 (the console's text checks, then the store's plan: it must parse and must not
 write). ``POST /queries/saved/<id>/delete`` deletes one for its author or an
-admin. A saved query opens in the console (``/console?q=...&saved=<id>``).
+admin. A saved query opens in the console as ``/console?saved=<id>`` (its text
+is read from the store, so long queries still give short links; ``q`` given
+as well wins, so an edited text stays in the URL).
 """
 
 from __future__ import annotations
@@ -199,21 +201,30 @@ def _json_error(message: str, status: int, **extra: Any):
 # --------------------------------------------------------------------------- the console
 
 
+def _requested_query() -> tuple[str, dict[str, Any] | None]:
+    """The query of the request: ``q``, else the text of saved query ``saved`` (404 when unknown)."""
+    saved_id = request.args.get("saved")
+    saved = None
+    if saved_id:
+        try:
+            saved = saved_queries.get(_state_dir(), saved_id).to_dict()
+        except saved_queries.SavedQueryNotFound as exc:
+            abort(404, description=str(exc))
+    query = request.args.get("q", "")
+    if not query.strip() and saved is not None:
+        query = saved["query"]
+    return query, saved
+
+
 def _console_state() -> dict[str, Any]:
     """Parse the request's query and parameters; run when complete. Returns the page data and HTTP status."""
-    query = request.args.get("q", "")
+    query, saved = _requested_query()
     names = parameter_names(query) if query.strip() else []
     timeout_s, max_rows = _limits()
     data: dict[str, Any] = {"query": query, "param_names": names, "param_values": {}, "params": {},
                             "missing": [], "ran": False, "result": None, "error": None, "reason": None,
-                            "timeout_s": timeout_s, "max_rows": max_rows, "saved": None,
+                            "timeout_s": timeout_s, "max_rows": max_rows, "saved": saved,
                             "export_args": request.query_string.decode("latin-1")}
-    saved_id = request.args.get("saved")
-    if saved_id:
-        try:
-            data["saved"] = saved_queries.get(_state_dir(), saved_id).to_dict()
-        except saved_queries.SavedQueryNotFound:
-            data["saved"] = None
     if not query.strip():
         return {**data, "status": 200}
     try:
@@ -242,8 +253,9 @@ def _missing_message(missing: list[str]) -> str:
       params=(Param("q", description="The Cypher query (one read-only statement). Parameters `$name` take "
                                      "their value from `p.name` arguments: true/false, null, integers, decimals "
                                      "and JSON lists/objects are typed, \"quoted\" text is a string, anything "
-                                     "else is text."),
-              Param("saved", description="Id of a saved query shown with its title (optional)")),
+                                     "else is text. `/console.csv` takes the same arguments."),
+              Param("saved", description="Id of a saved query: its text is run when q is not given "
+                                         "(short links for long queries), and its title is shown")),
       errors=(400, 401, 403, 504),
       result={"columns": "column names", "kinds": "per column: node, relationship, path, value, mixed or empty",
               "rows": "at most row_cap rows, each a list of values (nodes as objects with _kind and _labels)",
@@ -283,7 +295,7 @@ def console_csv():
     ``X-Klynge-Truncated`` and ``X-Klynge-Row-Cap`` say whether the row cap cut the result.
     """
     auth.require_role("analyst")
-    query = request.args.get("q", "")
+    query, _saved = _requested_query()
     names = parameter_names(query) if query.strip() else []
     if not query.strip():
         return _text_error("Give the query as q=<cypher> (and its parameters as p.<name>=<value>).", 400, query)

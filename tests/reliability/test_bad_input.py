@@ -199,7 +199,7 @@ def test_truncated_gzip_names_file_and_position_and_writes_nothing(kind, base, g
 
 @pytest.mark.parametrize("kind", sorted(JSON_KINDS))
 def test_invalid_json_names_file_and_record(kind, base, graph, tmp_path):
-    key, name, factory, opts = JSON_KINDS[kind]
+    key, name, _, opts = JSON_KINDS[kind]
     plain = name.removesuffix(".gz")
     text = json.dumps(base[key][:2], ensure_ascii=False) if kind != "accounts" else \
         "\n".join(json.dumps(a, ensure_ascii=False) for a in base[key][:2])
@@ -230,7 +230,7 @@ def test_broken_csv_quoting_names_file_and_line(name, base, graph, tmp_path):
 
 @pytest.mark.parametrize("kind", sorted(JSON_KINDS))
 def test_json_in_iso_8859_1_is_refused_with_file_and_record(kind, base, graph, tmp_path):
-    key, name, factory, opts = JSON_KINDS[kind]
+    key, name, _, opts = JSON_KINDS[kind]
     plain = name.removesuffix(".gz")
     records = json.loads(json.dumps(base[key][:1]))
     text = (json.dumps(records, ensure_ascii=False) if kind != "accounts" else json.dumps(records[0], ensure_ascii=False))

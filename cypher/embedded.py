@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ LOCK_FILE = "server.lock"
 LOG_FILE = "server.log"
 PID_FILE = "redis.pid"
 START_TIMEOUT_S = 30.0
+#: Longest wait for a server that is alive and replaying its append-only file (answering ``-LOADING``).
+REPLAY_TIMEOUT_S = 3600.0
+BUSY = b"BUSY"
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,27 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _ping(port: int) -> bool:
-    """True when a Redis-protocol server answers PING on the port."""
+def _answer(port: int) -> bytes:
+    """The first bytes a Redis-protocol server answers to PING on the port.
+
+    b"" when nothing listens; ``BUSY`` when the connection is accepted but no answer comes within
+    a second (a server replaying one long command of its append-only file answers only between
+    commands).
+    """
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1.0) as s:
             s.sendall(b"PING\r\n")
-            return s.recv(64).startswith(b"+PONG")
+            try:
+                return s.recv(64)
+            except TimeoutError:
+                return BUSY
     except OSError:
-        return False
+        return b""
+
+
+def _ping(port: int) -> bool:
+    """True when a Redis-protocol server answers PING on the port."""
+    return _answer(port).startswith(b"+PONG")
 
 
 def _pid_is_our_server(pid: int, data_dir: Path) -> bool:
@@ -141,7 +158,8 @@ def ensure_server(data_dir: Path, port: int | None = None) -> ServerInfo:
     ------
     StoreUnavailable
         When the directory is not writable, the fixed port is taken by another
-        program, or the server does not answer within 30 s (the log is quoted).
+        program, or the server does not answer within 30 s (the log is quoted); a server
+        that answers ``-LOADING`` is replaying its append-only file and is waited for, up to an hour.
     """
     data_dir = Path(data_dir).resolve()
     _check_data_dir(data_dir)
@@ -172,6 +190,9 @@ def _start(data_dir: Path, port: int | None) -> ServerInfo:
         "--appendonly", "yes",
         "--appendfsync", "everysec",
         "--save", "",
+        # rewrite the append-only file (an RDB base plus the queries since) once it has grown by its own
+        # size past 16 MB, so a restart loads a snapshot instead of replaying every write since creation
+        "--auto-aof-rewrite-min-size", "16mb",
         "--daemonize", "yes",
         "--pidfile", str(data_dir / PID_FILE),
         "--protected-mode", "yes",
@@ -189,16 +210,26 @@ def _start(data_dir: Path, port: int | None) -> ServerInfo:
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise StoreUnavailable(f"cannot start the embedded graph store {redis_server}: {exc}") from exc
-    deadline = time.monotonic() + START_TIMEOUT_S
+    started = time.monotonic()
+    deadline = started + START_TIMEOUT_S
     pid = None
+    told = False
     while time.monotonic() < deadline:
         if pid is None:
             with contextlib.suppress(OSError, ValueError):
                 pid = int(pid_path.read_text().strip())
         elif not _pid_is_our_server(pid, data_dir):
             break
-        if pid is not None and _ping(chosen):
-            # a server still loading its append-only file answers -LOADING, not +PONG
+        answer = _answer(chosen) if pid is not None else b""
+        if answer.startswith(b"-LOADING") or answer == BUSY:
+            # alive and replaying its append-only file (after a crash, or a file not yet rewritten):
+            # wait for it as long as it keeps loading, up to REPLAY_TIMEOUT_S
+            deadline = min(started + REPLAY_TIMEOUT_S, max(deadline, time.monotonic() + START_TIMEOUT_S))
+            if not told:
+                print(f"klynge: the embedded graph store is replaying its append-only file in {data_dir}; "
+                      "waiting for it", file=sys.stderr)
+                told = True
+        elif answer.startswith(b"+PONG"):
             state = {"pid": pid, "port": chosen, "started": time.time()}
             tmp = data_dir / (STATE_FILE + ".tmp")
             tmp.write_text(json.dumps(state))

@@ -88,10 +88,19 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 
+#: In a CSV file, the column a user must fix for each field of the cluster and member documents.
+CSV_CLUSTER_FIELDS = {"name": "cluster_name"}
+CSV_MEMBER_FIELDS = {"name": "member_name", "orgnr": "member_orgnr", "role": "member_role",
+                     "since": "member_since", "until": "member_until"}
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.name.lower().endswith((".yaml", ".yml"))
+
+
 def _read(ctx: LoadContext, path: Path) -> list[tuple[Pos, dict[str, Any]]]:
     """Cluster documents with their members; the file is small (a curated list), read whole."""
-    name = path.name.lower()
-    if name.endswith((".yaml", ".yml")):
+    if _is_yaml(path):
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -138,6 +147,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     stubs: list[dict[str, Any]] = []
     sets: list[list[Any]] = []
     seen: dict[str, Pos] = {}
+    yaml_doc = _is_yaml(path)  # rejects name YAML keys, or the CSV columns the user must fix
     for pos, c in _read(ctx, path):
         ctx.tick()
         try:
@@ -146,7 +156,7 @@ def load(ctx: LoadContext, path: Path) -> None:
                 raise RowRejected("cluster_id", row[0], f"duplicate cluster: {row[0]} already appeared at "
                                   f"{seen[row[0]].describe()}; give the clusters distinct names or cluster_id")
         except RowRejected as rj:
-            ctx.reject(pos, rj.field, rj.value, rj.reason)
+            ctx.reject(pos, rj.field if yaml_doc else CSV_CLUSTER_FIELDS.get(rj.field, rj.field), rj.value, rj.reason)
             continue
         seen[row[0]] = pos
         cluster_rows.append(row)
@@ -157,7 +167,8 @@ def load(ctx: LoadContext, path: Path) -> None:
             try:
                 orgnr, score, name = _member(ctx, resolver, m)
             except RowRejected as rj:
-                ctx.reject(mpos, f"members[{i}].{rj.field}", rj.value, rj.reason)
+                field = f"members[{i}].{rj.field}" if yaml_doc else CSV_MEMBER_FIELDS.get(rj.field, rj.field)
+                ctx.reject(mpos, field, rj.value, rj.reason)
                 continue
             if orgnr is None:
                 continue  # unresolved name: listed in the review file

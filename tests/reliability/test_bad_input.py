@@ -427,8 +427,6 @@ def test_clusters_yaml_that_is_not_yaml_names_the_file_and_line(graph, tmp_path)
     graph.unchanged()
 
 
-@pytest.mark.xfail(strict=True, reason="loader bug: a clusters CSV row without cluster_name is rejected with "
-                   "field 'name' (the YAML key), not the CSV column 'cluster_name' the user must fix")
 def test_clusters_csv_without_a_cluster_name_rejects_the_row(graph, tmp_path):
     header, rows = _csv_rows(FIX / "clusters" / "clusters.csv", 10)
     rows[0][header.index("cluster_name")] = ""

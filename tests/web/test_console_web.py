@@ -506,6 +506,11 @@ def test_a_library_query_runs_from_its_form_through_the_console_path(analyst, gr
     assert body["params"] == {"orgnr": "923609016", "include_inactive": True}
     e = entries(state)[0]
     assert e["endpoint"] == "console.library_query_page_json (organization/board)" and e["rows"] == 3
+    # "Open in console" carries the values typed for the console: the orgnr stays a string
+    link = re.search(r'id="open-in-console" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    again = analyst.get(link.replace("/console?", "/console.json?", 1)).get_json()
+    assert again["params"] == {"orgnr": "923609016", "include_inactive": False}
+    assert sorted(r[0] for r in again["rows"]) == ["3f2a9c1e", "7b1d0e44"]
 
 
 def test_a_bad_library_parameter_and_an_unknown_query_are_named(analyst, state):

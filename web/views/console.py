@@ -34,6 +34,7 @@ import io
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -412,6 +413,9 @@ def library_query_page(group: str, name: str):
                 status = _status_of(exc.reason)
             else:
                 data.update({"ran": True, "result": _result_data(result)})
+    # the same query in the console, with the bound values written as the console types them (JSON)
+    link_args = {"q": q.text, **{PARAM_PREFIX + k: json.dumps(v, ensure_ascii=False) for k, v in data["params"].items()}}
+    data["console_link"] = "/console?" + urlencode(link_args)
     if wants_json():
         if data["error"]:
             return _json_error(data["error"], status, reason=data["reason"], query=full)

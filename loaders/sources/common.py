@@ -141,10 +141,32 @@ def stub_row(ctx: LoadContext, orgnr: str, name: str | None, *, org_form: str | 
             "helix": helix, "helix_rule": rule, "label": label}
 
 
+MISSING_ORGS = register("loaders.common.missing_orgs", """
+UNWIND $keys AS k
+OPTIONAL MATCH (x:Organization {orgnr: k})
+WITH k, x
+WHERE x IS NULL
+RETURN collect(k) AS missing
+""")
+"""Which of the given orgnrs have no organisation yet (a read, so only those stubs are sent)."""
+
+
 def write_stubs(ctx: LoadContext, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Create the organisations of ``rows`` (:func:`stub_row`) that do not exist yet.
+
+    Most holders and grant receivers are already loaded; one read finds the missing
+    ones, and only their property maps are sent (``ORG_STUBS`` checks again, so a stub
+    is never created twice).
+    """
     uniq: dict[str, Mapping[str, Any]] = {}
     for r in rows:
         uniq.setdefault(r["orgnr"], r)
+    if not uniq or ctx.dry_run:
+        return
+    ctx.drain()
+    res = ctx.store.read(MISSING_ORGS, {"keys": list(uniq)})
+    missing = set(res[0]["missing"]) if res else set(uniq)
+    uniq = {k: v for k, v in uniq.items() if k in missing}
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for r in uniq.values():
         groups.setdefault(r["label"], []).append({"orgnr": r["orgnr"], "props": r["props"]})

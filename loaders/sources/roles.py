@@ -72,15 +72,23 @@ ROLE_PROPS = ("role_group", "role_label", "active", "resigned", "order", "electe
 _SET = ", ".join(f"r.{p} = row[{i + 4}]" for i, p in enumerate(ROLE_PROPS))
 
 
+_CREATE_PROPS = ", ".join(["role: row[2]"] + [f"{p}: row[{i + 4}]" for i, p in enumerate(ROLE_PROPS)]
+                          + ["source: $source", "as_of: $as_of", "_hash: row[3]"])
+
+
 def _rel_upsert(holder: str, key: str) -> str:
+    # A role (holder, unit, role code) occurs once per batch (duplicates within a unit's record are
+    # rejected, a unit's record once per batch), so a missing relationship is CREATEd without a
+    # second MERGE lookup; an existing one with another hash is updated in place.
     return f"""
 UNWIND $rows AS row
 MATCH (h:{holder} {{{key}: row[0]}})
 MATCH (o:Organization {{orgnr: row[1]}})
-OPTIONAL MATCH (h)-[old:HOLDS_ROLE {{role: row[2]}}]->(o)
-WITH h, o, row, CASE WHEN old IS NULL THEN 'created' WHEN old._hash = row[3] THEN 'unchanged' ELSE 'updated' END AS outcome
-MERGE (h)-[r:HOLDS_ROLE {{role: row[2]}}]->(o)
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END |
+OPTIONAL MATCH (h)-[r:HOLDS_ROLE {{role: row[2]}}]->(o)
+WITH h, o, row, r, CASE WHEN r IS NULL THEN 'created' WHEN r._hash = row[3] THEN 'unchanged' ELSE 'updated' END AS outcome
+FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
+  CREATE (h)-[:HOLDS_ROLE {{{_CREATE_PROPS}}}]->(o))
+FOREACH (_ IN CASE WHEN outcome = 'updated' THEN [1] ELSE [] END |
   SET {_SET}, r.source = $source, r.as_of = $as_of, r._hash = row[3])
 RETURN outcome, count(*) AS n
 """

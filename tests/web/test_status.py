@@ -14,7 +14,6 @@ import pytest
 
 import loaders
 from gds_jobs import runs as job_runs
-from gds_jobs import schedule as job_schedule
 from gds_jobs.jobs import run_jobs
 from klynge import cron
 from klynge.errors import ConfigError, JobFailed, LoadError
@@ -143,14 +142,6 @@ def test_empty_graph_status_pages_say_nothing_ran_yet(settings, tmp_path, store)
 def test_limit_is_checked(settings, tmp_path, store):
     r = client_for(settings, tmp_path).get("/status/jobs.json?limit=0")
     assert r.status_code == 400 and "limit" in r.get_json()["error"]
-
-
-@pytest.mark.parametrize("expr", ["30 2 * * *", "0 */6 * * *", "15 4 1,15 * *", "0 3 * * 0", "45 1 29 2 *"])
-@pytest.mark.parametrize("now", ["2026-03-28T12:00:00+00:00", "2026-10-24T23:59:00+00:00", "2026-12-31T23:30:00+00:00"])
-def test_shared_cron_gives_the_schedulers_times(expr, now):
-    """klynge.cron (read by the web app) and gds_jobs.schedule (run by the scheduler) agree, DST days included."""
-    t = dt.datetime.fromisoformat(now)
-    assert cron.next_run(expr, t) == job_schedule.next_run(expr, t)
 
 
 def test_shared_cron_reads_klynge_schedule_and_refuses_bad_fields():

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/bench_loaders.py                                  # 10 k and 100 k units, batch 2000/5000/10000
+    python bench/bench_loaders.py                # 10 k units at batch 2000/5000/10000, 100 k units at 5000
     python bench/bench_loaders.py --units 10000 --batch-sizes 5000 --kinds units,roles
     python bench/bench_loaders.py --norway [--synth-dir DIR] [--keep DIR]   # 1.1 M units, 3.4 M role rows
 
@@ -219,7 +219,8 @@ def run_sizes(a: argparse.Namespace, command: str) -> None:
                 print(f"generated {n} units in {time.perf_counter() - t:.1f} s", file=sys.stderr)
             for backend in backends:
                 for kind in a.kinds.split(","):
-                    for b in a.batch_sizes.split(","):
+                    sizes = a.batch_sizes if n <= 10_000 or not a.large_batch_sizes else a.large_batch_sizes
+                    for b in sizes.split(","):
                         data_dir = work / f"graph-{n}-{kind}-{b}-{backend}"
                         r = _run_child(["--child", kind, b, str(folder), str(data_dir), f"bench_{kind}_{b}", backend])
                         r["units_in_world"] = n
@@ -319,6 +320,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--batch-sizes", default="2000,5000,10000")
+    ap.add_argument("--large-batch-sizes", default="5000",
+                    help="batch sizes for worlds above 10 k units (empty: the same as --batch-sizes)")
     ap.add_argument("--kinds", default="units,units_csv,subunits,roles,accounts")
     ap.add_argument("--synth-dir", help="reuse synthetic folders (synth-<units> below it; for --norway the folder)")
     ap.add_argument("--norway", action="store_true", help="the Norway-scale load (1.1 M units) into one graph")

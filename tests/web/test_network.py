@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 
 def _keys(body, kind=None):
     return sorted(n["key"] for n in body["nodes"] if kind is None or n["kind"] == kind)
@@ -150,3 +154,57 @@ def test_path_finder_errors_name_the_problem(graph, client):
     assert r.status_code == 404 and "123456789" in r.get_json()["error"]
     assert client.get("/path.json?from=923609016&to=923609016").status_code == 400
     assert client.get("/path.json?from=923609016").status_code == 400
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_the_app_from_the_embedded_store_in_every_worker(graph, settings):
+    """Production serving: `gunicorn "web:create_app()"` with two workers, each opening the store from the
+    environment and finding the running embedded server through its server.json."""
+    import http.client
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    graph.small()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, KLYNGE_DATA_DIR=str(settings.data_dir), KLYNGE_GRAPH=settings.graph_name,
+               KLYNGE_SECRET_KEY="test-only-signing-key-0123456789abcdef", PYTHONPATH=str(root))
+    child = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "2", "-b",
+                              f"127.0.0.1:{port}", "--log-level", "warning", "--graceful-timeout", "5", "web:create_app()"],
+                             cwd=str(root), env=env)
+
+    def get(path: str) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path, headers={"Accept": "application/json"})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                get("/openapi.json")
+                break
+            except OSError:
+                assert child.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        # enough requests that both workers answer some (each opens its own store connection)
+        answers = [get("/org/923609016/network.json") for _ in range(12)]
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGTERM)
+        child.wait(timeout=30)
+    bodies = [json.loads(b) for _, b in answers]
+    assert [s for s, _ in answers] == [200] * 12
+    assert all(sorted(n["key"] for n in b["nodes"]) == sorted(n["key"] for n in bodies[0]["nodes"]) for b in bodies)
+    assert {"923609016", "7b1d0e44"} <= {n["key"] for n in bodies[0]["nodes"]}

@@ -248,3 +248,23 @@ def test_ego_network_nodes_carry_the_measures_of_the_current_run(graph, client, 
     body = client.get("/org/923609016/network.json?kinds=organization").get_json()
     by_key = {n["key"]: n["measures"] for n in body["nodes"]}
     assert by_key["923609016"] == {"degree": 2.0} and by_key["984851006"] == {"degree": 1.0}
+
+
+def test_ego_network_reads_only_its_nodes_values_until_a_snapshot_of_the_run_is_loaded(
+        graph, client, store, monkeypatch):
+    graph.small()
+    _publish(store, "run-1")
+    fake = fake_gds({"923609016": {"degree": 2}, "984851006": {"degree": 1}, "971035854": {"degree": 4}})
+    asked = []
+
+    def recording(store_, orgnrs=None, *, include_brokerage=False):
+        asked.append(None if orgnrs is None else sorted(orgnrs))
+        return fake.current_measures(store_, orgnrs, include_brokerage=include_brokerage)
+
+    monkeypatch.setattr(measures, "_gds", lambda: types.SimpleNamespace(current_measures=recording))
+    url = "/org/923609016/network.json?kinds=organization"
+    before = {n["key"]: n["measures"] for n in client.get(url).get_json()["nodes"]}
+    client.get("/org/923609016.json")  # the profile needs percentiles: reads every organisation once
+    after = {n["key"]: n["measures"] for n in client.get(url).get_json()["nodes"]}
+    assert asked == [["923609016", "984851006"], None]
+    assert before == after == {"923609016": {"degree": 2.0}, "984851006": {"degree": 1.0}}

@@ -440,14 +440,14 @@ def warm_up(port: int, orgs: int, endpoints: list[str], concurrency: int, second
     """Untimed requests until every worker has opened the store and loaded its caches, then ``seconds`` on
     every endpoint at ``concurrency``; returns the seconds the first part took.
 
-    A worker's first network request reads the whole measures snapshot (seconds at 100 k organisations), so
-    rounds of ``2 × slots`` concurrent ego-network requests are sent until three rounds in a row finish
-    every request within a second (at most 600 s)."""
+    A worker's first profile request reads the whole measures snapshot (for percentiles; many seconds at
+    100 k organisations), so rounds of ``2 × slots`` concurrent profile requests are sent until three rounds
+    in a row finish every request within a second (at most 900 s)."""
     t0 = time.perf_counter()
     rnd = random.Random(5)
     calm = 0
-    while calm < 3 and time.perf_counter() - t0 < 600:
-        paths = [_path("ego_network_depth1", rnd, orgs) for _ in range(2 * slots)]
+    while calm < 3 and time.perf_counter() - t0 < 900:
+        paths = [_path("profile", rnd, orgs) for _ in range(2 * slots)]
         took: list[float] = []
         ts = [threading.Thread(target=_timed_get, args=(port, p, took)) for p in paths]
         for t in ts:

@@ -449,16 +449,24 @@ def store_kill_load_drill(work: Path, synth: Path, *, seed: int, batch_size: int
 
 
 def store_kill_job_drill(data_dir: Path, synth: Path | None, *, batch_size: int, seed: int,
-                         graph: str = "jobs", kill_step: str = "write measures") -> dict[str, Any]:
-    """Kill the store's server when a measures run reaches ``kill_step``; check what was kept and recorded."""
+                         graph: str = "jobs", kill_step: str = "write measures",
+                         build: Callable[[Any], None] | None = None) -> dict[str, Any]:
+    """Kill the store's server when a measures run reaches ``kill_step``; check what was kept and recorded.
+
+    The graph is the synthetic folder ``synth`` loaded (when the graph is empty), or what ``build(store)``
+    writes.
+    """
     import gds_jobs
     from gds_jobs import runs
     from klynge.errors import JobFailed
 
     store = store_for(data_dir, graph)
-    if synth is not None and node_count(store) == 0:
+    if node_count(store) == 0:
         store.init_schema()
-        load_everything(store, synth, batch_size, data_dir.parent / "rejects")
+        if build is not None:
+            build(store)
+        elif synth is not None:
+            load_everything(store, synth, batch_size, data_dir.parent / "rejects")
     cfg = runs.RunConfig.from_env(environ={}, seed=seed)
     first = gds_jobs.run_jobs(store, engine="local", config=cfg)
     before = gds_jobs.current_measures(store, include_brokerage=True)

@@ -1,0 +1,55 @@
+"""Console timeouts under concurrency: every one of several slow queries sent at once, through
+``run_console`` and through the web console's ``/console.json``, stops with the timeout error, and the
+console answers afterwards. Wall times are printed, not asserted (docs/reliability.md reports that the
+store queues queries beyond its thread pool, so the wall time can exceed the limit)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import urlencode
+
+from bench import stress
+from web import create_app
+
+N = 6
+
+
+def test_concurrent_slow_console_queries_each_stop_with_the_timeout_error(store):
+    store.run("CREATE (:Organization {orgnr: '910000004', name: 'A'})")
+    res = stress.console_drill(store.settings.data_dir, store.settings.graph_name, clients=N, timeout_s=0.5,
+                               margin_s=1e9)
+    print(res)
+    assert res["outcomes"] == {"timeout": N}
+    assert "ran longer than 0.5 s and was stopped" in res["sample_message"]
+    assert "KLYNGE_CONSOLE_TIMEOUT_S" in res["sample_message"]
+
+
+def test_concurrent_slow_web_console_queries_each_get_504_with_the_timeout_reason(store, settings, tmp_path):
+    store.run("CREATE (:Organization {orgnr: '910000004', name: 'A'})")
+    app = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name, "state_dir": tmp_path,
+                      "TESTING": True, "KLYNGE_TEST_ROLE": "analyst", "console_timeout_s": 0.5})
+    path = "/console.json?" + urlencode({"q": stress.SLOW_QUERY})
+    answers: list[tuple[int, dict, float]] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(N)
+
+    def one() -> None:
+        client = app.test_client()
+        barrier.wait(timeout=60)
+        t0 = time.perf_counter()
+        resp = client.get(path)
+        with lock:
+            answers.append((resp.status_code, resp.get_json(), round(time.perf_counter() - t0, 2)))
+
+    threads = [threading.Thread(target=one) for _ in range(N)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print([(s, w) for s, _, w in answers])
+    assert [s for s, _, _ in answers] == [504] * N
+    assert all(body["reason"] == "timeout" and "KLYNGE_CONSOLE_TIMEOUT_S" in body["error"] for _, body, _ in answers)
+    # the console still answers
+    after = app.test_client().get("/console.json?" + urlencode({"q": "MATCH (o:Organization) RETURN o.orgnr AS o"}))
+    assert after.status_code == 200 and after.get_json()["rows"] == [["910000004"]]

@@ -10,11 +10,8 @@ that a small file shows the behaviour quickly.
 
 from __future__ import annotations
 
-import pytest
-
 from bench import stress
 from cypher import embedded
-from klynge.errors import StoreUnavailable
 
 ROWS = "UNWIND $rows AS r MERGE (o:Organization {orgnr: r.o}) SET o.name = r.n, o.employees = r.e"
 

@@ -154,6 +154,16 @@ def start_load_child(data_dir: Path, graph: str, synth: Path, batch_size: int, r
                             stderr=subprocess.PIPE, text=True)
 
 
+def fresh_dir(path: Path) -> Path:
+    """An empty scratch data directory (a server left on it by an earlier run is stopped first)."""
+    import shutil
+
+    embedded.stop_server(path)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
 def node_count(store: Any) -> int:
     return int(store.read(COUNT_NODES)[0]["c"])
 
@@ -209,15 +219,20 @@ def restart_store(data_dir: Path, graph: str, timeout_s: float = 900.0) -> tuple
     return store_for(data_dir, graph), round(time.perf_counter() - t0, 2)
 
 
-def clean_reference(data_dir: Path, synth: Path, batch_size: int, reject_dir: Path) -> tuple[GraphSnapshot, float]:
-    """Load graph ``clean`` without interruption (once per data directory) and snapshot it."""
+def clean_reference(data_dir: Path, synth: Path, batch_size: int, reject_dir: Path
+                    ) -> tuple[GraphSnapshot, float | None]:
+    """Load graph ``clean`` without interruption (once per data directory) and snapshot it.
+
+    Returns the snapshot and the load's seconds (None when the graph was loaded by an earlier run).
+    """
     store = store_for(data_dir, "clean")
     try:
         t0 = time.perf_counter()
+        seconds = None
         if node_count(store) == 0:
             store.init_schema()
             load_everything(store, synth, batch_size, reject_dir)
-        seconds = time.perf_counter() - t0
+            seconds = round(time.perf_counter() - t0, 1)
         return snapshot(store), seconds
     finally:
         store.close()
@@ -232,12 +247,12 @@ def _kill_points(rng: random.Random, total: int, kills: int, lo: float = 0.05, h
 
 def load_kill_drill(work: Path, synth: Path, *, kills: int, seed: int, batch_size: int) -> dict[str, Any]:
     """SIGKILL a loading child process at ``kills`` seeded node counts, rerun, compare with a clean load."""
-    data_dir = work / "load_kill"
+    data_dir = work / f"load_kill-{synth.name}-b{batch_size}"  # the clean graph is kept for this input only
     rejects = work / "rejects"
     clean, clean_s = clean_reference(data_dir, synth, batch_size, rejects)
     rng = random.Random(seed)
     points = _kill_points(rng, clean.nodes, kills)
-    log(f"load_kill: seed {seed}, clean load {clean.nodes} nodes in {clean_s:.0f} s; kill at node counts {points}")
+    log(f"load_kill: seed {seed}, clean load {clean.nodes} nodes ({clean_s} s); kill at node counts {points}")
     store = store_for(data_dir, "crash")
     store.wipe()
     store.init_schema()
@@ -274,7 +289,7 @@ def load_kill_drill(work: Path, synth: Path, *, kills: int, seed: int, batch_siz
     return {"drill": "load_kill", "ok": ok, "seed": seed, "units": _units(synth), "batch_size": batch_size,
             "kills": events, "clean": clean.counts(), "rerun": after.counts(), "clean_digest": clean.digest,
             "rerun_digest": after.digest, "diff": clean.diff(after), "load_runs": runs,
-            "clean_load_s": round(clean_s, 1), "final_rerun_s": round(rerun_s, 1)}
+            "clean_load_s": clean_s, "final_rerun_s": round(rerun_s, 1)}
 
 
 def _units(synth: Path) -> int | None:
@@ -339,7 +354,7 @@ def store_kill_load_drill(work: Path, synth: Path, *, seed: int, batch_size: int
     """
     from klynge.errors import KlyngeError
 
-    clean_dir = work / "store_kill_load" / "clean"
+    clean_dir = work / "store_kill_load" / f"clean-{synth.name}-b{batch_size}"
     rejects = work / "rejects"
     rng = random.Random(seed + 1)
     clean = None
@@ -361,7 +376,7 @@ def store_kill_load_drill(work: Path, synth: Path, *, seed: int, batch_size: int
 
     # (a) exactly after the k-th acknowledged write
     k = rng.randint(2, max(2, total_writes - 2)) if total_writes else rng.randint(2, max_kill_write)
-    data_dir = work / "store_kill_load" / "exact"
+    data_dir = fresh_dir(work / "store_kill_load" / "exact")
     proxy = KillAfterWrites(store_for(data_dir, "crash"), k, data_dir)
     proxy.wipe()
     proxy.init_schema()
@@ -397,7 +412,7 @@ def store_kill_load_drill(work: Path, synth: Path, *, seed: int, batch_size: int
         return out
 
     # (b) at a random moment, from outside, while a child process loads
-    data_dir = work / "store_kill_load" / "random"
+    data_dir = fresh_dir(work / "store_kill_load" / "random")
     store = store_for(data_dir, "crash")
     store.wipe()
     store.init_schema()
@@ -897,7 +912,7 @@ def main(argv: list[str] | None = None) -> int:
                                                               "console"} & set(only) else None
     attempt("load_kill", lambda: load_kill_drill(work, big, kills=args.kills, seed=seed, batch_size=args.batch_size))
     attempt("store_kill_load", lambda: store_kill_load_drill(work, small, seed=seed, batch_size=args.batch_size))
-    jobs_dir = work / "jobs"
+    jobs_dir = work / f"jobs-{small.name if small else 'none'}"
     attempt("store_kill_job", lambda: store_kill_job_drill(jobs_dir, small, batch_size=args.batch_size, seed=seed))
     attempt("jobs_concurrent", lambda: jobs_concurrent_drill(jobs_dir, "jobs") if _ensure_loaded(
         jobs_dir, "jobs", small, args.batch_size) else {})

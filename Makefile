@@ -14,6 +14,7 @@ help:
 	@echo "make demo   - set up, then load synthetic demo data, compute measures and serve http://127.0.0.1:5000"
 	@echo "make test   - set up, then run the whole test suite (embedded store; Neo4j tests need NEO4J_URI)"
 	@echo "make bench  - run the quick benchmarks (figures in bench/results)"
+	@echo "make stress - crash, concurrency and load drills on 127.0.0.1, under 15 minutes (docs/reliability.md)"
 
 setup: setup-python setup-node
 
@@ -56,6 +57,9 @@ lint-cypher: setup
 
 bench: setup
 	$(BIN)/python -m bench.run --quick
+
+stress: setup
+	$(BIN)/python -m bench.stress
 
 clean:
 	rm -rf $(VENV) $(LINT_DIR)/node_modules $(WEB_DIR)/node_modules web/static/vendor var

@@ -539,3 +539,42 @@ def test_generated_orgnr_is_loaded_exactly_when_its_check_digit_is_right(base, g
         (r,) = rejects(s)
         assert r["field"] == "organisasjonsnummer" and r["record"] == 1
     graph.kept()
+
+
+# ----------------------------------------------------------------------------- the API formats
+
+def test_api_unit_json_with_a_bad_check_digit_is_rejected_and_a_cut_one_names_the_file(graph, tmp_path):
+    doc = json.loads((FIX / "units" / "enhet-910000063.json").read_text(encoding="utf-8"))
+    doc["organisasjonsnummer"] = _bad_check_digit(doc["organisasjonsnummer"])
+    p = tmp_path / "enhet-api.json"
+    p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    s = load("units", p, graph.store, tmp_path)
+    (r,) = rejects(s)
+    assert (r["field"], r["record"], r["value"]) == ("organisasjonsnummer", 1, doc["organisasjonsnummer"])
+    cut = tmp_path / "enhet-cut.json"
+    cut.write_text(json.dumps(doc)[:120], encoding="utf-8")
+    with pytest.raises(LoadError, match=r"enhet-cut\.json at record 1"):
+        load("units", cut, graph.store, tmp_path)
+    graph.kept()
+
+
+def test_hal_search_page_with_one_bad_unit_rejects_that_record_only(graph, tmp_path):
+    doc = json.loads((FIX / "units" / "search-page.json").read_text(encoding="utf-8"))
+    units = doc["_embedded"]["enheter"]
+    units[0]["organisasjonsnummer"] = "12345"
+    p = tmp_path / "search-page.json"
+    p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    s = load("units", p, graph.store, tmp_path)
+    (r,) = rejects(s)
+    assert (r["field"], r["record"], r["value"]) == ("organisasjonsnummer", 1, "12345")
+    assert s.created == len(units) - 1
+    graph.kept()
+
+
+def test_api_roles_file_cut_short_names_the_file(graph, tmp_path):
+    doc = json.loads((FIX / "roles" / "roller-910000004.json").read_text(encoding="utf-8"))
+    cut = tmp_path / "roller-910000004.json"
+    cut.write_text(json.dumps(doc, ensure_ascii=False)[:200], encoding="utf-8")
+    with pytest.raises(LoadError, match=r"roller-910000004\.json at record 1"):
+        load("roles", cut, graph.store, tmp_path)
+    graph.kept()

@@ -33,6 +33,7 @@ is saved).
 from __future__ import annotations
 
 import re
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -60,6 +61,21 @@ _GDS_WRITE_PARTS = frozenset({"write", "mutate"})
 
 _TIMEOUT_SETTING = "KLYNGE_CONSOLE_TIMEOUT_S"
 _ROWS_SETTING = "KLYNGE_CONSOLE_MAX_ROWS"
+_SLOTS_SETTING = "KLYNGE_CONSOLE_CONCURRENCY"
+
+#: Console queries running at once in this process, per configured limit. The store runs a few
+#: queries at a time (FalkorDB: one per core) and counts a query's time limit from when it starts
+#: executing, so without this a burst of slow console queries would queue there, run past their
+#: limit in wall-clock time and hold up the web pages' own queries.
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_GUARD = threading.Lock()
+
+
+def _slots(n: int) -> threading.BoundedSemaphore:
+    with _SLOTS_GUARD:
+        if n not in _SLOTS:
+            _SLOTS[n] = threading.BoundedSemaphore(n)
+        return _SLOTS[n]
 
 _CALL = re.compile(r"(?<![\w.$])CALL\b", re.IGNORECASE)
 _NAME = re.compile(r"\s*([A-Za-z_][\w]*(?:\s*\.\s*[A-Za-z_][\w]*)*)")
@@ -237,7 +253,9 @@ def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
     ConsoleQueryError
         (a :class:`klynge.errors.ConsoleError`) when the query is refused (writes, ``LOAD CSV``,
         a procedure outside the allow-list, several statements), runs longer than the limit,
-        or fails in the store. The message says what happened and which setting controls the limit;
+        or fails in the store; ``reason="busy"`` when ``console_concurrency`` queries
+        (KLYNGE_CONSOLE_CONCURRENCY, 2) were running in this process for the whole limit — the
+        wait for a slot counts against the limit, so a burst keeps every query within it. The message says what happened and which setting controls the limit;
         ``.query`` keeps the user's text.
     """
     settings = store.settings
@@ -251,9 +269,18 @@ def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
                                 query=query, reason="failed")
     text = _statement_text(query)
     t0 = time.perf_counter()
+    slots = _slots(max(1, int(getattr(settings, "console_concurrency", 2))))
+    if not slots.acquire(timeout=limit_s):
+        raise ConsoleQueryError(
+            f"The console is busy: {getattr(settings, 'console_concurrency', 2)} queries were already running "
+            f"and none finished within the {limit_s:g} s limit ({_TIMEOUT_SETTING}); try again shortly. "
+            f"{_SLOTS_SETTING} sets how many console queries run at once.",
+            query=query, reason="busy")
     try:
+        # the time spent waiting for a slot counts against the query's limit
+        remaining = max(0.001, limit_s - (time.perf_counter() - t0))
         with user_text():
-            rows = store.read(text, params or None, timeout_s=limit_s)
+            rows = store.read(text, params or None, timeout_s=remaining)
     except QueryTimeout as exc:
         raise ConsoleQueryError(
             f"Query ran longer than {limit_s:g} s and was stopped; the limit is {_TIMEOUT_SETTING}. "
@@ -266,6 +293,8 @@ def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
             query=query, reason="write") from exc
     except QueryError as exc:
         raise ConsoleQueryError(f"The query failed: {exc}", query=query, reason="failed") from exc
+    finally:
+        slots.release()
     elapsed_ms = round((time.perf_counter() - t0) * 1000, 3)
     columns = tuple(rows[0].keys()) if rows else ()
     kept = tuple(tuple(r.get(c) for c in columns) for r in rows[:cap])

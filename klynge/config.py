@@ -55,6 +55,7 @@ class Settings:
     falkordb_port: int | None = None
     console_timeout_s: float = 10.0
     console_max_rows: int = 1000
+    console_concurrency: int = 2
     web_host: str = "127.0.0.1"
     web_port: int = 5000
     secret_key: str | None = None
@@ -80,6 +81,7 @@ ENV = {
     "falkordb_port": "KLYNGE_FALKORDB_PORT",
     "console_timeout_s": "KLYNGE_CONSOLE_TIMEOUT_S",
     "console_max_rows": "KLYNGE_CONSOLE_MAX_ROWS",
+    "console_concurrency": "KLYNGE_CONSOLE_CONCURRENCY",
     "web_host": "KLYNGE_HOST",
     "web_port": "KLYNGE_PORT",
     "secret_key": "KLYNGE_SECRET_KEY",

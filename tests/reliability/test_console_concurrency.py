@@ -1,7 +1,8 @@
-"""Console timeouts under concurrency: every one of several slow queries sent at once, through
-``run_console`` and through the web console's ``/console.json``, stops with the timeout error, and the
-console answers afterwards. Wall times are printed, not asserted (docs/reliability.md reports that the
-store queues queries beyond its thread pool, so the wall time can exceed the limit)."""
+"""Console timeouts under concurrency: several slow queries sent at once, through ``run_console`` and
+through the web console's ``/console.json``. At most ``KLYNGE_CONSOLE_CONCURRENCY`` run at a time; each
+running one stops with the timeout error, and one that waited its whole limit for a slot is turned
+away as busy (the wait counts against the limit), and the console answers afterwards. Wall times are
+printed, not asserted; `make stress` reports them against the limit (docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,13 @@ def test_concurrent_slow_console_queries_each_stop_with_the_timeout_error(store)
     res = stress.console_drill(store.settings.data_dir, store.settings.graph_name, clients=N, timeout_s=0.5,
                                margin_s=1e9)
     print(res)
-    assert res["outcomes"] == {"timeout": N}
-    assert "ran longer than 0.5 s and was stopped" in res["sample_message"]
-    assert "KLYNGE_CONSOLE_TIMEOUT_S" in res["sample_message"]
+    # 2 slots: the first two stop at the limit; the others waited for a slot, and those that got none
+    # within the limit were turned away (one freed just in time runs out its remaining time instead)
+    assert set(res["outcomes"]) <= {"timeout", "busy"} and res["outcomes"]["timeout"] >= 2
+    assert sum(res["outcomes"].values()) == N and "busy" in res["outcomes"]
+    assert "ran longer than 0.5 s and was stopped" in res["messages"]["timeout"]
+    assert "KLYNGE_CONSOLE_TIMEOUT_S" in res["messages"]["timeout"]
+    assert "console is busy" in res["messages"]["busy"] and "KLYNGE_CONSOLE_CONCURRENCY" in res["messages"]["busy"]
 
 
 def test_concurrent_slow_web_console_queries_each_get_504_with_the_timeout_reason(store, settings, tmp_path):
@@ -48,8 +53,13 @@ def test_concurrent_slow_web_console_queries_each_get_504_with_the_timeout_reaso
     for t in threads:
         t.join()
     print([(s, w) for s, _, w in answers])
-    assert [s for s, _, _ in answers] == [504] * N
-    assert all(body["reason"] == "timeout" and "KLYNGE_CONSOLE_TIMEOUT_S" in body["error"] for _, body, _ in answers)
+    statuses = [s for s, _, _ in answers]
+    assert set(statuses) == {503, 504} and statuses.count(504) >= 2 and len(statuses) == N
+    for status, body, _ in answers:
+        assert body["reason"] == {504: "timeout", 503: "busy"}[status]
+        assert "KLYNGE_CONSOLE_TIMEOUT_S" in body["error"]
+        if status == 503:
+            assert "KLYNGE_CONSOLE_CONCURRENCY" in body["error"]
     # the console still answers
     after = app.test_client().get("/console.json?" + urlencode({"q": "MATCH (o:Organization) RETURN o.orgnr AS o"}))
     assert after.status_code == 200 and after.get_json()["rows"] == [["910000004"]]

@@ -142,11 +142,11 @@ def _param_values(names: list[str], args: MultiDict) -> tuple[dict[str, str], di
 
 
 def _status_of(reason: str) -> int:
-    return 504 if reason == "timeout" else 400
+    return 504 if reason == "timeout" else 503 if reason == "busy" else 400
 
 
 def _outcome_of(reason: str) -> str:
-    if reason == "timeout":
+    if reason in ("timeout", "busy"):
         return "timeout"
     return "refused" if reason in REFUSED else "error"
 

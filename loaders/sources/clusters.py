@@ -74,8 +74,9 @@ RETURN outcome, count(*) AS n
 REMOVE_STALE = register("loaders.clusters.remove_stale_members", """
 UNWIND $clusters AS c
 MATCH (x:Cluster {cluster_id: c[0]})
-MATCH (o:Organization)-[m:MEMBER_OF]->(x)
-WHERE NOT o.orgnr IN c[1]
+WITH x, c
+MATCH (x)<-[m:MEMBER_OF]-(o)
+WHERE o:Organization AND NOT o.orgnr IN c[1]
 DELETE m
 RETURN count(*) AS removed
 """)

@@ -33,7 +33,8 @@ FOREACH (k IN row[{W}] |
   CREATE (org)-[:RECEIVED {{role: 'lead'}}]->(o))
 """, update_tail=f"""
 WITH o, row
-OPTIONAL MATCH (:Organization)-[x:RECEIVED]->(o)
+OPTIONAL MATCH (o)<-[x:RECEIVED]-(a)
+WHERE a:Organization
 WITH o, row, collect(x) AS xs
 FOREACH (r IN xs | DELETE r)
 FOREACH (k IN row[{W}] |

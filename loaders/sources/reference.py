@@ -58,8 +58,9 @@ MERGE (m)-[:IN_REGION]->(r)
 REGION_STALE = register("loaders.reference.region_stale", """
 UNWIND $rows AS row
 MATCH (r:Region {region_id: row[0]})
-MATCH (m:Municipality)-[x:IN_REGION]->(r)
-WHERE NOT m.code IN row[1]
+WITH r, row
+MATCH (r)<-[x:IN_REGION]-(m)
+WHERE m:Municipality AND NOT m.code IN row[1]
 DELETE x
 """)
 PARENT = register("loaders.reference.parent", """

@@ -68,11 +68,12 @@ def _facet_values(row: dict) -> dict[str, list[tuple[str, str]]]:
 
 def facet_counts(rows: list[dict], selected: dict[str, list[str] | None]) -> dict[str, dict]:
     out: dict[str, dict] = {}
+    per_row = [_facet_values(row) for row in rows]  # once per row, not once per row and facet
     for facet in FACETS:
         counts: Counter[str] = Counter()
         labels: dict[str, str] = {}
-        for row in rows:
-            for value, label in _facet_values(row)[facet]:
+        for fv in per_row:
+            for value, label in fv[facet]:
                 counts[value] += 1
                 labels[value] = label
         chosen = selected.get(facet) or []

@@ -208,10 +208,19 @@ def load_library(root: Path = QUERY_DIR) -> tuple[LibraryQuery, ...]:
     return tuple(sorted(out, key=lambda q: (q.name, q.dialect)))
 
 
+@lru_cache(maxsize=8)
+def _by_name(root: Path, backend: str) -> dict[str, LibraryQuery]:
+    """Each query name's text for ``backend``: its own dialect first, then the portable text."""
+    out: dict[str, LibraryQuery] = {}
+    for q in load_library(root):
+        if q.dialect == backend or (q.dialect == "portable" and q.name not in out):
+            out[q.name] = q
+    return out
+
+
 def get(name: str, backend: str, root: Path = QUERY_DIR) -> LibraryQuery:
     """The query ``name`` for ``backend`` (its own dialect first, then the portable text)."""
-    candidates = {q.dialect: q for q in load_library(root) if q.name == name}
-    q = candidates.get(backend) or candidates.get("portable")
+    q = _by_name(root, backend).get(name)
     if q is None:
         names = sorted({q.name for q in load_library(root)})
         raise QueryError(f"no query named {name!r} for {backend}; `klynge query --list` shows the {len(names)} queries")

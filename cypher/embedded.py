@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,9 +114,9 @@ def _pid_is_our_server(pid: int, data_dir: Path) -> bool:
 def _check_data_dir(data_dir: Path) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        probe = data_dir / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # a probe of its own: processes and threads opening the store at once must not remove each other's
+        with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise StoreUnavailable(
             f"cannot use data directory {data_dir} for the embedded graph store ({exc.strerror}); "

@@ -127,6 +127,27 @@ def test_projection_read_in_small_pages_equals_one_page(boards):
     assert len(pages) >= 4  # 7 persons in pages of 2
 
 
+class _Portable:
+    """The store seen as one without FalkorDB's id pages: the projection falls back to keyset pages."""
+
+    backend = "portable"
+
+    def __init__(self, store):
+        self._store = store
+
+    def read(self, *args, **kwargs):
+        return self._store.read(*args, **kwargs)
+
+
+def test_falkordb_id_range_pages_read_the_same_groups_as_keyset_pages(boards):
+    """Both ways, in pages of 2 persons, give the same sorted groups (the fixture has 7 persons)."""
+    assert boards.backend == "falkordb"
+    by_id = projection.read_person_groups(boards, projection.ProjectionParams(page_size=2))
+    by_key = projection.read_person_groups(_Portable(boards), projection.ProjectionParams(page_size=2))
+    assert by_id == by_key and len(by_id) >= 4
+    assert [g[0] for g in by_id] == sorted(g[0] for g in by_id)
+
+
 def test_helix_projection_adds_cluster_and_joint_grant_ties_with_sectors(boards):
     boards.run(f"""
     MATCH (d:Organization {{orgnr: '{D}'}})

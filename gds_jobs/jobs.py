@@ -253,6 +253,8 @@ def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "au
         return _run(store, run_id, selected, eng, seat, cfg, progress, warnings, lock)
     finally:
         lock.release()
+        if lock.store is not store:  # a connection opened to record a failure after the store went away
+            lock.store.close()
 
 
 def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: proj.ProjectionParams,
@@ -359,9 +361,9 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
                 log.error("run %s failed and could not be recorded (the store is unavailable: %s); "
                           "the next run marks it interrupted", run_id, lost)
             else:
+                lock.store = fresh  # frees the lock through it, then closes it (run_jobs)
                 try:
                     _record_failure(fresh, run_id, record)
-                    lock.store = fresh
                 except Exception as cleanup_exc:  # noqa: BLE001 - keep the original error
                     log.error("run %s failed and could not be recorded: %s", run_id, cleanup_exc)
         except Exception as cleanup_exc:  # noqa: BLE001 - keep the original error

@@ -911,6 +911,16 @@ class LoadContext:
             self.warn(f"{f} is not UTF-8; read as ISO-8859-1")
         return header, rows, fmt
 
+    def csv_records(self, f: Path, rows: Iterable[CsvRow]) -> Iterator[tuple[Pos, dict[str, str | None]]]:
+        """Count each row of ``f`` as read, reject the rows the CSV reader could not split (field
+        ``-``), and yield the others as ``(position, {lower-case column: stripped value})``."""
+        for r in rows:
+            self.tick()
+            if "__error__" in r.values:
+                self.reject(r.pos, "-", None, r.values["__error__"], file=f)
+                continue
+            yield r.pos, {k.lower(): (x.strip() if x is not None else x) for k, x in r.values.items()}
+
     def tick(self, n: int = 1) -> None:
         self.stats.read += n
         self._progress.update(n)

@@ -59,23 +59,18 @@ def load(ctx: LoadContext, path: Path) -> None:
             raise LoadError(f"{f} is not a Søknader v2 file: columns {', '.join(missing)} are missing "
                             f"(header: {', '.join(header[:8])} …)")
         ctx.audit_columns(header, COLUMNS, file=f)
-        for r in rows:
-            ctx.tick()
-            if "__error__" in r.values:
-                ctx.reject(r.pos, "-", None, r.values["__error__"], file=f)
-                continue
-            v = {k.lower(): (x.strip() if x is not None else x) for k, x in r.values.items()}
+        for pos, v in ctx.csv_records(f, rows):
             try:
                 row, stub = _prepare(ctx, v, resolver, link_rows, consts)
             except RowRejected as rj:
-                ctx.reject(r.pos, rj.field, rj.value, rj.reason, file=f)
+                ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
                 continue
             if row[0] in seen:
-                ctx.reject(r.pos, "prosjektnummer", v.get("prosjektnummer"),
+                ctx.reject(pos, "prosjektnummer", v.get("prosjektnummer"),
                            f"duplicate record: project {v.get('prosjektnummer')} already appeared at "
                            f"{seen[row[0]].describe()}", file=f)
                 continue
-            seen[row[0]] = r.pos
+            seen[row[0]] = pos
             batch.append(row)
             if stub:
                 stubs.append(stub)

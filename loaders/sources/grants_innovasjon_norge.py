@@ -42,12 +42,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     for f in iter_files(path, ("*.csv", "*.csv.gz")):
         header, rows, fmt = ctx.open_csv(f)
         ctx.audit_columns(header, COLUMNS, file=f)
-        for r in rows:
-            ctx.tick()
-            if "__error__" in r.values:
-                ctx.reject(r.pos, "-", None, r.values["__error__"], file=f)
-                continue
-            v = {k.lower(): (x.strip() if x is not None else x) for k, x in r.values.items()}
+        for pos, v in ctx.csv_records(f, rows):
             try:
                 orgnr = ctx.orgnr(v.get("org-nr"), "Org-nr", required=False)
                 name = to_text(v.get("bedriftsnavn"), "Bedriftsnavn")
@@ -58,7 +53,7 @@ def load(ctx: LoadContext, path: Path) -> None:
                 cat = to_text(v.get("virkemiddelkategori"), "Virkemiddelkategori")
                 sub = to_text(v.get("underkategori"), "Underkategori")
             except RowRejected as rj:
-                ctx.reject(r.pos, rj.field, rj.value, rj.reason, file=f)
+                ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
                 continue
             ident = "|".join(str(x) for x in (orgnr or name, date, amount, cat, sub, v.get("type finansiering"),
                                                v.get("beslutningsenhet")))

@@ -65,12 +65,7 @@ def load(ctx: LoadContext, path: Path) -> None:
             raise LoadError(f"{f} is not a patents CSV: the column application_number is missing; expected "
                             f"{', '.join(COLUMNS)} (loaders/README.md)")
         ctx.audit_columns(header, COLUMNS, file=f)
-        for r in rows:
-            ctx.tick()
-            if "__error__" in r.values:
-                ctx.reject(r.pos, "-", None, r.values["__error__"], file=f)
-                continue
-            v = {k.lower(): (x.strip() if x is not None else x) for k, x in r.values.items()}
+        for pos, v in ctx.csv_records(f, rows):
             try:
                 number = to_text(v.get("application_number"), "application_number")
                 if not number:
@@ -82,7 +77,7 @@ def load(ctx: LoadContext, path: Path) -> None:
                 filed = to_date(v.get("filing_date"), "filing_date")
                 title = to_text(v.get("title"), "title")
             except RowRejected as rj:
-                ctx.reject(r.pos, rj.field, rj.value, rj.reason, file=f)
+                ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
                 continue
             pid = f"NO:{number}"
             target = orgnr
@@ -90,7 +85,7 @@ def load(ctx: LoadContext, path: Path) -> None:
                 res = resolver.resolve(name)
                 target = res.orgnr
             if target and (target, pid) in links:
-                ctx.reject(r.pos, "application_number", number,
+                ctx.reject(pos, "application_number", number,
                            f"duplicate record: {target} already applies for {number} at {links[(target, pid)].describe()}",
                            file=f)
                 continue
@@ -98,7 +93,7 @@ def load(ctx: LoadContext, path: Path) -> None:
                 values = [number, title, filed, int(filed[:4]) if filed else None, name]
                 nodes[pid] = [pid, row_hash(values, consts), *values]
             if target:
-                links[(target, pid)] = r.pos
+                links[(target, pid)] = pos
             if orgnr:
                 stubs.append(stub_row(ctx, orgnr, name))
             if len(nodes) >= ctx.batch_size:

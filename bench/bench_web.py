@@ -376,7 +376,8 @@ def _client_process(port: int, endpoint: str, orgs: int, threads: int, seed: int
     out.put((lat, errors, ru.ru_utime + ru.ru_stime))
 
 
-def _quantile(sorted_ms: list[float], q: float) -> float | None:
+def quantile(sorted_ms: list[float], q: float) -> float | None:
+    """The ``q`` quantile of sorted latencies (nearest rank on ``n - 1``), in ms to 0.1; None when empty."""
     if not sorted_ms:
         return None
     i = min(len(sorted_ms) - 1, max(0, round(q * (len(sorted_ms) - 1))))
@@ -423,7 +424,7 @@ def measure(port: int, endpoint: str, clients: int, seconds: float, orgs: int, s
     lat.sort()
     return {"cpu_ms_per_request": cpu_ms, "clients": clients, "client_processes": nproc, "requests": len(lat), "errors": len(errors),
             "error_samples": errors[:3], "rps": round(len(lat) / wall, 1),
-            "p50_ms": _quantile(lat, 0.50), "p95_ms": _quantile(lat, 0.95), "p99_ms": _quantile(lat, 0.99),
+            "p50_ms": quantile(lat, 0.50), "p95_ms": quantile(lat, 0.95), "p99_ms": quantile(lat, 0.99),
             "load_average_1m": round(os.getloadavg()[0], 2)}
 
 

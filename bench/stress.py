@@ -659,12 +659,6 @@ def _mixed_client(port: int, orgs: int, threads: int, seed: int, start_at: float
     out.put((lat, errors))
 
 
-def _q(sorted_ms: list[float], q: float) -> float | None:
-    if not sorted_ms:
-        return None
-    return round(sorted_ms[min(len(sorted_ms) - 1, int(q * len(sorted_ms)))], 1)
-
-
 def web_drill(work: Path, *, orgs: int, clients: int, seconds: float, workers: int, threads: int) -> dict[str, Any]:
     """``clients`` loopback clients for ``seconds`` on a mix of endpoints against gunicorn."""
     import multiprocessing as mp
@@ -713,7 +707,8 @@ def web_drill(work: Path, *, orgs: int, clients: int, seconds: float, workers: i
     per_endpoint = {}
     for e in WEB_MIX:
         s = sorted(lat[e])
-        per_endpoint[e] = {"requests": len(s), "p50_ms": _q(s, 0.5), "p95_ms": _q(s, 0.95), "p99_ms": _q(s, 0.99),
+        per_endpoint[e] = {"requests": len(s), **{f"p{round(q * 100)}_ms": bench_web.quantile(s, q)
+                                                  for q in (0.5, 0.95, 0.99)},
                            "max_ms": round(s[-1], 1) if s else None}
     total = sum(len(v) for v in lat.values())
     res = {"drill": "web", "orgs": orgs, "graph": facts, "store_start_s": store_start_s, "clients": clients,

@@ -269,10 +269,11 @@ def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
                                 query=query, reason="failed")
     text = _statement_text(query)
     t0 = time.perf_counter()
-    slots = _slots(max(1, int(getattr(settings, "console_concurrency", 2))))
+    n_slots = max(1, int(settings.console_concurrency))
+    slots = _slots(n_slots)
     if not slots.acquire(timeout=limit_s):
         raise ConsoleQueryError(
-            f"The console is busy: {getattr(settings, 'console_concurrency', 2)} queries were already running "
+            f"The console is busy: {n_slots} queries were already running "
             f"and none finished within the {limit_s:g} s limit ({_TIMEOUT_SETTING}); try again shortly. "
             f"{_SLOTS_SETTING} sets how many console queries run at once.",
             query=query, reason="busy")

@@ -482,7 +482,8 @@ def _is_json_lines(first_line: bytes, rest_peek: bytes) -> bool:
 def iter_json(path: Path, *, embedded_keys: tuple[str, ...] = ("enheter", "underenheter")) -> Iterator[JsonDoc]:
     """Stream the records of a JSON file.
 
-    Accepts a JSON array (streamed with ijson: each element is a record), JSON
+    Accepts a JSON array (streamed a megabyte at a time, see :func:`_iter_array`: each
+    element is a record), JSON
     lines (each line a value; a line holding an array yields its elements), a
     HAL search page (``_embedded.enheter`` / ``_embedded.underenheter``) or a
     single JSON object. Positions count records from 1 and lines from 1.
@@ -492,11 +493,8 @@ def iter_json(path: Path, *, embedded_keys: tuple[str, ...] = ("enheter", "under
     LoadError
         On truncated gzip, invalid JSON or non-UTF-8 bytes, naming the position.
     """
-    import ijson
-
     raw = open_binary(path)
     buf = io.BufferedReader(raw, buffer_size=1 << 16)
-    pos = Pos(record=0)
     try:
         try:
             head = buf.peek(HEADER_PEEK)[:HEADER_PEEK]
@@ -515,14 +513,7 @@ def iter_json(path: Path, *, embedded_keys: tuple[str, ...] = ("enheter", "under
             yield from _iter_json_lines(path, buf)
             return
         if stripped[:1] == b"[":
-            n = 0
-            try:
-                for item in ijson.items(buf, "item", use_float=True):
-                    n += 1
-                    pos = Pos(record=n, byte=raw.count)
-                    yield JsonDoc(item, pos)
-            except READ_ERRORS + (ijson.JSONError,) as exc:
-                raise _read_error(path, Pos(record=n + 1, byte=raw.count), exc) from exc
+            yield from _iter_array(path, raw, buf)
             return
         try:
             data = orjson.loads(buf.read())
@@ -546,6 +537,137 @@ def iter_json(path: Path, *, embedded_keys: tuple[str, ...] = ("enheter", "under
             yield JsonDoc(data, Pos(record=1))
     finally:
         raw.close()
+
+
+ARRAY_READ = 1 << 20
+"""Bytes of (decompressed) JSON read per step of :func:`_iter_array`."""
+ARRAY_MAX_PENDING = 1 << 25
+"""Bytes :func:`_iter_array` holds without finding an element boundary before it hands over to ijson."""
+_ARRAY_TRIES = 8
+_FIRST_KEY = re.compile(rb'\s*\{\s*("(?:[^"\\]|\\.){1,200}")\s*:')
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that returns ``head`` and then the rest of ``tail``."""
+
+    def __init__(self, head: bytes, tail: BinaryIO) -> None:
+        self.head = memoryview(head)
+        self.tail = tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.head:
+            n = min(len(b), len(self.head))
+            b[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.tail.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+
+def _iter_array(path: Path, raw: _CountingReader, buf: io.BufferedReader) -> Iterator[JsonDoc]:
+    """Stream the elements of a top-level JSON array, a megabyte at a time.
+
+    The text read so far is cut after the last ``}`` that ends a top-level element (found as
+    ``}``, a comma and the first element's first key, e.g. ``},{"organisasjonsnummer":``) and
+    the piece is decoded at once with ``orjson`` (several times faster than a streaming parser).
+    Only a cut at an element boundary gives valid JSON, so a wrong guess — the pattern inside a
+    string or a nested object — fails to decode and the previous candidate is tried. Anything
+    unusual (elements that are not objects, no boundary within :data:`ARRAY_MAX_PENDING`
+    bytes, invalid JSON) hands the rest of the stream to ``ijson``, which yields the same values
+    and names the position of an error. Memory stays flat: at most one piece is held.
+    """
+    import ijson
+
+    n = 0
+    error: BaseException | None = None
+
+    def read() -> bytes:
+        # 64 KB raw reads (as ijson made) so that what was read before a read error is kept
+        nonlocal error
+        parts: list[bytes] = []
+        size = 0
+        while error is None and size < ARRAY_READ:
+            try:
+                chunk = buf.read1(min(1 << 16, ARRAY_READ - size))
+            except READ_ERRORS as exc:
+                error = exc
+                break
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+        return b"".join(parts)
+
+    def emit(items: list[Any]) -> Iterator[JsonDoc]:
+        nonlocal n
+        at = raw.count
+        for item in items:
+            n += 1
+            yield JsonDoc(item, Pos(record=n, byte=at))
+
+    def rest_with_ijson(pending: bytes) -> Iterator[JsonDoc]:
+        nonlocal n
+        stream = io.BufferedReader(_Prefixed(b"[" + pending, buf), buffer_size=1 << 16)
+        try:
+            for item in ijson.items(stream, "item", use_float=True):
+                n += 1
+                yield JsonDoc(item, Pos(record=n, byte=raw.count))
+        except READ_ERRORS + (ijson.JSONError,) as exc:
+            raise _read_error(path, Pos(record=n + 1, byte=raw.count), exc) from exc
+
+    text = read()
+    start = text.find(b"[")
+    text = text[start + 1:]
+    first = _FIRST_KEY.match(text)
+    while first is None and len(text) < 4096 and (more := read()):
+        text += more
+        first = _FIRST_KEY.match(text)
+    if first is None:
+        if error is not None:
+            raise _read_error(path, Pos(record=1, byte=raw.count), error) from error
+        yield from rest_with_ijson(text)  # not an array of objects (or an empty one)
+        return
+    cut_re = re.compile(rb"\}\s*,\s*(?=\{\s*" + re.escape(first.group(1)) + rb"\s*:)")
+    while True:
+        items, text = _decode_head(text, cut_re)
+        if items is None and len(text) > ARRAY_MAX_PENDING:
+            yield from rest_with_ijson(text)
+            return
+        if items:
+            yield from emit(items)
+        more = read()
+        if not more:
+            break
+        text += more
+    if error is not None:
+        items, text = _decode_head(text, cut_re)
+        if items:
+            yield from emit(items)
+        raise _read_error(path, Pos(record=n + 1, byte=raw.count), error) from error
+    try:
+        items = orjson.loads(b"[" + text)
+    except orjson.JSONDecodeError:
+        yield from rest_with_ijson(text)
+        return
+    yield from emit(items)
+
+
+def _decode_head(text: bytes, cut_re: re.Pattern[bytes]) -> tuple[list[Any] | None, bytes]:
+    """Decode the complete elements at the start of ``text``; returns them (None: no boundary
+    found) and the text after them."""
+    tail = max(0, len(text) - 4 * ARRAY_READ)
+    cuts = [m for m in cut_re.finditer(text, tail)][-_ARRAY_TRIES:]
+    for m in reversed(cuts):
+        try:
+            items = orjson.loads(b"[" + text[:m.start() + 1] + b"]")
+        except orjson.JSONDecodeError:
+            continue
+        return items, text[m.end():]
+    return None, text
 
 
 def _iter_json_lines(path: Path, buf: io.BufferedReader) -> Iterator[JsonDoc]:

@@ -339,8 +339,13 @@ def main() -> None:
     if not (folder / "enheter_alle.json.gz").exists():
         generate(folder, units=a.units, seed=1)
     la0 = load1()
-    us, rows, labels, ctx = loader_stages(folder / "enheter_alle.json.gz")
-    store = store_stages(rows, labels, ctx, work / "graph")
+    try:
+        us, rows, labels, ctx = loader_stages(folder / "enheter_alle.json.gz")
+        store = store_stages(rows, labels, ctx, work / "graph")
+    finally:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
     us["encode: GRAPH.BULK nodes and edges (as sent)"] = store["bulk_encode_loader_us"]
     cores = os.cpu_count() or 1
 

@@ -1135,12 +1135,14 @@ class LoadContext:
 # --------------------------------------------------------------------------- batching helpers
 
 
-GC_GEN0_THRESHOLD = 50_000
+GC_GEN0_THRESHOLD = 1_000_000
 """Allocations between young-generation collections during a load (Python's default is 700).
 
-Parsed records are acyclic dicts and lists; with the default threshold the cyclic
-collector runs every few records and costs about a quarter of the parsing time.
-The previous thresholds are restored when the load ends."""
+Parsed records are acyclic dicts and lists, freed by reference counting; the cyclic
+collector only walks the records still alive (a batch or two) each time it runs. At
+the default threshold it ran every few records and cost a quarter of the parsing time;
+at 50 000 it still cost about 10 µs per unit (one collection per batch); at a million,
+under 1 µs. The previous thresholds are restored when the load ends."""
 
 
 def run_loader(ctx: LoadContext, fn: Callable[[LoadContext, Path], None]) -> LoadSummary:

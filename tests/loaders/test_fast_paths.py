@@ -112,3 +112,22 @@ def test_gc_thresholds_are_restored_after_a_load(store, tmp_path):
     before = gc.get_threshold()
     loaders.load("units", FIX / "units" / "enheter.json", store, progress=False, reject_dir=tmp_path)
     assert gc.get_threshold() == before
+
+
+def test_the_young_generation_threshold_is_raised_during_a_load_and_restored_after_a_failure(store, tmp_path):
+    from klynge.errors import LoadError
+    from loaders.core import GC_GEN0_THRESHOLD, LoadContext, run_loader
+    from loaders.sources import units
+
+    before = gc.get_threshold()
+    seen = []
+
+    def fn(ctx, path):
+        seen.append(gc.get_threshold())
+        raise LoadError("stop here")
+
+    ctx = LoadContext(store, units.SOURCE, FIX / "units" / "enheter.json", progress=False)
+    with pytest.raises(LoadError, match="stop here"):
+        run_loader(ctx, fn)
+    assert seen == [(GC_GEN0_THRESHOLD, *before[1:])] and GC_GEN0_THRESHOLD > before[0]
+    assert gc.get_threshold() == before

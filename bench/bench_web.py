@@ -337,20 +337,23 @@ ENDPOINTS = ("profile", "ego_network_depth1", "ego_network_depth2", "search_name
              "search_faceted", "path")
 
 
-def _client_process(port: int, endpoint: str, orgs: int, threads: int, seed: int, start_at: float,
+def _client_process(port: int, endpoints: tuple[str, ...], orgs: int, threads: int, seed: int, start_at: float,
                     stop_at: float, out: Any) -> None:
-    """One client process: ``threads`` threads sending requests back to back between the two wall times."""
-    lat: list[float] = []
+    """One client process: ``threads`` threads sending requests back to back between the two wall times,
+    each to one of ``endpoints`` (drawn at random when there are several). Puts (latencies in ms per
+    endpoint, errors, this process's CPU seconds) on ``out``."""
+    lat: dict[str, list[float]] = {e: [] for e in endpoints}
     errors: list[str] = []
     lock = threading.Lock()
 
     def worker(i: int) -> None:
         rnd = random.Random(seed * 1000 + i)
-        mine: list[float] = []
+        mine: dict[str, list[float]] = {e: [] for e in endpoints}
         bad: list[str] = []
         while time.time() < start_at:
             time.sleep(0.001)
         while time.time() < stop_at:
+            endpoint = endpoints[0] if len(endpoints) == 1 else rnd.choice(endpoints)
             path = _path(endpoint, rnd, orgs)
             t0 = time.perf_counter()
             try:
@@ -360,11 +363,12 @@ def _client_process(port: int, endpoint: str, orgs: int, threads: int, seed: int
                 err = f"{type(exc).__name__} for {path}: {exc}"
             dt = (time.perf_counter() - t0) * 1000
             if err is None:
-                mine.append(dt)
+                mine[endpoint].append(dt)
             else:
                 bad.append(err)
         with lock:
-            lat.extend(mine)
+            for e in endpoints:
+                lat[e].extend(mine[e])
             errors.extend(bad)
 
     ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
@@ -374,6 +378,35 @@ def _client_process(port: int, endpoint: str, orgs: int, threads: int, seed: int
         t.join()
     ru = resource.getrusage(resource.RUSAGE_SELF)
     out.put((lat, errors, ru.ru_utime + ru.ru_stime))
+
+
+def run_clients(port: int, endpoints: tuple[str, ...], orgs: int, clients: int, seconds: float, seed_base: int,
+                delay: float) -> tuple[dict[str, list[float]], list[str], float, float]:
+    """``clients`` concurrent clients in separate processes (:func:`client_processes`), starting
+    ``delay`` seconds from now and sending for ``seconds``; client process ``i`` is seeded
+    ``seed_base + i``. Returns (latencies in ms per endpoint, errors, clients' CPU seconds, wall seconds)."""
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    nproc = client_processes(clients)
+    per = [clients // nproc + (1 if i < clients % nproc else 0) for i in range(nproc)]
+    start_at = time.time() + delay
+    stop_at = start_at + seconds
+    procs = [ctx.Process(target=_client_process, args=(port, endpoints, orgs, n, seed_base + i, start_at,
+                                                        stop_at, queue)) for i, n in enumerate(per)]
+    for p in procs:
+        p.start()
+    lat: dict[str, list[float]] = {e: [] for e in endpoints}
+    errors: list[str] = []
+    client_cpu = 0.0
+    for _ in procs:
+        got_lat, got_err, got_cpu = queue.get()
+        for e in endpoints:
+            lat[e].extend(got_lat[e])
+        errors.extend(got_err)
+        client_cpu += got_cpu
+    for p in procs:
+        p.join()
+    return lat, errors, client_cpu, max(seconds, time.time() - start_at)
 
 
 def quantile(sorted_ms: list[float], q: float) -> float | None:
@@ -395,28 +428,10 @@ def measure(port: int, endpoint: str, clients: int, seconds: float, orgs: int, s
 
     With ``cpu``, also the CPU milliseconds per successful request spent in the app server, in
     FalkorDB and in the clients (where the machine's time goes)."""
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    nproc = client_processes(clients)
-    per = [clients // nproc + (1 if i < clients % nproc else 0) for i in range(nproc)]
-    start_at = time.time() + 0.3
-    stop_at = start_at + seconds
-    procs = [ctx.Process(target=_client_process, args=(port, endpoint, orgs, n, seed * 100 + i, start_at,
-                                                        stop_at, queue)) for i, n in enumerate(per)]
     before = cpu.sample() if cpu else {}
-    for p in procs:
-        p.start()
-    lat: list[float] = []
-    errors: list[str] = []
-    client_cpu = 0.0
-    for _ in procs:
-        got_lat, got_err, got_cpu = queue.get()
-        lat.extend(got_lat)
-        errors.extend(got_err)
-        client_cpu += got_cpu
-    for p in procs:
-        p.join()
-    wall = max(seconds, time.time() - start_at)
+    by_endpoint, errors, client_cpu, wall = run_clients(port, (endpoint,), orgs, clients, seconds, seed * 100, 0.3)
+    lat = by_endpoint[endpoint]
+    nproc = client_processes(clients)
     used = CpuMeter.used(before, cpu.sample()) if cpu else {}
     per = max(1, len(lat))
     cpu_ms = {"app": round(1000 * used["app"] / per, 2), "store": round(1000 * used["store"] / per, 2),

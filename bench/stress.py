@@ -620,49 +620,8 @@ def _last_line(text: str) -> str:
 WEB_MIX = ("profile", "ego_network_depth2", "search_name", "path")
 
 
-def _mixed_client(port: int, orgs: int, threads: int, seed: int, start_at: float, stop_at: float, out: Any) -> None:
-    from bench import bench_web
-
-    lat: dict[str, list[float]] = {e: [] for e in WEB_MIX}
-    errors: list[str] = []
-    lock = threading.Lock()
-
-    def worker(i: int) -> None:
-        rnd = random.Random(seed * 1000 + i)
-        mine: dict[str, list[float]] = {e: [] for e in WEB_MIX}
-        bad: list[str] = []
-        while time.time() < start_at:
-            time.sleep(0.001)
-        while time.time() < stop_at:
-            endpoint = rnd.choice(WEB_MIX)
-            path = bench_web._path(endpoint, rnd, orgs)
-            t0 = time.perf_counter()
-            try:
-                status, body = bench_web._get(port, path)
-                err = None if status == 200 else f"HTTP {status} for {path}: {body[:120]!r}"
-            except OSError as exc:
-                err = f"{type(exc).__name__} for {path}: {exc}"
-            if err is None:
-                mine[endpoint].append((time.perf_counter() - t0) * 1000)
-            else:
-                bad.append(err)
-        with lock:
-            for e in WEB_MIX:
-                lat[e].extend(mine[e])
-            errors.extend(bad)
-
-    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    out.put((lat, errors))
-
-
 def web_drill(work: Path, *, orgs: int, clients: int, seconds: float, workers: int, threads: int) -> dict[str, Any]:
     """``clients`` loopback clients for ``seconds`` on a mix of endpoints against gunicorn."""
-    import multiprocessing as mp
-
     from bench import bench_web
 
     data_dir = work / "web"
@@ -674,32 +633,8 @@ def web_drill(work: Path, *, orgs: int, clients: int, seconds: float, workers: i
     port = bench_web._free_port()
     server = bench_web.start_server("gunicorn", data_dir, facts["graph"], port, workers, threads)
     try:
-        import inspect
-
-        warm_args: list[Any] = [port, orgs, list(WEB_MIX), min(clients, 8), 2.0]
-        if "slots" in inspect.signature(bench_web.warm_up).parameters:
-            warm_args.append(workers * threads)
-        bench_web.warm_up(*warm_args)
-        ctx = mp.get_context("fork")
-        queue = ctx.Queue()
-        nproc = max(1, min(4, clients))
-        per = [clients // nproc + (1 if i < clients % nproc else 0) for i in range(nproc)]
-        start_at = time.time() + 0.5
-        stop_at = start_at + seconds
-        procs = [ctx.Process(target=_mixed_client, args=(port, orgs, n, 7000 + i, start_at, stop_at, queue))
-                 for i, n in enumerate(per)]
-        for p in procs:
-            p.start()
-        lat: dict[str, list[float]] = {e: [] for e in WEB_MIX}
-        errors: list[str] = []
-        for _ in procs:
-            got, bad = queue.get()
-            for e in WEB_MIX:
-                lat[e].extend(got[e])
-            errors.extend(bad)
-        for p in procs:
-            p.join()
-        wall = max(seconds, time.time() - start_at)
+        bench_web.warm_up(port, orgs, workers * threads)
+        lat, errors, _cpu, wall = bench_web.run_clients(port, WEB_MIX, orgs, clients, seconds, 7000, 0.5)
         server_alive = server.poll() is None
     finally:
         bench_web.stop_server(server)

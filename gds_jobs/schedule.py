@@ -5,12 +5,7 @@ calls :func:`schedule_forever`: compute the next run time in the configured time
 sleep until then, run the jobs, repeat. A failed run is logged and the loop goes on;
 a run refused because another holds the lock is skipped.
 
-Cron fields: minute (0-59), hour (0-23), day of month (1-31), month (1-12), day of
-week (0-7, 0 and 7 = Sunday); each ``*``, a number, a range ``a-b``, a list ``a,b``,
-and a step ``*/n`` or ``a-b/n``. As in Vixie cron, when both day fields are restricted
-a day matches if either does. Times are wall-clock times in ``tz``: a time skipped by
-the spring DST change runs at the first minute after the gap; a time repeated in
-autumn runs once (its first occurrence).
+The cron fields and the rules for days and daylight-saving changes are in :mod:`klynge.cron`.
 """
 
 from __future__ import annotations
@@ -21,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from klynge.cron import Cron, _zone, next_run
+from klynge.cron import DEFAULT_CRON, DEFAULT_TZ, Cron, _zone, next_run
 from klynge.errors import KlyngeError
 
 __all__ = ["Cron", "next_run", "schedule_forever"]
@@ -29,7 +24,7 @@ __all__ = ["Cron", "next_run", "schedule_forever"]
 log = logging.getLogger(__name__)
 
 
-def schedule_forever(store: Any, cron: str = "30 2 * * *", tz: str = "Europe/Oslo", *,
+def schedule_forever(store: Any, cron: str = DEFAULT_CRON, tz: str = DEFAULT_TZ, *,
                      run: Callable[..., Any] | None = None,
                      clock: Callable[[], dt.datetime] | None = None,
                      sleep: Callable[[float], None] = time.sleep,

@@ -11,9 +11,6 @@ and a step ``*/n`` or ``a-b/n``. As in Vixie cron, when both day fields are rest
 a day matches if either does. Times are wall-clock times in ``tz``: a time skipped by
 the spring DST change runs at the first minute after the gap; a time repeated in
 autumn runs once (its first occurrence).
-
-This is the same parser as ``gds_jobs.schedule`` (the status tests check that both
-give the same times); ``gds_jobs.schedule`` can import it from here.
 """
 
 from __future__ import annotations

@@ -131,6 +131,13 @@ def load(kind: str, path: Path, store: Any, tmp_path: Path, **kw: Any):
     return loaders.load(kind, path, store, progress=False, reject_dir=tmp_path / "rejects", **kw)
 
 
+def load_error(kind: str, path: Path, store: Any, tmp_path: Path, **kw: Any) -> str:
+    """The message of the LoadError that loading ``path`` raises (the test fails when none is raised)."""
+    with pytest.raises(LoadError) as err:
+        load(kind, path, store, tmp_path, **kw)
+    return str(err.value)
+
+
 def rejects(summary) -> list[dict]:
     assert summary.reject_file, "no reject file was written"
     return [json.loads(x) for x in Path(summary.reject_file).read_text(encoding="utf-8").splitlines()]
@@ -187,9 +194,7 @@ def test_truncated_gzip_names_file_and_position_and_writes_nothing(kind, base, g
     p = factory(tmp_path, name)(base[key] * 4)
     raw = p.read_bytes()
     p.write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(LoadError) as err:
-        load(kind, p, graph.store, tmp_path, **opts)
-    msg = str(err.value)
+    msg = load_error(kind, p, graph.store, tmp_path, **opts)
     assert name in msg and ("record" in msg or "line" in msg or "byte" in msg), msg
     assert "truncated" in msg or "ends early" in msg, msg
     rows = graph.store.read(LOAD_RUN_OF, {"name": "/" + name})
@@ -207,9 +212,7 @@ def test_invalid_json_names_file_and_record(kind, base, graph, tmp_path):
     cut = text.rfind('"', 0, len(text) - 5)
     p = tmp_path / plain
     p.write_text(text[:cut] + "{,", encoding="utf-8")
-    with pytest.raises(LoadError) as err:
-        load(kind, p, graph.store, tmp_path, **opts)
-    msg = str(err.value)
+    msg = load_error(kind, p, graph.store, tmp_path, **opts)
     assert plain in msg and "record 2" in msg, msg
     graph.kept()
 
@@ -221,9 +224,7 @@ def test_broken_csv_quoting_names_file_and_line(name, base, graph, tmp_path):
     p = _write_csv(tmp_path / fname, header, rows[:2], delim)
     with open(p, "a", encoding="utf-8") as fh:
         fh.write('"' + rows[2][0] + delim + '"UTEN SLUTT\n')
-    with pytest.raises(LoadError) as err:
-        load(kind, p, graph.store, tmp_path, **opts)
-    msg = str(err.value)
+    msg = load_error(kind, p, graph.store, tmp_path, **opts)
     assert fname in msg and "line" in msg, msg
     graph.kept()
 
@@ -237,9 +238,8 @@ def test_json_in_iso_8859_1_is_refused_with_file_and_record(kind, base, graph, t
     text = text.replace('"', '"Æ', 1) if "Æ" not in text else text  # make sure a non-ASCII letter is in it
     p = tmp_path / plain
     p.write_bytes(text.encode("iso-8859-1", errors="replace"))
-    with pytest.raises(LoadError) as err:
-        load(kind, p, graph.store, tmp_path, **opts)
-    assert plain in str(err.value) and "record 1" in str(err.value)
+    msg = load_error(kind, p, graph.store, tmp_path, **opts)
+    assert plain in msg and "record 1" in msg, msg
     graph.unchanged()
 
 
@@ -421,9 +421,8 @@ def test_clusters_yaml_with_bad_member_orgnr_and_script_name(base, graph, tmp_pa
 def test_clusters_yaml_that_is_not_yaml_names_the_file_and_line(graph, tmp_path):
     p = tmp_path / "clusters.yaml"
     p.write_text("clusters:\n  - name: A\n    members: [\n      - orgnr: '1'\n", encoding="utf-8")
-    with pytest.raises(LoadError) as err:
-        load("clusters", p, graph.store, tmp_path)
-    assert "clusters.yaml" in str(err.value) and "line" in str(err.value), str(err.value)
+    msg = load_error("clusters", p, graph.store, tmp_path)
+    assert "clusters.yaml" in msg and "line" in msg, msg
     graph.unchanged()
 
 

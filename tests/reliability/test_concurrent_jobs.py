@@ -8,24 +8,10 @@ from __future__ import annotations
 
 from bench import stress
 
-# Boards by hand: persons p0..p59 sit on boards of organisations o0..o39 (each person on 3 boards),
-# so the interlock network has ties and the measures have something to compute.
-BOARDS = """
-UNWIND range(0, 39) AS i
-CREATE (:Organization:Firm {orgnr: toString(900000000 + i), name: 'Org ' + toString(i), helix: 'industry'})
-WITH count(*) AS made
-UNWIND range(0, 59) AS p
-CREATE (person:Person {person_key: 'p' + toString(p)})
-WITH person, p
-UNWIND [p % 40, (p * 7 + 3) % 40, (p * 13 + 5) % 40] AS j
-MATCH (o:Organization {orgnr: toString(900000000 + j)})
-MERGE (person)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(o)
-"""
 
-
-def test_jobs_run_against_a_held_lock_exits_1_and_two_at_once_never_overlap(store):
+def test_jobs_run_against_a_held_lock_exits_1_and_two_at_once_never_overlap(store, build_boards):
     """``make stress`` also checks ``--wait`` (waits for the holder, then succeeds)."""
-    store.run(BOARDS)
+    build_boards(store, 40, 60)
     assert store.read("MATCH ()-[r:HOLDS_ROLE]->() RETURN count(r) AS n")[0]["n"] >= 150
     res = stress.jobs_concurrent_drill(store.settings.data_dir, store.settings.graph_name, wait=False)
     print(res)

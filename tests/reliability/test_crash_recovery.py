@@ -53,24 +53,11 @@ def test_store_killed_during_a_load_keeps_every_acknowledged_write(synth, tmp_pa
     assert "run the command again" in exact["load_error"]
 
 
-# a board network by hand: 120 organisations, 200 persons on 3 boards each (stress runs it on a loaded Norway)
-BOARDS = """
-UNWIND range(0, 119) AS i
-CREATE (:Organization:Firm {orgnr: toString(900000000 + i), name: 'Org ' + toString(i), helix: 'industry'})
-WITH count(*) AS made
-UNWIND range(0, 199) AS p
-CREATE (person:Person {person_key: 'p' + toString(p)})
-WITH person, p
-UNWIND [p % 120, (p * 7 + 3) % 120, (p * 13 + 5) % 120] AS j
-MATCH (o:Organization {orgnr: toString(900000000 + j)})
-MERGE (person)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(o)
-"""
-
-
-def test_store_killed_during_a_job_keeps_previous_measures_and_records_the_run_failed(tmp_path):
+def test_store_killed_during_a_job_keeps_previous_measures_and_records_the_run_failed(tmp_path, build_boards):
+    # 120 organisations, 200 persons on 3 boards each (stress runs the drill on a loaded Norway)
     data_dir = tmp_path / "jobs"
     try:
-        res = stress.store_kill_job_drill(data_dir, None, batch_size=BATCH, seed=SEED, build=lambda s: s.run(BOARDS))
+        res = stress.store_kill_job_drill(data_dir, None, batch_size=BATCH, seed=SEED, build=lambda s: build_boards(s, 120, 200))
     finally:
         embedded.stop_server(data_dir)
     print(res)

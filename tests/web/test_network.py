@@ -160,7 +160,6 @@ def test_path_finder_errors_name_the_problem(graph, client):
 def test_gunicorn_serves_the_app_from_the_embedded_store_in_every_worker(graph, settings):
     """Production serving: `gunicorn "web:create_app()"` with two workers, each opening the store from the
     environment and finding the running embedded server through its server.json."""
-    import http.client
     import os
     import signal
     import socket
@@ -168,6 +167,8 @@ def test_gunicorn_serves_the_app_from_the_embedded_store_in_every_worker(graph, 
     import sys
     import time
     from pathlib import Path
+
+    from bench.bench_web import _get as get
 
     graph.small()
     with socket.socket() as s:
@@ -180,26 +181,17 @@ def test_gunicorn_serves_the_app_from_the_embedded_store_in_every_worker(graph, 
                               f"127.0.0.1:{port}", "--log-level", "warning", "--graceful-timeout", "5", "web:create_app()"],
                              cwd=str(root), env=env)
 
-    def get(path: str) -> tuple[int, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            conn.request("GET", path, headers={"Accept": "application/json"})
-            resp = conn.getresponse()
-            return resp.status, resp.read()
-        finally:
-            conn.close()
-
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                get("/openapi.json")
+                get(port, "/openapi.json", 30)
                 break
             except OSError:
                 assert child.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
         # enough requests that both workers answer some (each opens its own store connection)
-        answers = [get("/org/923609016/network.json") for _ in range(12)]
+        answers = [get(port, "/org/923609016/network.json", 30) for _ in range(12)]
     finally:
         if child.poll() is None:
             os.kill(child.pid, signal.SIGTERM)

@@ -643,10 +643,7 @@ def _iter_array(path: Path, raw: _CountingReader, buf: io.BufferedReader) -> Ite
         if not more:
             break
         text += more
-    if error is not None:
-        items, text = _decode_head(text, cut_re)
-        if items:
-            yield from emit(items)
+    if error is not None:  # every complete element before the error has been yielded above
         raise _read_error(path, Pos(record=n + 1, byte=raw.count), error) from error
     try:
         items = orjson.loads(b"[" + text)
@@ -660,7 +657,7 @@ def _decode_head(text: bytes, cut_re: re.Pattern[bytes]) -> tuple[list[Any] | No
     """Decode the complete elements at the start of ``text``; returns them (None: no boundary
     found) and the text after them."""
     tail = max(0, len(text) - 4 * ARRAY_READ)
-    cuts = [m for m in cut_re.finditer(text, tail)][-_ARRAY_TRIES:]
+    cuts = list(cut_re.finditer(text, tail))[-_ARRAY_TRIES:]
     for m in reversed(cuts):
         try:
             items = orjson.loads(b"[" + text[:m.start() + 1] + b"]")

@@ -630,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    error: {e}", flush=True)
     finally:
         stop_server(child)
+        embedded.stop_server(data_dir)  # the graph stays in data_dir for the next run
 
     run = {"command": command, "started": started, "orgs": args.orgs, "seconds": args.seconds,
            "server": {"kind": args.server, "workers": workers if args.server == "gunicorn" else None,

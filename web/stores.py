@@ -1,8 +1,14 @@
-"""One GraphStore per app process, opened lazily and closed with the app."""
+"""One GraphStore per app process, opened lazily and closed with the app.
+
+The store is closed when its app is garbage-collected or, at the latest, when the process
+exits (``weakref.finalize``), so its connection's socket is never left for the garbage
+collector to find open.
+"""
 
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from flask import Flask, current_app
@@ -26,4 +32,5 @@ def get_store() -> Any:
             if store is None:
                 store = open_store(app.extensions["klynge_settings"])
                 app.extensions["klynge_store"] = store
+                weakref.finalize(app._get_current_object(), store.close)
     return store

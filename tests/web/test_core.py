@@ -43,3 +43,26 @@ def test_every_page_says_when_the_data_are_synthetic(client, store):
     store.run("CREATE (:LoadRun {load_id: 'l1', source: 'synthetic', status: 'succeeded'})")
     synthetic._cache.clear()
     assert b"Synthetic data" in client.get("/").data
+
+
+def test_the_apps_store_is_closed_when_the_app_is_collected(settings, store):
+    """The app holds its store in a reference cycle; when the collector frees the app, the store's
+    connection is closed first, so no socket is left for the collector to find open (a
+    ResourceWarning at a random later point, which fails the run)."""
+    import gc
+    import warnings
+
+    from web.stores import get_store
+
+    app = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True})
+    with app.app_context():
+        app_store = get_store()
+        assert app_store is not store and app_store.read("RETURN 1 AS one") == [{"one": 1}]
+    pool = app_store._db.connection.connection_pool
+    conns = list(pool._available_connections) + list(pool._in_use_connections)
+    assert conns and all(c.is_connected for c in conns)
+    del app
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        gc.collect()
+    assert not any(c.is_connected for c in conns)

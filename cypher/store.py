@@ -76,6 +76,9 @@ class GraphStore(Protocol):
 
     backend: str
     settings: Settings
+    graph_key: tuple[str, ...]
+    """Which graph the store reaches, the same for every store opened on it (a cache key that,
+    unlike ``id(store)``, is never reused by a later store on another graph)."""
 
     def run(self, query: str, params: Mapping[str, Any] | None = None, *,
             timeout_s: float | None = None) -> list[Row]: ...
@@ -227,6 +230,7 @@ class FalkorStore:
         from cypher import embedded
 
         self.settings = settings or load_settings()
+        self.graph_key = ("falkordb", str(self.settings.data_dir.resolve()), self.settings.graph_name)
         self.query_stats: dict[str, float] = {"queries": 0, "serialize_s": 0.0, "query_s": 0.0, "sent_bytes": 0}
         """Totals for benchmarks: queries sent, seconds serialising parameters, seconds waiting for
         the server (round trip: its parse and execution plus the transfer), characters sent."""
@@ -405,6 +409,7 @@ class Neo4jStore:
         self.settings = settings or load_settings()
         if not self.settings.neo4j_uri:
             raise StoreUnavailable("NEO4J_URI is not set")
+        self.graph_key = ("neo4j", self.settings.neo4j_uri, self.settings.neo4j_database)
         auth = (self.settings.neo4j_username, self.settings.neo4j_password or "")
         try:
             self._driver = neo4j.GraphDatabase.driver(self.settings.neo4j_uri, auth=auth)

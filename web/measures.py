@@ -73,7 +73,7 @@ HELIX_NAMES = {"industry": "industry", "academia": "academia", "government": "go
                "intermediary": "intermediary", "other": "other"}
 
 _cache_lock = threading.RLock()
-_cache: dict[str, Any] = {}
+_cache: dict[tuple[str, ...], Any] = {}  # by store.graph_key
 
 
 def _number(v: Any) -> float | None:
@@ -123,7 +123,7 @@ def _snapshot(store: Any) -> dict[str, Any]:
     Reused while the Meta pointer names the same runs (checked at most every ``check_seconds()``)
     and for at most ``cache_seconds()``; rebuilt under a lock, so concurrent requests read it once.
     """
-    key = id(store)
+    key = store.graph_key
     with _cache_lock:
         now = time.monotonic()
         snap = _cache.get(key)
@@ -183,7 +183,7 @@ def _current_snapshot(store: Any) -> dict[str, Any] | None:
     """The cached snapshot if it is still that of the published runs (same checks as ``_snapshot``), else None."""
     with _cache_lock:
         now = time.monotonic()
-        snap = _cache.get(id(store))
+        snap = _cache.get(store.graph_key)
         if snap is None or now - snap["at"] >= cache_seconds():
             return None
         if now - snap["checked"] < check_seconds():

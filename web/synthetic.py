@@ -1,4 +1,4 @@
-"""Whether the graph holds synthetic (generated) data, so every page can say so; cached per process."""
+"""Whether the graph holds synthetic (generated) data, so every page can say so; cached per process and graph."""
 
 from __future__ import annotations
 
@@ -12,18 +12,19 @@ from web.stores import get_store
 
 CACHE_S = 60.0
 _lock = threading.Lock()
-_cache: dict[int, tuple[float, bool]] = {}
+_cache: dict[tuple[str, ...], tuple[float, bool]] = {}  # by store.graph_key
 
 
 def graph_is_synthetic(app: Flask) -> bool:
-    key = id(app)
     now = time.monotonic()
-    with _lock:
-        hit = _cache.get(key)
-        if hit and now - hit[0] < CACHE_S:
-            return hit[1]
     try:
-        rows = library.run(get_store(), "status/synthetic_loads")
+        store = get_store()
+        key = store.graph_key
+        with _lock:
+            hit = _cache.get(key)
+            if hit and now - hit[0] < CACHE_S:
+                return hit[1]
+        rows = library.run(store, "status/synthetic_loads")
         value = bool(rows and rows[0]["loads"])
     except Exception:  # noqa: BLE001 - a banner must never break a page
         return False

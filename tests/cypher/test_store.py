@@ -105,3 +105,21 @@ def test_map_keys_that_cannot_be_sent_are_refused_with_the_key_named():
 
     with pytest.raises(ValueError, match="map key 'a`b'"):
         params_header({"rows": [{"a`b": 1}]})
+
+
+def test_graph_key_names_the_graph_not_the_store_object(settings, store):
+    """Web caches are keyed by ``graph_key``: equal for every store on one graph, different for another
+    graph, so a cache entry can never be read by a later store that happens to reuse an object id."""
+    from dataclasses import replace
+
+    from cypher import open_store
+
+    again = open_store(settings)
+    other = open_store(replace(settings, graph_name=settings.graph_name + "_other"))
+    try:
+        assert again is not store and again.graph_key == store.graph_key
+        assert store.graph_key == ("falkordb", str(settings.data_dir.resolve()), settings.graph_name)
+        assert other.graph_key != store.graph_key
+    finally:
+        again.close()
+        other.close()

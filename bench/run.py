@@ -2,8 +2,8 @@
 
 The quick set is the four benchmarks of issue 9 at small sizes — loading (``bench_loaders``),
 measures against networkx and igraph (``bench_measures``), the web app (``bench_web``) and the region
-report (``bench_report``) — plus the synthetic-data generator (``bench_synth``) and the CPU floor of a
-units load (``bench_floor``). Each script prints its own
+report (``bench_report``) — plus the synthetic-data generator (``bench_synth``), the CPU floor of a
+units load (``bench_floor``) and the path finder's search against ``allShortestPaths`` (``bench_paths``). Each script prints its own
 Markdown table. Their quick files go to ``var/bench-quick/`` (``--results``), so a quick run never
 overwrites the full tables in ``bench/results/``; those come from the documented commands in
 ``docs/benchmarks.md`` (the goal sizes: 100 k organisations, 300 k firms, Norway scale).
@@ -37,6 +37,7 @@ def quick_set(out: Path) -> list[list[str]]:
         ["bench/bench_web.py", "--orgs", "2000", "--seconds", "2", "--warmup", "1", "--clients", "1,8,32",
          "--results-dir", str(out)],
         ["bench/bench_report.py", "--units", "10000", "--out", str(out)],
+        ["bench/bench_paths.py", "--orgs", "2000", "--pairs", "20", "--out", str(out / "paths")],
     ]
 
 

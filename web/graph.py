@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cypher import library
+from cypher.paths import shortest_paths
 from web import measures
 
 KINDS = ("person", "organization")
@@ -175,8 +176,7 @@ def expand_node(store: Any, key: str, kind: str, *, cap: int, filters: Filters,
 def paths_between(store: Any, a: str, b: str, *, limit: int,
                   label: Callable[[str | None, str | None], str]) -> dict:
     """Shortest connections from organisation ``a`` to ``b`` as a graph and as a list of steps."""
-    rows = library.run(store, "network/shortest_paths", {"from_orgnr": a, "to_orgnr": b, "limit": limit},
-                       timeout_s=20)
+    rows = shortest_paths(store, a, b, limit=limit, timeout_s=20)
     g = _Graph(label)
     paths = []
     for row in rows:

@@ -41,6 +41,10 @@ class Settings:
         session cookie ``Secure`` (and sends HSTS) except when ``klynge serve``/``klynge demo`` bind the
         development server to a loopback address, where the demo runs over plain http://127.0.0.1.
     session_hours : KLYNGE_SESSION_HOURS — a login lasts at most this long (default 8).
+    trusted_proxies : KLYNGE_TRUSTED_PROXIES — how many reverse proxies stand in front of the web app
+        (default 0). With ``n`` > 0 the client address and scheme are taken from the ``n``-th last entry
+        of ``X-Forwarded-For`` / ``X-Forwarded-Proto``, so the login throttle, the audit log and the logs
+        see the real client; with 0 those headers are ignored (a client could forge them).
     """
 
     data_dir: Path = Path("var/graph")
@@ -62,6 +66,7 @@ class Settings:
     state_dir: Path = Path("var/state")
     secure_cookies: str = "auto"
     session_hours: float = 8.0
+    trusted_proxies: int = 0
 
     @property
     def backend(self) -> str:
@@ -88,6 +93,7 @@ ENV = {
     "state_dir": "KLYNGE_STATE_DIR",
     "secure_cookies": "KLYNGE_SECURE_COOKIES",
     "session_hours": "KLYNGE_SESSION_HOURS",
+    "trusted_proxies": "KLYNGE_TRUSTED_PROXIES",
 }
 
 
@@ -140,6 +146,9 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     if settings.secure_cookies.lower() not in ("auto", "true", "false"):
         raise ConfigError(f"setting secure_cookies (KLYNGE_SECURE_COOKIES) must be auto, true or false, "
                           f"got {settings.secure_cookies!r}")
+    if not 0 <= settings.trusted_proxies <= 10:
+        raise ConfigError(f"setting trusted_proxies (KLYNGE_TRUSTED_PROXIES) must be 0 (no proxy) to 10, "
+                          f"got {settings.trusted_proxies!r}; it is the number of reverse proxies in front")
     if not settings.session_hours > 0:
         raise ConfigError(f"setting session_hours (KLYNGE_SESSION_HOURS) must be above 0, "
                           f"got {settings.session_hours!r}; a login needs a bounded lifetime")

@@ -48,6 +48,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in config.items() if k not in ENV})
     app.extensions["klynge_settings"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if settings.trusted_proxies:
+        # behind n reverse proxies: the client address and scheme from their X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
     from web import auth, errors, filters, stores, synthetic
     from web.views import account, api, core, org, path, places, search

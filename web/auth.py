@@ -22,8 +22,8 @@ must wait 30 s, doubling up to 15 minutes; per client address alone the same
 applies after 20 failures. A successful login clears that username's counter. Each
 gunicorn worker keeps its own counters, so with ``w`` workers an attacker gets at
 most ``w`` times as many tries; the counters reset when a worker restarts. Behind a
-reverse proxy the client address is the proxy's unless the proxy's
-``X-Forwarded-For`` is trusted (not configured here).
+reverse proxy, set ``KLYNGE_TRUSTED_PROXIES`` to the number of proxies: otherwise the
+client address is the proxy's, and every client shares one per-address counter.
 
 Tests may set the role with the app config key ``KLYNGE_TEST_ROLE``, honoured only
 when ``TESTING`` is true; the user is then called ``test-<role>``.

@@ -123,6 +123,35 @@ def test_throttle_counts_per_username_and_per_address():
     assert t.retry_after("kari", "10.0.0.1") == 0
 
 
+def test_behind_a_trusted_proxy_logins_are_throttled_per_forwarded_client(app_factory, user_store):
+    """KLYNGE_TRUSTED_PROXIES=1: the throttle counts per client named in the proxy's X-Forwarded-For, so one
+    client's failures do not lock out another; with the default 0 the header is ignored (a client could
+    forge it), every request counts for the connecting address, and the second client waits too."""
+    user_store.add("kari", TEST_PASSWORD, "advisor")
+    user_store.add("ola", TEST_PASSWORD, "advisor")
+    for proxies, second_client in ((1, 303), (0, 429)):
+        client = app_factory(trusted_proxies=proxies,
+                             KLYNGE_LOGIN_THROTTLE=auth.LoginThrottle(free_per_address=3, clock=FakeClock())
+                             ).test_client()
+
+        def attempt(username, password, forwarded, client=client):
+            return client.post("/login", headers={"X-Forwarded-For": forwarded},
+                               data={"username": username, "password": password,
+                                     "csrf_token": csrf_token_of(client)})
+
+        for user in ("kari", "ola", "per"):  # three failures from the first client: its address limit
+            assert attempt(user, "wrong-password-1", "203.0.113.7").status_code == 401
+        assert attempt("ola", TEST_PASSWORD, "203.0.113.7").status_code == 429
+        assert attempt("ola", TEST_PASSWORD, "198.51.100.9").status_code == second_client, proxies
+
+
+def test_trusted_proxies_must_be_a_small_count(app_factory):
+    with pytest.raises(ConfigError, match=r"KLYNGE_TRUSTED_PROXIES\) must be 0 \(no proxy\) to 10, got -1"):
+        app_factory(trusted_proxies=-1)
+    with pytest.raises(ConfigError, match=r"KLYNGE_TRUSTED_PROXIES\) must be int, got 'one'"):
+        app_factory(trusted_proxies="one")
+
+
 def test_logout_ends_the_session_and_needs_post(graph, login_as, csrf_token):
     graph.small()
     client = login_as("advisor")

@@ -5,8 +5,9 @@ without it, or before the first measures run, the card says "not computed yet").
 compare the organisation with every organisation of the same helix sector and
 with every organisation in the same county.
 
-All current values and the distributions are read once per process and kept
-while the published runs stay the same: the values of a run never change, so the
+All current values and the distributions are read once per process (as float
+arrays: one row per organisation, one sorted array per sector or county and measure)
+and kept while the published runs stay the same: the values of a run never change, so the
 cache is keyed by the run ids of the Meta pointer (``measures/current_run``).
 The pointer is read again at most every ``KLYNGE_MEASURES_CHECK_S`` seconds
 (default 5), so a page costs no measure reads and a newly published run shows up
@@ -27,6 +28,9 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from cypher import library
 
@@ -109,6 +113,58 @@ def _rows(frame: Any) -> list[dict]:
     return frame.to_dict("records") if frame is not None and len(frame) else []
 
 
+def _matrix(frame: Any) -> tuple[dict[str, int], np.ndarray]:
+    """The organisations with at least one defined measure (orgnr → row) and their values, one column per
+    entry of ``MEASURES`` (NaN where a value is missing, not a number, infinite, or the column is boolean):
+    the values ``_number`` accepts, held as one float array instead of a dict per organisation."""
+    n = 0 if frame is None else len(frame)
+    if not n:
+        return {}, np.empty((0, len(MEASURES)))
+    cols = []
+    for m in MEASURES:
+        col = frame[m.name] if m.name in frame.columns else None
+        if col is None or pd.api.types.is_bool_dtype(col):
+            cols.append(np.full(n, np.nan))
+        elif pd.api.types.is_numeric_dtype(col):  # the measures jobs' columns: no per-value work
+            cols.append(col.to_numpy(dtype=float, na_value=np.nan))
+        else:  # text or mixed objects: exactly what _number accepts
+            cols.append(np.array([np.nan if (v := _number(x)) is None else v for x in col], dtype=float))
+    matrix = np.column_stack(cols)
+    matrix[~np.isfinite(matrix)] = np.nan
+    keep = ~np.isnan(matrix).all(axis=1)
+    orgnrs = frame["orgnr"].astype(str).to_numpy()[keep]
+    return {o: i for i, o in enumerate(orgnrs)}, matrix[keep]
+
+
+def _distributions(orgnrs: list[str], matrix: np.ndarray,
+                   groups: dict[str, dict]) -> dict[tuple[str, str, str], np.ndarray]:
+    """Sorted values of each measure per helix sector and per county: ``(measure, scope, group)`` → array."""
+    dist: dict[tuple[str, str, str], np.ndarray] = {}
+    for scope in ("helix", "county_code"):
+        labels = [(groups.get(o) or {}).get(scope) for o in orgnrs]
+        codes, names = pd.factorize(pd.Series([None if g is None else str(g) for g in labels], dtype=object))
+        for j, m in enumerate(MEASURES):
+            col = matrix[:, j]
+            ok = (codes >= 0) & ~np.isnan(col)
+            if not ok.any():
+                continue
+            c, v = codes[ok], col[ok]
+            order = np.lexsort((v, c))  # by group, then by value
+            c, v = c[order], v[order]
+            cuts = np.flatnonzero(np.diff(c)) + 1
+            for cc, vv in zip(np.split(c, cuts), np.split(v, cuts), strict=True):
+                dist[(m.name, scope, str(names[cc[0]]))] = vv
+    return dist
+
+
+def _values_of(snap: dict[str, Any], orgnr: str) -> dict[str, float]:
+    """The defined measure values of ``orgnr`` in a snapshot ({} when it has none)."""
+    i = snap["index"].get(orgnr)
+    if i is None:
+        return {}
+    return {m.name: float(v) for m, v in zip(MEASURES, snap["matrix"][i], strict=True) if not math.isnan(v)}
+
+
 def _published_runs(store: Any) -> tuple[Any, ...]:
     """The run ids the Meta pointer names as current (measures, brokerage); Nones before any run."""
     rows = library.run(store, "measures/current_run")
@@ -138,26 +194,15 @@ def _snapshot(store: Any) -> dict[str, Any]:
             runs = _published_runs(store)
         gds = _gds()
         frame = _current(gds, store) if gds else None
-        values: dict[str, dict[str, float]] = {}
-        for row in _rows(frame):
-            vals = {m.name: v for m in MEASURES if (v := _number(row.get(m.name))) is not None}
-            if vals:
-                values[str(row["orgnr"])] = vals
-        dist: dict[tuple[str, str, str], list[float]] = {}
-        if values:
+        index, matrix = _matrix(frame)
+        dist: dict[tuple[str, str, str], Any] = {}
+        if index:
             groups = {r["orgnr"]: r for r in library.run(store, "organization/groups", timeout_s=120)}
-            for orgnr, vals in values.items():
-                g = groups.get(orgnr) or {}
-                for name, v in vals.items():
-                    for scope in ("helix", "county_code"):
-                        if g.get(scope) is not None:
-                            dist.setdefault((name, scope, str(g[scope])), []).append(v)
-            for lst in dist.values():
-                lst.sort()
+            dist = _distributions(list(index), matrix, groups)
         # a failed read (frame None while gds_jobs exists) is not kept: the next check reads again
         snap = {"at": now, "checked": now, "runs": runs if (frame is not None or gds is None) else ("failed",),
                 "run_id": frame.attrs.get("run_id") if frame is not None else None,
-                "values": values, "dist": dist, "available": gds is not None}
+                "index": index, "matrix": matrix, "dist": dist, "available": gds is not None}
         _cache[key] = snap
         return snap
 
@@ -209,7 +254,7 @@ def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float
         return {}, None
     snap = _current_snapshot(store)
     if snap is not None:
-        return {o: snap["values"][o] for o in orgnrs if o in snap["values"]}, snap["run_id"]
+        return {o: _values_of(snap, o) for o in orgnrs if o in snap["index"]}, snap["run_id"]
     try:
         frame = gds.current_measures(store, orgnrs, include_brokerage=True)
     except Exception:  # the measures package must not take the page down; the error is logged
@@ -262,7 +307,7 @@ def for_organization(store: Any, profile: dict) -> dict:
     if _gds() is None:
         return {"status": "not_computed", "run_id": None, "source": "gds_jobs is not installed", "measures": []}
     snap = _snapshot(store)
-    mine = snap["values"].get(orgnr) or {}
+    mine = _values_of(snap, orgnr)
     if not mine:
         return {"status": "not_computed", "run_id": snap["run_id"], "source": "gds_jobs.current_measures",
                 "measures": []}

@@ -268,3 +268,45 @@ def test_ego_network_reads_only_its_nodes_values_until_a_snapshot_of_the_run_is_
     after = {n["key"]: n["measures"] for n in client.get(url).get_json()["nodes"]}
     assert asked == [["923609016", "984851006"], None]
     assert before == after == {"923609016": {"degree": 2.0}, "984851006": {"degree": 1.0}}
+
+
+def test_snapshot_arrays_hold_what_a_dict_per_organisation_holds():
+    """The snapshot keeps values as one float array and the distributions as sorted arrays; pinned here to the
+    plain computation (a dict of ``_number`` values per organisation, lists per group), with missing, NaN,
+    infinite, integer, numeric-text and non-numeric values, a boolean column, absent columns, organisations
+    without a group row and a county code that is not a string."""
+    import random
+
+    rnd = random.Random(3)
+    names = [m.name for m in measures.MEASURES]
+
+    def value(x: float):
+        return (None if x < 0.1 else float("nan") if x < 0.15 else float("inf") if x < 0.18
+                else -float("inf") if x < 0.2 else rnd.randint(0, 5) if x < 0.6 else rnd.random() * 10)
+
+    rows = [{"orgnr": f"9{i:08d}", **{n: value(rnd.random()) for n in names[:6]},
+             names[6]: rnd.choice(["2.5", "x", None, "7"]), names[7]: rnd.random() < 0.5}
+            for i in range(400)]
+    rows += [{"orgnr": "999999999"}]  # no value at all
+    frame = pd.DataFrame(rows)
+    groups = {r["orgnr"]: {"helix": rnd.choice(["industry", "academia", None]),
+                           "county_code": rnd.choice(["03", "30", None, 46])} for r in rows[:360]}
+    index, matrix = measures._matrix(frame)
+    dist = measures._distributions(list(index), matrix, groups)
+
+    expected: dict[str, dict[str, float]] = {}
+    for r in rows:
+        vals = {n: v for n in names if (v := measures._number(r.get(n))) is not None}
+        if vals:
+            expected[r["orgnr"]] = vals
+    expected_dist: dict[tuple, list[float]] = {}
+    for orgnr, vals in expected.items():
+        g = groups.get(orgnr) or {}
+        for n, v in vals.items():
+            for scope in ("helix", "county_code"):
+                if g.get(scope) is not None:
+                    expected_dist.setdefault((n, scope, str(g[scope])), []).append(v)
+    assert "999999999" not in index and len(expected) > 300
+    assert {o: measures._values_of({"index": index, "matrix": matrix}, o) for o in index} == expected
+    assert {k: list(v) for k, v in dist.items()} == {k: sorted(v) for k, v in expected_dist.items()}
+    assert ("degree", "county_code", "46") in dist

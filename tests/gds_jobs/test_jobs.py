@@ -573,3 +573,22 @@ def test_library_interlocks_show_only_the_current_runs_ties(boards):
     rows = library.run(boards, "measures/interlocks", {"orgnr": A})
     assert [(r["orgnr"], r["shared_persons"]) for r in rows] == [(B, 2), (C, 1)]
     assert runs.pointers(boards)["interlock"] == first.run_id
+
+
+def test_packed_values_round_trip_including_infinities_and_missing_values():
+    """value_rows packs each organisation's values as JSON (NaN left out); unpack reads them back, with
+    orjson, falling back to json for the ``Infinity`` that json.dumps writes and orjson refuses."""
+    import pandas as pd
+
+    from gds_jobs.runs import unpack, value_rows
+
+    frame = pd.DataFrame({"orgnr": ["900000001", "900000002", "900000003"],
+                          "degree": [3, 0, 7], "closeness": [0.25, float("nan"), float("inf")]})
+    rows = list(value_rows("run-1", frame, ["degree", "closeness", "pagerank"]))
+    assert [r["packed"] for r in rows] == ['{"degree":3,"closeness":0.25}', '{"degree":0}',
+                                           '{"degree":7,"closeness":Infinity}']
+    back = unpack(rows + [{"orgnr": "900000004", "packed": None}], ["degree", "closeness", "pagerank"])
+    assert back[:2] == [{"orgnr": "900000001", "degree": 3, "closeness": 0.25, "pagerank": None},
+                        {"orgnr": "900000002", "degree": 0, "closeness": None, "pagerank": None}]
+    assert back[2]["degree"] == 7 and math.isinf(back[2]["closeness"])
+    assert back[3] == {"orgnr": "900000004", "degree": None, "closeness": None, "pagerank": None}

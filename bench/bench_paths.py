@@ -24,7 +24,6 @@ percentile and worst time of each, and their ratio; no goal is asserted. Results
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -35,7 +34,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_web import prepare_graph, quantile
+from bench.bench_web import graph_bench_main, prepare_graph, quantile
 
 FIELDS = ("keys", "via", "roles", "sources")
 
@@ -120,30 +119,14 @@ def markdown(res: dict[str, Any], command: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--orgs", type=int, default=100_000, help="organisations in the bench graph (default 100000)")
-    ap.add_argument("--pairs", type=int, default=40, help="random pairs searched (default 40)")
-    ap.add_argument("--limit", type=int, default=10, help="chains per pair, as the path finder (default 10)")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--data-dir", default=str(REPO / "var" / "bench-web"),
-                    help="embedded store folder, shared with bench_web.py (default var/bench-web)")
-    ap.add_argument("--out", default=str(REPO / "bench" / "results" / "paths"),
-                    help="results path without extension (default bench/results/paths)")
-    args = ap.parse_args(argv)
-    from cypher import embedded
+    def add_args(ap: argparse.ArgumentParser) -> None:
+        ap.add_argument("--pairs", type=int, default=40, help="random pairs searched (default 40)")
+        ap.add_argument("--limit", type=int, default=10, help="chains per pair, as the path finder (default 10)")
+        ap.add_argument("--seed", type=int, default=1)
 
-    data_dir = Path(args.data_dir).resolve()
-    try:
-        res = run(data_dir, args.orgs, args.pairs, args.limit, args.seed)
-    finally:
-        embedded.stop_server(data_dir)  # the graph stays in data_dir for the next run
-    command = "python bench/bench_paths.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    md = markdown(res, command.strip())
-    print(md)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
-    out.with_suffix(".md").write_text(md, encoding="utf-8")
+    res = graph_bench_main(argv, script="bench_paths.py", results="paths", description=__doc__.splitlines()[0],
+                           add_args=add_args, markdown=markdown,
+                           run=lambda data_dir, a: run(data_dir, a.orgs, a.pairs, a.limit, a.seed))
     return 1 if res["mismatches"] else 0
 
 

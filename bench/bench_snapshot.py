@@ -18,7 +18,6 @@ Results: ``bench/results/snapshot.json`` and ``snapshot.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -29,7 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_web import prepare_graph
+from bench.bench_web import graph_bench_main, prepare_graph
 
 
 def run(data_dir: Path, orgs: int, repeat: int) -> dict[str, Any]:
@@ -100,28 +99,12 @@ def markdown(res: dict[str, Any], command: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--orgs", type=int, default=100_000, help="organisations in the bench graph (default 100000)")
-    ap.add_argument("--repeat", type=int, default=3, help="timed builds (default 3)")
-    ap.add_argument("--data-dir", default=str(REPO / "var" / "bench-web"),
-                    help="embedded store folder, shared with bench_web.py (default var/bench-web)")
-    ap.add_argument("--out", default=str(REPO / "bench" / "results" / "snapshot"),
-                    help="results path without extension (default bench/results/snapshot)")
-    args = ap.parse_args(argv)
-    from cypher import embedded
+    def add_args(ap: argparse.ArgumentParser) -> None:
+        ap.add_argument("--repeat", type=int, default=3, help="timed builds (default 3)")
 
-    data_dir = Path(args.data_dir).resolve()
-    try:
-        res = run(data_dir, args.orgs, max(1, args.repeat))
-    finally:
-        embedded.stop_server(data_dir)  # the graph stays in data_dir for the next run
-    command = "python bench/bench_snapshot.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    md = markdown(res, command.strip())
-    print(md)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
-    out.with_suffix(".md").write_text(md, encoding="utf-8")
+    graph_bench_main(argv, script="bench_snapshot.py", results="snapshot", description=__doc__.splitlines()[0],
+                     add_args=add_args, markdown=markdown,
+                     run=lambda data_dir, a: run(data_dir, a.orgs, max(1, a.repeat)))
     return 0
 
 

@@ -58,6 +58,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -196,6 +197,42 @@ def prepare_graph(data_dir: Path, orgs: int, *, rebuild: bool, with_measures: bo
                 "measures_run": run_id}
     finally:
         store.close()
+
+
+def graph_bench_main(argv: list[str] | None, *, script: str, results: str, description: str,
+                     add_args: Callable[[argparse.ArgumentParser], None],
+                     run: Callable[[Path, argparse.Namespace], dict[str, Any]],
+                     markdown: Callable[[dict[str, Any], str], str]) -> dict[str, Any]:
+    """The command line of a benchmark on this script's bench graph (``bench_paths``, ``bench_snapshot``).
+
+    Parses ``--orgs`` (default 100 000), the options ``add_args`` adds, ``--data-dir`` (shared with
+    this script) and ``--out``; runs ``run(data_dir, args)`` and stops the embedded store it used (the
+    graph stays for the next run); prints ``markdown(result, command)`` and writes it, with the
+    result as JSON, to ``--out`` (default ``bench/results/<results>``). Returns the result.
+    """
+    from cypher import embedded
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--orgs", type=int, default=100_000, help="organisations in the bench graph (default 100000)")
+    add_args(ap)
+    ap.add_argument("--data-dir", default=str(ROOT / "var" / "bench-web"),
+                    help="embedded store folder, shared with bench_web.py (default var/bench-web)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / results),
+                    help=f"results path without extension (default bench/results/{results})")
+    args = ap.parse_args(argv)
+    data_dir = Path(args.data_dir).resolve()
+    try:
+        res = run(data_dir, args)
+    finally:
+        embedded.stop_server(data_dir)  # the graph stays in data_dir for the next run
+    command = f"python bench/{script} " + " ".join(argv if argv is not None else sys.argv[1:])
+    md = markdown(res, command.strip())
+    print(md)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(md, encoding="utf-8")
+    return res
 
 
 # --------------------------------------------------------------------------- the server

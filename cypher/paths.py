@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from itertools import pairwise
+from itertools import islice, pairwise, product
 from typing import Any
 
 from cypher import library
@@ -152,17 +152,8 @@ class _Search:
             meet = [m for m in frontier[side] if m in other]
         if not meet:
             return []
-        node_paths = []
-        for m in meet:
-            for head in _chains(parents[0], m):
-                for tail in _chains(parents[1], m):
-                    node_paths.append(head[::-1] + tail[1:])
-                    if len(node_paths) >= limit:
-                        break
-                if len(node_paths) >= limit:
-                    break
-            if len(node_paths) >= limit:
-                break
+        node_paths = list(islice((head[::-1] + tail[1:] for m in meet for head in _chains(parents[0], m)
+                                  for tail in _chains(parents[1], m)), limit))
         return self.rows(node_paths, limit)
 
     def rows(self, node_paths: list[list[int]], limit: int) -> list[dict[str, Any]]:
@@ -176,7 +167,7 @@ class _Search:
         out: list[dict[str, Any]] = []
         for p in node_paths:
             steps = [links.get((min(x, y), max(x, y)), []) for x, y in pairwise(p)]
-            for rels in _product(steps):
+            for rels in product(*steps):  # one relationship per step; none when a step has none
                 out.append({
                     "keys": [nodes[n]["key"] for n in p], "kinds": [nodes[n]["kind"] for n in p],
                     "names": [nodes[n]["name"] for n in p], "helix": [nodes[n]["helix"] for n in p],
@@ -198,13 +189,3 @@ def _chains(parents: dict[int, list[int]], node: int) -> Iterator[list[int]]:
     for up in sorted(ups):
         for rest in _chains(parents, up):
             yield [node, *rest]
-
-
-def _product(steps: list[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
-    """Every choice of one relationship per step, lazily (no choice when a step has none)."""
-    if not steps:
-        yield []
-        return
-    for first in steps[0]:
-        for rest in _product(steps[1:]):
-            yield [first, *rest]

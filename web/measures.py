@@ -109,10 +109,6 @@ def _current(gds: Any, store: Any) -> Any | None:
         return None
 
 
-def _rows(frame: Any) -> list[dict]:
-    return frame.to_dict("records") if frame is not None and len(frame) else []
-
-
 def _matrix(frame: Any) -> tuple[dict[str, int], np.ndarray]:
     """The organisations with at least one defined measure (orgnr → row) and their values, one column per
     entry of ``MEASURES`` (NaN where a value is missing, not a number, infinite, or the column is boolean):
@@ -260,12 +256,9 @@ def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float
     except Exception:  # the measures package must not take the page down; the error is logged
         log.exception("gds_jobs.current_measures failed for %d organisations", len(orgnrs))
         return {}, None
-    out: dict[str, dict[str, float]] = {}
-    for row in _rows(frame):
-        vals = {m.name: v for m in MEASURES if (v := _number(row.get(m.name))) is not None}
-        if vals:
-            out[str(row["orgnr"])] = vals
-    return out, frame.attrs.get("run_id")
+    index, matrix = _matrix(frame)
+    part = {"index": index, "matrix": matrix}
+    return {o: _values_of(part, o) for o in index}, frame.attrs.get("run_id")
 
 
 def percentile(sorted_values: list[float], v: float) -> float | None:

@@ -15,7 +15,7 @@ _lock = threading.Lock()
 _cache: dict[tuple[str, ...], tuple[float, bool]] = {}  # by store.graph_key
 
 
-def graph_is_synthetic(app: Flask) -> bool:
+def graph_is_synthetic() -> bool:
     now = time.monotonic()
     try:
         store = get_store()
@@ -36,4 +36,4 @@ def graph_is_synthetic(app: Flask) -> bool:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def synthetic_banner() -> dict[str, bool]:
-        return {"synthetic_data": graph_is_synthetic(app)}
+        return {"synthetic_data": graph_is_synthetic()}

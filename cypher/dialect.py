@@ -33,22 +33,20 @@ def fulltext_index_name(label: str) -> str:
     return f"{_snake(label)}_fulltext"
 
 
-def neo4j_schema_statements() -> list[str]:
-    """Idempotent Neo4j 5 DDL for every MERGE key, secondary index and fulltext index."""
-    out: list[str] = []
+def neo4j_schema_statements() -> list[tuple[str, str]]:
+    """Idempotent Neo4j 5 DDL for every MERGE key, secondary index and fulltext index, as
+    ``(name, statement)``: the name is the constraint's or index's own, as SHOW lists it."""
+    out: list[tuple[str, str]] = []
     for n in NODES:
-        out.append(
-            f"CREATE CONSTRAINT {constraint_name(n)} IF NOT EXISTS "
-            f"FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
-        )
+        name = constraint_name(n)
+        out.append((name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"))
         for p in n.indexed:
-            out.append(f"CREATE INDEX {_snake(n.label)}_{p} IF NOT EXISTS FOR (n:{n.label}) ON (n.{p})")
+            name = f"{_snake(n.label)}_{p}"
+            out.append((name, f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{n.label}) ON (n.{p})"))
         if n.fulltext:
             props = ", ".join(f"n.{p}" for p in n.fulltext)
-            out.append(
-                f"CREATE FULLTEXT INDEX {fulltext_index_name(n.label)} IF NOT EXISTS "
-                f"FOR (n:{n.label}) ON EACH [{props}]"
-            )
+            name = fulltext_index_name(n.label)
+            out.append((name, f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{n.label}) ON EACH [{props}]"))
     return out
 
 
@@ -84,7 +82,11 @@ FALKORDB_CONSTRAINTS = register(
     dialect="falkordb",
 )
 
-for _i, _stmt in enumerate(neo4j_schema_statements()):
+NEO4J_CONSTRAINTS = register("cypher.schema.neo4j_constraints", "SHOW CONSTRAINTS YIELD name RETURN name",
+                             dialect="neo4j")
+NEO4J_INDEXES = register("cypher.schema.neo4j_indexes", "SHOW INDEXES YIELD name RETURN name", dialect="neo4j")
+
+for _i, (_name, _stmt) in enumerate(neo4j_schema_statements()):
     register(f"cypher.schema.ddl.{_i:03d}", _stmt, dialect="neo4j")
 for _kind, _label, _props in falkordb_index_statements():
     if _kind == "range":

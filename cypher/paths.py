@@ -78,7 +78,7 @@ def shortest_paths(store: Any, from_orgnr: str, to_orgnr: str, *, limit: int = 1
     store : a :class:`cypher.store.GraphStore`.
     from_orgnr, to_orgnr : the two organisations (different; either may be missing from the graph).
     limit : most chains returned (each distinct sequence of relationships is one chain).
-    max_hops : longest chain searched, in relationships (1–6 on Neo4j, whose query fixes 6).
+    max_hops : longest chain searched, in relationships (1 to :data:`MAX_HOPS`).
     timeout_s : time allowed for the whole search.
 
     Returns
@@ -102,12 +102,33 @@ def shortest_paths(store: Any, from_orgnr: str, to_orgnr: str, *, limit: int = 1
         raise ValueError(f"from and to are the same organisation ({from_orgnr})")
     if limit < 1 or max_hops < 1:
         raise ValueError("limit and max_hops must be at least 1")
+    if max_hops > MAX_HOPS:
+        raise ValueError(f"max_hops is at most {MAX_HOPS}; got {max_hops}")
+    if timeout_s is not None and timeout_s <= 0:
+        raise QueryTimeout(_too_long(timeout_s))
     if store.backend != "falkordb":
-        if max_hops != MAX_HOPS:
-            raise ValueError(f"the network/shortest_paths query searches {MAX_HOPS} hops; got {max_hops}")
-        return library.run(store, "network/shortest_paths",
-                           {"from_orgnr": from_orgnr, "to_orgnr": to_orgnr, "limit": limit}, timeout_s=timeout_s)
+        q = library.get("network/shortest_paths", store.backend)
+        return store.read(BOUNDED[max_hops], q.bind({"from_orgnr": from_orgnr, "to_orgnr": to_orgnr, "limit": limit}),
+                          timeout_s=timeout_s)
     return _Search(store, timeout_s).run(from_orgnr, to_orgnr, limit, max_hops)
+
+
+def _too_long(timeout_s: float | None) -> str:
+    return f"the path search took longer than {timeout_s:g} s; try two organisations closer together"
+
+
+def _bounded_queries() -> dict[int, str]:
+    """The library query ``network/shortest_paths`` once per bound 1 … :data:`MAX_HOPS` (a
+    variable-length bound cannot be a parameter), each registered so the linter checks it."""
+    text = library.get("network/shortest_paths", "neo4j").text
+    bound = f"*..{MAX_HOPS}]"
+    if text.count(bound) != 1:
+        raise AssertionError(f"network/shortest_paths must search [{bound} exactly once")
+    return {h: register(f"cypher.paths.shortest_{h}", text.replace(bound, f"*..{h}]"), dialect="neo4j")
+            for h in range(1, MAX_HOPS + 1)}
+
+
+BOUNDED = _bounded_queries()
 
 
 class _Search:
@@ -123,8 +144,7 @@ class _Search:
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
             if left <= 0:
-                raise QueryTimeout(f"the path search took longer than {self.timeout_s:g} s; "
-                                   "try two organisations closer together")
+                raise QueryTimeout(_too_long(self.timeout_s))
         return self.store.read(query, params, timeout_s=left)
 
     def run(self, a: str, b: str, limit: int, max_hops: int) -> list[dict[str, Any]]:

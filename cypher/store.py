@@ -57,7 +57,7 @@ NEO4J_VERSION = register(
 )
 NEO4J_WIPE = register(
     "cypher.store.neo4j_wipe",
-    "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted",
     dialect="neo4j",
 )
 
@@ -432,10 +432,10 @@ class Neo4jStore:
 
     def _tx(self, query: str, params: dict[str, Any], timeout_s: float | None, read: bool) -> list[Row]:
         record(query)
-        q = self._neo4j.Query(query, timeout=timeout_s)
 
+        @self._neo4j.unit_of_work(timeout=timeout_s)
         def work(tx: Any) -> list[Row]:
-            result = tx.run(q, params)
+            result = tx.run(query, params)
             return [{k: _neo4j_value(v) for k, v in rec.items()} for rec in result]
 
         try:
@@ -447,6 +447,8 @@ class Neo4jStore:
                 raise QueryTimeout(_timeout_message(timeout_s or 0)) from exc
             if "ForbiddenDueToTransactionType" in code or "AccessMode" in code:
                 raise ReadOnlyViolation(f"the query writes, but this run is read-only: {exc.message}") from exc
+            if "ConstraintValidationFailed" in code:
+                raise QueryError(f"unique constraint violated on Neo4j: {exc.message}") from exc
             raise QueryError(f"query failed on Neo4j ({code}): {exc.message}") from exc
         except self._neo4j.exceptions.ServiceUnavailable as exc:
             raise StoreUnavailable(f"Neo4j at {self.settings.neo4j_uri} is unavailable: {exc}") from exc
@@ -489,7 +491,8 @@ class Neo4jStore:
         return schema.apply(self)
 
     def version(self) -> str:
-        rows = self.read(NEO4J_VERSION)
+        # a DBMS procedure (EXPLAIN classifies it 's'), read in a READ transaction without the check
+        rows = self._tx(NEO4J_VERSION, {}, self.settings.query_timeout_s, read=True)
         return " ".join(f"{r['name']} {r['versions'][0]} {r['edition']}" for r in rows)
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -499,10 +502,9 @@ class Neo4jStore:
         return health_of(self, database=self.settings.neo4j_database)
 
     def wipe(self) -> None:
-        """Delete every node and relationship (batched, in an auto-commit transaction)."""
-        record(NEO4J_WIPE)
-        with self._session(False) as s:
-            s.run(NEO4J_WIPE).consume()
+        """Delete every node and relationship, 10,000 nodes per transaction (constraints and indexes stay)."""
+        while self._tx(NEO4J_WIPE, {"batch": 10_000}, None, read=False)[0]["deleted"]:
+            pass
 
     def close(self) -> None:
         self._driver.close()

@@ -158,6 +158,64 @@ def db_wipe(yes: bool) -> None:
     click.echo(f"graph wiped on {store.backend}")
 
 
+@main.group("neo4j")
+def neo4j_group() -> None:
+    """The local Neo4j 5.26 with GDS that Klynge runs itself (built by `make neo4j`).
+
+    `eval "$(klynge neo4j start)"` starts it (or finds it running) and points every later klynge
+    command in the shell at it.
+    """
+
+
+def _neo4j_exports(server: Any) -> str:
+    import shlex
+
+    return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in server.env().items())
+
+
+@neo4j_group.command("start")
+def neo4j_start() -> None:
+    """Start the local Neo4j (or find it running); print the NEO4J_* settings for `eval`."""
+    from cypher import neo4j_local
+
+    server = neo4j_local.ensure_server(load_settings())
+    state = "started" if server.started_here else "already running"
+    click.echo(f"local Neo4j {state}: pid {server.pid}, {server.uri}, data in {server.home}", err=True)
+    click.echo(_neo4j_exports(server))
+
+
+@neo4j_group.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j cleanly."""
+    from cypher import neo4j_local
+
+    if neo4j_local.stop_server(load_settings()):
+        click.echo("local Neo4j stopped")
+    else:
+        click.echo("local Neo4j was not running")
+
+
+@neo4j_group.command("status")
+@click.option("--env", "as_env", is_flag=True, help="Print only the NEO4J_* settings for `eval` (exit 1 when stopped).")
+def neo4j_status(as_env: bool) -> None:
+    """Whether the local Neo4j runs, and where."""
+    from cypher import neo4j_local
+
+    settings = load_settings()
+    server = neo4j_local.read_state(settings)
+    if as_env:
+        if server is None:
+            raise click.ClickException("the local Neo4j is not running; start it with `klynge neo4j start`")
+        click.echo(_neo4j_exports(server))
+        return
+    if server is None:
+        reason = neo4j_local.unavailable_reason()
+        click.echo("local Neo4j is not running" + (f" ({reason})" if reason else "; `klynge neo4j start` starts it"))
+        return
+    click.echo(f"local Neo4j running: pid {server.pid}, {server.uri}, user {neo4j_local.USERNAME}, "
+               f"data in {server.home}, password in {neo4j_local.password_path(settings)}")
+
+
 # ---------------------------------------------------------------- query
 
 

@@ -6,6 +6,7 @@ Nothing here reads files at import time; call :func:`load_settings`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -41,6 +42,12 @@ class Settings:
         session cookie ``Secure`` (and sends HSTS) except when ``klynge serve``/``klynge demo`` bind the
         development server to a loopback address, where the demo runs over plain http://127.0.0.1.
     session_hours : KLYNGE_SESSION_HOURS — a login lasts at most this long (default 8).
+    neo4j_home : KLYNGE_NEO4J_HOME — data, logs and ``server.json`` of the local Neo4j that
+        ``klynge neo4j start`` runs (default ./var/neo4j).
+    neo4j_port : KLYNGE_NEO4J_PORT — Bolt port of the local Neo4j (default: chosen free).
+    neo4j_heap, neo4j_pagecache : KLYNGE_NEO4J_HEAP, KLYNGE_NEO4J_PAGECACHE — the local Neo4j's JVM heap
+        (where GDS keeps its projections) and page cache (default 4g and 2g: a quarter of a 24 GB
+        machine, beside the embedded FalkorDB and the web workers).
     trusted_proxies : KLYNGE_TRUSTED_PROXIES — how many reverse proxies stand in front of the web app
         (default 0). With ``n`` > 0 the client address and scheme are taken from the ``n``-th last entry
         of ``X-Forwarded-For`` / ``X-Forwarded-Proto``, so the login throttle, the audit log and the logs
@@ -67,6 +74,10 @@ class Settings:
     secure_cookies: str = "auto"
     session_hours: float = 8.0
     trusted_proxies: int = 0
+    neo4j_home: Path = Path("var/neo4j")
+    neo4j_port: int | None = None
+    neo4j_heap: str = "4g"
+    neo4j_pagecache: str = "2g"
 
     @property
     def backend(self) -> str:
@@ -94,6 +105,10 @@ ENV = {
     "secure_cookies": "KLYNGE_SECURE_COOKIES",
     "session_hours": "KLYNGE_SESSION_HOURS",
     "trusted_proxies": "KLYNGE_TRUSTED_PROXIES",
+    "neo4j_home": "KLYNGE_NEO4J_HOME",
+    "neo4j_port": "KLYNGE_NEO4J_PORT",
+    "neo4j_heap": "KLYNGE_NEO4J_HEAP",
+    "neo4j_pagecache": "KLYNGE_NEO4J_PAGECACHE",
 }
 
 
@@ -143,6 +158,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
         settings = replace(settings, data_dir=(Path.cwd() / settings.data_dir))
     if not settings.state_dir.is_absolute():
         settings = replace(settings, state_dir=(Path.cwd() / settings.state_dir))
+    if not settings.neo4j_home.is_absolute():
+        settings = replace(settings, neo4j_home=(Path.cwd() / settings.neo4j_home))
+    for name in ("neo4j_heap", "neo4j_pagecache"):
+        if not re.fullmatch(r"[1-9][0-9]*[kmgKMG]", getattr(settings, name)):
+            raise ConfigError(f"setting {name} ({ENV[name]}) must be a size such as 512m or 4g, "
+                              f"got {getattr(settings, name)!r}")
     if settings.secure_cookies.lower() not in ("auto", "true", "false"):
         raise ConfigError(f"setting secure_cookies (KLYNGE_SECURE_COOKIES) must be auto, true or false, "
                           f"got {settings.secure_cookies!r}")

@@ -1,11 +1,14 @@
-"""Shared fixtures: one embedded FalkorDB server per test session, a fresh empty graph per test."""
+"""Shared fixtures: one embedded FalkorDB server and one Neo4j with GDS per test session, a fresh empty graph per test."""
 
 from __future__ import annotations
 
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,16 +48,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
+def _neo4j_skip_reason() -> str | None:
+    """Why the ``neo4j`` tests cannot run here (None: NEO4J_URI is set, or the local Neo4j can start)."""
+    if os.environ.get("NEO4J_URI"):
+        return None
+    from cypher import neo4j_local
+
+    reason = neo4j_local.unavailable_reason()
+    return None if reason is None else f"needs Neo4j 5 with GDS: {reason} (or set NEO4J_URI)"
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if os.environ.get("NEO4J_URI"):
         return [f"Neo4j tests: on, against {os.environ['NEO4J_URI']}"]
-    return ["Neo4j tests: skipped (NEO4J_URI is not set); every other test runs on the embedded FalkorDB store"]
+    reason = _neo4j_skip_reason()
+    if reason:
+        return [f"Neo4j tests: skipped ({reason}); every other test runs on the embedded FalkorDB store"]
+    return ["Neo4j tests: on, against the local Neo4j with GDS that the tests start (tools/neo4j)"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("NEO4J_URI"):
+    reason = _neo4j_skip_reason()
+    if reason is None:
         return
-    skip = pytest.mark.skip(reason="needs a Neo4j 5 server with GDS: set NEO4J_URI (and NEO4J_PASSWORD) to run")
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
         if "neo4j" in item.keywords:
             item.add_marker(skip)
@@ -71,36 +88,77 @@ def falkor_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         embedded.stop_server(d)
 
 
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings of the session's Neo4j: NEO4J_URI's server when set, else a local Neo4j with GDS
+    (tools/neo4j) started once for the session in a temporary home and stopped at the end."""
+    if os.environ.get("NEO4J_URI"):
+        yield load_settings()
+        return
+    from cypher import neo4j_local
+
+    home = tmp_path_factory.mktemp("neo4j")
+    local = load_settings({"neo4j_home": home, "state_dir": home / "state", "neo4j_heap": "2g",
+                           "neo4j_pagecache": "512m"}, environ={})
+    server = neo4j_local.ensure_server(local)
+    try:
+        yield replace(local, neo4j_uri=server.uri, neo4j_password=server.password)
+    finally:
+        neo4j_local.stop_server(local)
+
+
+#: The two stores: a test parametrised over them runs on the embedded FalkorDB and on Neo4j.
+BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+def settings_for(request: pytest.FixtureRequest, backend: str) -> Settings:
+    """Settings for one test on ``backend``: a graph no other test uses (FalkorDB), or the session's
+    Neo4j (one database, wiped by the store fixtures), with data and state folders of the test's own."""
+    if backend == "neo4j":
+        base = request.getfixturevalue("neo4j_settings")
+        tmp = request.getfixturevalue("tmp_path")
+        return replace(base, data_dir=tmp / "graph", state_dir=tmp / "state")
+    falkor_dir = request.getfixturevalue("falkor_dir")
+    return load_settings({"data_dir": falkor_dir, "graph_name": f"test{next(_graph_ids)}"}, environ={})
+
+
 @pytest.fixture
-def settings(falkor_dir: Path) -> Settings:
-    """Settings pointing at the session server and a graph name no other test uses."""
-    return load_settings({"data_dir": falkor_dir, "graph_name": f"test{next(_graph_ids)}"},
-                         environ={})
+def settings(request: pytest.FixtureRequest) -> Settings:
+    """Settings pointing at the session's embedded server and a graph name no other test uses."""
+    return settings_for(request, "falkordb")
+
+
+@pytest.fixture(params=BACKENDS)
+def any_settings(request: pytest.FixtureRequest) -> Settings:
+    """Settings for the same test on each store (a folder's conftest may make them its ``settings``)."""
+    return settings_for(request, request.param)
+
+
+@contextmanager
+def fresh_store(settings: Settings) -> Iterator[Any]:
+    """A GraphStore on an empty graph with the schema applied, wiped and closed afterwards."""
+    s = open_store(settings)
+    try:
+        if s.backend == "neo4j":
+            s.wipe()  # one database for the session: empty it for this test
+        s.init_schema()
+        yield s
+    finally:
+        try:
+            s.wipe()
+        finally:
+            s.close()
 
 
 @pytest.fixture
 def store(settings: Settings):
     """A GraphStore on a fresh, empty graph with the schema applied; deleted afterwards."""
-    s = open_store(settings)
-    s.init_schema()
-    try:
+    with fresh_store(settings) as s:
         yield s
-    finally:
-        s.wipe()
-        s.close()
 
 
-@pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def any_store(request: pytest.FixtureRequest):
-    """The same test on the embedded store and, when NEO4J_URI is set, on Neo4j (wiped before and after)."""
-    if request.param == "falkordb":
-        yield request.getfixturevalue("store")
-        return
-    s = open_store(load_settings())
-    s.wipe()
-    s.init_schema()
-    try:
+@pytest.fixture
+def any_store(any_settings: Settings):
+    """The same test on the embedded store and on Neo4j (wiped before and after)."""
+    with fresh_store(any_settings) as s:
         yield s
-    finally:
-        s.wipe()
-        s.close()

@@ -12,15 +12,17 @@ def apply(store: Any) -> list[str]:
     """Create what is missing; return a line per object created (empty when all existed).
 
     Neo4j: ``CREATE CONSTRAINT … IF NOT EXISTS`` for every key, indexes, fulltext
-    indexes. FalkorDB: an exact-match (range) index on every key, then a
+    indexes, each only when SHOW CONSTRAINTS / SHOW INDEXES does not list its name. FalkorDB: an exact-match (range) index on every key, then a
     ``GRAPH.CONSTRAINT CREATE … UNIQUE`` on it, secondary indexes and fulltext
     indexes; existing ones are read from ``db.indexes()``/``db.constraints()``.
     """
     created: list[str] = []
     if store.backend == "neo4j":
-        for stmt in dialect.neo4j_schema_statements():
-            store.run(stmt)
-            created.append(stmt)
+        have = {r["name"] for q in (dialect.NEO4J_CONSTRAINTS, dialect.NEO4J_INDEXES) for r in store.run(q)}
+        for name, stmt in dialect.neo4j_schema_statements():
+            if name not in have:
+                store.run(stmt)
+                created.append(stmt)
         return created
     indexes = store.run(dialect.FALKORDB_INDEXES)
     have: set[tuple[str, str, str]] = set()

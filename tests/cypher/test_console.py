@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from cypher import open_store
+from cypher import dialect, open_store
 from cypher.console import ConsoleResult, procedure_allowed, run_console
 from klynge.config import load_settings
 from klynge.errors import ConsoleError, QueryError, ReadOnlyViolation
+from tests.conftest import BACKENDS
 
 SEED = """
 CREATE (a:Organization:Firm {orgnr: '910000001', name: 'Alfa Fisk AS', helix: 'Firm'}),
@@ -92,6 +93,13 @@ BATTERY = [
 BATTERY_IDS = [c[0] for c in BATTERY]
 
 
+INDEXES = {
+    "falkordb": "CALL db.indexes() YIELD label, properties, types, entitytype "
+                "RETURN label, properties, types, entitytype",
+    "neo4j": "SHOW INDEXES YIELD name, type, labelsOrTypes, properties RETURN name, type, labelsOrTypes, properties",
+}
+
+
 def dump(store) -> tuple:
     """Every node (labels, properties), relationship (ends, type, properties) and index of the graph."""
     nodes = sorted(repr((sorted(r["n"]["_labels"]), sorted((k, repr(v)) for k, v in r["n"].items())))
@@ -99,15 +107,20 @@ def dump(store) -> tuple:
     rels = sorted(repr((sorted(r["a"].items()), r["t"], sorted(r["p"].items()), sorted(r["b"].items())))
                   for r in store.read("MATCH (a)-[r]->(b) RETURN properties(a) AS a, type(r) AS t, "
                                       "properties(r) AS p, properties(b) AS b"))
-    indexes = sorted(repr((r["label"], r["properties"], r["types"], r["entitytype"]))
-                     for r in store.read("CALL db.indexes()"))
+    indexes = sorted(repr(sorted(r.items())) for r in store.read(INDEXES[store.backend]))
     return tuple(nodes), tuple(rels), tuple(indexes)
 
 
-@pytest.fixture(scope="module")
-def seeded(falkor_dir: Path):
-    """One small seeded graph (schema applied) shared by the battery, and its dump before any attempt."""
-    s = open_store(load_settings({"data_dir": falkor_dir, "graph_name": "console_battery"}, environ={}))
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeded(request: pytest.FixtureRequest):
+    """One small seeded graph (schema applied) shared by the battery, and its dump before any attempt,
+    on each store."""
+    if request.param == "neo4j":
+        settings = request.getfixturevalue("neo4j_settings")
+    else:
+        settings = load_settings({"data_dir": request.getfixturevalue("falkor_dir"),
+                                  "graph_name": "console_battery"}, environ={})
+    s = open_store(settings)
     s.wipe()
     s.init_schema()
     s.run(SEED)
@@ -131,6 +144,8 @@ def test_write_and_admin_attempts_are_refused_and_leave_the_graph_unchanged(seed
     with pytest.raises(ConsoleError) as info:
         run_console(store, query)
     assert info.value.query == query
+    if not portable and store.backend == "neo4j" and where == "store":
+        where = "invalid"  # FalkorDB syntax: not Cypher to Neo4j, so nothing runs
     expected_reason = {"store": "write", "invalid": "failed"}.get(where)
     if expected_reason:
         assert info.value.reason == expected_reason
@@ -144,19 +159,26 @@ def test_write_and_admin_attempts_are_refused_and_leave_the_graph_unchanged(seed
 def test_the_store_itself_refuses_the_writes_without_the_console(seeded, case_id, query, where, portable):
     """The wall is GRAPH.RO_QUERY, not the console's text checks: store.read alone refuses every write."""
     store, before = seeded
-    with pytest.raises(ReadOnlyViolation):
+    refusal = ReadOnlyViolation if portable or store.backend == "falkordb" else QueryError  # not Cypher on Neo4j
+    with pytest.raises(refusal):
         store.read(query)
     assert dump(store) == before
 
 
-@pytest.mark.parametrize("query", [
-    "CALL db.idx.fulltext.drop('Organization')",
-    "CALL db.idx.fulltext.createNodeIndex('Organization', 'name')",
-], ids=["fulltext-drop", "fulltext-create"])
-def test_the_store_itself_refuses_falkordb_admin_procedures(seeded, query):
+ADMIN_PROCEDURES = {
+    "falkordb": ["CALL db.idx.fulltext.drop('Organization')",
+                 "CALL db.idx.fulltext.createNodeIndex('Organization', 'name')"],
+    "neo4j": ["CALL db.createLabel('Hacked')",
+              "CALL db.createRelationshipType('HACKED')"],
+}
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["drop-or-label", "create-or-type"])
+def test_the_store_itself_refuses_its_admin_procedures(seeded, which):
+    """FalkorDB's fulltext DDL procedures, Neo4j's token-creating ones: store.read refuses them."""
     store, before = seeded
     with pytest.raises(ReadOnlyViolation):
-        store.read(query)
+        store.read(ADMIN_PROCEDURES[store.backend][which])
     assert dump(store) == before
 
 
@@ -164,8 +186,8 @@ def test_the_store_itself_refuses_falkordb_admin_procedures(seeded, query):
 @pytest.mark.parametrize("case_id,query,where,portable",
                          [c for c in BATTERY if c[2] == "store" and c[3]],
                          ids=[c[0] for c in BATTERY if c[2] == "store" and c[3]])
-def test_neo4j_classifies_the_writes_as_not_read_only(case_id, query, where, portable):
-    store = open_store(load_settings())
+def test_neo4j_classifies_the_writes_as_not_read_only(neo4j_settings, case_id, query, where, portable):
+    store = open_store(neo4j_settings)
     try:
         assert store.query_type(query) != "r"
     finally:
@@ -218,7 +240,8 @@ def test_allowed_procedures_run(seeded):
     store, _ = seeded
     res = run_console(store, "CALL db.labels() YIELD label RETURN label ORDER BY label")
     assert ("Organization",) in res.rows and ("Person",) in res.rows
-    hits = run_console(store, "CALL db.idx.fulltext.queryNodes('Organization', 'Alfa') YIELD node "
+    hits = run_console(store, f"CALL {'db.index' if store.backend == 'neo4j' else 'db.idx'}.fulltext.queryNodes("
+                              f"'{dialect.fulltext_index(store.backend, 'Organization')}', 'Alfa') YIELD node "
                               "RETURN node.orgnr AS orgnr")
     assert hits.rows == (("910000001",),)
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any, Protocol
 
@@ -55,6 +57,7 @@ NEO4J_VERSION = register(
     "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
     dialect="neo4j",
 )
+NEO4J_PING = register("cypher.store.neo4j_ping", "RETURN 1 AS ok", dialect="neo4j")
 NEO4J_WIPE = register(
     "cypher.store.neo4j_wipe",
     "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted",
@@ -410,16 +413,51 @@ class Neo4jStore:
         if not self.settings.neo4j_uri:
             raise StoreUnavailable("NEO4J_URI is not set")
         self.graph_key = ("neo4j", self.settings.neo4j_uri, self.settings.neo4j_database)
-        auth = (self.settings.neo4j_username, self.settings.neo4j_password or "")
-        try:
-            self._driver = neo4j.GraphDatabase.driver(self.settings.neo4j_uri, auth=auth)
-            self._driver.verify_connectivity()
-        except Exception as exc:  # noqa: BLE001 - the driver raises many kinds
-            raise StoreUnavailable(
-                f"cannot connect to Neo4j at {self.settings.neo4j_uri} as {self.settings.neo4j_username}: {exc}; "
-                "check NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD"
-            ) from exc
         self._neo4j = neo4j
+        self._driver = self._connect()
+
+    def _connect(self) -> Any:
+        """A driver that has reached the database, waiting up to ``KLYNGE_NEO4J_WAIT_S`` for a server
+        that is starting (or recovering); a refused password fails at once."""
+        neo4j = self._neo4j
+        st = self.settings
+        quiet = [neo4j.NotificationDisabledClassification.UNRECOGNIZED,  # optional properties not yet in the graph
+                 neo4j.NotificationDisabledClassification.HINT, neo4j.NotificationDisabledClassification.PERFORMANCE]
+        try:
+            driver = neo4j.GraphDatabase.driver(st.neo4j_uri, auth=(st.neo4j_username, st.neo4j_password or ""),
+                                                user_agent="klynge", connection_timeout=5.0,
+                                                notifications_disabled_classifications=quiet)
+        except Exception as exc:  # noqa: BLE001 - a malformed URI and the like
+            raise StoreUnavailable(f"cannot use NEO4J_URI={st.neo4j_uri!r}: {exc}") from exc
+        deadline = time.monotonic() + st.neo4j_wait_s
+        told = False
+        while True:
+            try:
+                with driver.session(database=st.neo4j_database, default_access_mode=neo4j.READ_ACCESS) as s:
+                    s.run(NEO4J_PING).consume()
+                return driver
+            except neo4j.exceptions.AuthError as exc:
+                driver.close()
+                raise StoreUnavailable(
+                    f"Neo4j at {st.neo4j_uri} refused user {st.neo4j_username}'s password ({exc.message}); "
+                    "check NEO4J_USERNAME and NEO4J_PASSWORD (for the local Neo4j: "
+                    'eval "$(klynge neo4j start)" sets them)') from exc
+            except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired,
+                    neo4j.exceptions.TransientError, OSError) as exc:
+                if time.monotonic() >= deadline:
+                    driver.close()
+                    raise StoreUnavailable(
+                        f"Neo4j at {st.neo4j_uri} did not answer within {st.neo4j_wait_s:g} s ({exc}); is it "
+                        "running? (the local one: `klynge neo4j start`; the limit is KLYNGE_NEO4J_WAIT_S)") from exc
+                if not told:
+                    print(f"klynge: waiting for Neo4j at {st.neo4j_uri} to answer", file=sys.stderr)
+                    told = True
+                time.sleep(0.5)
+            except Exception as exc:  # noqa: BLE001 - the driver raises many kinds
+                driver.close()
+                raise StoreUnavailable(
+                    f"cannot use Neo4j at {st.neo4j_uri} (database {st.neo4j_database}): {exc}; "
+                    "check NEO4J_URI and NEO4J_DATABASE") from exc
 
     @property
     def driver(self) -> Any:
@@ -430,6 +468,26 @@ class Neo4jStore:
         mode = self._neo4j.READ_ACCESS if read else self._neo4j.WRITE_ACCESS
         return self._driver.session(database=self.settings.neo4j_database, default_access_mode=mode)
 
+    @contextmanager
+    def _errors(self, timeout_s: float | None = None) -> Iterator[None]:
+        """Every driver call runs inside this: the driver's errors become Klynge's, with their cause named."""
+        exceptions = self._neo4j.exceptions
+        try:
+            yield
+        except exceptions.ClientError as exc:
+            code = exc.code or ""
+            if "TransactionTimedOut" in code or "Timeout" in code:
+                raise QueryTimeout(_timeout_message(timeout_s or 0)) from exc
+            if "ForbiddenDueToTransactionType" in code or "AccessMode" in code:
+                raise ReadOnlyViolation(f"the query writes, but this run is read-only: {exc.message}") from exc
+            if "ConstraintValidationFailed" in code:
+                raise QueryError(f"unique constraint violated on Neo4j: {exc.message}") from exc
+            raise QueryError(f"query failed on Neo4j ({code}): {exc.message}") from exc
+        except (exceptions.ServiceUnavailable, exceptions.SessionExpired) as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {self.settings.neo4j_uri} stopped answering ({exc}); run the command again once it "
+                "is back (the local one: `klynge neo4j start`)") from exc
+
     def _tx(self, query: str, params: dict[str, Any], timeout_s: float | None, read: bool) -> list[Row]:
         record(query)
 
@@ -438,28 +496,13 @@ class Neo4jStore:
             result = tx.run(query, params)
             return [{k: _neo4j_value(v) for k, v in rec.items()} for rec in result]
 
-        try:
-            with self._session(read) as s:
-                return s.execute_read(work) if read else s.execute_write(work)
-        except self._neo4j.exceptions.ClientError as exc:
-            code = exc.code or ""
-            if "Timeout" in code or "TransactionTimedOut" in code:
-                raise QueryTimeout(_timeout_message(timeout_s or 0)) from exc
-            if "ForbiddenDueToTransactionType" in code or "AccessMode" in code:
-                raise ReadOnlyViolation(f"the query writes, but this run is read-only: {exc.message}") from exc
-            if "ConstraintValidationFailed" in code:
-                raise QueryError(f"unique constraint violated on Neo4j: {exc.message}") from exc
-            raise QueryError(f"query failed on Neo4j ({code}): {exc.message}") from exc
-        except self._neo4j.exceptions.ServiceUnavailable as exc:
-            raise StoreUnavailable(f"Neo4j at {self.settings.neo4j_uri} is unavailable: {exc}") from exc
+        with self._errors(timeout_s), self._session(read) as s:
+            return s.execute_read(work) if read else s.execute_write(work)
 
     def query_type(self, query: str, params: Mapping[str, Any] | None = None) -> str:
         """Neo4j's own classification of a query: ``r``, ``rw``, ``w`` or ``s`` (schema)."""
-        with self._session(True) as s:
-            try:
-                summary = s.run("EXPLAIN " + query, _params(params)).consume()
-            except self._neo4j.exceptions.ClientError as exc:
-                raise QueryError(f"query failed on Neo4j ({exc.code}): {exc.message}") from exc
+        with self._errors(), self._session(True) as s:
+            summary = s.run("EXPLAIN " + query, _params(params)).consume()
         return str(summary.query_type)
 
     def run(self, query: str, params: Mapping[str, Any] | None = None, *,

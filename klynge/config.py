@@ -42,6 +42,8 @@ class Settings:
         session cookie ``Secure`` (and sends HSTS) except when ``klynge serve``/``klynge demo`` bind the
         development server to a loopback address, where the demo runs over plain http://127.0.0.1.
     session_hours : KLYNGE_SESSION_HOURS — a login lasts at most this long (default 8).
+    neo4j_wait_s : KLYNGE_NEO4J_WAIT_S — how long a command waits for a Neo4j that is starting or recovering
+        to answer before it gives up (default 60).
     neo4j_home : KLYNGE_NEO4J_HOME — data, logs and ``server.json`` of the local Neo4j that
         ``klynge neo4j start`` runs (default ./var/neo4j).
     neo4j_port : KLYNGE_NEO4J_PORT — Bolt port of the local Neo4j (default: chosen free).
@@ -74,6 +76,7 @@ class Settings:
     secure_cookies: str = "auto"
     session_hours: float = 8.0
     trusted_proxies: int = 0
+    neo4j_wait_s: float = 60.0
     neo4j_home: Path = Path("var/neo4j")
     neo4j_port: int | None = None
     neo4j_heap: str = "4g"
@@ -105,6 +108,7 @@ ENV = {
     "secure_cookies": "KLYNGE_SECURE_COOKIES",
     "session_hours": "KLYNGE_SESSION_HOURS",
     "trusted_proxies": "KLYNGE_TRUSTED_PROXIES",
+    "neo4j_wait_s": "KLYNGE_NEO4J_WAIT_S",
     "neo4j_home": "KLYNGE_NEO4J_HOME",
     "neo4j_port": "KLYNGE_NEO4J_PORT",
     "neo4j_heap": "KLYNGE_NEO4J_HEAP",

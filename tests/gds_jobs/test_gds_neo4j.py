@@ -15,25 +15,18 @@ import pandas as pd
 import pytest
 
 import gds_jobs
-from cypher import open_store
 from gds_jobs import projection, runs
 from gds_jobs.engines.gds import canonical_labels
 from gds_jobs.jobs import run_jobs
-from klynge.config import load_settings
+from tests.conftest import fresh_store
 
 pytestmark = pytest.mark.neo4j
 
 
 @pytest.fixture
-def neo4j_store():
-    s = open_store(load_settings())
-    s.wipe()
-    s.init_schema()
-    try:
+def neo4j_store(neo4j_settings):
+    with fresh_store(neo4j_settings) as s:
         yield s
-    finally:
-        s.wipe()
-        s.close()
 
 
 def load_davis(store) -> None:

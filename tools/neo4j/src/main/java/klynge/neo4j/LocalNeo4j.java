@@ -31,12 +31,25 @@ public final class LocalNeo4j {
             System.err.println("KLYNGE_NEO4J_PASSWORD must hold the password (8 characters or more)");
             System.exit(2);
         }
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
-                .loadPropertiesFromFile(Path.of(args[1]))
-                .build();
+        DatabaseManagementService dbms;
+        try {
+            dbms = new DatabaseManagementServiceBuilder(home).loadPropertiesFromFile(Path.of(args[1])).build();
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "klynge-neo4j-shutdown"));
-        dbms.database("system").executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+        try {
+            dbms.database("system").executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+        } catch (RuntimeException e) {
+            // a restart with the same password: Neo4j refuses to "change" it to itself, and it is already set
+            if (!String.valueOf(e.getMessage()).contains("cannot be the same")) {
+                e.printStackTrace();
+                System.exit(1);
+            }
+        }
         Path ready = home.resolve("ready");
         Path tmp = home.resolve("ready.tmp");
         Files.writeString(tmp, Long.toString(ProcessHandle.current().pid()), StandardCharsets.UTF_8);

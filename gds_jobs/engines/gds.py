@@ -48,6 +48,23 @@ from klynge.errors import JobFailed
 
 EIGENVECTOR_TOLERANCE = 1e-4  # max abs difference accepted between GDS and local (L2-normalised scores)
 
+#: How closely each GDS column agrees with the local engine on the same graph, as (rtol, atol) of
+#: ``numpy.testing.assert_allclose`` (checked by tests/test_two_stores.py and the Davis test):
+#: degree, weighted degree and clustering are counts and ratios of counts (exact); betweenness and
+#: closeness are the same exact algorithms (float summation order only); eigenvector and PageRank are
+#: power iterations stopped at tolerances 1e-9 and 1e-10 (local: to convergence), so they agree to about
+#: 1e-8. Louvain (community) is not here: GDS and igraph break ties differently, so their partitions
+#: differ and are compared by modularity; WCC (component) gives the same partition (renumbered).
+GDS_AGREEMENT: dict[str, tuple[float, float]] = {
+    "degree": (0.0, 0.0),
+    "weighted_degree": (0.0, 0.0),
+    "clustering": (1e-12, 1e-12),
+    "betweenness": (1e-9, 1e-9),
+    "closeness": (1e-9, 1e-12),
+    "eigenvector": (1e-6, 1e-7),
+    "pagerank": (1e-6, 1e-7),
+}
+
 
 def _stream(name: str, call: str, yields: str = "score") -> str:
     return register(f"gds_jobs.engines.gds.{name}",

@@ -158,6 +158,14 @@ def store(settings: Settings):
 
 
 @pytest.fixture
+def falkordb_store(request: pytest.FixtureRequest):
+    """The embedded store only, for what is FalkorDB's own (its paging, its server, its errors), also in
+    folders whose ``store`` runs on both."""
+    with fresh_store(settings_for(request, "falkordb")) as s:
+        yield s
+
+
+@pytest.fixture
 def any_store(any_settings: Settings):
     """The same test on the embedded store and on Neo4j (wiped before and after)."""
     with fresh_store(any_settings) as s:

@@ -132,7 +132,8 @@ def test_read_queries_pass_the_check(store, query):
     ("RETURN 1; RETURN 2", "multiple_statements"),
     ("// only a comment", "empty"),
 ])
-def test_writes_bad_syntax_and_refusals_fail_the_check_without_running(store, query, reason):
+def test_writes_bad_syntax_and_refusals_fail_the_check_without_running(any_store, query, reason):
+    store = any_store
     before = store.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
     with pytest.raises(ConsoleQueryError) as info:
         validate_query(store, query)
@@ -148,11 +149,10 @@ def test_writes_bad_syntax_and_refusals_fail_the_check_without_running(store, qu
     ("CALL { CREATE (:Q) } RETURN 1 AS one", "write"),
     ("MATCH (o RETURN o", "failed"),
 ])
-def test_neo4j_check_uses_explain_classification(query, reason):
+def test_neo4j_check_uses_explain_classification(neo4j_settings, query, reason):
     from cypher import open_store
-    from klynge.config import load_settings
 
-    store = open_store(load_settings())
+    store = open_store(neo4j_settings)
     try:
         if reason is None:
             validate_query(store, query)

@@ -83,6 +83,12 @@ def boards(store):
     return store
 
 
+def same_store(settings) -> dict[str, str | None]:
+    """The settings another process needs to open the same graph (either store)."""
+    return {"data_dir": str(settings.data_dir), "graph_name": settings.graph_name,
+            "neo4j_uri": settings.neo4j_uri, "neo4j_password": settings.neo4j_password}
+
+
 def cfg(**kw) -> runs.RunConfig:
     return runs.RunConfig.from_env(environ={}, **kw)
 
@@ -139,9 +145,10 @@ class _Portable:
         return self._store.read(*args, **kwargs)
 
 
-def test_falkordb_id_range_pages_read_the_same_groups_as_keyset_pages(boards):
+def test_falkordb_id_range_pages_read_the_same_groups_as_keyset_pages(falkordb_store):
     """Both ways, in pages of 2 persons, give the same sorted groups (the fixture has 7 persons)."""
-    assert boards.backend == "falkordb"
+    boards = falkordb_store
+    boards.run(BOARDS)
     by_id = projection.read_person_groups(boards, projection.ProjectionParams(page_size=2))
     by_key = projection.read_person_groups(_Portable(boards), projection.ProjectionParams(page_size=2))
     assert by_id == by_key and len(by_id) >= 4
@@ -177,7 +184,7 @@ def test_successful_run_is_recorded_and_becomes_current(boards):
     assert rec["run_id"] == summary.run_id and rec["status"] == "succeeded" and rec["current"] is True
     assert rec["engine"] == "local" and rec["error"] is None and rec["finished"] >= rec["started"]
     assert rec["params"]["roles"] == ["LEDE", "NEST", "MEDL"] and rec["params"]["include_ceo"] is False
-    assert "numpy" in rec["versions"] and rec["versions"]["store"].startswith("falkordb")
+    assert "numpy" in rec["versions"] and rec["versions"]["store"].startswith(boards.backend)
     assert rec["counts"]["interlock_edges"] == 3 and rec["counts"]["measure_rows"] == 6
     assert {"read board seats", "compute measures (local)", "write measures", "publish"} <= set(rec["steps"])
     assert [e.step for e in events if e.event == "done"][-1] == "prune history"
@@ -240,12 +247,12 @@ def test_failure_mid_write_leaves_previous_values_and_records_failed_run(boards,
 
 
 CHILD = """
-import sys, time
+import json, sys, time
 from cypher import open_store
 from klynge.config import load_settings
 from gds_jobs.jobs import run_jobs
 from gds_jobs.runs import RunConfig
-store = open_store(load_settings({"data_dir": sys.argv[1], "graph_name": sys.argv[2]}, environ={}), start=False)
+store = open_store(load_settings(json.loads(sys.argv[1]), environ={}), start=False)
 def hook(e):
     if e.step == "write measures" and e.event == "advance":
         open(sys.argv[3], "w").write(e.run_id)
@@ -260,7 +267,7 @@ def test_sigkill_mid_run_keeps_previous_values_and_next_run_takes_over(boards, t
     boards.run(EXTRA_TIE)
     marker = tmp_path / "child-writing"
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(boards.settings.data_dir), boards.settings.graph_name, str(marker)],
+        [sys.executable, "-c", CHILD, json.dumps(same_store(boards.settings)), "-", str(marker)],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                                              os.environ.get("PYTHONPATH")]))},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -398,7 +405,9 @@ def test_only_runs_the_named_job_and_leaves_other_pointers(boards):
         run_local(boards, only=["centrality"])
 
 
-def test_gds_engine_on_the_embedded_store_says_what_to_do(boards):
+def test_gds_engine_on_the_embedded_store_says_what_to_do(falkordb_store):
+    boards = falkordb_store
+    boards.run(BOARDS)
     with pytest.raises(StoreUnavailable, match="needs Neo4j.*--engine local"):
         run_jobs(boards, engine="gds", config=cfg())
     assert lock_free(boards)

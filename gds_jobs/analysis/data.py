@@ -248,6 +248,42 @@ def seat_holders(store: Any, orgnrs: Sequence[str], chunk: int = 20000) -> pd.Da
     return pd.DataFrame(out, columns=HOLDER_COLUMNS)
 
 
+@dataclass(frozen=True)
+class LocationData:
+    """What the location quotients and the shift-share read: Norway's employment by municipality and NACE
+    code, the municipality numbers of the analysed and the benchmark regions, and a revenue panel."""
+
+    employment: pd.DataFrame
+    regions: dict[str, tuple[str, ...]]
+    panel: pd.DataFrame
+    base_year: int | None
+    end_year: int | None
+    missing_regions: tuple[str, ...] = ()
+
+
+def location_data(store: Any, region: Region, benchmarks: Sequence[str], end_year: int | None, years: int,
+                  accounts_type: str = "SELSKAP") -> LocationData:
+    """Read :class:`LocationData` (regions that are not in the graph are listed in ``missing_regions``)."""
+    emp = frame(library.run(store, "analysis/employment"),
+                ["municipality_code", "nace", "nace_version", "employees", "units"])
+    regions: dict[str, tuple[str, ...]] = {}
+    missing = []
+    for r in [region.region_id, *[b for b in benchmarks if b.casefold() != region.region_id.casefold()]]:
+        try:
+            reg = region if r == region.region_id else resolve_region(store, r)
+        except ConfigError:
+            missing.append(r)
+            continue
+        codes = library.run(store, "analysis/region_municipality_codes", {"region_id": reg.region_id})
+        regions[reg.name] = tuple(str(c["code"]) for c in codes if c.get("code"))
+    base = end_year - years + 1 if end_year is not None else None
+    panel = frame(library.run(store, "analysis/revenue_panel", {"base_year": base, "end_year": end_year,
+                                                                "accounts_type": accounts_type})
+                  if end_year is not None else [],
+                  ["municipality_code", "nace", "nace_version", "base_revenue", "end_revenue", "firms"])
+    return LocationData(emp, regions, panel, base, end_year, tuple(missing))
+
+
 def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:
     """Stored names of pseudonymous person keys (only for callers allowed to see names; keys
     without a stored name are left out)."""

@@ -143,7 +143,28 @@ def revenue(accounts: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     return a[["orgnr", "revenue", "year"]].rename(columns={"year": "revenue_year"}).reset_index(drop=True)
 
 
-def build_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> pd.DataFrame:
+def fixed_revenue_year(data: AnalysisData, options: AnalysisOptions) -> int | None:
+    """The accounts year of the revenue figures: ``options.revenue_year``, else the newest year in which the
+    region's units (all units when the region has none) filed at least 90 % as many NOK revenues as in their
+    best year — the newest year that is nearly complete. None without any filing."""
+    if options.revenue_year is not None:
+        return int(options.revenue_year)
+    a = data.accounts
+    if a.empty:
+        return None
+    a = a[pd.to_numeric(a["revenue"], errors="coerce").notna()
+          & (a["currency"].fillna("NOK").astype(str).str.upper() == "NOK")]
+    units = set(data.region_units["orgnr"].astype(str))
+    part = a[a["orgnr"].astype(str).isin(units)]
+    part = part if len(part) else a
+    counts = pd.to_numeric(part["year"], errors="coerce").dropna().astype(int).value_counts()
+    if counts.empty:
+        return None
+    return int(max(y for y, c in counts.items() if c >= 0.9 * counts.max()))
+
+
+def build_frame(data: AnalysisData, options: AnalysisOptions | None = None, *, network: bool = True
+                ) -> pd.DataFrame:
     """One row per organisation of ``data.orgs`` with groups, outcomes and network measures.
 
     Returns
@@ -157,8 +178,18 @@ def build_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> p
         ``revenue_year``, the network columns (:data:`~gds_jobs.analysis.population.NETWORK_COLUMNS`)
         and every other column of ``data.measures``. ``attrs`` carries ``as_of_year``, ``window``,
         ``measures_run``, ``population`` and ``network`` (a description and its counts).
+        With ``network=False`` the network is not built: its columns are missing and nobody is
+        spill-over linked (for callers that need neither, e.g. the cluster fit).
     """
     opts = options or AnalysisOptions()
+    if not network:
+        f = base_frame(data, opts)
+        f["in_population"] = population_mask(f, opts.population)
+        for c in NETWORK_COLUMNS[1:]:
+            f[c] = False if c in ("isolated", "in_lcc", "in_network") else np.nan
+        f["spill_linked"] = False
+        f.attrs.update({"population": opts.population, "roles": opts.roles, "network": {}})
+        return f
     return with_population(base_frame(data, opts), data, opts)[0]
 
 
@@ -224,6 +255,11 @@ def base_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> pd
     return f
 
 
+def population_mask(f: pd.DataFrame, kind: str) -> pd.Series:
+    """The population of ``kind`` (``firms``/``all``) in a :func:`base_frame`."""
+    return (f["population_all"] & f["is_firm"]) if kind == "firms" else f["population_all"].copy()
+
+
 def with_population(base: pd.DataFrame, data: AnalysisData, options: AnalysisOptions,
                     population: str | None = None, roles: str | None = None) -> tuple[pd.DataFrame, Network]:
     """The frame for one population and choice of seats: ``in_population``, the network columns of
@@ -236,7 +272,7 @@ def with_population(base: pd.DataFrame, data: AnalysisData, options: AnalysisOpt
     roles = roles or options.roles
     f = base.drop(columns=[c for c in NETWORK_COLUMNS if c != "orgnr" and c in base.columns])
     f = f.drop(columns=[c for c in ("spill_linked",) if c in f.columns])
-    f["in_population"] = f["population_all"] & (f["is_firm"] if kind == "firms" else True)
+    f["in_population"] = population_mask(f, kind)
     pop = f.loc[f["in_population"], "orgnr"]
     net = network_for(data, pop, options, kind, roles)
     f = f.merge(net.measures, on="orgnr", how="left")

@@ -20,7 +20,7 @@ MARK_SYNTHETIC = "MATCH (o:Organization {orgnr: $orgnr}) SET o.synthetic = true"
 
 def test_report_writes_html_csv_and_json_for_every_table(store, tmp_path):
     """Region units by address (active): D, E, H; only D files a revenue (5,000,000 NOK), so Table 5 has
-    one row: Bygg og anlegg, 1 firm, 5000 (NOK 1000), 20 employees."""
+    Bygg og anlegg, 1 firm, 5000 (NOK 1000), 20 employees, and lists the other areas with 0 ("Annet" last)."""
     build_world(store)
     page = write_region_report(store, "Testregionen", tmp_path, measures=MEASURES, rules=RULES, as_of_year=2024,
                                bootstrap=200)
@@ -35,7 +35,7 @@ def test_report_writes_html_csv_and_json_for_every_table(store, tmp_path):
         assert (tmp_path / "tables" / f"{name}.json").exists()
     t5 = doc["tables"]["critical_table5"]["rows"]
     assert [(r["area_name"], r["firms"], r["revenue_nok_1000"], r["employees"]) for r in t5] == [
-        ("Bygg og anlegg", 1, 5000, 20)]
+        ("Bygg og anlegg", 1, 5000, 20), ("Produksjon-Mat", 0, 0, 0), ("Annet", 0, 0, 0)]
     support = {r["group"]: r for r in doc["tables"]["compare_support"]["rows"]}
     assert support["in_member"]["mean"] == pytest.approx(1.0)
     assert doc["meta"]["window"] == [2020, 2024]

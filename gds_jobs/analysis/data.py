@@ -19,7 +19,7 @@ from gds_jobs.analysis.options import AnalysisOptions
 from klynge.errors import ConfigError
 
 ORG_COLUMNS = ["orgnr", "name", "helix", "org_form", "nace", "nace_version", "sector_code", "employees",
-               "has_employee_count", "municipality_code", "active", "founded", "synthetic", "as_of"]
+               "has_employee_count", "municipality_code", "active", "founded", "last_accounts_year", "synthetic", "as_of"]
 ACCOUNT_COLUMNS = ["orgnr", "year", "currency", "revenue", "operating_result", "ordinary_result_before_tax",
                    "total_assets", "ebitda", "as_of"]
 GRANT_COLUMNS = ["orgnr", "source", "year", "applications", "granted", "amount_granted", "as_of"]
@@ -31,6 +31,7 @@ SEAT_COLUMNS = ["person_key", "orgnr"]
 REGION_UNIT_COLUMNS = ["orgnr", "via", "subunits"]
 INTERLOCK_SEAT_COLUMNS = ["person_key", "orgnr", "role"]
 HOLDER_COLUMNS = ["orgnr", "role"]
+NETWORK_ORG_COLUMNS = ["orgnr", "helix", "org_form", "active", "last_accounts_year"]
 
 MeasuresProvider = Callable[..., pd.DataFrame]
 
@@ -63,6 +64,8 @@ class AnalysisData:
     interlock_seats : ``person_key``, ``orgnr``, ``role`` — every active board seat and CEO post of
         persons in two or more organisations (the networks of every option set are built from it).
     seat_holders : ``orgnr``, ``role`` — the roles each population organisation has filled (isolates).
+    network_orgs : ``orgnr``, ``helix``, ``org_form``, ``active``, ``last_accounts_year`` of every
+        organisation in ``orgs`` or ``interlock_seats`` (any size): who belongs to which network.
     cache : networks built from this read, keyed by their parameters (see ``population.network_for``).
     """
 
@@ -80,6 +83,7 @@ class AnalysisData:
     measures_run: str | None = None
     interlock_seats: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INTERLOCK_SEAT_COLUMNS))
     seat_holders: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HOLDER_COLUMNS))
+    network_orgs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NETWORK_ORG_COLUMNS))
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def as_of_year(self, options: AnalysisOptions) -> int:
@@ -208,6 +212,7 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
         measures_run=run_id,
         interlock_seats=inter,
         seat_holders=seat_holders(store, list(pop["orgnr"])),
+        network_orgs=network_organizations(store, orgs, inter),
     )
 
 
@@ -237,6 +242,22 @@ def seats_of(interlocks: pd.DataFrame, roles: Sequence[str]) -> pd.DataFrame:
     s = interlocks[interlocks["role"].isin(list(roles))][SEAT_COLUMNS].drop_duplicates()
     many = s.groupby("person_key")["orgnr"].transform("size") > 1
     return s[many].reset_index(drop=True)
+
+
+def network_organizations(store: Any, orgs: pd.DataFrame, interlocks: pd.DataFrame, chunk: int = 20000
+                          ) -> pd.DataFrame:
+    """:data:`NETWORK_ORG_COLUMNS` of ``orgs`` and of every other organisation in ``interlocks``."""
+    known = orgs[[c for c in NETWORK_ORG_COLUMNS if c in orgs.columns]].copy()
+    known["orgnr"] = known["orgnr"].astype(str)
+    rest = sorted(set(interlocks["orgnr"].astype(str)) - set(known["orgnr"]))
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(rest), chunk):
+        rows += library.run(store, "analysis/network_organizations", {"orgnrs": rest[i:i + chunk]})
+    more = frame(rows, NETWORK_ORG_COLUMNS)
+    parts = [p for p in (known.reindex(columns=NETWORK_ORG_COLUMNS), more) if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else frame([], NETWORK_ORG_COLUMNS)
+    out["orgnr"] = out["orgnr"].astype(str)
+    return out.drop_duplicates("orgnr").reset_index(drop=True)
 
 
 def seat_holders(store: Any, orgnrs: Sequence[str], chunk: int = 20000) -> pd.DataFrame:

@@ -57,7 +57,7 @@ import pandas as pd
 
 from gds_jobs.analysis.data import AnalysisData
 from gds_jobs.analysis.options import AnalysisOptions
-from gds_jobs.analysis.population import NETWORK_COLUMNS, Network, is_firm, network_for
+from gds_jobs.analysis.population import NETWORK_COLUMNS, Network, filers, is_firm, network_for, network_population
 
 FR_SOURCES = ("forskningsradet", "forskningsrådet", "nfr", "rcn")
 IN_SOURCES = ("innovasjon_norge", "innovasjonnorge", "in")
@@ -250,7 +250,7 @@ def base_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> pd
     founded = f["founded"].map(_year) if "founded" in f else pd.Series(np.nan, index=f.index)
     f["age"] = (last - founded).where(lambda a: a >= 0)
     f["population_all"] = f["in_population"].fillna(False).astype(bool)
-    f["is_firm"] = is_firm(f, set(acc["orgnr"].astype(str)) if len(acc) else set())
+    f["is_firm"] = is_firm(f, filers(acc))
     f.attrs.update({"as_of_year": last, "window": (first, last), "measures_run": data.measures_run})
     return f
 
@@ -273,11 +273,15 @@ def with_population(base: pd.DataFrame, data: AnalysisData, options: AnalysisOpt
     f = base.drop(columns=[c for c in NETWORK_COLUMNS if c != "orgnr" and c in base.columns])
     f = f.drop(columns=[c for c in ("spill_linked",) if c in f.columns])
     f["in_population"] = population_mask(f, kind)
-    pop = f.loc[f["in_population"], "orgnr"]
+    pop = network_population(data, kind, options.active_only, filers(data.accounts))
     net = network_for(data, pop, options, kind, roles)
     f = f.merge(net.measures, on="orgnr", how="left")
-    for c in ("isolated", "in_lcc", "in_network"):  # organisations outside the population: not in it
-        f[c] = f[c].astype("boolean").fillna(False).astype(bool)
+    outside = ~f["in_population"]  # measures are shown for the compared population only
+    for c in NETWORK_COLUMNS[1:]:
+        if c in ("isolated", "in_lcc", "in_network"):
+            f[c] = f[c].astype("boolean").fillna(False).astype(bool) & ~outside
+        else:
+            f[c] = pd.to_numeric(f[c], errors="coerce").where(~outside)
     replaced: list[str] = []
     m = data.measures
     if m is not None and len(m.columns) > 1:
@@ -289,7 +293,7 @@ def with_population(base: pd.DataFrame, data: AnalysisData, options: AnalysisOpt
     for c in ("constraint", "constraint_weighted", "eigenvector", "harmonic"):
         f[c] = pd.to_numeric(f[c], errors="coerce")
     g = net.graph
-    members = set(f.loc[f["in_member"] & f["in_population"], "orgnr"])
+    members = set(f.loc[f["in_member"], "orgnr"])  # IN members of the network's kind, whatever their size
     in_idx = [i for i, o in enumerate(g.nodes) if o in members]
     linked: set[str] = set()
     if in_idx and g.m:
@@ -299,6 +303,5 @@ def with_population(base: pd.DataFrame, data: AnalysisData, options: AnalysisOpt
     f.attrs.update(base.attrs)
     f.attrs.update({"population": kind, "roles": roles,
                     "network": {"description": net.describe(), **net.counts(), "replaced_measures": replaced,
-                                "key": {"population": net.key.population, "min_employees": net.key.min_employees,
-                                        "roles": net.key.roles}}})
+                                "key": {"population": net.key.population, "roles": net.key.roles}}})
     return f, net

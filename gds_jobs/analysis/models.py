@@ -17,7 +17,10 @@ Choices
   with a known employee count; a missing founding date leaves the firm out (n is reported).
 * Value area: the area of the firm's NACE code (:mod:`gds_jobs.analysis.valueareas`); areas with
   fewer than ``min_area_firms`` firms, or without a single count in them, are merged into the
-  default area, which is the reference level (otherwise their coefficient runs off to −∞).
+  default area (otherwise their coefficient runs off to −∞), which is the reference level (the
+  largest area when no firm is in the default one).
+* Groups with fewer than :data:`MIN_GROUP_FIRMS` firms or no count among them are left out of
+  the model, and the table says so.
 * When the fit does not converge or the information matrix is singular, the table says so and
   carries no coefficients: a non-converged fit is not reported as a result.
 
@@ -41,6 +44,8 @@ MODEL_COLUMNS = ["outcome", "term", "irr", "irr_ci_low", "irr_ci_high", "coef", 
                  "converged", "note"]
 OUTCOMES = {"support": "grants and awards", "patents": "patent applications"}
 GROUP_TERMS = {"in_member": "IN member", "siva_member": "SIVA member", "region": "Region"}
+#: A group term needs at least this many firms in the model.
+MIN_GROUP_FIRMS = 5
 
 
 def model_frame(frame: pd.DataFrame, rules: ValueAreaRules, outcome: str, *, min_area_firms: int = 30
@@ -64,11 +69,12 @@ def model_frame(frame: pd.DataFrame, rules: ValueAreaRules, outcome: str, *, min
     return out.reset_index(drop=True)
 
 
-def design(mf: pd.DataFrame, reference_area: str) -> tuple[np.ndarray, list[str]]:
+def design(mf: pd.DataFrame, reference_area: str, groups: tuple[str, ...] = tuple(GROUP_TERMS)
+           ) -> tuple[np.ndarray, list[str]]:
     """The design matrix (intercept, groups, log employees, age, area dummies) and its column names."""
     areas = sorted(a for a in mf["area"].unique() if a != reference_area)
-    cols = ["const", *GROUP_TERMS, "log_employees", "age", *[f"area:{a}" for a in areas]]
-    x = np.column_stack([np.ones(len(mf)), *[mf[g].to_numpy(float) for g in GROUP_TERMS],
+    cols = ["const", *groups, "log_employees", "age", *[f"area:{a}" for a in areas]]
+    x = np.column_stack([np.ones(len(mf)), *[mf[g].to_numpy(float) for g in groups],
                          mf["log_employees"].to_numpy(float), mf["age"].to_numpy(float),
                          *[(mf["area"] == a).to_numpy(float) for a in areas]])
     keep = [j for j in range(x.shape[1]) if j == 0 or np.ptp(x[:, j]) > 0]  # constant columns say nothing
@@ -99,12 +105,19 @@ def negative_binomial(frame: pd.DataFrame, rules: ValueAreaRules, outcome: str =
     if len(mf) < 30 or mf["y"].sum() == 0:
         return empty(f"not fitted: {len(mf)} firms with employees and a founding date, {int(mf['y'].sum())} "
                      f"{OUTCOMES.get(outcome, outcome)} — too few to model")
-    x, names = design(mf, rules.other_id)
+    # a group without a single count (or with very few firms) has no finite coefficient: it is left out, said so
+    dropped = [g for g in GROUP_TERMS if mf[g].sum() < MIN_GROUP_FIRMS or mf.loc[mf[g] > 0, "y"].sum() == 0]
+    groups = tuple(g for g in GROUP_TERMS if g not in dropped)
+    left_out = (f"left out: {', '.join(GROUP_TERMS[g] for g in dropped)} (fewer than {MIN_GROUP_FIRMS} firms or "
+                "no count among them)") if dropped else None
+    counts = mf["area"].value_counts()
+    reference = rules.other_id if rules.other_id in counts.index else str(counts.index[0])
+    x, names = design(mf, reference, groups)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             res = NegativeBinomial(mf["y"].to_numpy(float), x, loglike_method="nb2").fit(
-                disp=0, maxiter=500, method="bfgs")
+                disp=0, maxiter=200, method="newton")
         except (np.linalg.LinAlgError, ValueError) as exc:
             return empty(f"not fitted: {exc}")
     bad = [w for w in caught if issubclass(w.category, (ConvergenceWarning, HessianInversionWarning,
@@ -115,6 +128,8 @@ def negative_binomial(frame: pd.DataFrame, rules: ValueAreaRules, outcome: str =
     if not converged or not np.all(np.isfinite(bse)):
         why = "; ".join(sorted({str(w.message).splitlines()[0] for w in bad})) or "the optimiser did not converge"
         return empty(f"not reported: the fit did not converge ({why})")
+    if np.any(np.abs(params[:-1]) > 20):  # exp(20) ≈ 5e8: a term running off to infinity (separation)
+        return empty("not reported: a coefficient is not identified (a category without variation in the count)")
     from scipy import stats as sps
 
     z = float(sps.norm.ppf(0.5 + confidence / 2.0))
@@ -127,14 +142,14 @@ def negative_binomial(frame: pd.DataFrame, rules: ValueAreaRules, outcome: str =
         b, se = params[j], bse[j]
         label = GROUP_TERMS.get(name, name)
         if name.startswith("area:"):
-            label = f"value area {rules.names().get(name[5:], name[5:])} (vs {rules.other_name})"
+            label = f"value area {rules.names().get(name[5:], name[5:])} (vs {rules.names().get(reference, reference)})"
         elif name == "log_employees":
             label = "log(employees)"
         elif name == "age":
             label = "firm age (years)"
         rows.append({"outcome": outcome, "term": label, "irr": math.exp(b), "irr_ci_low": math.exp(b - z * se),
                      "irr_ci_high": math.exp(b + z * se), "coef": b, "se": se, "p": float(pvals[j]),
-                     "n": len(mf), "alpha": alpha, "converged": True, "note": None})
+                     "n": len(mf), "alpha": alpha, "converged": True, "note": left_out})
     return pd.DataFrame(rows, columns=MODEL_COLUMNS)
 
 

@@ -16,11 +16,13 @@ Population
 
 Network (one per option set)
 ----------------------------
-The organisations of the population that have filled one of the counted seats (``roles``:
-board = chair, deputy chair and member; deputies and observers; the CEO), tied when one person
-holds a counted seat in both; weight = number of such persons. Organisations of the population
-that share no person are isolates; those without any counted seat are not nodes. So the network
-a figure's measures come from is the population the figure compares.
+The active organisations of the population's kind — of any size, since a small holding firm
+can tie two large ones — that have filled one of the counted seats (``roles``: board = chair,
+deputy chair and member; deputies and observers; the CEO), tied when one person holds a counted
+seat in both; weight = number of such persons. Organisations of the compared population that
+share no person are isolates (smaller ones that share nobody are left out: they would only be
+more isolates); those without any counted seat are not nodes. So the network a figure's measures
+come from holds the kind of organisations the figure compares, and no other.
 
 Measures on it (:func:`network_measures`)
 -----------------------------------------
@@ -80,21 +82,28 @@ def is_firm(orgs: pd.DataFrame, filed: Iterable[str] = ()) -> pd.Series:
 
     Parameters
     ----------
-    orgs : needs ``orgnr``, ``helix`` and ``org_form``.
-    filed : orgnrs with at least one accounts filing.
+    orgs : needs ``orgnr``, ``helix`` and ``org_form``; ``last_accounts_year`` (the register's year
+        of the last annual accounts) counts as a filing where present.
+    filed : orgnrs with at least one accounts filing in the graph.
     """
     form = orgs["org_form"].fillna("").astype(str).str.strip().str.upper()
     industry = orgs["helix"].fillna("").astype(str) == "industry"
     files = form.isin(FILING_FORMS) | orgs["orgnr"].astype(str).isin(set(map(str, filed)))
+    if "last_accounts_year" in orgs:
+        files |= orgs["last_accounts_year"].notna()
     return (industry & ~form.isin(NON_FIRM_FORMS) & files).astype(bool)
+
+
+def filers(accounts: pd.DataFrame) -> set[str]:
+    """Orgnrs with at least one accounts filing in ``accounts``."""
+    return set(accounts["orgnr"].astype(str)) if len(accounts) else set()
 
 
 @dataclass(frozen=True)
 class NetworkKey:
-    """What a network depends on: the population rule and the counted seats (and the read)."""
+    """What a network depends on: the population's kind, the counted seats and the read."""
 
     population: str
-    min_employees: int
     active_only: bool
     roles: str
     population_hash: str
@@ -102,8 +111,9 @@ class NetworkKey:
 
     @property
     def label(self) -> str:
-        return (f"{POPULATION_LABELS[self.population]} with at least {self.min_employees} employees, tied by "
-                f"{ROLE_LABELS[self.roles]}")
+        active = "active " if self.active_only else ""
+        return f"{active}{POPULATION_LABELS.get(self.population, self.population)} of any size, tied by " \
+               f"{ROLE_LABELS[self.roles]}"
 
 
 @dataclass(frozen=True)
@@ -207,13 +217,25 @@ def build_network(seats: pd.DataFrame, holders: pd.DataFrame, population: Iterab
     s = s[s.groupby("person_key")["orgnr"].transform("size") > 1]  # a single seat ties nobody
     nodes = sorted(set(nodes) | set(s["orgnr"]))
     g = WeightedGraph.from_bipartite(list(zip(s["person_key"], s["orgnr"], strict=True)), nodes=nodes)
-    key = key or NetworkKey("custom", 0, True, roles, "", "")
+    key = key or NetworkKey("custom", True, roles, "", "")
     return Network(key, g, network_measures(g, pop))
 
 
 _CACHE: OrderedDict[NetworkKey, Network] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 16
+
+
+def network_population(data: object, kind: str, active_only: bool = True, filed: Iterable[str] = ()) -> pd.Series:
+    """The orgnrs of a network's population: every organisation of ``data.network_orgs`` of ``kind``
+    (``firms``: :func:`is_firm`; ``all``), active unless ``active_only`` is off, whatever its size."""
+    orgs = data.network_orgs  # type: ignore[attr-defined]
+    keep = pd.Series(True, index=orgs.index)
+    if active_only:
+        keep &= orgs["active"].astype("boolean").fillna(False).astype(bool)
+    if kind == "firms":
+        keep &= is_firm(orgs, filed)
+    return orgs.loc[keep, "orgnr"].astype(str)
 
 
 def network_for(data: object, population: pd.Series | Iterable[str], options: AnalysisOptions,
@@ -223,8 +245,8 @@ def network_for(data: object, population: pd.Series | Iterable[str], options: An
     Parameters
     ----------
     data : the :class:`~gds_jobs.analysis.data.AnalysisData` with ``interlock_seats`` and ``seat_holders``.
-    population : the orgnrs of the population (already filtered by kind, size and activity).
-    options : ``min_employees`` and ``active_only`` name the key; ``population``/``roles`` unless given.
+    population : the orgnrs of the network's population (:func:`network_population`).
+    options : ``active_only`` names the key; ``population``/``roles`` unless given.
 
     The key holds the option values and fingerprints of the population and of the seats, so a
     changed graph gives a new network while the same read and options reuse one (up to
@@ -234,11 +256,12 @@ def network_for(data: object, population: pd.Series | Iterable[str], options: An
     roles = roles or options.roles
     orgnrs = pd.Series(sorted({str(o) for o in population}), dtype=object)
     seats = data.interlock_seats  # type: ignore[attr-defined]
-    holders = data.seat_holders  # type: ignore[attr-defined]
+    holders = pd.concat([data.seat_holders, seats[["orgnr", "role"]]],  # type: ignore[attr-defined]
+                        ignore_index=True).astype(str).drop_duplicates()
     local = data.cache  # type: ignore[attr-defined]
     if "seats_hash" not in local:
-        local["seats_hash"] = _hash(seats.astype(str), holders.astype(str))
-    key = NetworkKey(kind, options.min_employees, options.active_only, roles, _hash(orgnrs), local["seats_hash"])
+        local["seats_hash"] = _hash(seats.astype(str), holders)
+    key = NetworkKey(kind, options.active_only, roles, _hash(orgnrs), local["seats_hash"])
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)

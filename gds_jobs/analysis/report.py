@@ -631,6 +631,10 @@ def method_notes_html(res: RegionAnalysis) -> str:
     return notes + f"<h3>Columns of the tables (CSV and JSON)</h3><dl class='note'>{glossary}</dl>"
 
 
+def _text(v: Any) -> str | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
 def figure_data(res: RegionAnalysis) -> list[dict[str, Any]]:
     """Per figure, what a chart needs: title, population, network, n per group, estimates with CIs, p raw /
     Holm / BH and effect sizes with CIs (the web page and report.json share it)."""
@@ -645,7 +649,7 @@ def figure_data(res: RegionAnalysis) -> list[dict[str, Any]]:
                 "group": r["group"], "label": r["label"], "members": _plain(r["members"]), "n": _plain(r["n"]),
                 "missing": _plain(r["missing"]), "small_group": bool(r["small_group"]),
                 "mean": _plain(r["mean"]), "mean_ci": [_plain(r["ci_low"]), _plain(r["ci_high"])],
-                "median": _plain(r["median"]), "compared_with": r["compared_with"], "test": r["test"],
+                "median": _plain(r["median"]), "compared_with": _text(r["compared_with"]), "test": _text(r["test"]),
                 "p": {"raw": _plain(r["p_raw"]), "holm": _plain(r["p_holm"]), "bh": _plain(r["p_bh"])},
                 "cliffs_delta": {"estimate": _plain(r["cliffs_delta"]),
                                  "ci": [_plain(r["cliffs_delta_ci_low"]), _plain(r["cliffs_delta_ci_high"])]},

@@ -297,11 +297,15 @@ def location_data(store: Any, region: Region, benchmarks: Sequence[str], end_yea
             continue
         codes = library.run(store, "analysis/region_municipality_codes", {"region_id": reg.region_id})
         regions[reg.name] = tuple(str(c["code"]) for c in codes if c.get("code"))
-    base = end_year - years + 1 if end_year is not None else None
-    panel = frame(library.run(store, "analysis/revenue_panel", {"base_year": base, "end_year": end_year,
-                                                                "accounts_type": accounts_type})
-                  if end_year is not None else [],
-                  ["municipality_code", "nace", "nace_version", "base_revenue", "end_revenue", "firms"])
+    cols = ["municipality_code", "nace", "nace_version", "base_revenue", "end_revenue", "firms"]
+    panel, base = frame([], cols), None
+    # the earliest base year of the window with firms filing in both years (the register may hold fewer years)
+    for year in (range(end_year - years + 1, end_year) if end_year is not None else ()):
+        rows = library.run(store, "analysis/revenue_panel", {"base_year": year, "end_year": end_year,
+                                                             "accounts_type": accounts_type})
+        if rows:
+            panel, base = frame(rows, cols), year
+            break
     return LocationData(emp, regions, panel, base, end_year, tuple(missing))
 
 

@@ -133,7 +133,7 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
         "network_isolates": net.counts()["isolates"], "network_largest_component": net.counts()["largest_component"],
         "region_units_all_sizes": int(frame["region"].sum()),
         "window": f"{frame.attrs['window'][0]}–{frame.attrs['window'][1]}",
-        "revenue_year": options.revenue_year,
+        "revenue_year": str(options.revenue_year) if options.revenue_year is not None else None,
     }])
     summary.attrs["title"] = "Population, groups and network"
     res.tables["summary"] = summary
@@ -402,8 +402,8 @@ def comparison_html(df: pd.DataFrame) -> str:
     for r in df.to_dict("records"):
         cls = " class='small'" if r.get("small_group") else ""
         cells = [r["label"], _fmt(r["members"]), _fmt(r["n"]), _fmt(r["missing"]), _fmt(r["mean"]),
-                 _interval(r["ci_low"], r["ci_high"]), _fmt(r["median"]), r.get("compared_with") or "–",
-                 r.get("test") or "–", _p(r["p_raw"]), _p(r["p_holm"]), _p(r["p_bh"]), _fmt(r["cliffs_delta"]),
+                 _interval(r["ci_low"], r["ci_high"]), _fmt(r["median"]), _text(r.get("compared_with")) or "–",
+                 _text(r.get("test")) or "–", _p(r["p_raw"]), _p(r["p_holm"]), _p(r["p_bh"]), _fmt(r["cliffs_delta"]),
                  _interval(r["cliffs_delta_ci_low"], r["cliffs_delta_ci_high"]), _fmt(r["hl_shift"]),
                  _interval(r["hl_ci_low"], r["hl_ci_high"])]
         body.append(f"<tr{cls}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")

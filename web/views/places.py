@@ -85,8 +85,8 @@ ANALYSIS_PARAMS = (
     Param("roles", description="seats that tie two organisations of the network", default="board",
           enum=("board", "board+deputies", "board+ceo", "all")),
     Param("weighted", "boolean", "Burt's constraint on tie weights instead of 0/1 ties", default=False),
-    Param("sensitivity", "boolean", "compute the sensitivity panel (every population x seats x weighting)",
-          default=True),
+    Param("sensitivity", "boolean", "compute the sensitivity panel (every population x seats x weighting; "
+          "several seconds more)", default=False),
 )
 
 
@@ -101,7 +101,7 @@ def region_analysis(region_id: str):
                "min_employees": params.int_arg("min_employees", 5, 0, 100000),
                "roles": params.choice_arg("roles", "board", ("board", "board+deputies", "board+ceo", "all")),
                "weighted": params.bool_arg("weighted", False),
-               "sensitivity": params.bool_arg("sensitivity", True)}
+               "sensitivity": params.bool_arg("sensitivity", False)}
     store = get_store()
     rows = library.run(store, "region/profile", {"region_id": region_id})
     if not rows:

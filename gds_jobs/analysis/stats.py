@@ -1,4 +1,5 @@
-"""Group summaries and tests: n, mean, median, bootstrap CI, Mann–Whitney U, Spearman.
+"""Group summaries and tests: bootstrap CI, Mann–Whitney U and permutation tests, Cliff's delta,
+Hodges–Lehmann shift, Holm and Benjamini–Hochberg adjustment, Spearman.
 
 Pure functions over numpy/pandas; nothing here reads a store.
 """
@@ -367,6 +368,13 @@ def hodges_lehmann(x: np.ndarray, y: np.ndarray, confidence: float = 0.95,
     return (shift, _kth_difference(x, y, c_low), _kth_difference(x, y, mn + 1 - c_low))
 
 
+def _family(p: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The p-values as floats, an all-NaN output and the positions of the finite ones in ascending order."""
+    a = np.asarray(p, dtype=float)
+    ok = np.flatnonzero(np.isfinite(a))
+    return a, np.full(a.shape, np.nan), ok[np.argsort(a[ok], kind="stable")]
+
+
 def holm(p: Sequence[float]) -> np.ndarray:
     """Holm's step-down adjusted p-values; NaN entries are left out of the family and stay NaN.
 
@@ -377,15 +385,10 @@ def holm(p: Sequence[float]) -> np.ndarray:
     ----------
     S. Holm, "A simple sequentially rejective multiple test procedure", *Scand. J. Statist.* 6, 1979.
     """
-    a = np.asarray(p, dtype=float)
-    out = np.full(a.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(a))
-    m = ok.size
-    if m == 0:
-        return out
-    order = ok[np.argsort(a[ok], kind="stable")]
-    adj = np.minimum(1.0, (m - np.arange(m)) * a[order])
-    out[order] = np.maximum.accumulate(adj)
+    a, out, order = _family(p)
+    m = order.size
+    if m:
+        out[order] = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * a[order]))
     return out
 
 
@@ -399,13 +402,9 @@ def benjamini_hochberg(p: Sequence[float]) -> np.ndarray:
     ----------
     Y. Benjamini and Y. Hochberg, *J. R. Statist. Soc. B* 57(1), 1995.
     """
-    a = np.asarray(p, dtype=float)
-    out = np.full(a.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(a))
-    m = ok.size
-    if m == 0:
-        return out
-    order = ok[np.argsort(a[ok], kind="stable")]
-    adj = np.minimum(1.0, m * a[order] / np.arange(1, m + 1))
-    out[order] = np.minimum.accumulate(adj[::-1])[::-1]
+    a, out, order = _family(p)
+    m = order.size
+    if m:
+        adj = np.minimum(1.0, m * a[order] / np.arange(1, m + 1))
+        out[order] = np.minimum.accumulate(adj[::-1])[::-1]
     return out

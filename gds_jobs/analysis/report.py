@@ -364,6 +364,11 @@ def _notes(df: pd.DataFrame) -> str:
     return "".join(f"<p class='note'>{html.escape(str(n))}</p>" for n in notes)
 
 
+def _titled(df: pd.DataFrame) -> str:
+    fig, title = df.attrs.get("figure"), df.attrs.get("title", "")
+    return f"<h3>{html.escape(f'{fig}: {title}' if fig else title)}</h3>"
+
+
 def _caption(df: pd.DataFrame) -> str:
     """Population, network, n per group and the test family of a figure."""
     parts = []
@@ -486,7 +491,8 @@ def render_html(res: RegionAnalysis) -> str:
                                  ylabel="firms")
         parts.append(_section(f"Critical mass (Table 5, revenue year {res.meta.get('revenue_year') or '–'})",
                               f"<div class='chart'>{chart}</div>" + html_table(t5) + html_table(t["critical_steps"])
-                              + html_table(t["critical_value_areas"]) + _notes(t["critical_value_areas"])))
+                              + _titled(t["critical_value_areas"]) + html_table(t["critical_value_areas"])
+                              + _notes(t["critical_value_areas"])))
         parts.append(_section("Employee bands (Table 6)", html_table(t["critical_table6"])))
         parts.append(_section("Critical-mass flags", html_table(t["critical_flags"]) + _notes(t["critical_flags"])))
         nb = t["critical_nace_breakdown"]

@@ -37,3 +37,18 @@ def test_region_analysis_json_follows_its_openapi_document(graph, app_factory):
     operation = schema[PATH]["GET"]
     assert _fuzz(operation, schemathesis.GenerationMode.POSITIVE, 6) == {200}
     assert 400 in _fuzz(operation, schemathesis.GenerationMode.NEGATIVE, 20)
+
+
+def test_region_analysis_page_shows_the_options_captions_and_figure_data(graph, app_factory):
+    """The real analysis (no stub): the page keeps the chosen options in its form, states population and
+    network, and the JSON twin carries per-figure data with adjusted p-values for charts."""
+    graph.small()
+    client = app_factory().test_client()
+    html = client.get("/region/ringeriksregionen/analysis?population=all&roles=board%2Bceo").get_data(as_text=True)
+    assert '<option value="all" selected>' in html and '<option value="board+ceo" selected>' in html
+    assert "Population: all organisations" in html and "tied by board seats and the CEO" in html
+    body = client.get("/region/ringeriksregionen/analysis.json?population=all").get_json()["analysis"]
+    assert body["meta"]["options"]["population"] == "all"
+    fig = {f["key"]: f for f in body["figures"]}["constraint"]
+    assert set(fig["groups"][0]["p"]) == {"raw", "holm", "bh"} and fig["projection"].startswith("interlock network")
+    assert body["method_notes"] and "sensitivity" not in body  # the panel is computed on request only

@@ -100,7 +100,7 @@ def test_region_analysis_shows_the_tables_of_the_analysis_module(graph, client, 
                "&weighted=true&sensitivity=true")
     assert calls[-1][1] == {"holdout": False, "population": "all", "min_employees": 0, "roles": "board+ceo",
                             "weighted": True, "sensitivity": True}
-    for bad in ("population=firm", "roles=ceo", "min_employees=-1", "weighted=maybe"):
+    for bad in ("population=firm", "roles=ceo", "min_employees=-1", "weighted=maybe", "population="):
         resp = client.get(f"/region/ringeriksregionen/analysis.json?{bad}")
         assert resp.status_code == 400 and bad.split("=")[0] in resp.get_json()["error"], bad
     html = client.get("/region/ringeriksregionen/analysis").get_data(as_text=True)

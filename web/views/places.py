@@ -97,6 +97,7 @@ def region_analysis(region_id: str):
     structure, hypotheses, count models, sensitivity panel, location quotients, critical mass, cluster fit)
     from gds_jobs.analysis for the chosen population, seats and weighting; `figures` carries each figure's
     data for charts; a clear note when the analysis is not available. Computed on request (seconds)."""
+    params.not_empty(tuple(p.name for p in ANALYSIS_PARAMS))
     options = {"population": params.choice_arg("population", "firms", ("firms", "all")),
                "min_employees": params.int_arg("min_employees", 5, 0, 100000),
                "roles": params.choice_arg("roles", "board", ("board", "board+deputies", "board+ceo", "all")),

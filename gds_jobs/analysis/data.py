@@ -216,17 +216,6 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
     )
 
 
-def board_seats(store: Any, roles: Sequence[str]) -> pd.DataFrame:
-    """Active board seats (``person_key``, ``orgnr``) of persons on two or more boards.
-
-    Persons with a single seat tie no organisations to each other, so they are left out
-    (lossless for the interlock network and the spill-over links, and much less to read).
-    """
-    rows = library.run(store, "analysis/board_seats", {"roles": list(roles)})
-    pairs = [(r["person_key"], o) for r in rows for o in (r.get("orgnrs") or [])]
-    return pd.DataFrame(pairs, columns=SEAT_COLUMNS)
-
-
 def interlock_seats(store: Any) -> pd.DataFrame:
     """Every active board seat and CEO post (``person_key``, ``orgnr``, ``role``) of persons in two or
     more organisations (:data:`INTERLOCK_SEAT_COLUMNS`); one read serves every network option."""
@@ -238,7 +227,8 @@ def interlock_seats(store: Any) -> pd.DataFrame:
 
 def seats_of(interlocks: pd.DataFrame, roles: Sequence[str]) -> pd.DataFrame:
     """Board seats (``person_key``, ``orgnr``) of ``roles`` of persons in two or more organisations by
-    those roles — what :func:`board_seats` reads, taken from an :func:`interlock_seats` frame."""
+    those roles (the library query ``analysis/board_seats`` gives the same), taken from an
+    :func:`interlock_seats` frame."""
     s = interlocks[interlocks["role"].isin(list(roles))][SEAT_COLUMNS].drop_duplicates()
     many = s.groupby("person_key")["orgnr"].transform("size") > 1
     return s[many].reset_index(drop=True)

@@ -448,14 +448,33 @@ def report() -> None:
 @report.command("region")
 @click.argument("region")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+@click.option("--population", type=click.Choice(["firms", "all"]), default="firms", show_default=True,
+              help="firms: industry organisations that file accounts (the study); all: every organisation.")
+@click.option("--min-employees", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Population: at least this many registered employees.")
+@click.option("--roles", type=click.Choice(["board", "board+deputies", "board+ceo", "all"]), default="board",
+              show_default=True, help="Seats that tie two organisations of the network.")
+@click.option("--weighted/--unweighted", default=False, show_default=True,
+              help="Burt's constraint on tie weights (shared persons) or on 0/1 ties (the study's reading).")
+@click.option("--revenue-year", type=int, default=None,
+              help="Accounts year of the revenue figures (default: the newest nearly complete year).")
+@click.option("--sensitivity/--no-sensitivity", default=True, show_default=True,
+              help="Compute the sensitivity panel (every population x seats x weighting).")
 @click.option("--top", type=int, default=200, show_default=True, help="Organisations in the critical-mass table.")
-def report_region(region: str, out_dir: str, top: int) -> None:
+def report_region(region: str, out_dir: str, population: str, min_employees: int, roles: str, weighted: bool,
+                  revenue_year: int | None, sensitivity: bool, top: int) -> None:
     """A self-contained HTML report (plus CSV and JSON of every table) for a region."""
     from pathlib import Path
 
-    from gds_jobs.analysis.report import write_region_report
+    from gds_jobs.analysis.report import analyse_region, write_analysis
 
-    path = write_region_report(_store(), region, Path(out_dir), top_n=top)
+    res = analyse_region(_store(), region, top_n=top, population=population, min_employees=min_employees,
+                         roles=roles, weighted=weighted, revenue_year=revenue_year, sensitivity=sensitivity)
+    path = write_analysis(res, Path(out_dir))
+    net = res.meta["network"]
+    click.echo(f"population: {res.meta['population']}")
+    click.echo(f"network: {net['nodes']} nodes, {net['ties']} ties, {net['isolates']} isolates, largest component "
+               f"{net['largest_component']} ({res.meta['projection']})")
     click.echo(f"report written to {path}")
 
 

@@ -94,12 +94,14 @@ def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
 
 
 FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "score", "explanation")
-def region_tables(store: Any, region_id: str) -> dict:
+def region_tables(store: Any, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
     """The region analysis of ``gds_jobs.analysis`` as tables, or "analysis not available".
 
-    Uses ``gds_jobs.analysis.report.analyse_region(store, region_id, holdout=False)``,
-    whose ``tables`` maps a key to a DataFrame (``attrs["title"]`` names it) and whose
-    ``caveats`` are shown as notes.
+    Uses ``gds_jobs.analysis.report.analyse_region(store, region_id, holdout=False, **options)``,
+    whose ``tables`` maps a key to a DataFrame (``attrs`` name its title, population, network and
+    notes), ``caveats`` are shown as notes and ``meta`` carries the options and the network. When
+    the module offers ``figure_data``, ``method_notes`` and ``sensitivity_matrix`` their results
+    come along (structured figure data for charts; the sensitivity panel as one table).
     """
     mod = _module("gds_jobs.analysis.report")
     fn = getattr(mod, "analyse_region", None) if mod else None
@@ -108,7 +110,7 @@ def region_tables(store: Any, region_id: str) -> dict:
                                                    "(gds_jobs.analysis) is not installed.", "tables": [],
                 "caveats": []}
     try:
-        res = fn(store, region_id, holdout=False)
+        res = fn(store, region_id, holdout=False, **dict(options or {}))
     except KlyngeError as exc:
         return {"status": "not_available", "note": f"Analysis not available: {exc}", "tables": [], "caveats": []}
     except Exception:  # an optional add-on must not take the page down; the error is logged
@@ -117,8 +119,23 @@ def region_tables(store: Any, region_id: str) -> dict:
                 "tables": [], "caveats": []}
     tables = []
     for key, frame in (getattr(res, "tables", None) or {}).items():
-        title = (getattr(frame, "attrs", None) or {}).get("title") or str(key).replace("_", " ").capitalize()
-        tables.append({"key": str(key), "title": str(title), **to_table(frame)})
+        attrs = getattr(frame, "attrs", None) or {}
+        title = attrs.get("title") or str(key).replace("_", " ").capitalize()
+        fig = attrs.get("figure")
+        tables.append({"key": str(key), "title": f"{fig}: {title}" if fig and not str(title).startswith(fig)
+                       else str(title), "population": attrs.get("population"), "projection": attrs.get("projection"),
+                       "family": attrs.get("family"), "notes": [str(n) for n in attrs.get("notes") or []],
+                       **to_table(frame)})
     caveats = [str(c) for c in (getattr(res, "caveats", None) or [])]
-    return {"status": "ok" if tables else "empty", "note": None if tables else "No analysis tables for this region.",
-            "tables": tables, "caveats": caveats}
+    out = {"status": "ok" if tables else "empty", "note": None if tables else "No analysis tables for this region.",
+           "tables": tables, "caveats": caveats, "meta": _plain(getattr(res, "meta", None) or {})}
+    for name, key in (("figure_data", "figures"), ("method_notes", "method_notes")):
+        f = getattr(mod, name, None)
+        if f is not None:
+            value = f(res)
+            out[key] = _plain([{"heading": h, "text": t} for h, t in value] if key == "method_notes" else value)
+    matrix = getattr(mod, "sensitivity_matrix", None)
+    panel = (getattr(res, "tables", None) or {}).get("sensitivity")
+    if matrix is not None and panel is not None:
+        out["sensitivity"] = to_table(matrix(panel))
+    return out

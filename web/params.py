@@ -65,6 +65,14 @@ def bool_arg(name: str, default: bool) -> bool:
     abort(400, description=f"parameter {name} must be true or false, got {raw!r}")
 
 
+def not_empty(names: tuple[str, ...]) -> None:
+    """400 when one of ``names`` is given without a value (``?population=``): a page whose parameters all have
+    defaults says so rather than silently using the default for a value the client meant to send."""
+    for name in names:
+        if name in request.args and not request.args.get(name, "").strip():
+            abort(400, description=f"parameter {name} is empty; leave it out for the default or give a value")
+
+
 def not_found(message: str, hint: str | None = None) -> NotFound:
     """A 404 whose page and JSON carry a hint of what to try instead."""
     exc = NotFound(description=message)

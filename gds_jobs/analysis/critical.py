@@ -6,8 +6,9 @@ Method
 2. Leave out resale (NACE prefixes ``rules.resale_prefixes``: motor-vehicle trade,
    wholesale, retail) and savings banks (org form SPA, or NACE 64.190 with "sparebank"
    in the name), each code matched in its own NACE version (SN2025 or SN2007).
-3. Leave out units without an operating revenue in NOK (in ``revenue_year`` or, by
-   default, their newest filing) — they cannot be ranked.
+3. Leave out units without an operating revenue in NOK in the revenue year — they cannot be
+   ranked. The report fixes that year (``revenue_year``, by default the newest year in which the
+   region's units filed at least 90 % as many accounts as in their best year) and states it.
 4. Keep the ``top_n`` (200) largest by operating revenue (ties by orgnr).
 5. Group by value-creation area (longest matching NACE prefix; "Annet" otherwise).
 
@@ -87,20 +88,44 @@ def select_top(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOpti
 
 
 def table5(top: pd.DataFrame, rules: ValueAreaRules) -> pd.DataFrame:
-    """Firms, operating revenue (NOK 1000) and employees per value area, most firms first."""
+    """Firms, operating revenue (NOK 1000) and employees per value area, most firms first.
+
+    Every value area of ``rules`` is listed, those without a firm among the top N with 0, so a
+    reader sees what is absent as well as what is there; the default area ("Annet") comes last.
+    """
     g = top.groupby(["area", "area_name"], dropna=False)
     out = pd.DataFrame({
         "firms": g.size(),
         "revenue_nok_1000": g["revenue"].sum() / 1000.0,
         "employees": g["employees"].sum(min_count=0),
     }).reset_index()
-    out["revenue_nok_1000"] = out["revenue_nok_1000"].round().astype("int64")
+    names = rules.names()
+    absent = [a for a in names if a not in set(out["area"])]
+    if absent:
+        out = pd.concat([out, pd.DataFrame({"area": absent, "area_name": [names[a] for a in absent], "firms": 0,
+                                            "revenue_nok_1000": 0.0, "employees": 0})], ignore_index=True)
+    out["revenue_nok_1000"] = pd.to_numeric(out["revenue_nok_1000"], errors="coerce").fillna(0).round().astype("int64")
     out["employees"] = pd.to_numeric(out["employees"], errors="coerce").fillna(0).astype("int64")
+    out["firms"] = out["firms"].astype("int64")
     out["is_other"] = out["area"] == rules.other_id
-    out = out.sort_values(["is_other", "firms", "revenue_nok_1000"], ascending=[True, False, False])
+    out = out.sort_values(["is_other", "firms", "revenue_nok_1000", "area"], ascending=[True, False, False, True])
     out = out.drop(columns="is_other").reset_index(drop=True)
     out.attrs.update({"title": "Table 5: firms, operating revenue (NOK 1000) and employees by value-creation area",
                       "figure": "Table 5", "other_id": rules.other_id})
+    return out
+
+
+def value_area_mapping(rules: ValueAreaRules) -> pd.DataFrame:
+    """Which NACE code prefixes make each value area (SN2025 and SN2007), as the report prints it."""
+    rows = [{"area": a.id, "area_name": a.name, "nace_sn2025": ", ".join(a.prefixes),
+             "nace_sn2007": ", ".join(a.for_version("SN2007"))} for a in rules.areas]
+    rows.append({"area": rules.other_id, "area_name": rules.other_name, "nace_sn2025": "every other code",
+                 "nace_sn2007": "every other code"})
+    out = pd.DataFrame(rows, columns=["area", "area_name", "nace_sn2025", "nace_sn2007"])
+    out.attrs.update({"title": "Value-creation areas: NACE code prefixes", "figure": "Table 5a",
+                      "notes": ["The grouping of NACE codes into the study's value-creation areas is Klynge's own "
+                                "reading of the study (it names the areas, not the codes); a code belongs to the "
+                                "area with its longest matching prefix."]})
     return out
 
 
@@ -163,7 +188,8 @@ def flags(top: pd.DataFrame, area_order: list[str], options: AnalysisOptions | N
 
 def critical_mass(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisOptions | None = None
                   ) -> dict[str, pd.DataFrame]:
-    """All critical-mass tables: ``top_firms``, ``steps``, ``table5``, ``table6``, ``nace_breakdown``, ``flags``.
+    """All critical-mass tables: ``top_firms``, ``steps``, ``table5``, ``value_areas``, ``table6``,
+    ``nace_breakdown``, ``flags``.
 
     Parameters
     ----------
@@ -185,5 +211,5 @@ def critical_mass(frame: pd.DataFrame, rules: ValueAreaRules, options: AnalysisO
                                                        -nb["firms"].iloc[i], -nb["revenue_nok_1000"].iloc[i]))]
     nb = nb.reset_index(drop=True)
     nb.attrs.update(attrs)
-    return {"top_firms": top, "steps": steps, "table5": t5, "table6": table6(top, order),
-            "nace_breakdown": nb, "flags": flags(top, order, opts)}
+    return {"top_firms": top, "steps": steps, "table5": t5, "value_areas": value_area_mapping(rules),
+            "table6": table6(top, order), "nace_breakdown": nb, "flags": flags(top, order, opts)}

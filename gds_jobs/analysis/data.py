@@ -19,7 +19,7 @@ from gds_jobs.analysis.options import AnalysisOptions
 from klynge.errors import ConfigError
 
 ORG_COLUMNS = ["orgnr", "name", "helix", "org_form", "nace", "nace_version", "sector_code", "employees",
-               "has_employee_count", "municipality_code", "active", "synthetic", "as_of"]
+               "has_employee_count", "municipality_code", "active", "founded", "last_accounts_year", "synthetic", "as_of"]
 ACCOUNT_COLUMNS = ["orgnr", "year", "currency", "revenue", "operating_result", "ordinary_result_before_tax",
                    "total_assets", "ebitda", "as_of"]
 GRANT_COLUMNS = ["orgnr", "source", "year", "applications", "granted", "amount_granted", "as_of"]
@@ -29,6 +29,9 @@ CLUSTER_COLUMNS = ["cluster_id", "name", "level", "programme", "host_county", "h
 MEMBER_COLUMNS = ["orgnr", "cluster_id", "since", "until", "role"]
 SEAT_COLUMNS = ["person_key", "orgnr"]
 REGION_UNIT_COLUMNS = ["orgnr", "via", "subunits"]
+INTERLOCK_SEAT_COLUMNS = ["person_key", "orgnr", "role"]
+HOLDER_COLUMNS = ["orgnr", "role"]
+NETWORK_ORG_COLUMNS = ["orgnr", "helix", "org_form", "active", "last_accounts_year"]
 
 MeasuresProvider = Callable[..., pd.DataFrame]
 
@@ -58,6 +61,12 @@ class AnalysisData:
     measures : network measures per orgnr (constraint, eigenvector, ...).
     freshness : per label: n, newest as_of, synthetic count.
     measures_run : id of the measures run (None when no run).
+    interlock_seats : ``person_key``, ``orgnr``, ``role`` — every active board seat and CEO post of
+        persons in two or more organisations (the networks of every option set are built from it).
+    seat_holders : ``orgnr``, ``role`` — the roles each population organisation has filled (isolates).
+    network_orgs : ``orgnr``, ``helix``, ``org_form``, ``active``, ``last_accounts_year`` of every
+        organisation in ``orgs`` or ``interlock_seats`` (any size): who belongs to which network.
+    cache : networks built from this read, keyed by their parameters (see ``population.network_for``).
     """
 
     region: Region | None
@@ -72,6 +81,10 @@ class AnalysisData:
     measures: pd.DataFrame
     freshness: pd.DataFrame = field(default_factory=pd.DataFrame)
     measures_run: str | None = None
+    interlock_seats: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INTERLOCK_SEAT_COLUMNS))
+    seat_holders: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HOLDER_COLUMNS))
+    network_orgs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NETWORK_ORG_COLUMNS))
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def as_of_year(self, options: AnalysisOptions) -> int:
         """Last year of the grant/patent window: the option, else the newest year in the data."""
@@ -148,8 +161,10 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
     store : a GraphStore.
     region : region id or name (resolved with :func:`resolve_region`), a Region, or None.
     options : the analysis options (population, region rule, board roles, accounts type).
-    measures : a measures frame (``orgnr`` + measure columns), a provider
-        ``f(store, orgnrs=None) -> DataFrame``, or None for :func:`default_measures_provider`.
+    measures : a measures frame (``orgnr`` + measure columns) or a provider
+        ``f(store, orgnrs=None) -> DataFrame`` whose columns replace those the analysis computes on
+        the population's own network (e.g. the nightly run's values: :func:`default_measures_provider`);
+        None (the default): no replacement.
     extra_orgnrs : organisations to include whatever their size (e.g. the firm a fit is asked for).
 
     Returns
@@ -172,8 +187,6 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
     orgs = pd.concat([pop, more], ignore_index=True) if len(more) else pop
     orgs = orgs.drop_duplicates("orgnr").reset_index(drop=True)
 
-    if measures is None:
-        measures = default_measures_provider()
     if callable(measures):
         mframe = measures(store, orgnrs=list(orgs["orgnr"]))
     elif isinstance(measures, pd.DataFrame):
@@ -182,6 +195,7 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
         mframe = pd.DataFrame({"orgnr": pd.Series([], dtype=object)})
     run_id = mframe.attrs.get("run_id") if hasattr(mframe, "attrs") else None
     fresh = frame(library.run(store, "analysis/freshness"), ["label", "n", "as_of", "synthetic"])
+    inter = interlock_seats(store)
     return AnalysisData(
         region=reg,
         orgs=orgs,
@@ -192,22 +206,97 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
         patents=frame(library.run(store, "analysis/patents"), PATENT_COLUMNS),
         accounts=frame(library.run(store, "analysis/accounts_by_orgnr", {
             "orgnrs": list(orgs["orgnr"]), "accounts_type": opts.accounts_type}), ACCOUNT_COLUMNS),
-        seats=board_seats(store, opts.board_roles),
+        seats=seats_of(inter, opts.board_roles),
         measures=mframe,
         freshness=fresh,
         measures_run=run_id,
+        interlock_seats=inter,
+        seat_holders=seat_holders(store, list(pop["orgnr"])),
+        network_orgs=network_organizations(store, orgs, inter),
     )
 
 
-def board_seats(store: Any, roles: Sequence[str]) -> pd.DataFrame:
-    """Active board seats (``person_key``, ``orgnr``) of persons on two or more boards.
+def interlock_seats(store: Any) -> pd.DataFrame:
+    """Every active board seat and CEO post (``person_key``, ``orgnr``, ``role``) of persons in two or
+    more organisations (:data:`INTERLOCK_SEAT_COLUMNS`); one read serves every network option."""
+    rows = library.run(store, "analysis/interlock_seats")
+    out = [(r["person_key"], str(o), str(role)) for r in rows
+           for o, role in zip(r.get("orgnrs") or [], r.get("roles") or [], strict=True)]
+    return pd.DataFrame(out, columns=INTERLOCK_SEAT_COLUMNS).drop_duplicates().reset_index(drop=True)
 
-    Persons with a single seat tie no organisations to each other, so they are left out
-    (lossless for the interlock network and the spill-over links, and much less to read).
-    """
-    rows = library.run(store, "analysis/board_seats", {"roles": list(roles)})
-    pairs = [(r["person_key"], o) for r in rows for o in (r.get("orgnrs") or [])]
-    return pd.DataFrame(pairs, columns=SEAT_COLUMNS)
+
+def seats_of(interlocks: pd.DataFrame, roles: Sequence[str]) -> pd.DataFrame:
+    """Board seats (``person_key``, ``orgnr``) of ``roles`` of persons in two or more organisations by
+    those roles (the library query ``analysis/board_seats`` gives the same), taken from an
+    :func:`interlock_seats` frame."""
+    s = interlocks[interlocks["role"].isin(list(roles))][SEAT_COLUMNS].drop_duplicates()
+    many = s.groupby("person_key")["orgnr"].transform("size") > 1
+    return s[many].reset_index(drop=True)
+
+
+def network_organizations(store: Any, orgs: pd.DataFrame, interlocks: pd.DataFrame, chunk: int = 20000
+                          ) -> pd.DataFrame:
+    """:data:`NETWORK_ORG_COLUMNS` of ``orgs`` and of every other organisation in ``interlocks``."""
+    known = orgs[[c for c in NETWORK_ORG_COLUMNS if c in orgs.columns]].copy()
+    known["orgnr"] = known["orgnr"].astype(str)
+    rest = sorted(set(interlocks["orgnr"].astype(str)) - set(known["orgnr"]))
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(rest), chunk):
+        rows += library.run(store, "analysis/network_organizations", {"orgnrs": rest[i:i + chunk]})
+    more = frame(rows, NETWORK_ORG_COLUMNS)
+    parts = [p for p in (known.reindex(columns=NETWORK_ORG_COLUMNS), more) if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else frame([], NETWORK_ORG_COLUMNS)
+    out["orgnr"] = out["orgnr"].astype(str)
+    return out.drop_duplicates("orgnr").reset_index(drop=True)
+
+
+def seat_holders(store: Any, orgnrs: Sequence[str], chunk: int = 20000) -> pd.DataFrame:
+    """Per organisation of ``orgnrs``: each role (board seat or CEO) it has filled (:data:`HOLDER_COLUMNS`)."""
+    out = []
+    for i in range(0, len(orgnrs), chunk):
+        for r in library.run(store, "analysis/seat_holders", {"orgnrs": list(orgnrs[i:i + chunk])}):
+            out += [(str(r["orgnr"]), str(role)) for role in (r.get("roles") or [])]
+    return pd.DataFrame(out, columns=HOLDER_COLUMNS)
+
+
+@dataclass(frozen=True)
+class LocationData:
+    """What the location quotients and the shift-share read: Norway's employment by municipality and NACE
+    code, the municipality numbers of the analysed and the benchmark regions, and a revenue panel."""
+
+    employment: pd.DataFrame
+    regions: dict[str, tuple[str, ...]]
+    panel: pd.DataFrame
+    base_year: int | None
+    end_year: int | None
+    missing_regions: tuple[str, ...] = ()
+
+
+def location_data(store: Any, region: Region, benchmarks: Sequence[str], end_year: int | None, years: int,
+                  accounts_type: str = "SELSKAP") -> LocationData:
+    """Read :class:`LocationData` (regions that are not in the graph are listed in ``missing_regions``)."""
+    emp = frame(library.run(store, "analysis/employment"),
+                ["municipality_code", "nace", "nace_version", "employees", "units"])
+    regions: dict[str, tuple[str, ...]] = {}
+    missing = []
+    for r in [region.region_id, *[b for b in benchmarks if b.casefold() != region.region_id.casefold()]]:
+        try:
+            reg = region if r == region.region_id else resolve_region(store, r)
+        except ConfigError:
+            missing.append(r)
+            continue
+        codes = library.run(store, "analysis/region_municipality_codes", {"region_id": reg.region_id})
+        regions[reg.name] = tuple(str(c["code"]) for c in codes if c.get("code"))
+    cols = ["municipality_code", "nace", "nace_version", "base_revenue", "end_revenue", "firms"]
+    panel, base = frame([], cols), None
+    # the earliest base year of the window with firms filing in both years (the register may hold fewer years)
+    for year in (range(end_year - years + 1, end_year) if end_year is not None else ()):
+        rows = library.run(store, "analysis/revenue_panel", {"base_year": year, "end_year": end_year,
+                                                             "accounts_type": accounts_type})
+        if rows:
+            panel, base = frame(rows, cols), year
+            break
+    return LocationData(emp, regions, panel, base, end_year, tuple(missing))
 
 
 def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:

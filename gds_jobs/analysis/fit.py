@@ -407,11 +407,11 @@ def _mid_ranks(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 def _prepare(store: Any, region: str | None, options: AnalysisOptions | None, measures: Any,
              data: AnalysisData | None, extra: Sequence[str] = ()) -> tuple[AnalysisData, pd.DataFrame, InterlockGraph]:
-    opts = options or AnalysisOptions()
+    opts = (options or AnalysisOptions()).with_(population="all")  # every helix: candidates complement members
     if data is None:
         data = load_data(store, region, opts, measures=measures if measures is not None else _no_measures,
                          extra_orgnrs=extra)
-    frame = build_frame(data, opts)
+    frame = build_frame(data, opts, network=False)
     graph = InterlockGraph(data.seats, extra_orgnrs=frame["orgnr"])
     return data, frame, graph
 

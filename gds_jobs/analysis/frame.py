@@ -1,7 +1,15 @@
 """The analysis frame: one row per organisation with its groups, outcomes and network measures.
 
-Definitions (shown in the report's method notes)
-------------------------------------------------
+Definitions (the report's method notes say the same for analysts)
+--------------------------------------------------------------------
+Population
+    Active units with at least ``min_employees`` employees; with ``population="firms"`` only the
+    industry firms that file accounts (:mod:`gds_jobs.analysis.population`). ``population_all``
+    keeps the wider set, ``is_firm`` the firm rule.
+Network measures
+    Computed on the population's own interlock network for the chosen ``roles``
+    (:func:`gds_jobs.analysis.population.network_for`): constraint, eigenvector centrality within
+    the largest component, harmonic centrality, degree, isolated, in the largest component.
 IN member
     Member of at least one cluster whose ``level`` is one of ``options.in_levels``
     (Arena, Arena Pro, GCE, NCE; case-insensitive). Memberships that ended
@@ -13,9 +21,11 @@ Region
     (``options.region_by``).
 Neither IN nor SIVA
     Neither an IN member nor a SIVA member (region firms included, as in the study).
+    ``region_neither`` and ``other_neither`` split it by the region: the disjoint groups the
+    region is tested with.
 Spill-over link
-    Not an IN member, and at least one person holds an active board seat
-    (``options.board_roles``) both here and in an IN member organisation.
+    Not an IN member, and tied in the population's network to an IN member (a person holds a
+    counted seat in both).
 Support
     Grants and awards from Forskningsrådet and Innovasjon Norge granted in the window
     (``as_of_year - years + 1`` .. ``as_of_year``; rows without a year count).
@@ -23,6 +33,11 @@ Research-council applications
     Forskningsrådet applications in the window, granted or not.
 Patents
     Patent applications in the window.
+Per employee
+    ``support_per_employee`` and ``patents_per_employee``: the counts divided by the registered
+    employees (missing when the count is missing).
+Firm age
+    ``age``: the window's last year minus the founding year (missing without a founding date).
 Profitability
     Newest filing with total assets > 0: EBITDA / total assets where EBITDA exists,
     otherwise operating result / total assets (``profitability_basis`` says which).
@@ -42,6 +57,7 @@ import pandas as pd
 
 from gds_jobs.analysis.data import AnalysisData
 from gds_jobs.analysis.options import AnalysisOptions
+from gds_jobs.analysis.population import NETWORK_COLUMNS, Network, filers, is_firm, network_for, network_population
 
 FR_SOURCES = ("forskningsradet", "forskningsrådet", "nfr", "rcn")
 IN_SOURCES = ("innovasjon_norge", "innovasjonnorge", "in")
@@ -81,15 +97,6 @@ def current_memberships(data: AnalysisData, options: AnalysisOptions) -> pd.Data
     m = m[~(until < first)] if len(m) else m
     return m.merge(cluster_kinds(data.clusters, options), on="cluster_id", how="left").fillna(
         {"is_in": False, "is_siva": False})
-
-
-def spillover_linked(seats: pd.DataFrame, members: set[str]) -> set[str]:
-    """Organisations outside ``members`` that share a board member with an organisation in it."""
-    if not members or seats.empty:
-        return set()
-    persons = set(seats.loc[seats["orgnr"].isin(members), "person_key"])
-    linked = set(seats.loc[seats["person_key"].isin(persons), "orgnr"])
-    return linked - members
 
 
 def growth_rates(accounts: pd.DataFrame, min_base: float = 0.0) -> pd.DataFrame:
@@ -136,19 +143,58 @@ def revenue(accounts: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     return a[["orgnr", "revenue", "year"]].rename(columns={"year": "revenue_year"}).reset_index(drop=True)
 
 
-def build_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> pd.DataFrame:
-    """One row per organisation of ``data.orgs`` with groups, outcomes and measures.
+def fixed_revenue_year(data: AnalysisData, options: AnalysisOptions) -> int | None:
+    """The accounts year of the revenue figures: ``options.revenue_year``, else the newest year in which the
+    region's units (all units when the region has none) filed at least 90 % as many NOK revenues as in their
+    best year — the newest year that is nearly complete. None without any filing."""
+    if options.revenue_year is not None:
+        return int(options.revenue_year)
+    a = data.accounts
+    if a.empty:
+        return None
+    a = a[pd.to_numeric(a["revenue"], errors="coerce").notna()
+          & (a["currency"].fillna("NOK").astype(str).str.upper() == "NOK")]
+    units = set(data.region_units["orgnr"].astype(str))
+    part = a[a["orgnr"].astype(str).isin(units)]
+    part = part if len(part) else a
+    counts = pd.to_numeric(part["year"], errors="coerce").dropna().astype(int).value_counts()
+    if counts.empty:
+        return None
+    return int(max(y for y, c in counts.items() if c >= 0.9 * counts.max()))
+
+
+def build_frame(data: AnalysisData, options: AnalysisOptions | None = None, *, network: bool = True
+                ) -> pd.DataFrame:
+    """One row per organisation of ``data.orgs`` with groups, outcomes and network measures.
 
     Returns
     -------
     pandas.DataFrame
-        The columns of ``data.orgs`` plus ``county_code``, ``in_member``, ``siva_member``,
-        ``region``, ``neither``, ``spill_linked``, ``support``, ``fr_applications``,
-        ``in_awards``, ``amount_granted``, ``patents``, ``profitability``,
-        ``profitability_basis``, ``growth``, ``growth_pairs``, ``revenue``, ``revenue_year``
-        and every measure column of ``data.measures``. ``attrs`` carries ``as_of_year``,
-        ``window`` and ``measures_run``.
+        The columns of ``data.orgs`` plus ``county_code``, ``population_all``, ``is_firm``,
+        ``in_population``, ``in_member``, ``siva_member``, ``region``, ``neither``,
+        ``region_neither``, ``other_neither``, ``spill_linked``, ``support``, ``fr_applications``,
+        ``in_awards``, ``amount_granted``, ``patents``, the per-employee rates, ``age``,
+        ``profitability``, ``profitability_basis``, ``growth``, ``growth_pairs``, ``revenue``,
+        ``revenue_year``, the network columns (:data:`~gds_jobs.analysis.population.NETWORK_COLUMNS`)
+        and every other column of ``data.measures``. ``attrs`` carries ``as_of_year``, ``window``,
+        ``measures_run``, ``population`` and ``network`` (a description and its counts).
+        With ``network=False`` the network is not built: its columns are missing and nobody is
+        spill-over linked (for callers that need neither, e.g. the cluster fit).
     """
+    opts = options or AnalysisOptions()
+    if not network:
+        f = base_frame(data, opts)
+        f["in_population"] = population_mask(f, opts.population)
+        for c in NETWORK_COLUMNS[1:]:
+            f[c] = False if c in ("isolated", "in_lcc", "in_network") else np.nan
+        f["spill_linked"] = False
+        f.attrs.update({"population": opts.population, "roles": opts.roles, "network": {}})
+        return f
+    return with_population(base_frame(data, opts), data, opts)[0]
+
+
+def base_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> pd.DataFrame:
+    """:func:`build_frame` without the population choice and the network (shared by every option set)."""
     opts = options or AnalysisOptions()
     f = data.orgs.copy().reset_index(drop=True)
     f["orgnr"] = f["orgnr"].astype(str)
@@ -162,7 +208,8 @@ def build_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> p
     f["siva_member"] = f["orgnr"].isin(siva_set)
     f["region"] = f["orgnr"].isin(set(data.region_units["orgnr"].astype(str)))
     f["neither"] = ~(f["in_member"] | f["siva_member"])
-    f["spill_linked"] = f["orgnr"].isin(spillover_linked(data.seats, in_set))
+    f["region_neither"] = f["region"] & f["neither"]
+    f["other_neither"] = ~f["region"] & f["neither"]
 
     last = data.as_of_year(opts)
     first = last - opts.years + 1
@@ -197,16 +244,64 @@ def build_frame(data: AnalysisData, options: AnalysisOptions | None = None) -> p
     f = f.merge(growth_rates(acc, opts.growth_min_base), on="orgnr", how="left")
     f["growth_pairs"] = f["growth_pairs"].fillna(0).astype(int)
     f = f.merge(revenue(acc, opts.revenue_year), on="orgnr", how="left")
+    emp = f["employees"].where(f["employees"] > 0)
+    f["support_per_employee"] = f["support"] / emp
+    f["patents_per_employee"] = f["patents"] / emp
+    founded = f["founded"].map(_year) if "founded" in f else pd.Series(np.nan, index=f.index)
+    f["age"] = (last - founded).where(lambda a: a >= 0)
+    f["population_all"] = f["in_population"].fillna(False).astype(bool)
+    f["is_firm"] = is_firm(f, filers(acc))
+    f.attrs.update({"as_of_year": last, "window": (first, last), "measures_run": data.measures_run})
+    return f
 
+
+def population_mask(f: pd.DataFrame, kind: str) -> pd.Series:
+    """The population of ``kind`` (``firms``/``all``) in a :func:`base_frame`."""
+    return (f["population_all"] & f["is_firm"]) if kind == "firms" else f["population_all"].copy()
+
+
+def with_population(base: pd.DataFrame, data: AnalysisData, options: AnalysisOptions,
+                    population: str | None = None, roles: str | None = None) -> tuple[pd.DataFrame, Network]:
+    """The frame for one population and choice of seats: ``in_population``, the network columns of
+    that option set's network, and ``spill_linked`` (a tie in it to an IN member).
+
+    Measures columns given in ``data.measures`` (a frame or provider passed to ``load_data``)
+    replace the computed ones of the same name; the caption then says so.
+    """
+    kind = population or options.population
+    roles = roles or options.roles
+    f = base.drop(columns=[c for c in NETWORK_COLUMNS if c != "orgnr" and c in base.columns])
+    f = f.drop(columns=[c for c in ("spill_linked",) if c in f.columns])
+    f["in_population"] = population_mask(f, kind)
+    pop = network_population(data, kind, options.active_only, filers(data.accounts))
+    net = network_for(data, pop, options, kind, roles)
+    f = f.merge(net.measures, on="orgnr", how="left")
+    outside = ~f["in_population"]  # measures are shown for the compared population only
+    for c in NETWORK_COLUMNS[1:]:
+        if c in ("isolated", "in_lcc", "in_network"):
+            f[c] = f[c].astype("boolean").fillna(False).astype(bool) & ~outside
+        else:
+            f[c] = pd.to_numeric(f[c], errors="coerce").where(~outside)
+    replaced: list[str] = []
     m = data.measures
     if m is not None and len(m.columns) > 1:
         m = m.copy()
         m["orgnr"] = m["orgnr"].astype(str)
-        cols = [c for c in m.columns if c != "orgnr" and c not in f.columns]
-        f = f.merge(m[["orgnr", *cols]], on="orgnr", how="left")
-    for c in ("constraint", "eigenvector"):
-        if c not in f:
-            f[c] = np.nan
+        cols = [c for c in m.columns if c != "orgnr" and c not in base.columns]
+        replaced = [c for c in cols if c in f.columns]
+        f = f.drop(columns=replaced).merge(m[["orgnr", *cols]], on="orgnr", how="left")
+    for c in ("constraint", "constraint_weighted", "eigenvector", "harmonic"):
         f[c] = pd.to_numeric(f[c], errors="coerce")
-    f.attrs.update({"as_of_year": last, "window": (first, last), "measures_run": data.measures_run})
-    return f
+    g = net.graph
+    members = set(f.loc[f["in_member"], "orgnr"])  # IN members of the network's kind, whatever their size
+    in_idx = [i for i, o in enumerate(g.nodes) if o in members]
+    linked: set[str] = set()
+    if in_idx and g.m:
+        reach = np.asarray(g.binary[in_idx].sum(axis=0)).ravel() > 0
+        linked = {g.nodes[i] for i in np.flatnonzero(reach)}
+    f["spill_linked"] = f["orgnr"].isin(linked) & ~f["in_member"] & f["in_population"]
+    f.attrs.update(base.attrs)
+    f.attrs.update({"population": kind, "roles": roles,
+                    "network": {"description": net.describe(), **net.counts(), "replaced_measures": replaced,
+                                "key": {"population": net.key.population, "roles": net.key.roles}}})
+    return f, net

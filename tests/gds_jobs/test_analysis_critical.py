@@ -47,10 +47,13 @@ def test_top_n_leaves_out_resale_savings_banks_and_units_without_revenue():
 
 def test_table5_counts_revenue_in_thousands_and_employees_per_area():
     """Top 3: Bygg og anlegg = units 2, 3: 2 firms, (5.0 M + 2.0 M)/1000 = 7000, 20 + 6 = 26 employees;
-    Energi / Miljø = unit 1: 1 firm, 9000, 150 employees. Most firms first."""
+    Energi / Miljø = unit 1: 1 firm, 9000, 150 employees. Most firms first; the areas without a firm in the
+    top 3 follow with zeros (by id), Annet last."""
     t5 = critical_mass(FRAME, RULES, AnalysisOptions(top_n=3))["table5"]
-    assert t5[["area_name", "firms", "revenue_nok_1000", "employees"]].values.tolist() == [
-        ["Bygg og anlegg", 2, 7000, 26], ["Energi / Miljø", 1, 9000, 150]]
+    rows = t5[["area_name", "firms", "revenue_nok_1000", "employees"]].values.tolist()
+    assert rows[:2] == [["Bygg og anlegg", 2, 7000, 26], ["Energi / Miljø", 1, 9000, 150]]
+    assert all(r[1:] == [0, 0, 0] for r in rows[2:]) and rows[-1][0] == "Annet"
+    assert {r[0] for r in rows} == set(RULES.names().values())
 
 
 def test_all_areas_with_longest_prefix_and_other_last():

@@ -136,7 +136,7 @@ def _data(members: dict[str, list[str]], orgs: pd.DataFrame, seats: pd.DataFrame
 def test_cluster_candidates_rank_region_firms_and_explain_the_board_path():
     """Region firms X, Y, Z, U are ranked X (0.78), Y (0.31), U (0.1), Z (0). Y's path runs through X:
     Y shares p2 with X, which shares p1 with member M1."""
-    opts = AnalysisOptions(as_of_year=2024, min_employees=0)
+    opts = AnalysisOptions(as_of_year=2024, min_employees=0, population="all")  # the fit ranks every helix
     data = _data({"K": ["M1", "M2"]}, ORGS, SEATS, ["X", "Y", "Z", "U"])
     frame = build_frame(data, opts)
     g = InterlockGraph(SEATS, extra_orgnrs=frame["orgnr"])
@@ -157,7 +157,7 @@ def test_cluster_candidates_rank_region_firms_and_explain_the_board_path():
 def test_clusters_for_firm_ranks_the_cluster_whose_members_it_resembles_first():
     """X against K (members M1, M2: score 0.78 as above) and L (member Z only, 41.000, no ties,
     host 03): industry 0, network 0, helix 1 - 1 = 0, geography 0.5 * [03 = 03] + 0.5 * 0 = 0.5 → 0.1."""
-    opts = AnalysisOptions(as_of_year=2024, min_employees=0)
+    opts = AnalysisOptions(as_of_year=2024, min_employees=0, population="all")  # the fit ranks every helix
     data = _data({"K": ["M1", "M2"], "L": ["Z"]}, ORGS, SEATS, [])
     frame = build_frame(data, opts)
     g = InterlockGraph(SEATS, extra_orgnrs=frame["orgnr"])
@@ -182,7 +182,7 @@ def test_holdout_finds_a_hidden_member_that_resembles_the_rest_at_rank_one():
     orgs = pd.DataFrame({"orgnr": members + others, "nace": ["62.100"] * 5 + ["41.000"] * 10,
                          "helix": "industry", "county_code": ["03"] * 5 + ["33"] * 10})
     seats = pd.DataFrame({"person_key": ["p0"] * 5, "orgnr": members})
-    opts = AnalysisOptions(as_of_year=2024, min_employees=0)
+    opts = AnalysisOptions(as_of_year=2024, min_employees=0, population="all")  # the fit ranks every helix
     data = _data({"K": members}, orgs, seats, [], host=None)
     frame = build_frame(data, opts)
     g = InterlockGraph(seats, extra_orgnrs=frame["orgnr"])

@@ -222,7 +222,7 @@ def test_spillover_compares_linked_non_members_with_the_rest(world):
     assert (row(apps, "linked")["n"], row(apps, "other")["n"]) == (2, 3)
     assert row(apps, "linked")["mean"] == pytest.approx(0.5) and row(apps, "other")["mean"] == 0
     assert row(pats, "linked")["mean"] == pytest.approx(0.5) and row(pats, "other")["mean"] == 0
-    assert row(apps, "linked")["reference"] == "No board link to an IN member"
+    assert row(apps, "linked")["compared_with"] == "No board link to an IN member"
 
 
 def test_profitability_uses_ebitda_where_it_exists_and_operating_result_otherwise(world):

@@ -20,7 +20,7 @@ MARK_SYNTHETIC = "MATCH (o:Organization {orgnr: $orgnr}) SET o.synthetic = true"
 
 def test_report_writes_html_csv_and_json_for_every_table(store, tmp_path):
     """Region units by address (active): D, E, H; only D files a revenue (5,000,000 NOK), so Table 5 has
-    one row: Bygg og anlegg, 1 firm, 5000 (NOK 1000), 20 employees."""
+    Bygg og anlegg, 1 firm, 5000 (NOK 1000), 20 employees, and lists the other areas with 0 ("Annet" last)."""
     build_world(store)
     page = write_region_report(store, "Testregionen", tmp_path, measures=MEASURES, rules=RULES, as_of_year=2024,
                                bootstrap=200)
@@ -35,7 +35,7 @@ def test_report_writes_html_csv_and_json_for_every_table(store, tmp_path):
         assert (tmp_path / "tables" / f"{name}.json").exists()
     t5 = doc["tables"]["critical_table5"]["rows"]
     assert [(r["area_name"], r["firms"], r["revenue_nok_1000"], r["employees"]) for r in t5] == [
-        ("Bygg og anlegg", 1, 5000, 20)]
+        ("Bygg og anlegg", 1, 5000, 20), ("Produksjon-Mat", 0, 0, 0), ("Annet", 0, 0, 0)]
     support = {r["group"]: r for r in doc["tables"]["compare_support"]["rows"]}
     assert support["in_member"]["mean"] == pytest.approx(1.0)
     assert doc["meta"]["window"] == [2020, 2024]
@@ -91,3 +91,35 @@ def test_figures_16_17_show_the_studys_areas_or_else_the_largest_non_other_areas
     t5 = pd.DataFrame({"area": ["annet", "mat"], "area_name": ["Annet", "Mat"]})
     t5.attrs["other_id"] = "annet"
     assert _breakdown_areas(t5) == ["Mat"]
+
+
+def test_csv_and_json_carry_the_same_plainly_documented_columns(store, tmp_path):
+    """Every comparison table: the CSV header, the JSON row keys and SUMMARY_COLUMNS agree, and each column
+    is explained in the report's method notes; report.json has the structured figure data."""
+    import csv
+
+    from gds_jobs.analysis.stats import SUMMARY_COLUMNS
+
+    build_world(store)
+    page = write_region_report(store, "testregion", tmp_path, measures=MEASURES, rules=RULES, as_of_year=2024,
+                               bootstrap=200, holdout=False)
+    doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    glossary = " ".join(doc["columns"])
+    for name, entry in doc["tables"].items():
+        with open(tmp_path / "tables" / f"{name}.csv", encoding="utf-8") as fh:
+            header = next(csv.reader(fh))
+        if entry["rows"]:
+            assert header == list(entry["rows"][0]), name
+        if name.startswith("compare_"):
+            assert header == SUMMARY_COLUMNS and entry["population"] and entry["projection"]
+    for col in SUMMARY_COLUMNS[1:]:
+        assert col.split("_ci_")[0] in glossary or col in glossary, col
+    fig = {f["key"]: f for f in doc["figures"]}["support"]
+    assert {"title", "population", "projection", "family", "groups"} <= set(fig)
+    g = {x["group"]: x for x in fig["groups"]}["in_member"]
+    assert {"raw", "holm", "bh"} == set(g["p"]) and len(g["cliffs_delta"]["ci"]) == 2 and g["n"] == 2
+    text = page.read_text(encoding="utf-8")
+    for words in ("p Holm", "p BH", "Cliff's delta", "Hodges–Lehmann", "class='small'", "Sensitivity",
+                  "Location quotients", "Table 5a", "Method notes", "Columns of the tables"):
+        assert words in text, words
+    assert "<pre" not in text  # method notes are prose, not docstrings

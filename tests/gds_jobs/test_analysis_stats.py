@@ -55,15 +55,20 @@ def test_bootstrap_of_one_value_is_that_value_and_of_none_is_nan():
 
 def test_summary_counts_members_missing_and_tests_against_reference():
     """Group a = units 0-2 with values 1, 2, NaN; group b (reference) = units 3-5 with 4, 5, 6.
-    a: members 3, n 2, missing 1, mean 1.5, median 1.5; exact MWU p for [1,2] vs [4,5,6] is
-    2 * 1/C(5,2) = 0.2."""
+    a: members 3, n 2, missing 1, mean 1.5, median 1.5; the exact permutation p for [1,2] vs [4,5,6]
+    (every one of C(5,2) = 10 arrangements) is 2 * 1/10 = 0.2 — with min_n lowered to 2 so the tiny
+    groups are tested at all; Cliff's delta -1 (every a below every b); HL shift = median of the differences (-5, -4, -4, -3, -3, -2) = -3.5."""
     values = pd.Series([1.0, 2.0, np.nan, 4.0, 5.0, 6.0])
     masks = {"a": pd.Series([True, True, True, False, False, False]),
              "b": pd.Series([False, False, False, True, True, True])}
-    t = summarise_groups(values, masks, {"a": "A", "b": "B"}, "b", resamples=200, seed=3)
+    t = summarise_groups(values, masks, {"a": "A", "b": "B"}, "b", resamples=200, seed=3, min_n=2)
     a = t.set_index("group").loc["a"]
     assert (a["members"], a["n"], a["missing"]) == (3, 2, 1)
     assert a["mean"] == pytest.approx(1.5) and a["median"] == pytest.approx(1.5)
-    assert a["p_mannwhitney"] == pytest.approx(0.2)
-    assert a["reference"] == "B"
-    assert math.isnan(t.set_index("group").loc["b", "p_mannwhitney"])
+    assert a["p_raw"] == pytest.approx(0.2) and a["test"] == "exact permutation"
+    assert a["cliffs_delta"] == -1.0 and a["hl_shift"] == pytest.approx(-3.5)
+    assert a["compared_with"] == "B"
+    assert math.isnan(t.set_index("group").loc["b", "p_raw"])
+    default = summarise_groups(values, masks, {"a": "A", "b": "B"}, "b", resamples=200, seed=3)
+    small = default.set_index("group").loc["a"]
+    assert small["small_group"] and math.isnan(small["p_raw"])  # n < 10: greyed, no p-value

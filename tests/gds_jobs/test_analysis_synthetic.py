@@ -14,7 +14,7 @@ import itertools
 import pytest
 
 from gds_jobs.analysis import AnalysisOptions, ValueAreaRules, build_frame, compare, critical_mass, hypotheses
-from gds_jobs.analysis.compare import Metric
+from gds_jobs.analysis.compare import Metric, network_structure
 from gds_jobs.analysis.data import load_data
 from gds_jobs.analysis.fit import FitOptions, evaluate_holdout
 from gds_jobs.analysis.frame import cluster_kinds
@@ -64,19 +64,22 @@ def median(t, group):
 
 
 def p(t, group):
-    return t.set_index("group").loc[group, "p_mannwhitney"]
+    return t.set_index("group").loc[group, "p_raw"]
 
 
 def test_network_positions_follow_the_generated_directions(synthetic):
-    """IN members: lower constraint and higher eigenvector centrality than neither (p < 0.05);
-    the region's firms are more constrained and less central than IN members."""
+    """IN members: lower constraint and higher harmonic centrality than neither (p < 0.05) and less often
+    isolated; the region's firms are more constrained than IN members. (Eigenvector centrality is computed
+    within the largest component only, which holds few firms of the synthetic firm network — 2 % of IN members,
+    4 % of the others at 10,000 units — so the generator's "more central" shows in harmonic centrality.)"""
     _, _, _, f, opts = synthetic
     c = compare(f, "constraint", opts)
-    e = compare(f, "eigenvector", opts)
+    h = compare(f, "harmonic", opts)
     assert mean(c, "in_member") < mean(c, "neither") and p(c, "in_member") < 0.05
     assert mean(c, "region") > mean(c, "in_member")
-    assert mean(e, "in_member") > mean(e, "neither") and p(e, "in_member") < 0.05
-    assert mean(e, "region") < mean(e, "in_member")
+    assert mean(h, "in_member") > mean(h, "neither") and p(h, "in_member") < 0.05
+    s = network_structure(f, opts).set_index("group")
+    assert s.loc["in_member", "share_isolated"] < s.loc["neither", "share_isolated"]
 
 
 def test_innovation_outcomes_follow_the_generated_directions(synthetic):

@@ -91,10 +91,18 @@ def test_region_analysis_shows_the_tables_of_the_analysis_module(graph, client, 
 
     monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(analyse_region=analyse_region))
     body = client.get("/region/ringeriksregionen/analysis.json").get_json()["analysis"]
-    assert calls == [("ringeriksregionen", {"holdout": False})]
-    assert body == {"status": "ok", "note": None, "caveats": ["Few members."], "tables": [
-        {"key": "compare_constraint", "title": "Constraint by group", "columns": ["group", "median"],
-         "rows": [["industry", 0.5]]}]}
+    defaults = {"population": "firms", "min_employees": 5, "roles": "board", "weighted": False, "sensitivity": False}
+    assert calls == [("ringeriksregionen", {"holdout": False, **defaults})]
+    assert body == {"status": "ok", "note": None, "caveats": ["Few members."], "meta": {}, "tables": [
+        {"key": "compare_constraint", "title": "Constraint by group", "population": None, "projection": None,
+         "family": None, "notes": [], "columns": ["group", "median"], "rows": [["industry", 0.5]]}]}
+    client.get("/region/ringeriksregionen/analysis.json?population=all&min_employees=0&roles=board%2Bceo"
+               "&weighted=true&sensitivity=true")
+    assert calls[-1][1] == {"holdout": False, "population": "all", "min_employees": 0, "roles": "board+ceo",
+                            "weighted": True, "sensitivity": True}
+    for bad in ("population=firm", "roles=ceo", "min_employees=-1", "weighted=maybe", "population="):
+        resp = client.get(f"/region/ringeriksregionen/analysis.json?{bad}")
+        assert resp.status_code == 400 and bad.split("=")[0] in resp.get_json()["error"], bad
     html = client.get("/region/ringeriksregionen/analysis").get_data(as_text=True)
     assert "Constraint by group" in html and "Few members." in html
 

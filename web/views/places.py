@@ -5,10 +5,10 @@ from __future__ import annotations
 from cypher import library
 from flask import Blueprint
 
-from web import analysis, auth
+from web import analysis, auth, params
 from web.facets import HELIX_TITLES
 from web.params import not_found
-from web.routes import page, respond
+from web.routes import Param, page, respond
 from web.stores import get_store
 
 bp = Blueprint("places", __name__)
@@ -77,13 +77,36 @@ def region(region_id: str):
         "analysis_url": f"/region/{region_id}/analysis"})
 
 
-@page(bp, "/region/<region_id>/analysis", summary="Region analysis tables", tag="regions")
+ANALYSIS_PARAMS = (
+    Param("population", description="firms: industry organisations that file accounts (the study); all: every "
+          "organisation", default="firms", enum=("firms", "all")),
+    Param("min_employees", "integer", "population: at least this many registered employees", default=5, minimum=0,
+          maximum=100000),
+    Param("roles", description="seats that tie two organisations of the network", default="board",
+          enum=("board", "board+deputies", "board+ceo", "all")),
+    Param("weighted", "boolean", "Burt's constraint on tie weights instead of 0/1 ties", default=False),
+    Param("sensitivity", "boolean", "compute the sensitivity panel (every population x seats x weighting; "
+          "several seconds more)", default=False),
+)
+
+
+@page(bp, "/region/<region_id>/analysis", summary="Region analysis tables", tag="regions", params=ANALYSIS_PARAMS,
+      errors=(400, 404))
 def region_analysis(region_id: str):
-    """The study's tables for a region (group comparisons, hypotheses, critical mass, cluster fit) from
-    gds_jobs.analysis; a clear note when that is not available. Computed on request (seconds)."""
+    """The study's tables for a region (group comparisons with adjusted p-values and effect sizes, network
+    structure, hypotheses, count models, sensitivity panel, location quotients, critical mass, cluster fit)
+    from gds_jobs.analysis for the chosen population, seats and weighting; `figures` carries each figure's
+    data for charts; a clear note when the analysis is not available. Computed on request (seconds)."""
+    params.not_empty(tuple(p.name for p in ANALYSIS_PARAMS))
+    options = {"population": params.choice_arg("population", "firms", ("firms", "all")),
+               "min_employees": params.int_arg("min_employees", 5, 0, 100000),
+               "roles": params.choice_arg("roles", "board", ("board", "board+deputies", "board+ceo", "all")),
+               "weighted": params.bool_arg("weighted", False),
+               "sensitivity": params.bool_arg("sensitivity", False)}
     store = get_store()
     rows = library.run(store, "region/profile", {"region_id": region_id})
     if not rows:
         raise not_found(f"No region with id {region_id} is in the graph.", "See the list of regions.")
     return respond("region_analysis.html", {"region": {"region_id": rows[0]["region_id"], "name": rows[0]["name"]},
-                                            "analysis": analysis.region_tables(store, region_id)})
+                                            "options": options,
+                                            "analysis": analysis.region_tables(store, region_id, options)})

@@ -15,5 +15,6 @@ RETURN o.orgnr AS orgnr, o.name AS name, o.helix AS helix, o.org_form AS org_for
        o.nace1 AS nace, o.nace_version AS nace_version, o.sector_code AS sector_code,
        o.employees AS employees, o.has_employee_count AS has_employee_count,
        o.municipality_code AS municipality_code, o.active AS active,
-       o.synthetic AS synthetic, o.as_of AS as_of
+       o.founded AS founded, o.last_accounts_year AS last_accounts_year, o.synthetic AS synthetic,
+       o.as_of AS as_of
 ORDER BY orgnr

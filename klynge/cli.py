@@ -31,9 +31,14 @@ class KlyngeGroup(click.Group):
 
 
 def _store(**overrides: Any):
+    """The configured store, closed when the command ends."""
     from cypher import open_store
 
-    return open_store(load_settings(overrides or None))
+    store = open_store(load_settings(overrides or None))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(store.close)
+    return store
 
 
 def format_rows(rows: list[dict], fmt: str) -> str:

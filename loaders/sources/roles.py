@@ -75,6 +75,7 @@ PERSONS = NodeUpsert("loaders.roles.person", "Person", "person_key", PERSON_PROP
 
 ROLE_PROPS = ("role_group", "role_label", "active", "resigned", "order", "elected_by", "share")
 _SET = ", ".join(f"r.{p} = row[{i + 4}]" for i, p in enumerate(ROLE_PROPS))
+_REMOVE = ", ".join(f"r.{p}" for p in ROLE_PROPS)  # before SET: see loaders.core.NodeUpsert (FalkorDB nulls)
 
 
 _CREATE_PROPS = ", ".join(["role: row[2]"] + [f"{p}: row[{i + 4}]" for i, p in enumerate(ROLE_PROPS)]
@@ -94,6 +95,7 @@ WITH h, o, row, r, CASE WHEN r IS NULL THEN 'created' WHEN r._hash = row[3] THEN
 FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
   CREATE (h)-[:HOLDS_ROLE {{{_CREATE_PROPS}}}]->(o))
 FOREACH (_ IN CASE WHEN outcome = 'updated' THEN [1] ELSE [] END |
+  REMOVE {_REMOVE}
   SET {_SET}, r.source = $source, r.as_of = $as_of, r._hash = row[3])
 RETURN outcome, count(*) AS n
 """

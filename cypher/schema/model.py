@@ -175,8 +175,9 @@ NODES: tuple[NodeType, ...] = (
         "JobRun",
         "run_id",
         ("run_id", "job", "status", "engine", "started", "finished", "params", "counts",
-         "steps", "error", "versions", "current", "owner", "heartbeat", "duration_s", "pruned"),
-        "One recorded run of the measures jobs; params/counts/steps/versions are JSON strings.",
+         "steps", "error", "versions", "current", "owner", "heartbeat", "duration_s", "pruned", "sync"),
+        "One recorded run of the measures jobs; params/counts/steps/versions are JSON strings; sync (JSON) "
+        "summarises the data sync the nightly schedule ran just before.",
         indexed=("status",),
     ),
     NodeType(

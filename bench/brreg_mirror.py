@@ -314,6 +314,8 @@ class MirrorServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # head and body in one segment: no delayed-ACK wait per request
+            wbufsize = 1 << 16
 
             def log_message(self, *args: Any) -> None:  # quiet
                 pass

@@ -34,7 +34,7 @@ from loaders.core import (
     to_int,
     to_text,
 )
-from loaders.sources.common import classify_unclassified
+from loaders.sources.common import classify_unclassified, feed_action
 from loaders.sources.units import _ADDR, _CODE, MUN_RE, NACE_RE, _code, _csv_getter, _is_csv, _json_getter, \
     nace_version_for
 
@@ -210,12 +210,10 @@ def remove(ctx: LoadContext, orgnrs: Iterable[str]) -> int:
 
 
 def _feed_item(ctx: LoadContext, raw: dict[str, Any], deleted: list[dict[str, Any]], removed: list[str]) -> None:
-    orgnr = ctx.orgnr(raw.get("organisasjonsnummer"))
-    kind = str(raw.get("endringstype") or "").lower()
-    date = to_date(str(raw.get("dato") or "")[:10] or None, "dato")
-    if kind == "fjernet":
-        removed.append(orgnr)  # type: ignore[arg-type]
-    elif kind == "sletting":
+    action, orgnr, date = feed_action(ctx, raw)
+    if action == "remove":
+        removed.append(orgnr)
+    elif action == "delete":
         deleted.append({"orgnr": orgnr, "date": date})
     else:
         ctx.stats.unchanged += 1

@@ -47,7 +47,8 @@ from loaders.core import (
     to_int,
     to_text,
 )
-from loaders.sources.common import classify, classify_unclassified, drop_orphan_persons, overrides_for
+from loaders.sources.common import classify, classify_unclassified, drop_orphan_persons, feed_action, \
+    overrides_for
 
 SOURCE = Source(
     name="brreg_units",
@@ -418,12 +419,10 @@ def remove_units(ctx: LoadContext, orgnrs: Iterable[str]) -> int:
 def _feed_item(ctx: LoadContext, raw: dict[str, Any], inactive: list[dict[str, Any]], removed: list[str]) -> None:
     """An item of the update feed: Sletting marks the unit deleted, Fjernet removes it; others only
     point to a refetch."""
-    orgnr = ctx.orgnr(raw.get("organisasjonsnummer"))
-    kind = str(raw.get("endringstype") or "").lower()
-    date = to_date(str(raw.get("dato") or "")[:10] or None, "dato")
-    if kind == "fjernet":
-        removed.append(orgnr)  # type: ignore[arg-type]
-    elif kind == "sletting":
+    action, orgnr, date = feed_action(ctx, raw)
+    if action == "remove":
+        removed.append(orgnr)
+    elif action == "delete":
         inactive.append({"orgnr": orgnr, "status": "deleted", "date": date})
     else:
         ctx.stats.unchanged += 1

@@ -7,7 +7,6 @@ served on 127.0.0.1 by :class:`bench.brreg_mirror.MirrorServer` started by each 
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 from pathlib import Path

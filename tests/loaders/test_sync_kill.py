@@ -38,7 +38,7 @@ from klynge.config import load_settings
 from loaders.sync import sync_brreg
 from loaders.sync.http import Http
 overrides, base_url, kill_at, reject_dir = json.loads(sys.argv[1])
-store = open_store(load_settings(overrides))
+store = open_store(load_settings(overrides, environ={}))
 real_run, calls = store.run, [0]
 def run(query, params=None, **kw):
     out = real_run(query, params, **kw)
@@ -108,10 +108,13 @@ def test_a_sync_killed_at_any_write_and_rerun_equals_an_uninterrupted_sync(any_s
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
         env["PYTHONPATH"] = str(REPO)
-        overrides = {"graph_name": any_store.settings.graph_name}
-        if any_store.settings.backend == "falkordb":
-            overrides["data_dir"] = str(any_store.settings.data_dir)
-            env = {k: v for k, v in env.items() if not k.startswith("NEO4J_")}
+        st = any_store.settings
+        env = {k: v for k, v in env.items() if not k.startswith("NEO4J_")}
+        if st.backend == "falkordb":
+            overrides = {"graph_name": st.graph_name, "data_dir": str(st.data_dir)}
+        else:
+            overrides = {"neo4j_uri": st.neo4j_uri, "neo4j_username": st.neo4j_username,
+                         "neo4j_password": st.neo4j_password, "neo4j_database": st.neo4j_database}
         for k in points:
             fresh()
             child = subprocess.run([sys.executable, "-c", CHILD, json.dumps(

@@ -291,7 +291,7 @@ class Fault:
 class MirrorServer:
     """Serves a :class:`Register` on 127.0.0.1 (``with MirrorServer(reg) as srv: srv.base_url``)."""
 
-    def __init__(self, register: Register, *, on_request: Callable[[str], None] | None = None) -> None:
+    def __init__(self, register: Register, *, on_request: Callable[[str, dict[str, str]], None] | None = None) -> None:
         self.register = register
         self.faults: list[Fault] = []
         self.log: list[tuple[float, str, int]] = []
@@ -350,7 +350,7 @@ class MirrorServer:
     # ------------------------------------------------------------------ answering
     def _handle(self, h: http.server.BaseHTTPRequestHandler) -> None:
         if self.on_request is not None:
-            self.on_request(h.path)
+            self.on_request(h.path, dict(h.headers))
         fault = self._fault(h.path)
         if fault is not None and not fault.truncate:
             body = orjson.dumps({"status": fault.status, "error": "injected", "path": h.path})

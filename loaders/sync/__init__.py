@@ -12,11 +12,11 @@ import time
 from typing import Any
 
 from klynge.errors import KlyngeError
-from loaders.sync.brreg import FEED_NAMES, feed_states, sync_brreg
+from loaders.sync.brreg import FEED_NAMES, sync_brreg
 from loaders.sync.files import read_config, sync_files
 from loaders.sync.state import FeedResult, SyncSummary, all_states
 
-__all__ = ["FEED_NAMES", "FeedResult", "SyncSummary", "all_states", "feed_states", "read_config", "sync_all",
+__all__ = ["FEED_NAMES", "FeedResult", "SyncSummary", "all_states", "read_config", "sync_all",
            "sync_brreg", "sync_files"]
 
 

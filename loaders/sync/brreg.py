@@ -440,13 +440,3 @@ def _existing(ctx: LoadContext, orgnrs: list[str]) -> set[str]:
     rows = ctx.store.read(MISSING_ORGS, {"keys": orgnrs})
     missing = set(rows[0]["missing"]) if rows else set(orgnrs)
     return set(orgnrs) - missing
-
-
-def feed_states(store: Any) -> list[dict[str, Any]]:
-    """Every brreg feed's stored state (feed, cursor, cursor time, last run), in sync order."""
-    out = []
-    for f in FEEDS:
-        st = read_state(store, f.state_key)
-        out.append({"feed": f.state_key, **st} if st else {"feed": f.state_key, "status": "never"})
-    return out
-

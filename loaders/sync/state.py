@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from cypher.registry import register
@@ -153,9 +153,6 @@ class SyncSummary:
         """The summary kept in the nightly run's record (JSON-serialisable)."""
         return {"status": self.status, "applied": self.applied, "rejected": self.rejected,
                 "duration_s": round(self.duration_s, 3), "feeds": {f.feed: f.short() for f in self.feeds}}
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "duration_s": self.duration_s, "feeds": [asdict(f) for f in self.feeds]}
 
 
 def summary_json(result: FeedResult) -> str:

@@ -1,6 +1,6 @@
-"""Polite HTTP for the syncs: one ``requests`` session with timeouts, retries and a descriptive User-Agent.
+"""Polite HTTP for the syncs: one ``requests`` client with timeouts, retries and a descriptive User-Agent.
 
-* **Retries** (urllib3 ``Retry`` on the session's adapter): connection errors, read timeouts
+* **Retries** (urllib3 ``Retry`` on the client's adapters): connection errors, read timeouts
   and the answers 429, 500, 502, 503 and 504 are retried up to ``retries`` times with
   exponential backoff (``backoff`` × 2ⁿ seconds, at most 60 s). A ``Retry-After`` header on
   429 and 503 is honoured, up to :data:`MAX_RETRY_AFTER_S` (a longer wait fails the request,
@@ -86,18 +86,18 @@ class Http:
         self.retries = retries
         self.backoff = backoff
         self.requests = 0
-        self.session = requests.Session()
+        self.client = requests.Session()
         retry = _PoliteRetry(total=retries, connect=retries, read=retries, status=retries, other=0,
                              backoff_factor=backoff, backoff_max=BACKOFF_MAX_S,
                              status_forcelist=RETRY_STATUSES, allowed_methods=frozenset({"GET", "HEAD"}),
                              respect_retry_after_header=True, raise_on_status=False)
         adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=2)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers.update({"User-Agent": user_agent(contact), "Accept": "application/json"})
+        self.client.mount("http://", adapter)
+        self.client.mount("https://", adapter)
+        self.client.headers.update({"User-Agent": user_agent(contact), "Accept": "application/json"})
 
     def close(self) -> None:
-        self.session.close()
+        self.client.close()
 
     def __enter__(self) -> Http:
         return self
@@ -122,7 +122,7 @@ class Http:
                 time.sleep(min(BACKOFF_MAX_S, self.backoff * 2 ** (attempt - 1)))
             self.requests += 1
             try:
-                r = self.session.get(url, params=params, timeout=self.timeout, headers=headers)
+                r = self.client.get(url, params=params, timeout=self.timeout, headers=headers)
                 body = r.content  # the whole body: a dropped connection raises here
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
                 last = f"the response body ended early ({exc.__class__.__name__})"

@@ -42,6 +42,16 @@ def fast_http() -> Http:
     return Http(timeout_s=5, retries=2, backoff=0.01)
 
 
+def web_client(store, tmp_path):
+    """The web app on the test's own graph (either store)."""
+    st = store.settings
+    cfg = {"data_dir": st.data_dir, "graph_name": st.graph_name, "neo4j_uri": st.neo4j_uri,
+           "neo4j_username": st.neo4j_username, "neo4j_password": st.neo4j_password,
+           "neo4j_database": st.neo4j_database}
+    return create_app({**{k: v for k, v in cfg.items() if v is not None}, "state_dir": tmp_path / "state",
+                       "TESTING": True}).test_client()
+
+
 @pytest.fixture
 def synced_graph(any_store, tmp_path):
     """A graph bulk-loaded on T1 whose feeds were started at T1; then the register changes."""
@@ -59,7 +69,7 @@ def synced_graph(any_store, tmp_path):
 
 
 def test_the_nightly_run_syncs_then_computes_and_status_shows_the_sync_and_the_cursor(
-        any_store, synced_graph, settings, tmp_path):
+        any_store, synced_graph, tmp_path):
     clock, lines = FakeClock(), []
     with MirrorServer(synced_graph) as srv:
         n = schedule_forever(any_store, run=nightly_run, clock=clock, sleep=clock.sleep, max_runs=1, echo=lines.append,
@@ -75,10 +85,7 @@ def test_the_nightly_run_syncs_then_computes_and_status_shows_the_sync_and_the_c
     states = {s["feed"]: s for s in all_states(any_store)}
     assert states["brreg:units"]["cursor"] == synced_graph.unit_feed[-1]["oppdateringsid"]
 
-    if any_store.settings.backend != settings.backend:
-        return  # the web app below reads the embedded store's test graph
-    c = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name, "state_dir": tmp_path / "state",
-                    "TESTING": True}).test_client()
+    c = web_client(any_store, tmp_path)
     body = c.get("/status.json").get_json()
     assert body["latest_run"]["sync"] == {"status": "ok", "applied": sync["applied"], "rejected": 0,
                                           "duration_s": sync["duration_s"]}
@@ -89,7 +96,7 @@ def test_the_nightly_run_syncs_then_computes_and_status_shows_the_sync_and_the_c
     assert 'id="sync-table"' in html and f'>{states["brreg:units"]["cursor"]}<' in html
 
 
-def test_a_failed_sync_keeps_the_graph_and_the_jobs_still_run(any_store, synced_graph, settings, tmp_path):
+def test_a_failed_sync_keeps_the_graph_and_the_jobs_still_run(any_store, synced_graph, tmp_path):
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/enhetsregisteret/api"
@@ -103,8 +110,5 @@ def test_a_failed_sync_keeps_the_graph_and_the_jobs_still_run(any_store, synced_
     states = {s["feed"]: s for s in all_states(any_store)}
     assert states["brreg:units"]["status"] == "failed" and states["brreg:units"]["cursor_time"] == f"{T1}T00:00:00.000Z"
     assert job_runs.history(any_store, limit=1)[0]["sync"]["status"] == "failed"
-    if any_store.settings.backend == settings.backend:
-        c = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name,
-                        "state_dir": tmp_path / "state", "TESTING": True}).test_client()
-        row = {f["feed"]: f for f in c.get("/status.json").get_json()["syncs"]}["brreg:units"]
-        assert row["status"] == "failed" and row["error"] is None and row["details_hidden"] is True
+    row = {f["feed"]: f for f in web_client(any_store, tmp_path).get("/status.json").get_json()["syncs"]}["brreg:units"]
+    assert row["status"] == "failed" and row["error"] is None and row["details_hidden"] is True

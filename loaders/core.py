@@ -995,6 +995,11 @@ class LoadContext:
         line = {"file": str(file or self.label), **where, "field": field, "value": value, "reason": reason}
         self._reject_fh.write(json.dumps(line, ensure_ascii=False) + "\n")
 
+    @property
+    def reject_path(self) -> Path | None:
+        """The reject file of this load, once a row was rejected."""
+        return self._reject_path
+
     def _reject_location(self) -> Path:
         out = self.options.get("reject_dir")
         if out:

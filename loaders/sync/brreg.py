@@ -267,7 +267,7 @@ def _sync_feed(store: Any, feed: Feed, http: Http, base: str, *, size: int, star
     res.created, res.updated, res.unchanged, res.rejected = (ctx.stats.created, ctx.stats.updated,
                                                              ctx.stats.unchanged, ctx.stats.rejected)
     res.removed = int(ctx.extra.get("removed", 0))
-    res.reject_file = str(ctx._reject_path) if ctx._reject_path else None
+    res.reject_file = str(ctx.reject_path) if ctx.reject_path else None
     res.load_id = ctx.load_id
     res.duration_s = round(time.perf_counter() - t0, 3)
     props: dict[str, Any] = {"status": res.status, "finished": now_iso(), "error": res.error,

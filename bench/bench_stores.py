@@ -303,6 +303,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench-stores")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     a = ap.parse_args(argv)
+    from cypher import neo4j_local
+
+    reason = neo4j_local.unavailable_reason()
+    if reason:
+        print(f"bench_stores: skipped: {reason}")
+        return 0
     a.clients = [int(x) for x in a.clients.split(",")]
     a.data_dir = a.data_dir.resolve()
     a.data_dir.mkdir(parents=True, exist_ok=True)

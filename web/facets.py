@@ -7,7 +7,7 @@ from typing import Any
 
 from cypher import library, search
 
-HITS = 500          # fulltext candidates considered per search
+HITS = 500          # name-search hits considered per search (ranked: exact, prefix, words, fuzzy)
 BROWSE = 2000       # organisations considered when browsing by filters only
 PAGE = 50
 
@@ -93,8 +93,7 @@ def run_search(store: Any, q: str, filters: dict[str, Any], page: int) -> dict:
     scores: dict[str, float] = {}
     truncated = False
     if text:
-        query = search.normalise_orgnr(text) if search.is_orgnr_prefix(text) else text
-        hits = search.fulltext(store, "organization", query, limit=HITS)
+        hits = search.find(store, "organization", text, limit=HITS)
         truncated = len(hits) >= HITS
         scores = {h.key: h.score for h in hits}
         rows = library.run(store, "search/organizations_by_keys", {"orgnrs": list(scores), **params}) if hits else []

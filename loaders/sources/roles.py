@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from cypher import search
 from cypher.registry import register
 from loaders.core import (
     LoadContext,
@@ -69,7 +70,7 @@ KNOWN_PATHS = [
 ]
 SCHEMA = schema_from_paths(KNOWN_PATHS)
 
-PERSON_PROPS = ("name", "birth_year", "deceased")
+PERSON_PROPS = ("name", "name_key", "birth_year", "deceased")
 PERSONS = NodeUpsert("loaders.roles.person", "Person", "person_key", PERSON_PROPS)
 """Person nodes (counted separately from the role rows in the summary)."""
 
@@ -220,7 +221,8 @@ def _prepare_role(ctx: LoadContext, r: Any, group: str | None, where: str) -> tu
             raise RowRejected("person.navn", p.get("navn"), "person holder without a name")
         born = to_date(p.get("fodselsdato"), "person.fodselsdato")
         key = ctx.person_key(name, born)
-        person = [key, None, to_text(name, "person.navn"), int(born[:4]) if born else None,
+        text = to_text(name, "person.navn")
+        person = [key, None, text, search.name_key(text), int(born[:4]) if born else None,
                   to_bool(p.get("erDoed"), "person.erDoed")]
         person[1] = row_hash(person[2:], {"source": ctx.source_name, "as_of": ctx.as_of})
         return "person", key, role, values, person
@@ -230,7 +232,8 @@ def _prepare_role(ctx: LoadContext, r: Any, group: str | None, where: str) -> tu
         if not name:
             raise RowRejected("bostyrer.navn", p.get("navn"), "trustee without a name")
         key = ctx.person_key(name, None)
-        person = [key, None, to_text(name, "bostyrer.navn"), None, to_bool(p.get("erDoed"), "bostyrer.erDoed")]
+        text = to_text(name, "bostyrer.navn")
+        person = [key, None, text, search.name_key(text), None, to_bool(p.get("erDoed"), "bostyrer.erDoed")]
         person[1] = row_hash(person[2:], {"source": ctx.source_name, "as_of": ctx.as_of})
         return "person", key, role, values, person
     if isinstance(r.get("enhet"), dict):

@@ -38,11 +38,11 @@ def search_page():
     page_no = params.int_arg("page", 1, 1, 1000)
     result = facets.run_search(store, q, filters, page_no)
     clusters = [{"cluster_id": h.key, "name": h.name, "level": h.props.get("level")}
-                for h in search.fulltext(store, "cluster", q, limit=10)] if q else []
+                for h in search.find(store, "cluster", q, limit=10)] if q else []
     persons = None
     if auth.can_see_persons():
         persons = [{"person_key": h.key, "name": h.name, "birth_year": h.props.get("birth_year")}
-                   for h in search.fulltext(store, "person", q, limit=20)] if q else []
+                   for h in search.find(store, "person", q, limit=20)] if q else []
     return respond("search.html", {"q": q, "filters": filters, **result, "clusters": clusters,
                                    "persons": persons, "persons_hidden": persons is None,
                                    "role": auth.current_role()})
@@ -58,15 +58,14 @@ def suggest():
     q = (request.args.get("q") or "").strip()[:100]
     out = []
     if q:
-        text = search.normalise_orgnr(q) if search.is_orgnr_prefix(q) else q
-        for h in search.fulltext(store, "organization", text, limit=8):
+        for h in search.find(store, "organization", q, limit=8):
             out.append({"kind": "organization", "key": h.key, "label": h.name or h.key,
                         "sub": f"{h.key} · {h.props.get('helix') or 'unknown sector'}", "url": f"/org/{h.key}"})
-        for h in search.fulltext(store, "cluster", q, limit=4):
+        for h in search.find(store, "cluster", q, limit=4):
             out.append({"kind": "cluster", "key": h.key, "label": h.name or h.key,
                         "sub": f"cluster · {h.props.get('level') or ''}".strip(" ·"), "url": f"/cluster/{h.key}"})
         if auth.can_see_persons():
-            for h in search.fulltext(store, "person", q, limit=4):
+            for h in search.find(store, "person", q, limit=4):
                 out.append({"kind": "person", "key": h.key, "label": h.name or h.key,
                             "sub": f"person · born {h.props.get('birth_year') or '?'}", "url": f"/person/{h.key}"})
     return jsonify({"ok": True, "q": q, "suggestions": out})

@@ -174,9 +174,11 @@ def expand_node(store: Any, key: str, kind: str, *, cap: int, filters: Filters,
 
 
 def paths_between(store: Any, a: str, b: str, *, limit: int,
-                  label: Callable[[str | None, str | None], str]) -> dict:
-    """Shortest connections from organisation ``a`` to ``b`` as a graph and as a list of steps."""
-    rows = shortest_paths(store, a, b, limit=limit, timeout_s=20)
+                  label: Callable[[str | None, str | None], str],
+                  role_groups: tuple[str, ...] | None = None) -> dict:
+    """Shortest connections from organisation ``a`` to ``b`` as a graph and as a list of steps
+    (only roles of ``role_groups`` followed, when given)."""
+    rows = shortest_paths(store, a, b, limit=limit, timeout_s=20, role_groups=role_groups)
     g = _Graph(label)
     paths = []
     for row in rows:

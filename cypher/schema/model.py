@@ -63,6 +63,10 @@ EXTRA_ORG_LABELS: tuple[str, ...] = (
 BOARD_ROLES: tuple[str, ...] = ("LEDE", "NEST", "MEDL", "VARA", "OBS")
 BOARD_GROUP = "STYR"
 CEO_ROLE = "DAGL"
+#: The ties advisors follow by default (explorer, path finder): board seats and the CEO.
+CORE_ROLE_GROUPS: tuple[str, ...] = (BOARD_GROUP, CEO_ROLE)
+#: Auditors and accountants: service ties to many clients, shown only on request and drawn apart.
+ADVISORY_ROLE_GROUPS: tuple[str, ...] = ("REVI", "REGN")
 
 MEASURE_PROPERTIES: tuple[str, ...] = (
     "degree", "weighted_degree", "eigenvector", "pagerank", "betweenness", "closeness",

@@ -181,7 +181,8 @@ def test_an_ambiguous_name_offers_choices(graph, client):
     graph.norwegian()
     body = client.get("/path.json?from=sorensen holding&to=soren").get_json()
     assert body["from_org"]["orgnr"] == "931000004" and not body["asked"]
-    assert [c["orgnr"] for c in body["choices"]["to"]][:3] == ["931000007", "931000005", "931000004"]
+    # all three start with the typed word: active before inactive, larger first
+    assert [c["orgnr"] for c in body["choices"]["to"]][:3] == ["931000005", "931000007", "931000004"]
     assert "Which organisation did you mean" in client.get("/path?from=931000004&to=soren").get_data(as_text=True)
 
 
@@ -243,3 +244,22 @@ def test_gunicorn_serves_the_app_from_the_embedded_store_in_every_worker(graph, 
     assert [s for s, _ in answers] == [200] * 12
     assert all(sorted(n["key"] for n in b["nodes"]) == sorted(n["key"] for n in bodies[0]["nodes"]) for b in bodies)
     assert {"923609016", "7b1d0e44"} <= {n["key"] for n in bodies[0]["nodes"]}
+
+
+def test_default_network_follows_board_and_ceo_and_shows_auditors_only_when_asked(graph, client):
+    """Finding 3: an accounting firm with 40 REGN clients hung off the ego by default."""
+    graph.small()
+    graph.store.run("CREATE (r:Organization:Firm {orgnr: '977777777', name: 'REGNSKAP AS', helix: 'industry', "
+                    "active: true}) WITH r MATCH (eq:Organization {orgnr: '923609016'}) "
+                    "CREATE (r)-[:HOLDS_ROLE {role: 'REGN', role_group: 'REGN', active: true}]->(eq) "
+                    "WITH r UNWIND range(1, 40) AS i "
+                    "CREATE (c:Organization:Firm {orgnr: toString(960000000 + i), name: 'KLIENT ' + toString(i), "
+                    "helix: 'industry', active: true}) "
+                    "CREATE (r)-[:HOLDS_ROLE {role: 'REGN', role_group: 'REGN', active: true}]->(c)")
+    default = client.get("/org/923609016/network.json?depth=2").get_json()
+    assert {e.get("role_group") for e in default["edges"] if e["type"] == "HOLDS_ROLE"} <= {"STYR", "DAGL"}
+    assert "977777777" not in _keys(default)
+    with_advisors = client.get("/org/923609016/network.json?roles=STYR,DAGL,REVI,REGN").get_json()
+    assert any(e.get("role") == "REGN" for e in with_advisors["edges"]) and "977777777" in _keys(with_advisors)
+    every = client.get("/org/923609016/network.json?roles=all").get_json()
+    assert "977777777" in _keys(every)

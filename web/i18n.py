@@ -258,7 +258,10 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def i18n_context() -> dict[str, Any]:
-        return {"lang": locale_code(), "languages": LANGUAGES, "js_messages": js_messages}
+        from web.facets import HELIX_TITLES
+
+        return {"lang": locale_code(), "languages": LANGUAGES, "js_messages": js_messages,
+                "helix_titles": {h: str(t) for h, t in HELIX_TITLES.items()}}
 
     @app.get("/lang/<code>")
     def set_language(code: str):

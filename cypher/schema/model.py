@@ -229,7 +229,7 @@ RELS: tuple[RelType, ...] = (
     RelType(
         "HOLDS_ROLE", "Person|Organization", "Organization",
         ("role", "role_group", "role_label", "active", "registered", "resigned", "order",
-         "elected_by", "share", "source", "as_of"),
+         "elected_by", "share", "changed", "source", "as_of"),
         "A role (board seat, CEO, auditor, owner municipality …) held in an organisation.",
     ),
     RelType("PART_OF", "SubUnit", "Organization", (), "A sub-unit's parent main unit."),

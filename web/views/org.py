@@ -89,7 +89,7 @@ def profile(orgnr: str):
     held = library.run(store, "organization/held_roles", {"orgnr": orgnr})
     card = measures.for_organization(store, org)
     data = {
-        "organization": {**org, "helix_title": HELIX_TITLES.get(org.get("helix") or "", org.get("helix")),
+        "organization": {**org, "helix_title": str(HELIX_TITLES.get(org.get("helix") or "", org.get("helix") or "")),
                          "nace_section_title": section_title(org.get("nace_section"), org.get("nace_version"))},
         "board": board,
         "roles_elsewhere": elsewhere,
@@ -136,8 +136,7 @@ def explore(orgnr: str):
     return respond("explore.html", {"organization": org, **data,
                                     "measures_available": [{"name": m.name, "title": str(m.title)}
                                                            for m in measures.MEASURES],
-                                    "persons_visible": auth.can_see_persons(),
-                                    "helix_titles": {h: str(t) for h, t in HELIX_TITLES.items()}})
+                                    "persons_visible": auth.can_see_persons()})
 
 
 def _network(store, org: dict) -> dict:

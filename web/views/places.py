@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from cypher import library
 from flask import Blueprint
+from flask_babel import gettext as _
 
+from cypher import library
 from web import analysis, auth, params
 from web.facets import HELIX_TITLES
 from web.params import not_found
@@ -42,7 +43,7 @@ def cluster(cluster_id: str):
     if not rows:
         raise not_found(f"No cluster with id {cluster_id} is in the graph.", "See the list of clusters.")
     c = rows[0]
-    mix = sorted(({"helix": m["helix"], "title": HELIX_TITLES.get(m["helix"] or "", m["helix"] or "unknown"),
+    mix = sorted(({"helix": m["helix"], "title": str(HELIX_TITLES.get(m["helix"] or "", m["helix"] or _("unknown"))),
                    "members": m["members"]} for m in c.pop("mix") if m["members"]),
                  key=lambda m: -m["members"])
     members = library.run(store, "cluster/members", {"cluster_id": cluster_id})
@@ -65,7 +66,7 @@ def region(region_id: str):
     if not rows:
         raise not_found(f"No region with id {region_id} is in the graph.", "See the list of regions.")
     r = rows[0]
-    mix = sorted(({"helix": m["helix"], "title": HELIX_TITLES.get(m["helix"] or "", m["helix"] or "unknown"),
+    mix = sorted(({"helix": m["helix"], "title": str(HELIX_TITLES.get(m["helix"] or "", m["helix"] or _("unknown"))),
                    "organizations": m["organizations"], "active": m["active"]}
                   for m in r.pop("mix") if m["organizations"]), key=lambda m: -m["organizations"])
     r["municipalities"] = sorted((m for m in r["municipalities"] if m.get("code")), key=lambda m: m["code"])

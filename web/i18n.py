@@ -18,7 +18,8 @@ from typing import Any
 
 from babel import numbers as babel_numbers
 from flask import Flask, Response, abort, redirect, request
-from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext
+from babel import dates as babel_dates
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
 from web import auth
 
@@ -66,6 +67,10 @@ def select_locale() -> str:
 def locale_code() -> str:
     loc = get_locale()
     return str(loc.language) if loc is not None else DEFAULT
+
+
+#: The regional form used for numbers and dates ("7 Dec 2026" in English, "7. des. 2026" in Bokmål).
+FORMAT_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
 
 
 # ------------------------------------------------------------------ numbers and dates
@@ -150,7 +155,7 @@ def date(v: Any) -> str:
         d = dt.date.fromisoformat(text[:10])
     except ValueError:
         return text
-    return format_date(d, format="medium")
+    return babel_dates.format_date(d, format="medium", locale=FORMAT_LOCALES.get(locale_code(), "en_GB"))
 
 
 # ------------------------------------------------------------------ labels shared by pages and scripts

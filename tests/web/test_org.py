@@ -35,7 +35,8 @@ def test_profile_shows_facts_with_source_and_as_of(graph, client):
     r = client.get("/org/923609016")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert "EQUINOR ASA" in html and "Source: brreg_units · as of 2026-11-01" in html
+    # finding 6: the source by its name and a readable date, not "brreg_units"
+    assert "EQUINOR ASA" in html and "Source: Enhetsregisteret, 1 Nov 2026" in html and "brreg_units" not in html
     assert "Extraction of crude petroleum" in html and "Mining and quarrying" in html
     body = client.get("/org/923609016.json").get_json()
     o = body["organization"]

@@ -96,7 +96,7 @@ def test_typeahead_suggests_organisations_and_clusters(graph, client):
     graph.small()
     sugg = client.get("/suggest.json?q=ocea").get_json()["suggestions"]
     assert sugg == [{"kind": "cluster", "key": "ocean", "label": "Ocean Tech Cluster", "sub": "cluster · GCE",
-                     "url": "/cluster/ocean"}]
+                     "url": "/cluster/ocean", "match": "prefix"}]
     sugg = client.get("/suggest.json?q=9848").get_json()["suggestions"]
     assert [s["url"] for s in sugg] == ["/org/984851006"]
     assert client.get("/suggest.json?q=").get_json()["suggestions"] == []

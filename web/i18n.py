@@ -186,6 +186,11 @@ SOURCE_NAMES = {
 }
 
 
+def translate(text: Any) -> str:
+    """Text from the data (an analysis title, a note) in the page's language when the catalogue has it."""
+    return gettext(str(text)) if text else ("" if text is None else str(text))
+
+
 def role_name(code: Any) -> str:
     if not code:
         return "–"
@@ -260,6 +265,7 @@ def init_app(app: Flask) -> None:
     env.filters["date"] = date
     env.filters["role_name"] = role_name
     env.filters["source_name"] = source_name
+    env.filters["tr"] = translate
 
     @app.context_processor
     def i18n_context() -> dict[str, Any]:

@@ -266,6 +266,9 @@ def init_app(app: Flask) -> None:
     env.filters["role_name"] = role_name
     env.filters["source_name"] = source_name
     env.filters["tr"] = translate
+    from web.analysis import column_title
+
+    env.globals["column_title"] = column_title
 
     @app.context_processor
     def i18n_context() -> dict[str, Any]:

@@ -71,7 +71,7 @@ CREATE (eq)-[:FILED]->(a2)
 
 #: Organisations whose names need folding to be found; numbers are made up (valid mod-11 not needed here).
 NORWEGIAN = """
-CREATE (m:Municipality {code: '3318', name: 'Krødsherad', county_code: '33'})
+MERGE (m:Municipality {code: '3318'}) ON CREATE SET m.name = 'Krødsherad', m.county_code = '33'
 CREATE (a:Organization:Firm {orgnr: '931000001', name: 'BYGG ASTRID SØRENSEN', helix: 'industry', active: true,
         employees: 3, org_form: 'ENK'})
 CREATE (b:Organization:Firm {orgnr: '931000002', name: 'RINGERIKE KAFÉ AS', helix: 'industry', active: true,

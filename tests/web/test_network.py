@@ -134,8 +134,13 @@ def test_path_finder_lists_and_draws_the_shortest_connection(graph, client, advi
     assert [(link["type"], link["role"]) for link in p["links"]] == [("INTERLOCK", None), ("HOLDS_ROLE", "MEDL"),
                                                                      ("HOLDS_ROLE", "MEDL")]
     assert _keys(body) == ["923609016", "971035854", "984851006", "c0ffee01"] and len(body["edges"]) == 3
+    # the interlock step names the board member the two share, with the role in each
+    assert p["links"][0]["persons"] == [{"key": "3f2a9c1e", "label": "Kari Nordmann", "role_from": "LEDE",
+                                         "role_to": "MEDL", "role_from_name": "Chair of the board",
+                                         "role_to_name": "Board member"}]
     html = client.get("/path?from=923609016&to=971035854").get_data(as_text=True)
     assert "Per Hansen" not in html and "Person c0ff…" in html and "shares board members" in html
+    assert "Kari Nordmann" not in html and "Person 3f2a…: Chair of the board → Board member" in html
 
 
 def test_path_finder_without_a_connection_says_so(graph, client):

@@ -108,6 +108,7 @@
     readable();
     container.dataset.nodes = String(cy.nodes().length);
     container.dataset.edges = String(cy.edges().length);
+    window.klyngeConsoleCy = cy;
     container.dataset.ready = "true";
   }
 

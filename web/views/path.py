@@ -54,6 +54,8 @@ def _step_links(paths: list[dict]) -> None:
     for p in paths:
         for link in p["links"]:
             link["role_name"] = role_name(link["role"]) if link.get("role") else None
+            for m in link.get("persons") or []:
+                m["role_from_name"], m["role_to_name"] = role_name(m["role_from"]), role_name(m["role_to"])
 
 
 @page(bp, "/path", summary="Shortest connections between two organisations", tag="network",

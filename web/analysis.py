@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from cypher import library
 from klynge.errors import KlyngeError
 from web import charts
+from web.measures import finite_number
 
 log = logging.getLogger(__name__)
 
@@ -206,11 +207,8 @@ LQ_BARS = 20
 
 
 def _int(v: Any) -> int | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else int(f)
+    f = finite_number(v)
+    return None if f is None else int(f)
 
 
 #: Region analyses kept per process, by graph, region, published measures runs and the newest load.

@@ -9,7 +9,6 @@ axes and beside the bars are written the way the page's language writes them (``
 from __future__ import annotations
 
 import io
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ matplotlib.rcParams["svg.hashsalt"] = "klynge"   # stable ids: the same data giv
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402 - after the rc settings
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from web.measures import finite_number  # noqa: E402
 
 INK, MUTED, ACCENT, LINE = "#17202e", "#5b6678", "#0f6ccf", "#cfd6e0"
 PALETTE = ("#1f5f8b", "#d9822b", "#3d8b5a", "#8b3d6b", "#6b6b6b", "#b8a02e", "#2e8bb8", "#8b2e2e")
@@ -44,14 +45,6 @@ class Figure:
     reference: tuple[float, ...] = field(default=())  # vertical guide lines (e.g. LQ 1 and 1.25)
 
 
-def _num(v: object) -> float | None:
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) or math.isinf(f) else f
-
-
 def _wrap(text: str, width: int = 24) -> str:
     words, lines, cur = str(text).split(), [], ""
     for w in words:
@@ -73,7 +66,7 @@ def svg(fig: Figure, fmt: Callable[[float], str], n_label: Callable[[int], str],
     FigureCanvasSVG(mf)
     ax = mf.add_subplot(1, 1, 1)
     ys = list(range(k))[::-1]
-    vals = [_num(v) for v in fig.values]
+    vals = [finite_number(v) for v in fig.values]
     ticks = []
     for i, label in enumerate(fig.labels):
         n = fig.n[i] if i < len(fig.n) else None
@@ -86,8 +79,8 @@ def svg(fig: Figure, fmt: Callable[[float], str], n_label: Callable[[int], str],
             v = vals[i]
             if v is None:
                 continue
-            lo = _num(fig.low[i]) if i < len(fig.low) else None
-            hi = _num(fig.high[i]) if i < len(fig.high) else None
+            lo = finite_number(fig.low[i]) if i < len(fig.low) else None
+            hi = finite_number(fig.high[i]) if i < len(fig.high) else None
             colour = PALETTE[i % len(PALETTE)]
             if lo is not None and hi is not None:
                 ax.plot([lo, hi], [y, y], color=colour, linewidth=2, solid_capstyle="butt")
@@ -131,4 +124,4 @@ def svg(fig: Figure, fmt: Callable[[float], str], n_label: Callable[[int], str],
 
 
 def numbers_of(values: Sequence[object]) -> tuple[float | None, ...]:
-    return tuple(_num(v) for v in values)
+    return tuple(finite_number(v) for v in values)

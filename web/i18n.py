@@ -12,7 +12,6 @@ chosen locale: ``12 345,6`` in Bokmål, ``12,345.6`` in English.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from babel import dates as babel_dates
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
 from web import auth
+from web.measures import finite_number
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 #: Languages offered, with their names in their own language (the switch shows these).
@@ -76,19 +76,9 @@ FORMAT_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
 # ------------------------------------------------------------------ numbers and dates
 
 
-def _float(v: Any) -> float | None:
-    if v is None or v == "" or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) or math.isinf(f) else f
-
-
 def number(v: Any, decimals: int = 0) -> str:
     """A number with the locale's grouping and decimal sign, ``decimals`` places; "–" when missing."""
-    f = _float(v)
+    f = finite_number(v)
     if f is None:
         return "–" if v is None or v == "" else str(v)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
@@ -98,7 +88,7 @@ def number(v: Any, decimals: int = 0) -> str:
 def auto_number(v: Any, digits: int = 3) -> str:
     """A number as a reader wants it in a table: whole numbers without decimals ("60", "2025"),
     others with ``digits`` significant decimals at most (0.123, 12.3), large ones grouped."""
-    f = _float(v)
+    f = finite_number(v)
     if f is None:
         if isinstance(v, bool):
             return gettext("yes") if v else gettext("no")
@@ -125,7 +115,7 @@ def _trim(text: str) -> str:
 
 
 def percent(v: Any) -> str:
-    f = _float(v)
+    f = finite_number(v)
     if f is None:
         return "–"
     return babel_numbers.format_percent(f / 100.0, locale=locale_code())
@@ -133,7 +123,7 @@ def percent(v: Any) -> str:
 
 def money(v: Any) -> str:
     """NOK in thousands, millions or billions, e.g. "12.3 M" / "12,3 mill."."""
-    f = _float(v)
+    f = finite_number(v)
     if f is None:
         return "–" if v is None or v == "" else str(v)
     a = abs(f)

@@ -88,7 +88,8 @@ _cache_lock = threading.RLock()
 _cache: dict[tuple[str, ...], Any] = {}  # by store.graph_key
 
 
-def _number(v: Any) -> float | None:
+def finite_number(v: Any) -> float | None:
+    """``v`` as a float when it is a finite number (or numeric text), else None (booleans, text, NaN, ±inf)."""
     if v is None or isinstance(v, bool):
         return None
     try:
@@ -120,7 +121,7 @@ def _current(gds: Any, store: Any) -> Any | None:
 def _matrix(frame: Any) -> tuple[dict[str, int], np.ndarray]:
     """The organisations with at least one defined measure (orgnr → row) and their values, one column per
     entry of ``MEASURES`` (NaN where a value is missing, not a number, infinite, or the column is boolean):
-    the values ``_number`` accepts, held as one float array instead of a dict per organisation."""
+    the values ``finite_number`` accepts, held as one float array instead of a dict per organisation."""
     n = 0 if frame is None else len(frame)
     if not n:
         return {}, np.empty((0, len(MEASURES)))
@@ -132,7 +133,7 @@ def _matrix(frame: Any) -> tuple[dict[str, int], np.ndarray]:
         elif pd.api.types.is_numeric_dtype(col):  # the measures jobs' columns: no per-value work
             cols.append(col.to_numpy(dtype=float, na_value=np.nan))
         else:  # text or mixed objects: exactly what _number accepts
-            cols.append(np.array([np.nan if (v := _number(x)) is None else v for x in col], dtype=float))
+            cols.append(np.array([np.nan if (v := finite_number(x)) is None else v for x in col], dtype=float))
     matrix = np.column_stack(cols)
     matrix[~np.isfinite(matrix)] = np.nan
     keep = ~np.isnan(matrix).all(axis=1)

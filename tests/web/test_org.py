@@ -289,7 +289,7 @@ def test_ego_network_reads_only_its_nodes_values_until_a_snapshot_of_the_run_is_
 
 def test_snapshot_arrays_hold_what_a_dict_per_organisation_holds():
     """The snapshot keeps values as one float array and the distributions as sorted arrays; pinned here to the
-    plain computation (a dict of ``_number`` values per organisation, lists per group), with missing, NaN,
+    plain computation (a dict of ``finite_number`` values per organisation, lists per group), with missing, NaN,
     infinite, integer, numeric-text and non-numeric values, a boolean column, absent columns, organisations
     without a group row and a county code that is not a string."""
     import random
@@ -313,7 +313,7 @@ def test_snapshot_arrays_hold_what_a_dict_per_organisation_holds():
 
     expected: dict[str, dict[str, float]] = {}
     for r in rows:
-        vals = {n: v for n in names if (v := measures._number(r.get(n))) is not None}
+        vals = {n: v for n in names if (v := measures.finite_number(r.get(n))) is not None}
         if vals:
             expected[r["orgnr"]] = vals
     expected_dist: dict[tuple, list[float]] = {}

@@ -136,3 +136,19 @@ def test_unknown_kind_and_bad_limit_are_refused(store):
         search.find(store, "planet", "x")
     with pytest.raises(ValueError, match="outside"):
         search.find(store, "organization", "x", limit=0)
+
+
+def test_init_schema_adds_the_key_to_a_fulltext_index_made_before_it(any_store):
+    """A graph whose organisation fulltext index covers only name and orgnr (as before the key): db init
+    brings the index up to the model (Neo4j: dropped and made again; FalkorDB: the field added)."""
+    if any_store.backend == "neo4j":
+        any_store.run("DROP INDEX organization_fulltext IF EXISTS")
+        any_store.run("CREATE FULLTEXT INDEX organization_fulltext FOR (n:Organization) ON EACH [n.name, n.orgnr]")
+    else:
+        any_store.run("CALL db.idx.fulltext.drop('Organization')")
+        any_store.run("CALL db.idx.fulltext.createNodeIndex('Organization', 'name', 'orgnr')")
+    any_store.run(NORWEGIAN)
+    created = any_store.init_schema()
+    assert any("organization_fulltext" in c or "fulltext Organization(name_key)" in c for c in created), created
+    # found only through the folded key in the fulltext index (the display name has ø)
+    assert _orgnrs(any_store, "krodsherad") == ["931000003"]

@@ -295,7 +295,7 @@ def test_4_png_export_has_no_hover_fades_and_graphml_carries_the_measures(site, 
 def test_5_region_analysis_has_one_chart_per_figure_and_readable_tables(site, page):
     page.set_extra_http_headers({"Accept-Language": "nb"})
     page.goto(site["base"] + "/region/ringeriksregionen/analysis", timeout=120_000)
-    figures = page.evaluate("fetch('/region/ringeriksregionen/analysis.json').then(r => r.json())")["figures"]
+    figures = page.evaluate("fetch('/region/ringeriksregionen/analysis.json').then(r => r.json())")["charts"]
     numbers = [f["number"] for f in figures]
     assert {"Fig. 8", "Fig. 9", "Fig. 10", "Fig. 11", "Fig. 12", "Fig. 13", "Fig. 14", "Fig. 15",
             "Table 5", "Table 6"} <= set(numbers)

@@ -60,7 +60,8 @@ def fold(text: str) -> str:
         w = w.strip("./")
         if not w:
             continue
-        w = w.replace("aa", "a").replace("oe", "o")
+        while "aa" in w or "oe" in w:  # to a fixed point, so folding twice changes nothing
+            w = w.replace("aa", "a").replace("oe", "o")
         words.append(w)
     return " ".join(words)
 
@@ -88,11 +89,11 @@ def name_key(name: str | None) -> str | None:
     """
     if not name or not str(name).strip():
         return None
-    words = fold(str(name)).split()
-    kept = [w for w in words if w not in LEGAL_FORMS]
-    words = [w for w in (kept or words)]
-    key = " ".join(" ".join(_WORD.findall(w)) for w in words).strip()
-    return " ".join(key.split()) or None
+    tokens = fold(str(name)).split()  # may hold "/" and "." ("a/s", "a.s.")
+    words = [w for t in tokens if t not in LEGAL_FORMS for w in _WORD.findall(t)]
+    kept = [w for w in words if w not in LEGAL_FORMS]  # "x.as" splits into "x" and "as"
+    key = kept or words or [w for t in tokens for w in _WORD.findall(t)]
+    return " ".join(key) or None
 
 
 def query_words(text: str) -> list[str]:

@@ -24,6 +24,8 @@ CASES = [
     ("Müller-Lüdenscheidt GmbH", "muller ludenscheidt gmbh"),
     ("Fiskå Mølle ANS", "fiska molle"),
     ("NORSK HYDRO ASA.", "norsk hydro"),
+    ("AAA", "a"),  # "aa" folded to a fixed point (hypothesis found "aaa" → "aa" → "a")
+    ("NORDIC.AS", "nordic"),  # a legal form glued on by a dot is still a legal form
 ]
 
 

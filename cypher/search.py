@@ -244,8 +244,11 @@ def find(store: Any, kind: str, text: str, *, limit: int = 20, candidates: int |
         for k, (p, s) in fuzzy.items():
             if k in found:
                 continue
-            sim = similarity(qkey, p.get("name_key") or name_key(p.get("name")))
-            if sim >= FUZZY_MIN:
+            key = p.get("name_key") or name_key(p.get("name"))
+            t = tier_of(qkey, key)  # the tier follows the key, whichever query found the node
+            if t is not None:
+                hits.append(Hit(kind, k, p.get("name"), s, p, t))
+            elif similarity(qkey, key) >= FUZZY_MIN:
                 hits.append(Hit(kind, k, p.get("name"), s, p, "fuzzy"))
     return _rank(hits, qkey)[:limit]
 

@@ -46,7 +46,7 @@ def cluster(cluster_id: str):
     c = rows[0]
     mix = sorted(({"helix": m["helix"], "title": str(HELIX_TITLES.get(m["helix"] or "", m["helix"] or _("unknown"))),
                    "members": m["members"]} for m in c.pop("mix") if m["members"]),
-                 key=lambda m: -m["members"])
+                 key=lambda m: (-m["members"], m["helix"] or ""))
     members = library.run(store, "cluster/members", {"cluster_id": cluster_id})
     return respond("cluster.html", {"cluster": c, "mix": mix, "members": members,
                                     "helix_types": len(mix), "member_count": sum(m["members"] for m in mix)})
@@ -69,7 +69,8 @@ def region(region_id: str):
     r = rows[0]
     mix = sorted(({"helix": m["helix"], "title": str(HELIX_TITLES.get(m["helix"] or "", m["helix"] or _("unknown"))),
                    "organizations": m["organizations"], "active": m["active"]}
-                  for m in r.pop("mix") if m["organizations"]), key=lambda m: -m["organizations"])
+                  for m in r.pop("mix") if m["organizations"]),
+                 key=lambda m: (-m["organizations"], m["helix"] or ""))
     r["municipalities"] = sorted((m for m in r["municipalities"] if m.get("code")), key=lambda m: m["code"])
     return respond("region.html", {
         "region": r, "mix": mix,

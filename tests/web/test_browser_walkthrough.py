@@ -117,12 +117,22 @@ def chromium():
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request, chromium):
     """A page at desktop width or at 390 px, in English unless a test asks for Bokmål; closed afterwards."""
+    yield from _page(chromium, request.param)
+
+
+@pytest.fixture
+def desktop_page(chromium):
+    """A page at desktop width only, for what does not depend on the width (exports)."""
+    yield from _page(chromium, "desktop")
+
+
+def _page(chromium, width: str):
     pg = chromium.new_page()
-    pg.set_viewport_size(VIEWPORTS[request.param])
+    pg.set_viewport_size(VIEWPORTS[width])
     pg.set_extra_http_headers({"Accept-Language": "en"})
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.width_name = request.param  # type: ignore[attr-defined]
+    pg.width_name = width  # type: ignore[attr-defined]
     pg.klynge_errors = errors  # type: ignore[attr-defined]
     try:
         yield pg
@@ -271,9 +281,9 @@ def test_4_expanding_a_node_keeps_the_drawn_nodes_in_place(site, page):
     no_sideways_scroll(page)
 
 
-def test_4_png_export_has_no_hover_fades_and_graphml_carries_the_measures(site, page):
-    if phone(page):
-        pytest.skip("exports are the same at both widths; tested at desktop width")
+def test_4_png_export_has_no_hover_fades_and_graphml_carries_the_measures(site, desktop_page):
+    """Exports do not depend on the width: tested at desktop width."""
+    page = desktop_page
     ex = site["example"]
     page.goto(site["base"] + f"/org/{ex['orgnr']}/explore")
     page.wait_for_selector("#graph-status:has-text('nodes')")

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from cypher.registry import register
+from cypher.schema.measures import MEASURE_NAMES, WHOLE_MEASURES
 from gds_jobs import runs
 from gds_jobs.projection import READ_TIMEOUT_S
 from klynge.errors import ConfigError
 
-EXPORT_COLUMNS: tuple[str, ...] = ("orgnr", "name", "helix", *runs.MEASURE_COLUMNS)
-INT_COLUMNS = frozenset({"degree", "community", "component"})
+EXPORT_COLUMNS: tuple[str, ...] = ("orgnr", "name", "helix", *MEASURE_NAMES)
 
 EXPORT_PAGE = register("gds_jobs.export.page", """
 MATCH (v:MeasureValue {run_id: $run_id})
@@ -32,7 +32,7 @@ ORDER BY orgnr
 def _value(column: str, v: Any) -> Any:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
-    if column in INT_COLUMNS and isinstance(v, float) and v.is_integer():
+    if column in WHOLE_MEASURES and isinstance(v, float) and v.is_integer():
         return int(v)
     return v
 

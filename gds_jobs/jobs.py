@@ -32,6 +32,8 @@ from typing import Any
 import pandas as pd
 
 from gds_jobs import projection as proj
+from cypher.schema.measures import MEASURE_NAMES
+from cypher.schema.model import BROKERAGE_PROPERTIES
 from gds_jobs import runs
 from gds_jobs.engines import EngineParams, choose
 from gds_jobs.lock import JobLock
@@ -54,9 +56,9 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("interlock", "interlock", ("INTERLOCK.weight",), ("local",),
         "Materialise the interlock ties as INTERLOCK relationships (weight = shared persons)."),
-    Job("measures", "interlock", runs.MEASURE_COLUMNS, ("gds", "local"),
+    Job("measures", "interlock", MEASURE_NAMES, ("gds", "local"),
         "Centrality, communities, components, clustering and Burt's structural holes per organisation."),
-    Job("brokerage", "helix", runs.BROKERAGE_COLUMNS, ("local",),
+    Job("brokerage", "helix", BROKERAGE_PROPERTIES, ("local",),
         "Gould-Fernandez brokerage roles across helix sectors on the Triple Helix network."),
 )
 JOB_NAMES: tuple[str, ...] = tuple(j.name for j in JOBS)
@@ -183,7 +185,7 @@ def _brokerage_frame(helix: proj.Projection) -> pd.DataFrame:
 
     if helix.graph.n == 0:
         return pd.DataFrame({c: pd.Series([], dtype=object if c == "orgnr" else "int64")
-                             for c in ("orgnr", *runs.BROKERAGE_COLUMNS)})
+                             for c in ("orgnr", *BROKERAGE_PROPERTIES)})
     raw = brokerage(helix.graph, helix.sectors)
     frame = raw.reset_index() if "orgnr" not in raw.columns else raw.copy()
     rename = {}
@@ -197,7 +199,7 @@ def _brokerage_frame(helix: proj.Projection) -> pd.DataFrame:
         rename[col] = target
     frame = frame.rename(columns=rename)
     frame["orgnr"] = frame["orgnr"].astype(str)
-    keep = ["orgnr", *[c for c in runs.BROKERAGE_COLUMNS if c in frame.columns]]
+    keep = ["orgnr", *[c for c in BROKERAGE_PROPERTIES if c in frame.columns]]
     return frame[keep]
 
 
@@ -303,7 +305,7 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
         if "measures" in selected:
             result = steps.run(f"compute measures ({eng.name})",
                                lambda adv: eng.measures(interlock, eparams, seat.query_params()))
-            frames.append(result.frame[["orgnr", *runs.MEASURE_COLUMNS]])
+            frames.append(result.frame[["orgnr", *MEASURE_NAMES]])
             notes.update(result.notes)
         if "brokerage" in selected:
             helix = steps.run("build helix projection",
@@ -318,7 +320,7 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
             counts["measure_rows"] = steps.run(
                 "write measures",
                 lambda adv: runs.write_values(store, run_id, merged,
-                                              runs.MEASURE_COLUMNS + runs.BROKERAGE_COLUMNS, batch, adv),
+                                              MEASURE_NAMES + BROKERAGE_PROPERTIES, batch, adv),
                 lambda n: f"{n} organisations")
         if "interlock" in selected:
             # written last, just before publishing: readers that do not yet filter INTERLOCK by the

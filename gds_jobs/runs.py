@@ -38,13 +38,12 @@ import orjson
 import pandas as pd
 
 from cypher.registry import register
-from cypher.schema.model import BROKERAGE_PROPERTIES, MEASURE_PROPERTIES
+from cypher.schema.measures import MEASURE_NAMES
+from cypher.schema.model import BROKERAGE_PROPERTIES
 from gds_jobs.projection import READ_TIMEOUT_S
 from klynge.errors import ConfigError
 
 META_KEY = "measures"
-MEASURE_COLUMNS: tuple[str, ...] = MEASURE_PROPERTIES
-BROKERAGE_COLUMNS: tuple[str, ...] = BROKERAGE_PROPERTIES
 POINTERS: tuple[str, ...] = ("interlock", "measures", "brokerage")
 STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "interrupted")
 DELETE_BATCH = 10000
@@ -143,7 +142,7 @@ ORDER BY started DESC
 LIMIT $limit
 """)
 
-_VALUE_RETURN = ", ".join(f"v.{c} AS `{c}`" for c in MEASURE_COLUMNS + BROKERAGE_COLUMNS)
+_VALUE_RETURN = ", ".join(f"v.{c} AS `{c}`" for c in MEASURE_NAMES + BROKERAGE_PROPERTIES)
 
 VALUES_PAGE = register("gds_jobs.runs.values_page", """
 MATCH (v:MeasureValue {run_id: $run_id})
@@ -402,7 +401,7 @@ def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
 
 
 def run_values(store: Any, run_id: str, orgnrs: Sequence[str] | None = None, *,
-               columns: Sequence[str] = MEASURE_COLUMNS, page_size: int = 20000) -> pd.DataFrame:
+               columns: Sequence[str] = MEASURE_NAMES, page_size: int = 20000) -> pd.DataFrame:
     """The values of one run (all organisations, or ``orgnrs``), sorted by orgnr.
 
     Only organisations that have ``columns[0]`` are returned (``degree`` is set for every
@@ -448,15 +447,15 @@ def current_measures(store: Any, orgnrs: Sequence[str] | None = None, *,
     ptr = pointers(store)
     run_id = ptr["measures"]
     if run_id is None:
-        frame = _frame([], MEASURE_COLUMNS)
+        frame = _frame([], MEASURE_NAMES)
     else:
         frame = run_values(store, run_id, orgnrs)
     if include_brokerage:
         b_run = ptr["brokerage"]
         if b_run is None:
-            brok = _frame([], BROKERAGE_COLUMNS)
+            brok = _frame([], BROKERAGE_PROPERTIES)
         else:
-            brok = run_values(store, b_run, orgnrs, columns=BROKERAGE_COLUMNS)
+            brok = run_values(store, b_run, orgnrs, columns=BROKERAGE_PROPERTIES)
         frame = frame.merge(brok, on="orgnr", how="outer" if run_id is None else "left")
     frame.attrs["run_id"] = run_id
     frame.attrs["brokerage_run_id"] = ptr["brokerage"]
@@ -466,7 +465,7 @@ def current_measures(store: Any, orgnrs: Sequence[str] | None = None, *,
 def measure_history(store: Any, orgnr: str) -> pd.DataFrame:
     """An organisation's measures in every retained succeeded run, oldest first (for trends)."""
     rows = store.read(HISTORY_OF, {"orgnr": str(orgnr)})
-    cols = ["run_id", "finished", *MEASURE_COLUMNS, *BROKERAGE_COLUMNS]
+    cols = ["run_id", "finished", *MEASURE_NAMES, *BROKERAGE_PROPERTIES]
     return pd.DataFrame([{k: r.get(k) for k in cols} for r in rows], columns=cols)
 
 

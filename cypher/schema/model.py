@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cypher.schema.measures import MEASURE_NAMES
+
 
 @dataclass(frozen=True)
 class NodeType:
@@ -68,11 +70,6 @@ CORE_ROLE_GROUPS: tuple[str, ...] = (BOARD_GROUP, CEO_ROLE)
 #: Auditors and accountants: service ties to many clients, shown only on request and drawn apart.
 ADVISORY_ROLE_GROUPS: tuple[str, ...] = ("REVI", "REGN")
 
-MEASURE_PROPERTIES: tuple[str, ...] = (
-    "degree", "weighted_degree", "eigenvector", "pagerank", "betweenness", "closeness",
-    "community", "component", "clustering", "constraint", "constraint_weighted",
-    "effective_size", "efficiency", "hierarchy",
-)
 BROKERAGE_PROPERTIES: tuple[str, ...] = (
     "brokerage_coordinator", "brokerage_itinerant", "brokerage_representative_gatekeeper",
     "brokerage_liaison", "brokerage_total",
@@ -189,7 +186,7 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "MeasureValue",
         "key",
-        ("key", "run_id", "orgnr", "packed") + MEASURE_PROPERTIES + BROKERAGE_PROPERTIES,
+        ("key", "run_id", "orgnr", "packed") + MEASURE_NAMES + BROKERAGE_PROPERTIES,
         "An organisation's measures in one run: key = 'run_id:orgnr'; packed = the same values as "
         "one JSON string (bulk reads). Values become current only through the Meta pointer; runs "
         "beyond KLYNGE_MEASURE_HISTORY_RUNS are pruned.",

@@ -82,7 +82,7 @@ def load(kind: str, path: str | Path | None, store: Any, *, dry_run: bool = Fals
     if path is None:
         if kind != "reference":
             raise LoadError(f"`load {kind}` needs an input path")
-        from loaders.reference import DATA_DIR
+        from klynge.reference import DATA_DIR
 
         p = Path(DATA_DIR)
     else:

@@ -42,6 +42,7 @@ import orjson
 
 from cypher.registry import register
 from klynge.errors import KlyngeError, LoadError
+from klynge.reference.orgnr import nine_digits_valid
 
 log = logging.getLogger("klynge.loaders")
 
@@ -150,47 +151,10 @@ class RowRejected(Exception):
 
 # --------------------------------------------------------------------------- value helpers
 
-_ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
-
-
-def _orgnr_ok_local(s: str) -> bool:
-    if len(s) != 9 or not s.isdigit():
-        return False
-    rem = sum(int(c) * w for c, w in zip(s, _ORGNR_WEIGHTS)) % 11
-    return rem != 1 and (0 if rem == 0 else 11 - rem) == int(s[8])
-
-
-_ORGNR_CHECK: list[Callable[[str], bool]] = []
-
-
-def _check9(s: str) -> bool:
-    """The mod-11 check of nine ASCII digits (the hot path of :func:`orgnr_ok`).
-
-    ``loaders.reference.orgnr.orgnr_check_digit`` is the definition; this is the same
-    arithmetic on the byte values (the weights 3, 2, 7, 6, 5, 4, 3, 2 sum to 32, hence
-    ``- 48 * 32`` for the ASCII offset of the digits).
-    """
-    b = s.encode("ascii")
-    rem = (3 * b[0] + 2 * b[1] + 7 * b[2] + 6 * b[3] + 5 * b[4] + 4 * b[5] + 3 * b[6] + 2 * b[7] - 1536) % 11
-    if rem == 1:
-        return False
-    return (0 if rem == 0 else 11 - rem) == b[8] - 48
-
-
 def orgnr_ok(s: str) -> bool:
-    """True for a 9-digit organisation number with a valid mod-11 check digit.
-
-    Uses :func:`loaders.reference.is_valid_orgnr` (the project's one definition).
-    """
-    if type(s) is str and len(s) == 9 and s.isascii() and s.isdigit():
-        return _check9(s)
-    if not _ORGNR_CHECK:
-        from loaders.reference import is_valid_orgnr
-
-        _ORGNR_CHECK.append(is_valid_orgnr)
-    if len(s) != 9 or not s.isdigit():
-        return False
-    return bool(_ORGNR_CHECK[0](s))
+    """True for exactly nine ASCII digits with a valid mod-11 check digit (no spaces stripped);
+    :mod:`klynge.reference.orgnr` holds the check."""
+    return type(s) is str and len(s) == 9 and s.isascii() and s.isdigit() and nine_digits_valid(s)
 
 
 def clean_orgnr(value: Any) -> str | None:
@@ -961,7 +925,7 @@ class LoadContext:
     def orgnr(self, value: Any, field: str = "organisasjonsnummer", *, required: bool = True) -> str | None:
         """Validate an organisation number (9 digits, mod-11); raise :class:`RowRejected` when bad."""
         if type(value) is str and len(value) == 9 and value.isascii() and value.isdigit():
-            if _check9(value):
+            if nine_digits_valid(value):
                 return value
             raise RowRejected(field, value, "not a valid organisation number (9 digits with a mod-11 check digit)")
         s = clean_orgnr(value)

@@ -34,7 +34,7 @@ from gds_jobs.analysis.critical import critical_mass
 from gds_jobs.analysis.data import AnalysisData, Region, load_data, resolve_region
 from gds_jobs.analysis.frame import build_frame
 from gds_jobs.analysis.options import AnalysisOptions
-from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 
 __all__ = [
     "METRICS", "AnalysisData", "AnalysisOptions", "Region", "ValueArea", "ValueAreaRules", "build_frame", "compare",

@@ -57,7 +57,7 @@ from gds_jobs.analysis.models import count_models
 from gds_jobs.analysis.network import InterlockGraph
 from gds_jobs.analysis.options import AnalysisOptions
 from gds_jobs.analysis.sensitivity import sensitivity, sensitivity_matrix
-from gds_jobs.analysis.valueareas import ValueAreaRules
+from klynge.reference.valueareas import ValueAreaRules
 from klynge.errors import ConfigError, KlyngeError
 
 REPORT_KEYS = ("measures", "rules", "fit_clusters", "fit_top", "holdout", "location")
@@ -150,7 +150,7 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     rules = extra.get("rules")
     if rules is None:
         try:
-            rules = ValueAreaRules.from_reference()
+            rules = ValueAreaRules.packaged()
         except ConfigError as exc:
             res.caveats.append(f"Critical mass, count models and value-area quotients not computed: {exc}")
     t = time.perf_counter()

@@ -33,7 +33,7 @@ _REMOVE_ALL = "REMOVE o:Firm:University:ResearchInstitute:PublicBody:Intermediar
 @functools.lru_cache(maxsize=65536)
 def _classify_cached(org_form: str | None, sector: str | None, nace: str | None, version: str,
                      fr_sector: str | None) -> tuple[str, str]:
-    from loaders.reference import classify_helix
+    from klynge.reference import classify_helix
 
     return classify_helix(org_form, sector, nace, version, orgnr=None, fr_sector=fr_sector)
 
@@ -45,14 +45,14 @@ def _override_orgnrs() -> frozenset[str]:
     """Orgnrs named in the helix overrides (only these bypass the classification cache).
 
     Memoised per value of ``KLYNGE_HELIX_OVERRIDES_FILE``, as
-    :func:`loaders.reference.helix_overrides` itself caches the files it read per that value.
+    :func:`klynge.reference.helix_overrides` itself caches the files it read per that value.
     """
-    from loaders.reference.helix import OVERRIDES_ENV
+    from klynge.reference.helix import OVERRIDES_ENV
 
     extra = os.environ.get(OVERRIDES_ENV, "").strip()
     got = _OVERRIDE_SETS.get(extra)
     if got is None:
-        from loaders.reference import helix_overrides
+        from klynge.reference import helix_overrides
 
         got = _OVERRIDE_SETS[extra] = frozenset(helix_overrides())
     return got
@@ -69,7 +69,7 @@ def overrides_for(ctx: LoadContext) -> frozenset[str]:
 def classify(org_form: str | None, sector: str | None, nace: str | None, version: str,
              orgnr: str | None = None, fr_sector: str | None = None,
              overrides: frozenset[str] | None = None) -> tuple[str, str, str]:
-    """``(helix, helix_rule, label)`` through :func:`loaders.reference.classify_helix`.
+    """``(helix, helix_rule, label)`` through :func:`klynge.reference.classify_helix`.
 
     ``overrides`` are the orgnrs with a helix override (default: read them now); only
     those bypass the cache of classifications by (form, sector, NACE, version, FR sector).
@@ -81,13 +81,13 @@ def classify(org_form: str | None, sector: str | None, nace: str | None, version
     """
     try:
         if orgnr and orgnr in (_override_orgnrs() if overrides is None else overrides):
-            from loaders.reference import classify_helix
+            from klynge.reference import classify_helix
 
             helix, rule = classify_helix(org_form, sector, nace, version, orgnr=orgnr, fr_sector=fr_sector)
         else:
             helix, rule = _classify_cached(org_form, sector, nace, version, fr_sector)
     except ImportError as exc:
-        raise LoadError("the Triple Helix classification needs loaders.reference (reference data); "
+        raise LoadError("the Triple Helix classification needs klynge.reference (reference data); "
                         f"it cannot be imported: {exc}") from exc
     return helix, rule, label_for(helix, rule)
 
@@ -96,7 +96,7 @@ def classify(org_form: str | None, sector: str | None, nace: str | None, version
 def label_for(helix: str, rule: str) -> str:
     """The helix label for a (helix, rule) pair, always one of the fixed set."""
     try:
-        from loaders.reference import helix_label
+        from klynge.reference import helix_label
 
         lab = helix_label(helix, rule)
     except (ImportError, TypeError):

@@ -524,7 +524,7 @@ def _table5(w: World, rng: np.random.Generator) -> None:
         pool = w.ind.area_pools.get(str(area)) or w.ind.area_pools.get("annet")
         if not pool:
             raise ConfigError(f"no SN2025 codes fall in value area {area!r}; "
-                              "check loaders/reference/data/value_areas.yaml")
+                              "check klynge/reference/data/value_areas.yaml")
         pw = np.array([DIVISION_WEIGHTS.get(c[:2], 0.05) for c in pool])
         code = pool[int(rng.choice(len(pool), p=pw / pw.sum()))]
         w.nace[u] = code_index[code]

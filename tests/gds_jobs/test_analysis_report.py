@@ -9,7 +9,7 @@ import pytest
 from gds_jobs.analysis import AnalysisOptions, region_tables
 from gds_jobs.analysis.fit import fit_for_cluster, fit_for_firm
 from gds_jobs.analysis.report import write_region_report
-from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 from klynge.errors import ConfigError
 from tests.gds_jobs.test_analysis_groups import MEASURES, A, B, D, E, build_world
 

@@ -1,11 +1,11 @@
 """Reference data for Klynge: municipalities, counties, regions, NACE codes, value areas, Triple Helix rules.
 
-Pure Python over the files in ``loaders/reference/data`` (sources and licences in ``data/SOURCES.md``); nothing
+Pure Python over the files in ``klynge/reference/data`` (sources and licences in ``data/SOURCES.md``); nothing
 here touches the graph. Tables are read once and cached; functions that return DataFrames return copies.
 
 Public API::
 
-    from loaders import reference as ref
+    from klynge import reference as ref
     ref.current_municipality("3007")          # "3305" (Ringerike)
     ref.nace_ancestors("62.100", "SN2025")     # ["62.10", "62.1", "62", "K"]
     ref.sn2007_to_sn2025("62.010")             # ["62.100"]
@@ -20,11 +20,11 @@ Environment: ``KLYNGE_REGIONS_FILE`` (extra regions YAML) and ``KLYNGE_HELIX_OVE
 
 from __future__ import annotations
 
-from loaders.reference import geo as _geo
-from loaders.reference import helix as _helix
-from loaders.reference import nace as _nace
-from loaders.reference._files import DATA_DIR
-from loaders.reference.geo import (
+from klynge.reference import geo as _geo
+from klynge.reference import helix as _helix
+from klynge.reference import nace as _nace
+from klynge.reference._files import DATA_DIR
+from klynge.reference.geo import (
     Region,
     counties,
     county_of,
@@ -36,7 +36,7 @@ from loaders.reference.geo import (
     normalize_municipality_code,
     regions,
 )
-from loaders.reference.helix import (
+from klynge.reference.helix import (
     HELICES,
     LABELS,
     HelixOverride,
@@ -46,14 +46,11 @@ from loaders.reference.helix import (
     helix_overrides,
     helix_rules,
 )
-from loaders.reference.nace import (
+from klynge.reference.nace import (
     VERSIONS,
     NaceEntry,
-    ValueArea,
     critical_mass_exclusion,
     guess_nace_version,
-    is_resale,
-    is_savings_bank,
     nace,
     nace_ancestors,
     nace_entry,
@@ -66,7 +63,8 @@ from loaders.reference.nace import (
     value_area,
     value_areas,
 )
-from loaders.reference.orgnr import is_valid_orgnr, orgnr_check_digit
+from klynge.reference.orgnr import is_valid_orgnr, orgnr_check_digit
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 
 
 def clear_caches() -> None:
@@ -78,9 +76,8 @@ def clear_caches() -> None:
 
 __all__ = [
     "DATA_DIR", "HELICES", "LABELS", "VERSIONS", "HelixOverride", "HelixRule", "NaceEntry", "Region", "ValueArea",
-    "classify_helix", "clear_caches", "counties", "county_of", "critical_mass_exclusion", "current_municipality",
-    "guess_nace_version", "helix_label", "helix_overrides", "helix_rules", "is_resale", "is_savings_bank",
-    "is_valid_orgnr", "municipalities", "municipality_changes", "municipality_name", "municipality_successors",
+    "ValueAreaRules", "classify_helix", "clear_caches", "counties", "county_of", "critical_mass_exclusion",
+    "current_municipality", "guess_nace_version", "helix_label", "helix_overrides", "helix_rules", "is_valid_orgnr", "municipalities", "municipality_changes", "municipality_name", "municipality_successors",
     "nace", "nace_ancestors", "nace_entry", "nace_name", "nace_section", "normalize_municipality_code",
     "normalize_nace", "normalize_version", "orgnr_check_digit", "regions", "sn2007_to_sn2025", "sn2025_to_sn2007",
     "value_area", "value_areas",

@@ -32,7 +32,7 @@ def read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(f"reference file {path} is missing; reinstall Klynge or restore "
-                          f"loaders/reference/data/{path.name}") from exc
+                          f"klynge/reference/data/{path.name}") from exc
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise ConfigError(f"reference file {path} cannot be read as UTF-8 CSV ({exc}); "
                           "fix or restore the file") from exc

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from klynge.errors import ConfigError
-from loaders.reference._files import data_path, read_table, read_yaml
+from klynge.reference._files import data_path, read_table
+
+if TYPE_CHECKING:
+    from klynge.reference.valueareas import ValueArea, ValueAreaRules
 
 VERSIONS: tuple[str, ...] = ("SN2025", "SN2007")
 NACE_COLUMNS = ("code", "parent_code", "level", "name", "section")
@@ -36,29 +40,20 @@ class NaceEntry:
     name_nb: str = ""
 
 
-@dataclass(frozen=True)
-class ValueArea:
-    """A value-creation area of the study: a named set of NACE code prefixes per version."""
-
-    id: str
-    name: str
-    name_en: str
-    nace_prefixes: tuple[str, ...]
-    nace_prefixes_sn2007: tuple[str, ...]
-    why: str = ""
-
-
-def normalize_version(version: str | None) -> str:
-    """``"SN2025"`` or ``"SN2007"`` for case variants and bare years; None means SN2025.
+def normalize_version(version: object) -> str:
+    """``"SN2025"`` or ``"SN2007"`` for case variants and bare years; a missing value (None, NaN, "")
+    means SN2025. The one NACE-version normaliser of the project.
 
     Raises
     ------
     ConfigError
         For any other value.
     """
-    if version is None:
+    if version is None or version != version:  # None or NaN: no version given
         return "SN2025"
     v = str(version).strip().upper().replace(" ", "")
+    if v == "":
+        return "SN2025"
     if v in ("2025", "SN2025"):
         return "SN2025"
     if v in ("2007", "SN2007"):
@@ -293,67 +288,11 @@ def sn2025_to_sn2007(code: object) -> list[str]:
 
 
 # --------------------------------------------------------------------------- value areas
-
-@lru_cache(maxsize=1)
-def _value_area_doc() -> tuple[tuple[ValueArea, ...], str, dict[str, tuple[str, ...]], dict[str, object]]:
-    path = data_path("value_areas.yaml")
-    doc = read_yaml(path)
-    raw = doc.get("areas")
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError(f"{path}: expected a non-empty list `areas:`")
-    areas: list[ValueArea] = []
-    seen: set[str] = set()
-    known = {"SN2025": set(_index("SN2025")), "SN2007": set(_index("SN2007"))}
-    for i, a in enumerate(raw, start=1):
-        if not isinstance(a, dict) or not a.get("id") or not a.get("name"):
-            raise ConfigError(f"{path}: area #{i} needs `id` and `name`")
-        aid = str(a["id"])
-        if aid in seen:
-            raise ConfigError(f"{path}: area id {aid!r} appears twice")
-        seen.add(aid)
-        p25 = tuple(str(p) for p in (a.get("nace_prefixes") or []))
-        p07 = tuple(str(p) for p in (a.get("nace_prefixes_sn2007") or []))
-        for version, prefixes in (("SN2025", p25), ("SN2007", p07)):
-            for p in prefixes:
-                if p not in known[version]:
-                    raise ConfigError(f"{path}: area {aid!r} has prefix {p!r}, which is not a {version} code; "
-                                      f"use a code from loaders/reference/data/{_FILES[version]}")
-        areas.append(ValueArea(aid, str(a["name"]), str(a.get("name_en") or ""), p25, p07,
-                               str(a.get("why") or "").strip()))
-    default = str(doc.get("default_area") or "annet")
-    if default not in seen:
-        raise ConfigError(f"{path}: default_area {default!r} is not one of the area ids")
-    resale_raw = doc.get("excluded_resale_prefixes") or {}
-    resale = {normalize_version(k): tuple(str(p) for p in v) for k, v in resale_raw.items()}
-    banks = doc.get("excluded_savings_banks") or {}
-    return tuple(areas), default, resale, banks
-
+# One definition: klynge.reference.valueareas.ValueAreaRules; these read the packaged rules.
 
 def value_areas() -> tuple[ValueArea, ...]:
-    """The study's value-creation areas in file order (the last one, ``annet``, has no prefixes)."""
-    return _value_area_doc()[0]
-
-
-@lru_cache(maxsize=1)
-def _prefix_tables() -> dict[str, list[tuple[str, str]]]:
-    out: dict[str, list[tuple[str, str]]] = {"SN2025": [], "SN2007": []}
-    for a in value_areas():
-        out["SN2025"] += [(p, a.id) for p in a.nace_prefixes]
-        out["SN2007"] += [(p, a.id) for p in a.nace_prefixes_sn2007]
-    for v in out:
-        out[v].sort(key=lambda t: -len(t[0]))
-    return out
-
-
-@lru_cache(maxsize=8192)
-def _value_area_cached(norm: str | None, version: str) -> str:
-    default = _value_area_doc()[1]
-    if norm is None or norm.isalpha():
-        return default
-    for prefix, aid in _prefix_tables()[version]:  # longest prefix first
-        if norm.startswith(prefix):
-            return aid
-    return default
+    """The study's value-creation areas in file order, the default area (``annet``, no prefixes) last."""
+    return _rules().listed()
 
 
 def value_area(nace_code: object, version: str | None = "SN2025") -> str:
@@ -369,48 +308,26 @@ def value_area(nace_code: object, version: str | None = "SN2025") -> str:
     str
         e.g. ``"bygg_anlegg"`` for 43.210, ``"energi_miljo"`` for 35.121 and 42.221, ``"ikt"`` for 62.100.
     """
-    return _value_area_cached(normalize_nace(nace_code), normalize_version(version))
-
-
-def is_resale(nace_code: object, version: str | None = "SN2025") -> bool:
-    """True for wholesale, retail and motor-vehicle trade (left out of the study's critical-mass analysis)."""
-    norm = normalize_nace(nace_code)
-    if norm is None or norm.isalpha():
-        return False
-    prefixes = _value_area_doc()[2].get(normalize_version(version), ())
-    return any(norm.startswith(p) for p in prefixes)
-
-
-def is_savings_bank(org_form: str | None, nace_code: object, version: str | None = "SN2025",
-                    name: str | None = None) -> bool:
-    """True for a savings bank: org form SPA, or NACE 64.190 with "sparebank" in the name.
-
-    Notes
-    -----
-    An equity-converted savings bank (ASA) is caught only when ``name`` is given.
-    """
-    banks = _value_area_doc()[3]
-    forms = {str(f).upper() for f in (banks.get("org_forms") or [])}  # type: ignore[union-attr]
-    if org_form and org_form.strip().upper() in forms:
-        return True
-    norm = normalize_nace(nace_code)
-    codes = (banks.get("nace") or {}).get(normalize_version(version), [])  # type: ignore[union-attr]
-    words = [str(w).lower() for w in (banks.get("name_contains") or [])]  # type: ignore[union-attr]
-    return bool(norm and norm in codes and name and any(w in name.lower() for w in words))
+    return _rules().area_of(nace_code, version)
 
 
 def critical_mass_exclusion(nace_code: object, version: str | None = "SN2025", org_form: str | None = None,
                             name: str | None = None) -> str | None:
-    """Why the study would leave a firm out of Table 5: ``"resale"``, ``"savings_bank"`` or None."""
-    if is_resale(nace_code, version):
-        return "resale"
-    if is_savings_bank(org_form, nace_code, version, name):
-        return "savings_bank"
-    return None
+    """Why the study would leave a firm out of Table 5: ``"resale"``, ``"savings_bank"`` or None
+    (:meth:`ValueAreaRules.critical_mass_exclusion` of the packaged rules)."""
+    return _rules().critical_mass_exclusion(nace_code, version, org_form, name)
+
+
+def _rules() -> ValueAreaRules:  # imported late: valueareas imports this module
+    from klynge.reference.valueareas import ValueAreaRules
+
+    return ValueAreaRules.packaged()
 
 
 def clear_caches() -> None:
     """Forget the cached tables (tests, or after editing the data files)."""
-    for f in (_table, _index, _division_sections, _correspondence, _value_area_doc, _prefix_tables,
-              _value_area_cached):
+    from klynge.reference import valueareas
+
+    for f in (_table, _index, _division_sections, _correspondence):
         f.cache_clear()
+    valueareas.clear_caches()

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from klynge.errors import ConfigError
-from loaders.reference._files import data_path, iter_csv_rows, read_yaml
-from loaders.reference.nace import guess_nace_version, normalize_nace, normalize_version
-from loaders.reference.orgnr import is_valid_orgnr
+from klynge.reference._files import data_path, iter_csv_rows, read_yaml
+from klynge.reference.nace import guess_nace_version, normalize_nace, normalize_version
+from klynge.reference.orgnr import is_valid_orgnr
 
 HELICES: tuple[str, ...] = ("industry", "academia", "government", "intermediary", "other")
 LABELS: tuple[str, ...] = ("Firm", "University", "ResearchInstitute", "PublicBody", "Intermediary",

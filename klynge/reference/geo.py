@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from klynge.errors import ConfigError
-from loaders.reference._files import data_path, read_table, read_yaml
+from klynge.reference._files import data_path, read_table, read_yaml
 
 MUNICIPALITY_COLUMNS = ("code", "name", "county_code", "valid_from", "valid_to", "current_code")
 COUNTY_COLUMNS = ("code", "name", "valid_from", "valid_to")
@@ -99,7 +99,7 @@ def municipalities() -> pd.DataFrame:
     -----
     Earlier numbers: the 2020-2023 numbers renumbered on 2024-01-01 (valid_to 2023-12-31) and the
     numbers of the 2016 list that no longer existed in 2020 (valid_from empty, valid_to 2019-12-31 meaning
-    "no later than"). See ``loaders/reference/data/SOURCES.md``.
+    "no later than"). See ``klynge/reference/data/SOURCES.md``.
     """
     return _municipalities().copy()
 
@@ -176,7 +176,7 @@ def _parse_regions(path: Path, known: dict[str, str]) -> dict[str, Region]:
     doc = read_yaml(path)
     items = doc.get("regions")
     if not isinstance(items, list):
-        raise ConfigError(f"{path}: expected a top-level list `regions:`; see loaders/reference/data/regions.yaml")
+        raise ConfigError(f"{path}: expected a top-level list `regions:`; see klynge/reference/data/regions.yaml")
     out: dict[str, Region] = {}
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -198,7 +198,7 @@ def _parse_regions(path: Path, known: dict[str, str]) -> dict[str, Region]:
             codes.append(cur)
         if rid in out:
             raise ConfigError(f"{path}: region id {rid!r} appears twice; ids must be unique")
-        source = "loaders/reference/data/regions.yaml" if path == data_path("regions.yaml") else str(path)
+        source = "klynge/reference/data/regions.yaml" if path == data_path("regions.yaml") else str(path)
         out[rid] = Region(rid, name, tuple(dict.fromkeys(codes)), str(item.get("description") or "").strip(),
                           source)
     return out

@@ -29,7 +29,6 @@ leftovers of failed or interrupted runs, are deleted.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +40,7 @@ from cypher.registry import register
 from cypher.schema.measures import MEASURE_NAMES
 from cypher.schema.model import BROKERAGE_PROPERTIES
 from gds_jobs.projection import READ_TIMEOUT_S
-from klynge.errors import ConfigError
+from klynge.config import check_setting, load_settings
 
 META_KEY = "measures"
 POINTERS: tuple[str, ...] = ("interlock", "measures", "brokerage")
@@ -170,69 +169,48 @@ ORDER BY finished
 """)
 
 
+#: RunConfig field -> the setting (klynge.config.SETTINGS) it comes from.
+RUN_SETTINGS: dict[str, str] = {
+    "history_runs": "measure_history_runs",
+    "lock_ttl_s": "job_lock_ttl_s",
+    "betweenness_exact_max": "betweenness_exact_max",
+    "betweenness_samples": "betweenness_samples",
+    "seed": "job_seed",
+    "page_size": "job_page_size",
+    "write_batch_size": "write_batch_size",
+}
+
+
 @dataclass(frozen=True)
 class RunConfig:
-    """Settings of the measures runs, read from the environment.
+    """Settings of the measures runs (see ``RUN_SETTINGS`` for the setting and variable of each field).
 
-    Attributes
-    ----------
-    history_runs : KLYNGE_MEASURE_HISTORY_RUNS — succeeded runs whose values are kept (≥ 1; default 30).
-    lock_ttl_s : KLYNGE_JOB_LOCK_TTL_S — lock time-to-live, extended every third of it (default 900).
-    betweenness_exact_max : KLYNGE_BETWEENNESS_EXACT_MAX — exact betweenness up to this many
-        nodes (per component in the local engine), sampled above (default 10000).
-    betweenness_samples : KLYNGE_BETWEENNESS_SAMPLES — sources sampled above the limit (default 128).
-    seed : KLYNGE_JOB_SEED — seed of sampling and community detection (default 42).
-    page_size : KLYNGE_JOB_PAGE_SIZE — persons per projection read page (default 20000).
-    write_batch_size : rows per write batch (default: the store's KLYNGE_WRITE_BATCH_SIZE).
+    ``write_batch_size`` None means the store's own batch size (``KLYNGE_WRITE_BATCH_SIZE``).
     """
 
-    history_runs: int = 30
-    lock_ttl_s: float = 900.0
-    betweenness_exact_max: int = 10000
-    betweenness_samples: int = 128
-    seed: int = 42
-    page_size: int = 20000
+    history_runs: int
+    lock_ttl_s: float
+    betweenness_exact_max: int
+    betweenness_samples: int
+    seed: int
+    page_size: int
     write_batch_size: int | None = None
-
-    ENV = {
-        "history_runs": "KLYNGE_MEASURE_HISTORY_RUNS",
-        "lock_ttl_s": "KLYNGE_JOB_LOCK_TTL_S",
-        "betweenness_exact_max": "KLYNGE_BETWEENNESS_EXACT_MAX",
-        "betweenness_samples": "KLYNGE_BETWEENNESS_SAMPLES",
-        "seed": "KLYNGE_JOB_SEED",
-        "page_size": "KLYNGE_JOB_PAGE_SIZE",
-    }
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> RunConfig:
-        """Defaults, then the environment, then ``overrides``.
+        """The settings' values (defaults, then the environment), then ``overrides``.
 
         Raises
         ------
         ConfigError
-            When a variable is not a number or is below its minimum.
+            When a variable is not a number or breaks its bounds, naming the variable.
         """
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name, var in cls.ENV.items():
-            raw = env.get(var)
-            if raw in (None, ""):
-                continue
-            kind = float if name == "lock_ttl_s" else int
-            try:
-                values[name] = kind(raw)
-            except ValueError as exc:
-                raise ConfigError(f"{var} must be {'a number' if kind is float else 'an integer'}, "
-                                  f"got {raw!r}") from exc
+        settings = load_settings(environ=environ)
+        values = {f: getattr(settings, name) for f, name in RUN_SETTINGS.items() if f != "write_batch_size"}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        cfg = cls(**values)
-        minimums = {"history_runs": 1, "lock_ttl_s": 10, "betweenness_exact_max": 0,
-                    "betweenness_samples": 1, "page_size": 1, "write_batch_size": 1}
-        for name, low in minimums.items():
-            if getattr(cfg, name) is not None and getattr(cfg, name) < low:
-                raise ConfigError(f"{cls.ENV.get(name, name)} must be at least {low}, got {getattr(cfg, name)}; "
-                                  "fix the environment variable")
-        return cfg
+        for f, value in values.items():
+            check_setting(RUN_SETTINGS[f], value)
+        return cls(**values)
 
 
 def dumps(value: Any) -> str:

@@ -420,12 +420,11 @@ def jobs_status(history: bool, fmt: str) -> None:
               help="Sync every configured source (Brønnøysund's feeds, KLYNGE_SYNC_FILES) before the jobs.")
 def jobs_schedule(cron: str | None, tz: str, sync: bool) -> None:
     """Nightly in the foreground (what the compose scheduler does): sync, then the measures jobs."""
-    import os
-
     import gds_jobs
+    from klynge.cron import schedule_of
     from klynge.nightly import nightly_run
 
-    gds_jobs.schedule_forever(_store(), cron=cron or os.environ.get("KLYNGE_SCHEDULE") or "30 2 * * *", tz=tz,
+    gds_jobs.schedule_forever(_store(), cron=cron or schedule_of()[0], tz=tz,
                               run=nightly_run, sync=sync, echo=click.echo)
 
 

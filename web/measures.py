@@ -24,7 +24,6 @@ import bisect
 import importlib
 import logging
 import math
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ import pandas as pd
 from flask_babel import gettext, lazy_gettext
 
 from cypher import library
+from klynge.config import read_setting
 
 log = logging.getLogger(__name__)
 
@@ -213,20 +213,13 @@ def _snapshot(store: Any) -> dict[str, Any]:
 
 
 def cache_seconds() -> float:
-    """Longest life of a measures snapshot (``KLYNGE_MEASURES_CACHE_S``, default 3600)."""
-    return _env_seconds("KLYNGE_MEASURES_CACHE_S", 3600.0)
+    """Longest life of a measures snapshot (setting ``measures_cache_s``)."""
+    return float(read_setting("measures_cache_s"))
 
 
 def check_seconds() -> float:
-    """How often the Meta pointer is read to see a newly published run (``KLYNGE_MEASURES_CHECK_S``, default 5)."""
-    return _env_seconds("KLYNGE_MEASURES_CHECK_S", 5.0)
-
-
-def _env_seconds(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
+    """How often the Meta pointer is read to see a newly published run (setting ``measures_check_s``)."""
+    return float(read_setting("measures_check_s"))
 
 
 def _current_snapshot(store: Any) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ stored. No birth date beyond the year is ever written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cypher.schema.measures import MEASURE_NAMES
 

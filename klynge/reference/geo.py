@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from klynge.config import read_setting
 from klynge.errors import ConfigError
 from klynge.reference._files import data_path, read_table, read_yaml
 
@@ -227,7 +227,8 @@ def regions() -> dict[str, Region]:
     ConfigError
         When a regions file is missing or malformed, or names an unknown municipality.
     """
-    extra = os.environ.get(REGIONS_ENV, "").strip() or None
+    extra = read_setting("regions_file")
+    extra = str(extra) if extra else None
     return dict(_regions(extra))
 
 

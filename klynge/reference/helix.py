@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from klynge.config import read_setting
 from klynge.errors import ConfigError
 from klynge.reference._files import data_path, iter_csv_rows, read_yaml
 from klynge.reference.nace import guess_nace_version, normalize_nace, normalize_version
@@ -171,7 +171,8 @@ def helix_overrides() -> dict[str, HelixOverride]:
     ConfigError
         When an overrides file is unreadable or a row has a bad orgnr, helix, label or no reason.
     """
-    extra = os.environ.get(OVERRIDES_ENV, "").strip() or None
+    extra = read_setting("helix_overrides_file")
+    extra = str(extra) if extra else None
     return dict(_overrides(extra))
 
 

@@ -68,13 +68,13 @@ SCHEMA = schema_from_paths(KNOWN_PATHS)
 PROPS = ("orgnr", "year", "accounts_type", "currency", "period_start", "period_end", *FIELDS, "ebitda")
 W = 2 + len(PROPS)
 
-NODES = NodeUpsert("loaders.accounts", "Accounts", "accounts_id", PROPS, create_tail=f"""
+NODES = NodeUpsert("loaders.accounts", "Accounts", "accounts_id", PROPS, create_tail="""
 WITH o, row
-MERGE (org:Organization {{orgnr: row[2]}})
+MERGE (org:Organization {orgnr: row[2]})
 CREATE (org)-[:FILED]->(o)
-""", update_tail=f"""
+""", update_tail="""
 WITH o, row
-MERGE (org:Organization {{orgnr: row[2]}})
+MERGE (org:Organization {orgnr: row[2]})
 MERGE (org)-[:FILED]->(o)
 """)
 """Accounts nodes with the FILED link from their organisation (created as a stub when unknown)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import functools
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from cypher import search
 from cypher.registry import register
 from cypher.schema.model import EXTRA_ORG_LABELS, HELIX_LABELS
+from klynge.config import read_setting
 from klynge.errors import LoadError
 from loaders.core import LoadContext, norm_name, to_date
 
@@ -47,9 +47,7 @@ def _override_orgnrs() -> frozenset[str]:
     Memoised per value of ``KLYNGE_HELIX_OVERRIDES_FILE``, as
     :func:`klynge.reference.helix_overrides` itself caches the files it read per that value.
     """
-    from klynge.reference.helix import OVERRIDES_ENV
-
-    extra = os.environ.get(OVERRIDES_ENV, "").strip()
+    extra = str(read_setting("helix_overrides_file") or "")
     got = _OVERRIDE_SETS.get(extra)
     if got is None:
         from klynge.reference import helix_overrides
@@ -366,7 +364,6 @@ def sidecar(path: Path, suffix: str, override: Any, ctx: LoadContext) -> Path:
         if stem.endswith(ext):
             stem = stem[: -len(ext)]
     candidate = path.parent / f"{stem}{suffix}"
-    import os
     import stat
 
     mode = path.parent.stat().st_mode

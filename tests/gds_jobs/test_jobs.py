@@ -389,9 +389,9 @@ def test_retention_prunes_values_of_runs_beyond_the_limit(boards):
 def test_history_setting_is_read_from_the_environment_and_checked():
     assert runs.RunConfig.from_env(environ={"KLYNGE_MEASURE_HISTORY_RUNS": "7"}).history_runs == 7
     assert runs.RunConfig.from_env(environ={}).history_runs == 30
-    with pytest.raises(ConfigError, match="KLYNGE_MEASURE_HISTORY_RUNS must be at least 1, got 0"):
+    with pytest.raises(ConfigError, match=r"KLYNGE_MEASURE_HISTORY_RUNS\) must be at least 1, got 0"):
         runs.RunConfig.from_env(environ={"KLYNGE_MEASURE_HISTORY_RUNS": "0"})
-    with pytest.raises(ConfigError, match="KLYNGE_MEASURE_HISTORY_RUNS must be an integer, got 'x'"):
+    with pytest.raises(ConfigError, match=r"KLYNGE_MEASURE_HISTORY_RUNS\) must be int, got 'x'"):
         runs.RunConfig.from_env(environ={"KLYNGE_MEASURE_HISTORY_RUNS": "x"})
 
 

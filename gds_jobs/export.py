@@ -11,22 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from cypher.registry import register
+from cypher.statements.export import EXPORT_PAGE
 from cypher.schema.measures import MEASURE_NAMES, WHOLE_MEASURES
 from gds_jobs import runs
 from gds_jobs.projection import READ_TIMEOUT_S
 from klynge.errors import ConfigError
 
 EXPORT_COLUMNS: tuple[str, ...] = ("orgnr", "name", "helix", *MEASURE_NAMES)
-
-EXPORT_PAGE = register("gds_jobs.export.page", """
-MATCH (v:MeasureValue {run_id: $run_id})
-WHERE v.orgnr > $after AND v.degree IS NOT NULL
-WITH v ORDER BY v.orgnr LIMIT $page
-OPTIONAL MATCH (o:Organization {orgnr: v.orgnr})
-RETURN v.orgnr AS orgnr, o.name AS name, o.helix AS helix, v.packed AS packed
-ORDER BY orgnr
-""")
 
 
 def _value(column: str, v: Any) -> Any:

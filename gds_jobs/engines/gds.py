@@ -1,7 +1,7 @@
 """The GDS engine: Neo4j Graph Data Science procedures in stream mode, merged with local Burt measures.
 
 The interlock graph is projected server-side with the Cypher-aggregation projection
-:data:`gds_jobs.projection.GDS_INTERLOCK_PROJECTION` (same seat filter as the local
+:data:`cypher.statements.projection.GDS_INTERLOCK_PROJECTION` (same seat filter as the local
 read), dropped in ``finally``. Procedures and the settings that make them match the
 local engine (:mod:`gds_jobs.measures`):
 
@@ -44,7 +44,7 @@ from cypher.schema.measures import GDS_STREAMS, MEASURES, Measure
 from gds_jobs.engines import EngineParams, EngineResult
 from gds_jobs.engines.local import package_versions
 from gds_jobs.measures.table import FRAME_COLUMNS
-from gds_jobs.projection import GDS_INTERLOCK_PROJECTION
+from cypher.statements.projection import GDS_INTERLOCK_PROJECTION
 from klynge.errors import JobFailed
 
 #: The measures GDS computes (the others are local in both engines), in table order.

@@ -26,7 +26,8 @@ from cypher import search
 from cypher.registry import register
 from klynge.errors import LoadError
 from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, row_hash, to_int, to_text
-from loaders.sources.common import NameResolver, classify_unclassified, sidecar, stub_row, write_stubs
+from loaders.sources.common import classify_unclassified, stub_row, write_stubs
+from loaders.sources.names import NameResolver
 
 SOURCE = Source(
     name="clusters",
@@ -142,8 +143,7 @@ def _read(ctx: LoadContext, path: Path) -> list[tuple[Pos, dict[str, Any]]]:
 def load(ctx: LoadContext, path: Path) -> None:
     if path.is_dir():
         raise LoadError(f"{path} is a directory; give one clusters YAML or CSV file")
-    conf = ctx.options.get("confirmations")
-    resolver = NameResolver(ctx, Path(conf) if conf else sidecar(path, ".confirmations.csv", None, ctx))
+    resolver = NameResolver.for_input(ctx, path)
     consts = ctx.provenance
     cluster_rows: list[list[Any]] = []
     member_rows: list[list[Any]] = []
@@ -195,13 +195,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     res = ctx.store.run(REMOVE_STALE, {"clusters": sets}) if sets else []
     ctx.extra["members_removed"] = int(res[0]["removed"]) if res else 0
     classify_unclassified(ctx)
-    out = sidecar(path, ".review.csv", ctx.options.get("review_out"), ctx)
-    resolver.write_review(out)
-    ctx.extra["review_file"] = str(out)
-    n_open = sum(1 for r in resolver.results if r.status in ("ambiguous", "unmatched"))
-    if n_open:
-        ctx.warn(f"{n_open} member name(s) were not linked; review {out} and add name,orgnr lines to "
-                 f"{resolver.confirmations_path}")
+    resolver.finish(path, "member name(s)")
 
 
 def _cluster(ctx: LoadContext, c: Any) -> tuple[list[Any], list[dict[str, Any]]]:

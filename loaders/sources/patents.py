@@ -17,8 +17,8 @@ from typing import Any
 from cypher.registry import register
 from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, iter_files, row_hash, \
     to_date, to_text
-from loaders.sources.common import NameResolver, classify_unclassified, stub_row, write_stubs
-from loaders.sources.grants_forskningsradet import _confirmations, _review
+from loaders.sources.common import classify_unclassified, stub_row, write_stubs
+from loaders.sources.names import NameResolver
 
 SOURCE = Source(
     name="patents",
@@ -42,7 +42,7 @@ MERGE (o)-[:APPLIED_FOR]->(p)
 
 
 def load(ctx: LoadContext, path: Path) -> None:
-    resolver = NameResolver(ctx, _confirmations(ctx, path))
+    resolver = NameResolver.for_input(ctx, path)
     consts = ctx.provenance
     nodes: dict[str, list[Any]] = {}
     links: dict[tuple[str, str], Pos] = {}
@@ -100,4 +100,4 @@ def load(ctx: LoadContext, path: Path) -> None:
                 flush()
     flush()
     classify_unclassified(ctx)
-    _review(ctx, path, resolver)
+    resolver.finish(path)

@@ -35,8 +35,8 @@ from loaders.core import (
     to_text,
 )
 from loaders.sources.common import classify_unclassified, feed_action
-from loaders.sources.units import _ADDR, _CODE, MUN_RE, NACE_RE, _code, _csv_getter, _is_csv, _json_getter, \
-    nace_version_for
+from loaders.sources.brreg_fields import ADDR_FIELDS, CODE_FIELDS, MUN_RE, NACE_RE, coded, csv_getter, is_csv, \
+    json_getter, nace_version_for
 
 SOURCE = Source(
     name="brreg_subunits",
@@ -49,11 +49,11 @@ SOURCE = Source(
 
 KNOWN_PATHS = [
     "organisasjonsnummer", "navn", "overordnetEnhet", "respons_klasse", "_links.*",
-    *[f"organisasjonsform.{c}" for c in _CODE],
-    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in _CODE],
-    *[f"hjelpeenhetskode.{c}" for c in _CODE],
-    *[f"beliggenhetsadresse.{c}" for c in _ADDR],
-    *[f"postadresse.{c}" for c in _ADDR],
+    *[f"organisasjonsform.{c}" for c in CODE_FIELDS],
+    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in CODE_FIELDS],
+    *[f"hjelpeenhetskode.{c}" for c in CODE_FIELDS],
+    *[f"beliggenhetsadresse.{c}" for c in ADDR_FIELDS],
+    *[f"postadresse.{c}" for c in ADDR_FIELDS],
     "antallAnsatte", "harRegistrertAntallAnsatte", "registreringsdatoAntallAnsatteEnhetsregisteret",
     "registreringsdatoAntallAnsatteNAVAaregisteret", "hjemmeside", "epostadresse", "telefon", "mobil",
     "registreringsdatoEnhetsregisteret", "registreringsdatoIEnhetsregisteret", "registrertIMvaregisteret",
@@ -118,8 +118,8 @@ RETURN count(*) AS n
 def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> list[Any]:
     orgnr = ctx.orgnr(get("organisasjonsnummer"))
     parent = ctx.orgnr(get("overordnetEnhet"), "overordnetEnhet", required=False)
-    nace = _code(get, "naeringskode1.kode", NACE_RE, "NACE code (NN.NNN)")
-    mun = _code(get, "beliggenhetsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
+    nace = coded(get, "naeringskode1.kode", NACE_RE, "NACE code (NN.NNN)")
+    mun = coded(get, "beliggenhetsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
     closed = to_date(get("nedleggelsesdato"), "nedleggelsesdato")
     deleted = to_date(get("slettedato"), "slettedato")
     values = [
@@ -141,11 +141,11 @@ def load(ctx: LoadContext, path: Path) -> None:
 
 def _file_items(ctx: LoadContext, path: Path) -> Iterator[tuple[Path | str, Pos, str | None, Any, Any]]:
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
-        if _is_csv(f):
+        if is_csv(f):
             header, rows, _fmt = ctx.open_csv(f)
             ctx.audit_columns(header, KNOWN_COLUMNS, file=f)
             for r in rows:
-                yield f, r.pos, r.values.get("__error__"), _csv_getter(r.values), None
+                yield f, r.pos, r.values.get("__error__"), csv_getter(r.values), None
         else:
             for doc in iter_json(f):
                 yield json_record(ctx, doc.value, f, doc.pos)
@@ -157,7 +157,7 @@ def json_record(ctx: LoadContext, rec: Any, file: Path | str, pos: Pos
     if not isinstance(rec, dict):
         return file, pos, f"expected a JSON object for a sub-unit, got {type(rec).__name__}", None, None
     ctx.audit(rec, SCHEMA, file=file)
-    return file, pos, None, _json_getter(rec), rec
+    return file, pos, None, json_getter(rec), rec
 
 
 def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, str | None, Any, Any]]) -> None:

@@ -24,7 +24,6 @@ reported once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,6 @@ from loaders.core import (
     Pos,
     RowRejected,
     Source,
-    dig,
     iter_files,
     iter_json,
     row_hash,
@@ -48,6 +46,7 @@ from loaders.core import (
     to_int,
     to_text,
 )
+from loaders.sources.brreg_fields import ADDR_FIELDS, CODE_FIELDS, MUN_RE, NACE_RE, coded, is_csv, nace_version_for
 from loaders.sources.common import classify, classify_unclassified, drop_orphan_persons, feed_action, \
     overrides_for
 
@@ -60,17 +59,14 @@ SOURCE = Source(
     licence="NLOD 2.0 (ENK names are personal data)",
 )
 
-_ADDR = ["adresse", "postnummer", "poststed", "kommunenummer", "kommune", "landkode", "land"]
-_CODE = ["kode", "beskrivelse", "_links.*", "utgaatt"]
-
 KNOWN_PATHS: list[str] = [
     "organisasjonsnummer", "navn", "respons_klasse", "_links.*",
-    *[f"organisasjonsform.{c}" for c in _CODE],
-    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in _CODE],
-    *[f"hjelpeenhetskode.{c}" for c in _CODE],
-    *[f"institusjonellSektorkode.{c}" for c in _CODE],
-    *[f"forretningsadresse.{c}" for c in _ADDR],
-    *[f"postadresse.{c}" for c in _ADDR],
+    *[f"organisasjonsform.{c}" for c in CODE_FIELDS],
+    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in CODE_FIELDS],
+    *[f"hjelpeenhetskode.{c}" for c in CODE_FIELDS],
+    *[f"institusjonellSektorkode.{c}" for c in CODE_FIELDS],
+    *[f"forretningsadresse.{c}" for c in ADDR_FIELDS],
+    *[f"postadresse.{c}" for c in ADDR_FIELDS],
     "antallAnsatte", "harRegistrertAntallAnsatte", "registreringsdatoAntallAnsatteEnhetsregisteret",
     "registreringsdatoAntallAnsatteNAVAaregisteret", "hjemmeside", "epostadresse", "telefon", "mobil",
     "stiftelsesdato", "registreringsdatoEnhetsregisteret", "registrertIMvaregisteret",
@@ -171,18 +167,6 @@ RETURN count(*) AS n
 """Units removed on legal grounds (Fjernet / HTTP 410): the organisation, every relationship
 (roles held and holding, locations, industries, memberships, grants, patents) and its accounts."""
 
-NACE_RE = re.compile(r"^\d{2}(\.\d{1,3})?$")
-MUN_RE = re.compile(r"^\d{4}$")
-
-
-def nace_version_for(ctx: LoadContext) -> str:
-    """SN2025 unless told otherwise (``nace_version`` option) or the file predates 2025-09-01."""
-    v = ctx.options.get("nace_version")
-    if v:
-        return str(v)
-    return "SN2007" if ctx.as_of < "2025-09-01" else "SN2025"
-
-
 def unit_status(get: Callable[[str], Any]) -> tuple[str, bool, str | None]:
     deleted = to_date(get("slettedato"), "slettedato")
     if deleted:
@@ -196,16 +180,6 @@ def unit_status(get: Callable[[str], Any]) -> tuple[str, bool, str | None]:
     return "active", True, None
 
 
-def _code(get: Callable[[str], Any], path: str, rx: re.Pattern[str], what: str) -> str | None:
-    v = to_text(get(path), path)
-    if v is None:
-        return None
-    v = v.strip()
-    if not rx.match(v):
-        raise RowRejected(path, v, f"not a {what}")
-    return v
-
-
 _NACE_PATHS = ("naeringskode1.kode", "naeringskode2.kode", "naeringskode3.kode")
 
 
@@ -216,8 +190,8 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[s
     status, active, deleted = unit_status(get)
     org_form = to_text(get("organisasjonsform.kode"), "organisasjonsform.kode")
     sector = to_text(get("institusjonellSektorkode.kode"), "institusjonellSektorkode.kode")
-    nace = [_code(get, path, NACE_RE, "NACE code (NN.NNN)") for path in _NACE_PATHS]
-    mun = _code(get, "forretningsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
+    nace = [coded(get, path, NACE_RE, "NACE code (NN.NNN)") for path in _NACE_PATHS]
+    mun = coded(get, "forretningsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
     parent = ctx.orgnr(get("overordnetEnhet"), "overordnetEnhet", required=False)
     year = to_int(get("sisteInnsendteAarsregnskap"), "sisteInnsendteAarsregnskap")
     helix, rule, label = classify(org_form, sector, nace[0], version, orgnr=orgnr, overrides=overrides_for(ctx))
@@ -238,15 +212,6 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[s
     industries = [[c, i, f"{version}:{c}"] for i, c in enumerate(nace, 1) if c]
     links = [[mun] if mun else [], industries]
     return {"orgnr": orgnr, "values": values, "links": links, "label": label}
-
-
-def _json_getter(rec: dict[str, Any]) -> Callable[[str], Any]:
-    return lambda p: dig(rec, p) if "." in p else rec.get(p)
-
-
-def _csv_getter(row: dict[str, str]) -> Callable[[str], Any]:
-    low = {k.lower(): v for k, v in row.items()}
-    return lambda p: (low.get(p.lower()) or None)
 
 
 USED_PATHS: tuple[str, ...] = (
@@ -273,7 +238,7 @@ def flat_paths(paths: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str
 def json_flat_getter(paths: tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]
                      ) -> Callable[[dict[str, Any]], Callable[[str], Any]]:
     """A getter factory for JSON records: the used paths are read once into a dict whose ``get``
-    is the getter (the same values as :func:`_json_getter`, without a Python call per field)."""
+    is the getter (the same values as :func:`json_getter`, without a Python call per field)."""
     top, nested = paths
 
     def make(rec: dict[str, Any]) -> Callable[[str], Any]:
@@ -288,7 +253,7 @@ def json_flat_getter(paths: tuple[tuple[str, ...], tuple[tuple[str, str, str], .
 
 def csv_flat_getter(paths: tuple[str, ...]) -> Callable[[dict[str, str]], Callable[[str], Any]]:
     """A getter factory for CSV rows (header names compared lower-cased; empty text is None),
-    the same values as :func:`_csv_getter`."""
+    the same values as :func:`csv_getter`."""
     pairs = tuple((p, p.lower()) for p in paths)
 
     def make(row: dict[str, str]) -> Callable[[str], Any]:
@@ -305,7 +270,7 @@ _CSV_GET = csv_flat_getter(USED_PATHS)
 def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path | str, Pos, Callable[[str], Any] | None, Any]]:
     """Yield ``(file, pos, getter, raw)`` for every unit in every input file."""
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
-        if _is_csv(f):
+        if is_csv(f):
             header, rows, _fmt = ctx.open_csv(f)
             ctx.audit_columns(header, KNOWN_COLUMNS, file=f)
             for r in rows:
@@ -325,11 +290,6 @@ def json_record(ctx: LoadContext, rec: Any, file: Path | str, pos: Pos
         return file, pos, None, f"expected a JSON object for a unit, got {type(rec).__name__}"
     ctx.audit(rec, SCHEMA, file=file)
     return file, pos, _JSON_GET(rec), rec
-
-
-def _is_csv(f: Path) -> bool:
-    n = f.name.lower()
-    return n.endswith(".csv") or n.endswith(".csv.gz")
 
 
 def flush(ctx: LoadContext, rows: list[dict[str, Any]], version: str) -> None:

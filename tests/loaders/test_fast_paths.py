@@ -19,7 +19,7 @@ import loaders
 from cypher.store import clean_param, cypher_literal, params_header
 from loaders.core import LoadContext, RowRejected, orgnr_ok, to_date
 from klynge.reference import is_valid_orgnr
-from loaders.sources import units
+from loaders.sources import brreg_fields, units
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "loaders"
 
@@ -47,13 +47,13 @@ def test_fast_orgnr_path_leaves_odd_input_to_the_full_check(value):
 
 
 def test_unit_flat_getters_cover_every_path_prepare_reads_and_return_the_plain_values():
-    """prepare() reads only USED_PATHS, and the flat getters give what _json_getter/_csv_getter give."""
+    """prepare() reads only USED_PATHS, and the flat getters give what json_getter/csv_getter give."""
     records = [r for r in json.loads((FIX / "units" / "enheter.json").read_text(encoding="utf-8"))
                if isinstance(r, dict)]
     ctx = LoadContext(None, units.SOURCE, Path("x.json"), dry_run=True, progress=False)
     read: set[str] = set()
     for rec in records:
-        plain = units._json_getter(rec)
+        plain = brreg_fields.json_getter(rec)
 
         def recording(p: str, plain=plain):
             read.add(p)
@@ -72,7 +72,7 @@ def test_unit_flat_getters_cover_every_path_prepare_reads_and_return_the_plain_v
         rows = list(csv.DictReader(fh, delimiter=";" if ";" in fh.readline() else ","))
     assert rows
     for row in rows:
-        flat, plain = units._CSV_GET(row), units._csv_getter(row)
+        flat, plain = units._CSV_GET(row), brreg_fields.csv_getter(row)
         assert {p: flat(p) for p in units.USED_PATHS} == {p: plain(p) for p in units.USED_PATHS}
 
 

@@ -18,7 +18,9 @@ from typing import Any
 
 from loaders.core import LoadContext, Pos, RowRejected, Source, iter_files, row_hash, to_int, to_number, \
     to_text
-from loaders.sources.common import NameResolver, classify_unclassified, sidecar, stub_row, write_stubs
+from loaders.sources.common import classify_unclassified, stub_row, write_stubs
+from loaders.sources.grants.records import NODES, link_rows
+from loaders.sources.names import NameResolver
 
 SOURCE = Source(
     name="forskningsradet",
@@ -42,9 +44,7 @@ REQUIRED = ("prosjektnummer", "prosjektfase")
 
 
 def load(ctx: LoadContext, path: Path) -> None:
-    from loaders.sources.grants import NODES, link_rows
-
-    resolver = NameResolver(ctx, _confirmations(ctx, path))
+    resolver = NameResolver.for_input(ctx, path)
     consts = ctx.provenance
     batch: list[list[Any]] = []
     stubs: list[dict[str, Any]] = []
@@ -81,7 +81,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     write_stubs(ctx, stubs)
     NODES.write(ctx, batch)
     classify_unclassified(ctx)
-    _review(ctx, path, resolver)
+    resolver.finish(path)
 
 
 def _prepare(ctx: LoadContext, v: dict[str, str], resolver: NameResolver, link_rows: Any,
@@ -117,21 +117,3 @@ def _prepare(ctx: LoadContext, v: dict[str, str], resolver: NameResolver, link_r
     return [f"forskningsradet:{number}", row_hash([values, links], consts), *values, links], stub
 
 
-def _confirmations(ctx: LoadContext, path: Path) -> Path | None:
-    c = ctx.options.get("confirmations")
-    if c:
-        return Path(c)
-    p = sidecar(path, ".confirmations.csv", None, ctx)
-    return p if p.exists() else None
-
-
-def _review(ctx: LoadContext, path: Path, resolver: NameResolver) -> None:
-    if not resolver.results or ctx.dry_run:
-        return
-    out = sidecar(path, ".review.csv", ctx.options.get("review_out"), ctx)
-    resolver.write_review(out)
-    ctx.extra["review_file"] = str(out)
-    n_open = sum(1 for r in resolver.results if r.status in ("ambiguous", "unmatched"))
-    if n_open:
-        ctx.warn(f"{n_open} organisation name(s) could not be linked; see {out} and confirm them in a "
-                 "name,orgnr confirmations file")

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from loaders.core import LoadContext, RowRejected, Source, iter_files, row_hash, to_date, to_number, to_text
-from loaders.sources.common import NameResolver, classify_unclassified, stub_row, write_stubs
-from loaders.sources.grants_forskningsradet import _confirmations, _review
+from loaders.sources.common import classify_unclassified, stub_row, write_stubs
+from loaders.sources.grants.records import NODES, link_rows
+from loaders.sources.names import NameResolver
 
 SOURCE = Source(
     name="innovasjon_norge",
@@ -32,9 +33,7 @@ COLUMNS = ("Fylkesnavn", "Kommunenavn", "Org-nr", "Bedriftsnavn", "Virkemiddelka
 
 
 def load(ctx: LoadContext, path: Path) -> None:
-    from loaders.sources.grants import NODES, link_rows
-
-    resolver = NameResolver(ctx, _confirmations(ctx, path))
+    resolver = NameResolver.for_input(ctx, path)
     consts = ctx.provenance
     batch: list[list[Any]] = []
     stubs: list[dict[str, Any]] = []
@@ -74,4 +73,4 @@ def load(ctx: LoadContext, path: Path) -> None:
     write_stubs(ctx, stubs)
     NODES.write(ctx, batch)
     classify_unclassified(ctx)
-    _review(ctx, path, resolver)
+    resolver.finish(path)

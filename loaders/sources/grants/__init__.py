@@ -10,10 +10,9 @@ against the loaded organisations (review and confirmations files as for clusters
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from klynge.errors import LoadError
-from loaders.core import LoadContext, NodeUpsert, Source, iter_csv, sniff_csv
+from loaders.core import LoadContext, Source, iter_csv, sniff_csv
 
 SOURCE = Source(
     name="grants",
@@ -22,27 +21,6 @@ SOURCE = Source(
     formats=("Forskningsrådet Søknader v2 CSV (',' or ';')", "Innovasjon Norge Tildelinger.csv (';')"),
     licence="NLOD 2.0 (Forskningsrådet: presumed); Innovasjon Norge open data",
 )
-
-PROPS = ("project_number", "title", "programme", "year", "status", "granted", "amount_applied",
-         "amount_granted", "orgnr")
-W = 2 + len(PROPS)
-
-NODES = NodeUpsert("loaders.grants", "Grant", "grant_id", PROPS, create_tail=f"""
-FOREACH (k IN row[{W}] |
-  MERGE (org:Organization {{orgnr: k}})
-  CREATE (org)-[:RECEIVED {{role: 'lead'}}]->(o))
-""", update_tail=f"""
-WITH o, row
-OPTIONAL MATCH (o)<-[x:RECEIVED]-(a)
-WHERE a:Organization
-WITH o, row, collect(x) AS xs
-FOREACH (r IN xs | DELETE r)
-FOREACH (k IN row[{W}] |
-  MERGE (org:Organization {{orgnr: k}})
-  MERGE (org)-[:RECEIVED {{role: 'lead'}}]->(o))
-""")
-"""Grant nodes and the lead organisation's RECEIVED link."""
-
 
 def detect(path: Path) -> str:
     """``forskningsradet`` or ``innovasjon_norge`` from the first file's header."""
@@ -63,21 +41,10 @@ def detect(path: Path) -> str:
 def load(ctx: LoadContext, path: Path) -> None:
     src = ctx.options.get("source") or detect(path)
     if src in ("forskningsradet", "fr", "nfr"):
-        from loaders.sources import grants_forskningsradet as mod
+        from loaders.sources.grants import forskningsradet as mod
     elif src in ("innovasjon_norge", "in", "innovasjonnorge"):
-        from loaders.sources import grants_innovasjon_norge as mod  # type: ignore[no-redef]
+        from loaders.sources.grants import innovasjon_norge as mod  # type: ignore[no-redef]
     else:
         raise LoadError(f"unknown grants source {src!r}; expected forskningsradet or innovasjon_norge")
     ctx.source_name = mod.SOURCE.name
     mod.load(ctx, path)
-
-
-def link_rows(ctx: LoadContext, resolver: Any, orgnr: str | None, name: str | None) -> tuple[list[str], str | None]:
-    """The orgnrs to link (0 or 1) and how: by orgnr, by resolved name, or not at all."""
-    if orgnr:
-        return [orgnr], "orgnr"
-    if name and resolver is not None:
-        res = resolver.resolve(name)
-        if res.orgnr:
-            return [res.orgnr], res.status
-    return [], None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,19 +36,30 @@ class NodeUpsert:
     label, key : the node label and its MERGE key.
     props : property names at ``row[2:]`` in order.
     consts : properties set from query parameters of the same name (``$source`` …).
-    create_tail, update_tail : Cypher run after the node is created/updated, with ``o`` and ``row``.
+    create_tail, update_tail : Cypher run after the node is created/updated, with ``o`` and ``row``. They
+        name the row's columns as ``row.<column>`` (a property or one of ``links``), which the builder
+        turns into the column's position, so adding a property never shifts an index in a tail.
+    links : names of the columns after the properties (the tails' link lists), in order.
     labelled : create one ``create`` variant per helix label and relabel changed ones.
+
+    Raises
+    ------
+    ValueError
+        When a tail names a column that is neither a property nor a link.
     """
 
     def __init__(self, name: str, label: str, key: str, props: tuple[str, ...], *,
                  consts: tuple[str, ...] = ("source", "as_of", "synthetic"), create_tail: str = "",
-                 update_tail: str = "", labelled: bool = False) -> None:
+                 update_tail: str = "", links: tuple[str, ...] = (), labelled: bool = False) -> None:
         self.label = label
         self.key = key
         self.props = props
         self.consts = consts
         self.width = 2 + len(props)
+        self.links = links
         self.labelled = labelled
+        columns = {c: i for i, c in enumerate((key, "_hash", *props, *links))}
+        create_tail, update_tail = (_positional(t, columns, name) for t in (create_tail, update_tail))
         extra = ("[x IN labels(o) WHERE x <> '" + label + "']") if labelled else "[]"
         self.check = register(f"{name}.check", f"""
 UNWIND $rows AS row
@@ -133,3 +145,16 @@ SET o:{v}
         if updates:
             ctx.store.run(self.update, {**p, "rows": updates})
         return set(info)
+
+
+_COLUMN = re.compile(r"\brow\.([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def _positional(tail: str, columns: Mapping[str, int], name: str) -> str:
+    """``row.<column>`` in a tail -> ``row[<position>]``."""
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in columns:
+            raise ValueError(f"{name}: the tail names row.{m.group(1)}, which is not a column "
+                             f"({', '.join(columns)}); declare it in props or links")
+        return f"row[{columns[m.group(1)]}]"
+    return _COLUMN.sub(sub, tail)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -136,18 +137,48 @@ def test_the_rules_fail_on_deliberate_violations(tmp_path):
     (tmp_path / "loaders" / "a.py").write_text("from loaders import b\n")
     (tmp_path / "loaders" / "b.py").write_text("import loaders.a\n")
     (tmp_path / "cypher" / "fine.py").write_text("def f():\n    import loaders.a\n")
+    (tmp_path / "gds_jobs" / "sends.py").write_text('"""MATCH (n) RETURN n is an example."""\nQ = f"MATCH (o {{k: 1}}) RETURN o"\n')
+    (tmp_path / "loaders" / "long.py").write_text("x = 1\n" * (MAX_MODULE_LINES + 1))
     assert layer_offenders("gds_jobs", LAYERS["gds_jobs"], tmp_path) == ["gds_jobs/bad.py imports loaders"]
     assert import_cycles(module_imports(tmp_path, ("gds_jobs", "loaders", "cypher"))) == [["loaders.a", "loaders.b"]]
+    assert cypher_outside_cypher(tmp_path, ("gds_jobs", "loaders")) == ["gds_jobs/sends.py:2"]
+    assert long_modules(tmp_path, ("gds_jobs", "loaders", "cypher")) == [f"loaders/long.py: {MAX_MODULE_LINES + 1} lines"]
 
 
-def test_web_sends_no_cypher_of_its_own():
-    """Views run library queries by name; Cypher text lives in cypher/queries."""
-    keywords = ("MATCH (", "MERGE (", "CREATE (", "DETACH DELETE")
+#: A Cypher clause as it starts a statement or a part of one (keyword, then a pattern or a parameter).
+CYPHER_CLAUSE = re.compile(r"\b(?:OPTIONAL MATCH|MATCH|MERGE|CREATE|UNWIND|FOREACH)\s*[($]|\bDETACH DELETE\b"
+                           r"|\bCALL\s+(?:gds|db|apoc|dbms)\.")
+
+
+def cypher_outside_cypher(root: Path, packages: tuple[str, ...]) -> list[str]:
+    """Strings holding Cypher in the packages above ``cypher/`` (docstrings, which may show examples, aside)."""
     offenders = []
-    for path in (ROOT / "web").rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        offenders += [f"{path.relative_to(ROOT)}: {k}" for k in keywords if k in text]
-    assert offenders == []
+    for pkg in packages:
+        for path in sorted((root / pkg).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                          if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                          and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                        and CYPHER_CLAUSE.search(node.value)):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    return offenders
+
+
+def test_cypher_lives_in_cypher():
+    """Statements are query files or registered in cypher/ (cypher/statements, cypher/upsert); the packages
+    above send them by name."""
+    assert cypher_outside_cypher(ROOT, ("loaders", "gds_jobs", "web", "klynge")) == []
+
+
+#: The longest module the code base keeps (lines); split a module by concern before it grows past it.
+MAX_MODULE_LINES = 600
+
+
+def long_modules(root: Path, packages: tuple[str, ...]) -> list[str]:
+    return [f"{path.relative_to(root)}: {n} lines" for pkg in packages for path in sorted((root / pkg).rglob("*.py"))
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
 
 
 def test_requirements_name_the_chosen_clients_and_not_py2neo():

@@ -18,9 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cypher.statements.accounts import accounts_upsert
 from loaders.core import (
     LoadContext,
-    NodeUpsert,
     Pos,
     RowRejected,
     Source,
@@ -52,6 +52,8 @@ FIELDS: dict[str, str] = {
     "equity": "egenkapitalGjeld.egenkapital.sumEgenkapital",
 }
 """Graph property → JSON path (data-sources.md §3.2; upstream typos kept where they occur)."""
+NODES = accounts_upsert(tuple(FIELDS))
+"""Accounts nodes and their FILED links, with the key figures of :data:`FIELDS`."""
 EBITDA_PATHS = ("ebitda", "resultatregnskapResultat.ebitda", "resultatregnskapResultat.driftsresultat.ebitda")
 
 KNOWN_PATHS = [
@@ -65,19 +67,6 @@ KNOWN_PATHS = [
 ]
 SCHEMA = schema_from_paths(KNOWN_PATHS)
 
-PROPS = ("orgnr", "year", "accounts_type", "currency", "period_start", "period_end", *FIELDS, "ebitda")
-W = 2 + len(PROPS)
-
-NODES = NodeUpsert("loaders.accounts", "Accounts", "accounts_id", PROPS, create_tail="""
-WITH o, row
-MERGE (org:Organization {orgnr: row[2]})
-CREATE (org)-[:FILED]->(o)
-""", update_tail="""
-WITH o, row
-MERGE (org:Organization {orgnr: row[2]})
-MERGE (org)-[:FILED]->(o)
-""")
-"""Accounts nodes with the FILED link from their organisation (created as a stub when unknown)."""
 
 TYPES = ("SELSKAP", "KONSERN")
 

@@ -17,16 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from cypher import search
-from cypher.registry import register
+from cypher.statements.shared import CLASSIFY, MISSING_ORGS, ORG_STUBS, ORPHAN_PERSONS, UNCLASSIFIED
 from cypher.schema.model import EXTRA_ORG_LABELS, HELIX_LABELS
 from klynge.config import read_setting
 from klynge.errors import LoadError
 from loaders.core import LoadContext, to_date
 
 HELIX_LABEL_SET = frozenset(EXTRA_ORG_LABELS)
-
-# The Cypher fragment that (re)labels organisation ``o`` from ``row.label``; only literal labels.
-_REMOVE_ALL = "REMOVE o:Firm:University:ResearchInstitute:PublicBody:Intermediary:OtherOrganization"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -107,23 +104,6 @@ def label_for(helix: str, rule: str) -> str:
 
 # --------------------------------------------------------------------------- organisation stubs
 
-ORG_STUBS: dict[str, str] = {
-    lab: register(f"loaders.common.org_stubs_{lab.lower()}", f"""
-UNWIND $rows AS row
-OPTIONAL MATCH (x:Organization {{orgnr: row.orgnr}})
-WITH row, x
-WHERE x IS NULL
-CREATE (o:Organization:{lab})
-SET o += row.props
-""")
-    for lab in EXTRA_ORG_LABELS
-}
-"""Create organisations known only from another source (holder of a role, grant receiver …).
-
-An existing organisation keeps its properties; a new one gets a name, the
-source and its classification from what that source knows.
-"""
-
 
 def stub_row(ctx: LoadContext, orgnr: str, name: str | None, *, org_form: str | None = None,
              fr_sector: str | None = None, municipality_code: str | None = None) -> dict[str, Any]:
@@ -138,16 +118,6 @@ def stub_row(ctx: LoadContext, orgnr: str, name: str | None, *, org_form: str | 
         props["synthetic"] = True
     return {"orgnr": orgnr, "props": {k: v for k, v in props.items() if v is not None},
             "helix": helix, "helix_rule": rule, "label": label}
-
-
-MISSING_ORGS = register("loaders.common.missing_orgs", """
-UNWIND $keys AS k
-OPTIONAL MATCH (x:Organization {orgnr: k})
-WITH k, x
-WHERE x IS NULL
-RETURN collect(k) AS missing
-""")
-"""Which of the given orgnrs have no organisation yet (a read, so only those stubs are sent)."""
 
 
 def write_stubs(ctx: LoadContext, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -187,17 +157,6 @@ def feed_action(ctx: LoadContext, raw: Mapping[str, Any]) -> tuple[str | None, s
     return {"fjernet": "remove", "sletting": "delete"}.get(kind), orgnr, date
 
 
-ORPHAN_PERSONS = register("loaders.common.drop_orphan_persons", """
-MATCH (p:Person)
-OPTIONAL MATCH (p)-[r]-()
-WITH p, count(r) AS degree
-WHERE degree = 0
-DELETE p
-RETURN count(*) AS n
-""")
-"""Persons left without any relationship (every role they held was removed)."""
-
-
 def drop_orphan_persons(ctx: LoadContext) -> int:
     """Delete persons who hold no role any more; returns how many.
 
@@ -235,24 +194,6 @@ def sidecar(path: Path, suffix: str, override: Any, ctx: LoadContext) -> Path:
 
 
 # --------------------------------------------------------------------------- classify stubs
-
-UNCLASSIFIED = register("loaders.common.unclassified", """
-MATCH (o:Organization)
-WHERE o.helix IS NULL
-RETURN o.orgnr AS orgnr, o.org_form AS org_form, o.sector_code AS sector, o.nace1 AS nace,
-       o.nace_version AS version, o.fr_sector AS fr_sector
-""")
-
-CLASSIFY: dict[str, str] = {
-    lab: register(f"loaders.common.classify_{lab.lower()}", f"""
-UNWIND $rows AS row
-MATCH (o:Organization {{orgnr: row[0]}})
-SET o.helix = row[1], o.helix_rule = row[2]
-{_REMOVE_ALL}
-SET o:{lab}
-""")
-    for lab in EXTRA_ORG_LABELS
-}
 
 
 def classify_unclassified(ctx: LoadContext) -> int:

@@ -13,16 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cypher import search
-from cypher.registry import register
 from klynge.errors import LoadError
 from loaders.core import LoadContext, norm_name
 from loaders.sources.common import sidecar
-
-ORG_BY_ORGNR = register("loaders.common.org_names_by_orgnr", """
-UNWIND $orgnrs AS k
-MATCH (o:Organization {orgnr: k})
-RETURN o.orgnr AS orgnr, o.name AS name
-""")
 
 
 def name_key(name: str) -> str:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cypher.registry import register
-from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, iter_files, row_hash, \
+from cypher.statements.patents import APPLIED, NODES
+from loaders.core import LoadContext, Pos, RowRejected, Source, iter_files, row_hash, \
     to_date, to_text
 from loaders.sources.common import classify_unclassified, stub_row, write_stubs
 from loaders.sources.names import NameResolver
@@ -30,15 +30,6 @@ SOURCE = Source(
 )
 
 COLUMNS = ("applicant_orgnr", "applicant_name", "application_number", "filing_date", "title")
-PROPS = ("application_number", "title", "filing_date", "year", "applicant_name")
-NODES = NodeUpsert("loaders.patents", "Patent", "patent_id", PROPS)
-
-APPLIED = register("loaders.patents.applied_for", """
-UNWIND $rows AS row
-MATCH (o:Organization {orgnr: row[0]})
-MATCH (p:Patent {patent_id: row[1]})
-MERGE (o)-[:APPLIED_FOR]->(p)
-""")
 
 
 def load(ctx: LoadContext, path: Path) -> None:

@@ -44,7 +44,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from cypher.registry import register
+from cypher.statements.sync import LAST_BULK
+from klynge.config import SETTINGS_BY_NAME
 from klynge.errors import ConfigError, KlyngeError, SyncError
 from loaders.core import LoadContext, Pos, RowRejected, run_loader, to_date
 from loaders.sources import roles as roles_source
@@ -54,7 +55,7 @@ from loaders.sources.common import MISSING_ORGS
 from loaders.sync.http import Http
 from loaders.sync.state import FeedResult, SyncSummary, now_iso, read_state, summary_json, write_state
 
-DEFAULT_BASE_URL = "https://data.brreg.no/enhetsregisteret/api"
+DEFAULT_BASE_URL = SETTINGS_BY_NAME["brreg_api"].default
 MAX_PAGE_SIZE = 10_000
 """The feeds' largest page (``size``), per data-sources.md §2.4 and tidybrreg."""
 
@@ -82,12 +83,6 @@ FEEDS: tuple[Feed, ...] = (
     Feed("roles", "oppdateringer/roller", None, "enheter/{orgnr}/roller", roles_source, "roles record"),
 )
 FEED_NAMES: tuple[str, ...] = tuple(f.name for f in FEEDS)
-
-LAST_BULK = register("loaders.sync.last_bulk_load", """
-MATCH (l:LoadRun)
-WHERE l.source = $source AND l.status = 'ok' AND l.as_of IS NOT NULL
-RETURN max(l.as_of) AS as_of
-""")
 
 
 def select_feeds(names: Sequence[str] | None) -> tuple[Feed, ...]:

@@ -15,24 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cypher.registry import register
-
-READ_STATE = register("loaders.sync.state_read", """
-MATCH (s:SyncState {feed: $feed})
-RETURN properties(s) AS state
-""")
-
-ALL_STATES = register("loaders.sync.state_all", """
-MATCH (s:SyncState)
-RETURN properties(s) AS state
-ORDER BY state.feed
-""")
-
-WRITE_STATE = register("loaders.sync.state_write", """
-MERGE (s:SyncState {feed: $feed})
-SET s += $props
-RETURN s.feed AS feed
-""")
+from cypher.statements.sync import ALL_STATES, READ_STATE, WRITE_STATE
 
 
 def read_state(store: Any, feed: str) -> dict[str, Any]:

@@ -153,7 +153,7 @@ def test_an_update_that_sets_some_properties_to_null_gives_the_node_a_fresh_crea
                "deleted_date": ["2026-02-01", None]}
 
     def row(i: int) -> list:
-        values = [rng.choice(choices[p]) for p in subunits.PROPS]
+        values = [rng.choice(choices[p]) for p in subunits.NODES.props]
         return [f"S{i}", f"h{rng.random()}", *values, [], []]
 
     old = [row(i) for i in range(60)]
@@ -162,6 +162,6 @@ def test_an_update_that_sets_some_properties_to_null_gives_the_node_a_fresh_crea
     subunits.NODES.write(ctx, new)
     got = {r["k"]: r["p"] for r in any_store.read("MATCH (s:SubUnit) RETURN s.orgnr AS k, properties(s) AS p")}
     for r in new:
-        expected = {p: v for p, v in zip(subunits.PROPS, r[2:2 + len(subunits.PROPS)]) if v is not None}
-        held = {k: v for k, v in got[r[0]].items() if k in subunits.PROPS}
+        expected = {p: v for p, v in zip(subunits.NODES.props, r[2:2 + len(subunits.NODES.props)]) if v is not None}
+        held = {k: v for k, v in got[r[0]].items() if k in subunits.NODES.props}
         assert held == expected, r[0]

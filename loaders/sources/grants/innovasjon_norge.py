@@ -14,9 +14,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from cypher.statements.grants import NODES
 from loaders.core import LoadContext, RowRejected, Source, iter_files, row_hash, to_date, to_number, to_text
 from loaders.sources.common import classify_unclassified, stub_row, write_stubs
-from loaders.sources.grants.records import NODES, link_rows
+from loaders.sources.grants.records import link_rows
 from loaders.sources.names import NameResolver
 
 SOURCE = Source(

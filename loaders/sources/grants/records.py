@@ -1,30 +1,10 @@
-"""What both grant sources write: Grant nodes with the lead organisation's RECEIVED link."""
+"""What both grant sources share: which organisation a grant links to (by number or by resolved name)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from loaders.core import LoadContext, NodeUpsert
-
-PROPS = ("project_number", "title", "programme", "year", "status", "granted", "amount_applied",
-         "amount_granted", "orgnr")
-W = 2 + len(PROPS)
-
-NODES = NodeUpsert("loaders.grants", "Grant", "grant_id", PROPS, create_tail=f"""
-FOREACH (k IN row[{W}] |
-  MERGE (org:Organization {{orgnr: k}})
-  CREATE (org)-[:RECEIVED {{role: 'lead'}}]->(o))
-""", update_tail=f"""
-WITH o, row
-OPTIONAL MATCH (o)<-[x:RECEIVED]-(a)
-WHERE a:Organization
-WITH o, row, collect(x) AS xs
-FOREACH (r IN xs | DELETE r)
-FOREACH (k IN row[{W}] |
-  MERGE (org:Organization {{orgnr: k}})
-  MERGE (org)-[:RECEIVED {{role: 'lead'}}]->(o))
-""")
-"""Grant nodes and the lead organisation's RECEIVED link."""
+from loaders.core import LoadContext
 
 
 def link_rows(ctx: LoadContext, resolver: Any, orgnr: str | None, name: str | None) -> tuple[list[str], str | None]:

@@ -83,23 +83,9 @@ class NameResolver:
             raise LoadError(f"confirmations file {path} is not UTF-8 ({exc}); save it as UTF-8") from exc
 
     def _candidates(self, name: str) -> list[tuple[str, str]]:
-        from cypher import dialect
-
         if self.ctx.store is None:
             return []
-        backend = self.ctx.store.backend
-        out: dict[str, str] = {}
-        for tok in dict.fromkeys(t for t in dialect.fulltext_terms(name_key(name)) if len(t) >= 3):
-            q = dialect.fulltext_query(backend, tok)
-            if not q:
-                continue
-            rows = self.ctx.store.read(dialect.fulltext_statement(backend), {
-                "index": dialect.fulltext_index(backend, "Organization"), "q": q, "limit": 200})
-            for r in rows:
-                node = r["node"]
-                if node.get("name"):
-                    out[node["orgnr"]] = node["name"]
-        return list(out.items())
+        return search.organisations_by_words(self.ctx.store, name)
 
     def resolve(self, name: str) -> Resolution:
         key = name_key(name)

@@ -275,13 +275,30 @@ def _load(kind: str, path: str | None, dry_run: bool, **opts: Any) -> None:
         sys.exit(summary.exit_code)
 
 
-@main.group()
+class _LoadGroup(click.Group):
+    """``klynge load <kind>``: one command per loader, made from its :class:`~loaders.core.Source` declaration
+    when it is asked for (so other commands do not import every loader)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        import loaders
+
+        return sorted({*loaders.KINDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        import loaders
+
+        if name in loaders.KINDS:
+            return _load_command(loaders.source_of(name))
+        return super().get_command(ctx, name)
+
+
+@main.group(cls=_LoadGroup)
 def load() -> None:
     """Load source files (Brønnøysund, Regnskapsregisteret, Forskningsrådet, Innovasjon Norge, patents, clusters)."""
 
 
 def load_options(fn: Any) -> Any:
-    """Options every loader takes."""
+    """Options every loader that reads a path takes."""
     fn = click.option("--dry-run", is_flag=True, help="Validate without writing.")(fn)
     fn = click.option("--batch-size", type=click.IntRange(min=1), default=None,
                       help="Rows per write batch (default KLYNGE_WRITE_BATCH_SIZE).")(fn)
@@ -291,59 +308,32 @@ def load_options(fn: Any) -> Any:
     return fn
 
 
-def _add_load_command(kind: str, help_text: str) -> None:
-    @load.command(kind, help=help_text)
-    @click.argument("path", type=click.Path(exists=True))
-    @load_options
-    def _cmd(path: str, dry_run: bool, **opts: Any) -> None:
-        _load(kind, path, dry_run, **opts)
+def _source_option(o: Any) -> Any:
+    """The click option of a :class:`~loaders.declarations.SourceOption`."""
+    flag = "--" + o.name.replace("_", "-")
+    if o.kind == "flag":
+        return click.option(flag, o.name, is_flag=True, help=o.help)
+    types = {"choice": click.Choice(list(o.choices)), "file": click.Path(exists=True, dir_okay=False),
+             "path": click.Path()}
+    return click.option(flag, o.name, type=types[o.kind], required=o.required, help=o.help)
 
 
-@load.command("units")
-@click.argument("path", type=click.Path(exists=True))
-@click.option("--snapshot", is_flag=True, help="The file is a full register: units missing from it are marked removed.")
-@load_options
-def load_units(path: str, dry_run: bool, snapshot: bool, **opts: Any) -> None:
-    """Enhetsregisteret main units: bulk JSON(.gz), bulk CSV(.gz) or per-unit API JSON."""
-    _load("units", path, dry_run, snapshot=snapshot, **opts)
+def _load_command(source: Any) -> click.Command:
+    """``klynge load <kind>`` from the source's declaration: its path, its own options and the common ones."""
+    choices = {o.name for o in source.options if o.kind == "choice"}
 
+    def run(path: str | None = None, dry_run: bool = False, **opts: Any) -> None:
+        opts = {k: (v.replace("-", "_") if k in choices and isinstance(v, str) else v) for k, v in opts.items()}
+        _load(source.kind, path, dry_run, **opts)
 
-for _kind, _help in (
-    ("subunits", "Enhetsregisteret sub-units (underenheter): bulk JSON(.gz), CSV(.gz) or API JSON."),
-    ("roles", "Roles: bulk roller/totalbestand JSON(.gz) or per-unit roles JSON."),
-    ("accounts", "Regnskapsregisteret accounts: a per-unit JSON file, a folder of them, or .jsonl(.gz)."),
-    ("patents", "Patent applications from the documented CSV (see loaders/README.md)."),
-    ("synthetic", "Every file of a folder written by `klynge synth`."),
-):
-    _add_load_command(_kind, _help)
-
-
-@load.command("grants")
-@click.argument("path", type=click.Path(exists=True))
-@click.option("--source", type=click.Choice(["forskningsradet", "innovasjon-norge"]), required=True)
-@click.option("--review-out", type=click.Path(), help="Where to write the name-matching review file.")
-@click.option("--confirmations", type=click.Path(exists=True), help="CSV name,orgnr of confirmed matches.")
-@load_options
-def load_grants(path: str, source: str, dry_run: bool, **opts: Any) -> None:
-    """Grants and applications: Forskningsrådet Søknader v2 CSV or Innovasjon Norge Tildelinger.csv."""
-    _load("grants", path, dry_run, source=source.replace("-", "_"), **opts)
-
-
-@load.command("clusters")
-@click.argument("path", type=click.Path(exists=True))
-@click.option("--review-out", type=click.Path(), help="Where to write the name-matching review file.")
-@click.option("--confirmations", type=click.Path(exists=True), help="CSV name,orgnr of confirmed matches.")
-@load_options
-def load_clusters(path: str, dry_run: bool, **opts: Any) -> None:
-    """Clusters and their members (YAML or CSV); names are matched to orgnr with a review file."""
-    _load("clusters", path, dry_run, **opts)
-
-
-@load.command("reference")
-@click.option("--dry-run", is_flag=True, help="Validate without writing.")
-def load_reference(dry_run: bool) -> None:
-    """Municipalities, counties, regions, NACE hierarchies and value-creation areas (shipped data)."""
-    _load("reference", None, dry_run)
+    cmd: Any = run
+    for o in reversed(source.options):
+        cmd = _source_option(o)(cmd)
+    if source.takes_path:
+        cmd = click.argument("path", type=click.Path(exists=True))(load_options(cmd))
+    else:
+        cmd = click.option("--dry-run", is_flag=True, help="Validate without writing.")(cmd)
+    return click.command(source.kind, help=source.summary or source.title)(cmd)
 
 
 @main.command("synth")

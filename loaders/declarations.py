@@ -7,8 +7,36 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class SourceOption:
+    """An option a loader takes besides the ones every loader takes (``klynge load <kind> --<name>``).
+
+    Attributes
+    ----------
+    name : the load option's name (``review_out``); the command line spells it ``--review-out``.
+    help : one line for ``--help``.
+    kind : ``flag`` (on/off), ``choice`` (one of ``choices``; ``-`` in a value is read as ``_``),
+        ``file`` (an existing file) or ``path`` (a file to write).
+    choices : the values of a ``choice``.
+    required : the option must be given.
+    """
+
+    name: str
+    help: str
+    kind: str = "flag"
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
+NAME_MATCHING_OPTIONS: tuple[SourceOption, ...] = (
+    SourceOption("review_out", "Where to write the name-matching review file.", "path"),
+    SourceOption("confirmations", "CSV name,orgnr of confirmed matches.", "file"),
+)
+"""The options of a source whose rows name organisations without a number (:mod:`loaders.sources.names`)."""
+
+
+@dataclass(frozen=True)
 class Source:
-    """The declaration of one loader.
+    """The declaration of one loader, from which ``klynge load <kind>`` is made.
 
     Attributes
     ----------
@@ -17,6 +45,9 @@ class Source:
     title : a human title.
     formats : the accepted file formats, in words.
     licence : the data licence.
+    summary : the command's help (one line; default: the title).
+    options : what the loader takes besides the options every loader takes.
+    takes_path : the loader reads an input path (``reference`` reads its packaged files).
     """
 
     name: str
@@ -24,6 +55,9 @@ class Source:
     title: str
     formats: tuple[str, ...]
     licence: str
+    summary: str = ""
+    options: tuple[SourceOption, ...] = ()
+    takes_path: bool = True
 
 
 @dataclass(frozen=True)

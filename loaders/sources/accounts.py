@@ -41,6 +41,7 @@ SOURCE = Source(
     title="Regnskapsregisteret annual-accounts key figures",
     formats=("per-unit JSON array", "directory of per-unit files", "JSON lines (.jsonl.gz), one array per line"),
     licence="NLOD 2.0",
+    summary="Regnskapsregisteret accounts: a per-unit JSON file, a folder of them, or .jsonl(.gz).",
 )
 
 FIELDS: dict[str, str] = {

@@ -26,6 +26,7 @@ from cypher import search
 from klynge.errors import LoadError
 from cypher.statements.clusters import MEMBERS, NODES, REMOVE_STALE
 from loaders.core import LoadContext, Pos, RowRejected, Source, row_hash, to_int, to_text
+from loaders.declarations import NAME_MATCHING_OPTIONS
 from loaders.sources.common import classify_unclassified, stub_row, write_stubs
 from loaders.sources.names import NameResolver
 
@@ -35,6 +36,8 @@ SOURCE = Source(
     title="Cluster and SIVA programme memberships (curated YAML or CSV)",
     formats=("YAML", "CSV, one row per member"),
     licence="curated by the project from public web pages",
+    summary="Clusters and their members (YAML or CSV); names are matched to orgnr with a review file.",
+    options=NAME_MATCHING_OPTIONS,
 )
 
 LEVELS = {"arena": "Arena", "arena pro": "Arena Pro", "gce": "GCE", "nce": "NCE",

@@ -17,6 +17,7 @@ from typing import Any
 from cypher.statements.patents import APPLIED, NODES
 from loaders.core import LoadContext, Pos, RowRejected, Source, iter_files, row_hash, \
     to_date, to_text
+from loaders.declarations import NAME_MATCHING_OPTIONS
 from loaders.sources.common import classify_unclassified, stub_row, write_stubs
 from loaders.sources.names import NameResolver
 
@@ -27,6 +28,8 @@ SOURCE = Source(
           "filing_date, title)",
     formats=("CSV, ',' or ';', UTF-8 or ISO-8859-1",),
     licence="Patentstyret open data, NLOD 2.0",
+    summary="Patent applications from the documented CSV (see loaders/README.md).",
+    options=NAME_MATCHING_OPTIONS,
 )
 
 COLUMNS = ("applicant_orgnr", "applicant_name", "application_number", "filing_date", "title")

@@ -40,6 +40,8 @@ SOURCE = Source(
     title="Reference data: municipalities, counties, regions, NACE (SN2025/SN2007), value areas",
     formats=("packaged CSV/YAML in klynge/reference/data",),
     licence="SSB KLASS CC BY 4.0; see klynge/reference/data/SOURCES.md",
+    summary="Municipalities, counties, regions, NACE hierarchies and value-creation areas (shipped data).",
+    takes_path=False,
 )
 
 

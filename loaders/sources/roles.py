@@ -48,6 +48,7 @@ SOURCE = Source(
     title="Brønnøysund roles (board seats, CEOs, auditors)",
     formats=("roller/totalbestand bulk JSON (.json.gz)", "per-unit roles JSON"),
     licence="NLOD 2.0 (person data: pseudonymised; names shown only to logged-in advisors)",
+    summary="Roles: bulk roller/totalbestand JSON(.gz) or per-unit roles JSON.",
 )
 
 _T = ["type.kode", "type.beskrivelse", "type._links.*"]

@@ -44,6 +44,7 @@ SOURCE = Source(
     formats=("bulk JSON array (.json.gz)", "bulk CSV (.csv.gz)", "per-unit JSON", "HAL search page",
              "update feed items"),
     licence="NLOD 2.0",
+    summary="Enhetsregisteret sub-units (underenheter): bulk JSON(.gz), CSV(.gz) or API JSON.",
 )
 
 KNOWN_PATHS = [

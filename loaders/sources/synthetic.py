@@ -22,6 +22,7 @@ SOURCE = Source(
     title="A synthetic Norway written by loaders.synth (manifest.json + files in the real formats)",
     formats=("folder with manifest.json",),
     licence="generated; no real persons",
+    summary="Every file of a folder written by `klynge synth`.",
 )
 
 STEPS: tuple[tuple[str, str, str | None], ...] = (

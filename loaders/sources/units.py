@@ -45,6 +45,7 @@ from loaders.core import (
     to_int,
     to_text,
 )
+from loaders.declarations import SourceOption
 from loaders.sources.brreg_fields import ADDR_FIELDS, CODE_FIELDS, MUN_RE, NACE_RE, coded, is_csv, nace_version_for
 from loaders.sources.common import classify, classify_unclassified, drop_orphan_persons, feed_action, \
     overrides_for
@@ -56,6 +57,8 @@ SOURCE = Source(
     formats=("bulk JSON array (.json.gz)", "bulk CSV (.csv.gz)", "per-unit JSON", "HAL search page",
              "update feed items"),
     licence="NLOD 2.0 (ENK names are personal data)",
+    summary="Enhetsregisteret main units: bulk JSON(.gz), bulk CSV(.gz) or per-unit API JSON.",
+    options=(SourceOption("snapshot", "The file is a full register: units missing from it are marked removed."),),
 )
 
 KNOWN_PATHS: list[str] = [

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from klynge.errors import LoadError
 from loaders.core import LoadContext, Source, iter_csv, sniff_csv
+from loaders.declarations import NAME_MATCHING_OPTIONS, SourceOption
 
 SOURCE = Source(
     name="grants",
@@ -20,6 +21,9 @@ SOURCE = Source(
     title="Research and innovation grants (Forskningsrådet, Innovasjon Norge)",
     formats=("Forskningsrådet Søknader v2 CSV (',' or ';')", "Innovasjon Norge Tildelinger.csv (';')"),
     licence="NLOD 2.0 (Forskningsrådet: presumed); Innovasjon Norge open data",
+    summary="Grants and applications: Forskningsrådet Søknader v2 CSV or Innovasjon Norge Tildelinger.csv.",
+    options=(SourceOption("source", "Which register the file comes from.", "choice",
+                          ("forskningsradet", "innovasjon-norge"), required=True), *NAME_MATCHING_OPTIONS),
 )
 
 def detect(path: Path) -> str:

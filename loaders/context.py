@@ -276,6 +276,11 @@ class LoadContext:
         self._progress.update(n)
 
     # -- writing
+    def writer(self, write: Callable[[list[Any]], Any], *, key_field: str | None = None, what: str = "record",
+               background: bool = True) -> RowWriter:
+        """A :class:`RowWriter` of this load: ``write(items)`` writes one batch."""
+        return RowWriter(self, write, key_field=key_field, what=what, background=background)
+
     def upsert(self, query: str, rows: list[dict[str, Any]]) -> None:
         """Run an upsert that returns ``outcome, n`` rows and add them to the counts."""
         if not rows or self.dry_run:
@@ -362,6 +367,67 @@ class LoadContext:
 
 
 # --------------------------------------------------------------------------- batching helpers
+
+
+class RowWriter:
+    """A loader's rows, written in batches of the load's batch size.
+
+    :meth:`add` rejects a row whose key already appeared in the batch being collected (naming where it
+    did), and hands a full batch to ``write`` — in the background while the next batch is parsed
+    (one write in flight, :meth:`LoadContext.submit`), or at once with ``background=False`` (a source
+    whose later rows read what earlier batches wrote). :meth:`finish` waits for the write in flight and
+    writes the rest.
+
+    Parameters
+    ----------
+    ctx : the load.
+    write : writes one batch (the items given to :meth:`add`, in order).
+    key_field : the input field a duplicate key is reported under; None: no duplicate check.
+    what : the word for one row in the duplicate message ("record", "filing").
+    background : write full batches in the background.
+    """
+
+    def __init__(self, ctx: LoadContext, write: Callable[[list[Any]], Any], *, key_field: str | None,
+                 what: str = "record", background: bool = True) -> None:
+        self.ctx = ctx
+        self._write = write
+        self.key_field = key_field
+        self.what = what
+        self.background = background
+        self._items: list[Any] = []
+        self._seen: dict[Any, str] = {}
+
+    def add(self, key: Any, item: Any, pos: Pos, file: Path | None = None, *, value: Any = None,
+            label: str | None = None, where: str | None = None) -> bool:
+        """Queue ``item`` (whose key is ``key``); False when the key is a duplicate in this batch: rejected
+        with ``value`` (default the key) as the field's value and ``label`` (default the value) in the
+        message. ``where`` describes the position (default ``pos``)."""
+        if self.key_field is not None:
+            first = self._seen.get(key)
+            if first is not None:
+                shown = key if value is None else value
+                self.ctx.reject(pos, self.key_field, shown,
+                                f"duplicate {self.what}: {label or shown} already appeared at {first}", file=file)
+                return False
+            self._seen[key] = where or pos.describe()
+        self._items.append(item)
+        if len(self._items) >= (self.ctx.batch_size or BATCH_SIZE):
+            self._flush()
+        return True
+
+    def _flush(self) -> None:
+        items, self._items, self._seen = self._items, [], {}
+        if self.background:
+            self.ctx.submit(self._write, items)
+        else:
+            self._write(items)
+
+    def finish(self) -> None:
+        """Wait for the write in flight, then write what is left."""
+        self.ctx.drain()
+        items, self._items, self._seen = self._items, [], {}
+        if items:
+            self._write(items)
 
 
 GC_GEN0_THRESHOLD = 1_000_000

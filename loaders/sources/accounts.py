@@ -106,8 +106,7 @@ def _filings(ctx: LoadContext, path: Path):
 
 
 def load(ctx: LoadContext, path: Path) -> None:
-    batch: list[list[Any]] = []
-    seen: dict[str, str] = {}
+    out = ctx.writer(lambda rows: NODES.write(ctx, rows), key_field="accounts_id", what="filing")
     for f, pos, item_no, rec in _filings(ctx, path):
         ctx.tick()
         where = pos.describe() + (f", filing {item_no}" if item_no else "")
@@ -121,15 +120,6 @@ def load(ctx: LoadContext, path: Path) -> None:
         except RowRejected as rj:
             ctx.reject(pos, rj.field if not item_no else f"[{item_no}].{rj.field}", rj.value, rj.reason, file=f)
             continue
-        if row[0] in seen:
-            ctx.reject(pos, "accounts_id", row[0],
-                       f"duplicate filing: {row[0]} already appeared at {seen[row[0]]}", file=f)
-            continue
-        seen[row[0]] = where
-        batch.append(row)
-        if len(batch) >= ctx.batch_size:
-            ctx.submit(NODES.write, ctx, batch)
-            batch, seen = [], {}
-    ctx.drain()
-    NODES.write(ctx, batch)
+        out.add(row[0], row, pos, f, where=where)
+    out.finish()
     classify_unclassified(ctx)

@@ -26,20 +26,8 @@ from typing import Any
 
 from cypher import search
 from cypher.statements.roles import ORG_ROLES, PERSON_ROLES, PERSONS, REMOVE_STALE
-from loaders.core import (
-    LoadContext,
-    Pos,
-    RowRejected,
-    Source,
-    iter_files,
-    iter_json,
-    row_hash,
-    schema_from_paths,
-    to_bool,
-    to_date,
-    to_int,
-    to_text,
-)
+from loaders.core import (LoadContext, Pos, RowRejected, Source, iter_files, iter_json, row_hash, schema_from_paths,
+    to_bool, to_date, to_int, to_text)
 from loaders.sources.common import classify_unclassified, drop_orphan_persons, stub_row, write_stubs
 
 SOURCE = Source(

@@ -19,20 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from cypher.statements.subunits import MARK_DELETED, NODES, REMOVE
-from loaders.core import (
-    LoadContext,
-    Pos,
-    RowRejected,
-    Source,
-    iter_files,
-    iter_json,
-    row_hash,
-    schema_from_paths,
-    to_bool,
-    to_date,
-    to_int,
-    to_text,
-)
+from loaders.core import (LoadContext, Pos, RowRejected, Source, iter_files, iter_json, row_hash, schema_from_paths,
+    to_bool, to_date, to_int, to_text)
 from loaders.sources.common import classify_unclassified, feed_action
 from loaders.sources.brreg_fields import ADDR_FIELDS, CODE_FIELDS, MUN_RE, NACE_RE, coded, csv_getter, is_csv, \
     json_getter, nace_version_for
@@ -116,8 +104,7 @@ def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, str | None, A
     """Validate and write sub-unit records ``(file, pos, error, getter, raw)``; everything is written
     when this returns. Update-feed items (``endringstype``) mark sub-units deleted or remove them."""
     version = nace_version_for(ctx)
-    batch: list[list[Any]] = []
-    seen: dict[str, Pos] = {}
+    out = ctx.writer(lambda rows: NODES.write(ctx, rows), key_field="organisasjonsnummer")
     deleted: list[dict[str, Any]] = []
     removed: list[str] = []
     for f, pos, err, get, raw in items:
@@ -133,17 +120,8 @@ def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, str | None, A
         except RowRejected as rj:
             ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
             continue
-        if row[0] in seen:
-            ctx.reject(pos, "organisasjonsnummer", row[0],
-                       f"duplicate record: {row[0]} already appeared at {seen[row[0]].describe()}", file=f)
-            continue
-        seen[row[0]] = pos
-        batch.append(row)
-        if len(batch) >= ctx.batch_size:
-            ctx.submit(NODES.write, ctx, batch)
-            batch, seen = [], {}
-    ctx.drain()
-    NODES.write(ctx, batch)
+        out.add(row[0], row, pos, f)
+    out.finish()
     ctx.upsert(MARK_DELETED, deleted)
     remove(ctx, removed)
     classify_unclassified(ctx)

@@ -30,21 +30,8 @@ from typing import Any
 
 from cypher import search
 from cypher.statements.units import MARK_INACTIVE, MARK_UNLISTED, NODES, REMOVE_UNITS
-from loaders.core import (
-    BATCH_SIZE,
-    LoadContext,
-    Pos,
-    RowRejected,
-    Source,
-    iter_files,
-    iter_json,
-    row_hash,
-    schema_from_paths,
-    to_bool,
-    to_date,
-    to_int,
-    to_text,
-)
+from loaders.core import (BATCH_SIZE, LoadContext, Pos, RowRejected, Source, iter_files, iter_json, row_hash,
+    schema_from_paths, to_bool, to_date, to_int, to_text)
 from loaders.declarations import SourceOption
 from loaders.sources.brreg_fields import ADDR_FIELDS, CODE_FIELDS, MUN_RE, NACE_RE, coded, is_csv, nace_version_for
 from loaders.sources.common import classify, classify_unclassified, drop_orphan_persons, feed_action, \
@@ -256,8 +243,7 @@ def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, Callable[[str
     is written when this returns.
     """
     version = nace_version_for(ctx)
-    batch: list[dict[str, Any]] = []
-    seen: dict[str, Pos] = {}
+    out = ctx.writer(lambda rows: flush(ctx, rows, version), key_field="organisasjonsnummer")
     inactive: list[dict[str, Any]] = []
     removed: list[str] = []
     size = ctx.batch_size or BATCH_SIZE
@@ -274,22 +260,11 @@ def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, Callable[[str
         except RowRejected as rj:
             ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
             continue
-        first = seen.get(row["orgnr"])
-        if first is not None:
-            ctx.reject(pos, "organisasjonsnummer", row["orgnr"],
-                       f"duplicate record: {row['orgnr']} already appeared at {first.describe()}", file=f)
-            continue
-        seen[row["orgnr"]] = pos
-        batch.append(row)
-        if len(batch) >= size:
-            ctx.submit(flush, ctx, batch, version)
-            batch = []
-            seen = {}
+        out.add(row["orgnr"], row, pos, f)
         if len(inactive) >= size:
             ctx.upsert(MARK_INACTIVE, inactive)
             inactive = []
-    ctx.drain()
-    flush(ctx, batch, version)
+    out.finish()
     ctx.upsert(MARK_INACTIVE, inactive)
     remove_units(ctx, removed)
     classify_unclassified(ctx)

@@ -16,11 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cypher.statements.grants import NODES
-from loaders.core import LoadContext, Pos, RowRejected, Source, iter_files, row_hash, to_int, to_number, \
+from loaders.core import LoadContext, RowRejected, Source, iter_files, row_hash, to_int, to_number, \
     to_text
-from loaders.sources.common import classify_unclassified, stub_row, write_stubs
-from loaders.sources.grants.records import link_rows
+from loaders.sources.common import classify_unclassified, stub_row
+from loaders.sources.grants.records import link_rows, write_grants
 from loaders.sources.names import NameResolver
 
 SOURCE = Source(
@@ -47,9 +46,7 @@ REQUIRED = ("prosjektnummer", "prosjektfase")
 def load(ctx: LoadContext, path: Path) -> None:
     resolver = NameResolver.for_input(ctx, path)
     consts = ctx.provenance
-    batch: list[list[Any]] = []
-    stubs: list[dict[str, Any]] = []
-    seen: dict[str, Pos] = {}
+    out = ctx.writer(lambda items: write_grants(ctx, items), key_field="prosjektnummer", background=False)
     for f in iter_files(path, ("*.csv", "*.csv.gz")):
         header, rows, fmt = ctx.open_csv(f)
         low = [h.lower() for h in header]
@@ -66,21 +63,9 @@ def load(ctx: LoadContext, path: Path) -> None:
             except RowRejected as rj:
                 ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
                 continue
-            if row[0] in seen:
-                ctx.reject(pos, "prosjektnummer", v.get("prosjektnummer"),
-                           f"duplicate record: project {v.get('prosjektnummer')} already appeared at "
-                           f"{seen[row[0]].describe()}", file=f)
-                continue
-            seen[row[0]] = pos
-            batch.append(row)
-            if stub:
-                stubs.append(stub)
-            if len(batch) >= ctx.batch_size:
-                write_stubs(ctx, stubs)
-                NODES.write(ctx, batch)
-                batch, stubs, seen = [], [], {}
-    write_stubs(ctx, stubs)
-    NODES.write(ctx, batch)
+            out.add(row[0], (row, stub), pos, f, value=v.get("prosjektnummer"),
+                    label=f"project {v.get('prosjektnummer')}")
+    out.finish()
     classify_unclassified(ctx)
     resolver.finish(path)
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
-from cypher.statements.grants import NODES
 from loaders.core import LoadContext, RowRejected, Source, iter_files, row_hash, to_date, to_number, to_text
-from loaders.sources.common import classify_unclassified, stub_row, write_stubs
-from loaders.sources.grants.records import link_rows
+from loaders.sources.common import classify_unclassified, stub_row
+from loaders.sources.grants.records import link_rows, write_grants
 from loaders.sources.names import NameResolver
 
 SOURCE = Source(
@@ -36,8 +34,7 @@ COLUMNS = ("Fylkesnavn", "Kommunenavn", "Org-nr", "Bedriftsnavn", "Virkemiddelka
 def load(ctx: LoadContext, path: Path) -> None:
     resolver = NameResolver.for_input(ctx, path)
     consts = ctx.provenance
-    batch: list[list[Any]] = []
-    stubs: list[dict[str, Any]] = []
+    out = ctx.writer(lambda items: write_grants(ctx, items), background=False)
     occurrences: dict[str, int] = {}
     for f in iter_files(path, ("*.csv", "*.csv.gz")):
         header, rows, fmt = ctx.open_csv(f)
@@ -64,14 +61,8 @@ def load(ctx: LoadContext, path: Path) -> None:
             values = [None, sub, " / ".join(x for x in (cat, sub) if x) or None,
                       int(date[:4]) if date else None, "Innvilget", True, None, amount, orgnr]
             links, _how = link_rows(ctx, resolver, orgnr, name)
-            batch.append([gid, row_hash([values, links], consts), *values, links])
-            if orgnr:
-                stubs.append(stub_row(ctx, orgnr, name))
-            if len(batch) >= ctx.batch_size:
-                write_stubs(ctx, stubs)
-                NODES.write(ctx, batch)
-                batch, stubs = [], []
-    write_stubs(ctx, stubs)
-    NODES.write(ctx, batch)
+            row = [gid, row_hash([values, links], consts), *values, links]
+            out.add(gid, (row, stub_row(ctx, orgnr, name) if orgnr else None), pos, f)
+    out.finish()
     classify_unclassified(ctx)
     resolver.finish(path)

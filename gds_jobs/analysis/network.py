@@ -96,7 +96,16 @@ class InterlockGraph:
         for j, seeds in enumerate(seed_sets):
             idx = self.index(seeds)
             if idx.size:
-                s[idx, j] = 1.0 / idx.size
+                s[idx, j] = 1.0
+        return self.ppr_matrix(s, damping, iterations, tol)
+
+    def ppr_matrix(self, seeds: np.ndarray, damping: float = 0.85, iterations: int = 200,
+                   tol: float = 1e-10) -> np.ndarray:
+        """:meth:`ppr` from a node × set matrix whose positive entries mark each set's seeds
+        (restart uniformly over them); computed in the matrix's float type."""
+        marked = np.asarray(seeds) > 0
+        dtype = seeds.dtype if np.issubdtype(seeds.dtype, np.floating) else np.float64
+        s = (marked / np.maximum(marked.sum(axis=0), 1)).astype(dtype)
         deg = np.asarray(self.A.sum(axis=1)).ravel()
         dangling = deg == 0
         inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=~dangling)

@@ -64,36 +64,66 @@ def to_table(obj: Any) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
-    """``gds_jobs.analysis.fit.fit_for_firm(store, orgnr)`` as a table, or a clear "not computed" note.
+def _fit_table(fn_name: str, call: Any, columns: tuple[str, ...], empty_note: str, what: str) -> dict:
+    """A ``gds_jobs.analysis.fit`` table as ``{"status", "note", "columns", "rows", "details", "weights"}``.
 
-    ``show_names`` is passed on so explanation paths name persons only for users allowed to see them.
+    ``details`` holds, per row, the parts with weights and contributions, the most similar members and
+    the board chains (persons already named or labelled by the analysis module, never by key for a caller
+    without names); the shown ``columns`` are a subset, ``all_columns``/``all_rows`` carry every value.
     """
     mod = _module("gds_jobs.analysis.fit")
-    fn = getattr(mod, "fit_for_firm", None) if mod else None
+    fn = getattr(mod, fn_name, None) if mod else None
     if fn is None:
         return {"status": "not_available",
-                "note": "Cluster fit not computed: the analysis module (gds_jobs.analysis.fit) is not installed."}
+                "note": f"{what} not computed: the analysis module (gds_jobs.analysis.fit) is not installed."}
     try:
-        result = fn(store, orgnr, show_names=show_names)
+        result = call(fn)
     except KlyngeError as exc:
-        return {"status": "not_available", "note": f"Cluster fit not computed: {exc}"}
-    except Exception:  # an optional add-on must not take the profile down; the error is logged
-        log.exception("cluster fit failed for %s", orgnr)
-        return {"status": "error", "note": "Cluster fit could not be computed; the error is in the server log."}
+        return {"status": "not_available", "note": f"{what} not computed: {exc}"}
+    except Exception:  # an optional add-on must not take the page down; the error is logged
+        log.exception("%s failed", fn_name)
+        return {"status": "error", "note": f"{what} could not be computed; the error is in the server log."}
+    details = []
+    if hasattr(result, "columns") and "details" in result.columns:
+        details = [_plain(d) for d in result["details"]]
+        result = result.drop(columns=["details"])
+    attrs = dict(getattr(result, "attrs", None) or {})
     table = to_table(result)
-    shown = [c for c in FIT_COLUMNS if c in table["columns"]]
+    shown = [c for c in columns if c in table["columns"]]
     if shown:
         idx = [table["columns"].index(c) for c in shown]
         table = {"columns": shown, "rows": [[row[i] for i in idx] for row in table["rows"]],
                  "all_columns": table["columns"], "all_rows": table["rows"]}
+    extra = {"details": details, "weights": attrs.get("weights"), "candidates": _plain(attrs.get("candidates")),
+             "members": _plain(attrs.get("members"))}
     if not table["rows"]:
-        return {"status": "empty", "note": "Cluster fit computed, but no cluster fits this organisation.",
-                **table}
-    return {"status": "ok", "note": None, **table}
+        return {"status": "empty", "note": empty_note, **table, **extra}
+    return {"status": "ok", "note": None, **table, **extra}
 
 
-FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "score", "explanation")
+def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
+    """``gds_jobs.analysis.fit.fit_for_firm(store, orgnr)`` as a table, or a clear "not computed" note.
+
+    ``show_names`` is passed on so explanation chains name persons only for users allowed to see them.
+    """
+    return _fit_table("fit_for_firm", lambda fn: fn(store, orgnr, show_names=show_names), FIT_COLUMNS,
+                      "Cluster fit computed, but no cluster fits this organisation.", "Cluster fit")
+
+
+def cluster_candidates(store: Any, cluster_id: str, *, region: str | None = None, top: int = 20,
+                       show_names: bool = False) -> dict:
+    """``gds_jobs.analysis.fit.fit_for_cluster(store, cluster_id, region, top)``: the cluster's candidate
+    firms with their explanations, or a clear note."""
+    return _fit_table("fit_for_cluster",
+                      lambda fn: fn(store, cluster_id, region, top, show_names=show_names), CANDIDATE_COLUMNS,
+                      "No candidate firm for this cluster.", "Candidate firms")
+
+
+FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "candidate_rank", "candidates", "score",
+               "explanation")
+CANDIDATE_COLUMNS = ("rank", "orgnr", "name", "place", "score", "explanation")
+
+
 def region_tables(store: Any, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
     """The region analysis of ``gds_jobs.analysis`` as tables, or "analysis not available".
 

@@ -33,8 +33,9 @@ over clusters (every cluster counts once, however large) with a 95 % percentile-
 interval over clusters (:func:`gds_jobs.analysis.stats.bootstrap_mean_ci`), and the paired
 difference ``full − baseline`` per cluster with its own interval.
 
-Edge cases: clusters without a candidate member, or with fewer than ``min_members`` members, are
-not evaluated (the table counts them); with fewer than three eligible clusters the weights are the
+Edge cases: clusters without a candidate member, with fewer than ``min_members`` members, or
+without any other candidate to rank the hidden members against are not evaluated (the notes count
+them, and say why when none is); with fewer than three eligible clusters the weights are the
 prior ones (:data:`gds_jobs.analysis.fitmodel.PRIOR_WEIGHTS`) and the notes say so.
 """
 
@@ -134,16 +135,12 @@ def evaluate(ctx: FitContext, *, clusters: str | Sequence[str] = "in", seeds: in
     for s in range(seeds):
         rng = np.random.default_rng(seed + s)
         splits = make_splits(ctx, ids, rng, fraction=fraction, min_members=min_members)
+        computed = split_parts(ctx, splits)
+        keep = [i for i, (pool, _) in enumerate(computed) if pool.size > splits[i].hidden.size]  # a non-member
+        splits, computed = [splits[i] for i in keep], [computed[i] for i in keep]
         if not splits:
             continue
-        computed = split_parts(ctx, splits)
-        order = rng.permutation(len(splits))
-        k = max(2, min(folds, len(splits)))
-        fold_of = np.empty(len(splits), dtype=int)
-        fold_of[order] = np.arange(len(splits)) % k
-        for f in range(k):
-            train = [i for i in range(len(splits)) if fold_of[i] != f]
-            test = [i for i in range(len(splits)) if fold_of[i] == f]
+        for train, test in cluster_folds(len(splits), folds, rng):
             X, y = training_frame([splits[i] for i in train], [computed[i] for i in train], rng, negatives)
             fitted = {v: fit_weights(X, y, clusters=len(train), names=names)
                       for v, names in VARIANTS.items() if names is not None and v in variants}
@@ -166,9 +163,9 @@ def evaluate(ctx: FitContext, *, clusters: str | Sequence[str] = "in", seeds: in
     metrics = [f"hit@{k}" for k in ks] + ["mrr", "auc"]
     if per.empty:
         empty = pd.DataFrame(columns=["variant", "clusters", *metrics])
-        ev = Evaluation(empty, empty.copy(), per, None, [f"No cluster has at least {min_members} members of which "
-                                                         "one is a candidate: nothing to evaluate."])
-        ev.meta.update({"clusters_asked": len(asked), "clusters_evaluated": 0, "verdict": "not evaluated"})
+        ev = Evaluation(empty, empty.copy(), per, None, [_nothing_note(ctx, asked, min_members)])
+        ev.meta.update({"clusters_asked": len(asked), "clusters_evaluated": 0, "candidates": int(ctx.candidates.size),
+                        "verdict": "Not evaluated: no cluster can be evaluated (see the notes)."})
         return ev
     by_cluster = per.groupby(["variant", "cluster_id"], sort=False).agg(
         hidden=("hidden", "sum"), candidates=("candidates", "mean"), **{m: (m, "mean") for m in metrics},
@@ -185,6 +182,17 @@ def evaluate(ctx: FitContext, *, clusters: str | Sequence[str] = "in", seeds: in
     ev.meta["verdict"] = _verdict(summary, diffs, confidence)
     ev.notes += _notes(ev, ctx, clusters, min_members)
     return ev
+
+
+def cluster_folds(n: int, folds: int, rng: np.random.Generator) -> list[tuple[list[int], list[int]]]:
+    """``(train, test)`` split positions for cross-fitting: the ``n`` splits (one per cluster) dealt at random
+    into ``min(folds, n)`` groups (at least 2); every split is in exactly one test group and never in its own
+    group's training positions."""
+    order = rng.permutation(n)
+    k = max(2, min(folds, n))
+    fold_of = np.empty(n, dtype=int)
+    fold_of[order] = np.arange(n) % k
+    return [([i for i in range(n) if fold_of[i] != f], [i for i in range(n) if fold_of[i] == f]) for f in range(k)]
 
 
 def _summarise(by_cluster: pd.DataFrame, variants: Sequence[str], metrics: Sequence[str], bootstrap: int,
@@ -258,6 +266,19 @@ def _notes(ev: Evaluation, ctx: FitContext, clusters: str | Sequence[str], min_m
         notes.append(f"Only {m['clusters_evaluated']} cluster(s) could be evaluated: the intervals are wide or "
                      "undefined and no conclusion should be drawn from them.")
     return notes
+
+
+def _nothing_note(ctx: FitContext, asked: Sequence[str], min_members: int) -> str:
+    """Why nothing could be evaluated: each asked cluster's members and candidate members, and the candidates."""
+    parts = []
+    for cid in asked:
+        mem = ctx.members.get(cid, np.zeros(0, dtype=np.int64))
+        name = ctx.clusters.loc[ctx.clusters["cluster_id"] == cid, "name"]
+        parts.append(f"{name.iloc[0] if len(name) else cid}: {mem.size} members in the graph, "
+                     f"{int(ctx.is_candidate[mem].sum())} of them candidates")
+    return (f"Nothing to evaluate: a cluster needs at least {min_members} members in the graph, one of them a "
+            "candidate to hide, and at least one other candidate to rank it against. Clusters asked: "
+            f"{'; '.join(parts) or 'none'}. Candidates: {ctx.candidates.size:,} ({_population_words(ctx)}).")
 
 
 def _population_words(ctx: FitContext) -> str:

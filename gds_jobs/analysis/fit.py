@@ -40,6 +40,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -93,13 +94,13 @@ class FitModel:
     version: tuple = ()
     build_seconds: float = 0.0
 
-    @property
+    @cached_property
     def column(self) -> dict[str, int]:
+        """Each cluster's column in the network state."""
         return {c: j for j, c in enumerate(self.cluster_ids)}
 
-    def cluster(self, cluster_id: str) -> pd.Series:
-        c = self.ctx.clusters
-        return c.loc[c["cluster_id"] == cluster_id].iloc[0]
+    def cluster(self, cluster_id: str) -> dict[str, Any]:
+        return self.ctx.info[cluster_id]
 
     def resolve(self, cluster: str) -> str:
         """The id of the cluster with id or (case-insensitive) name ``cluster``."""
@@ -148,7 +149,7 @@ class FitModel:
         u, ctx = self.ctx.universe, self.ctx
         members = ctx.members.get(cluster_id, np.zeros(0, dtype=np.int64))
         members = members[members != cand_row] if cand_row is not None else members
-        firms = members[ctx.frame["helix"].to_numpy(object)[members] == "industry"]
+        firms = members[ctx.column["helix"][members] == "industry"]
         members = firms if firms.size else members
         if members.size == 0:
             return []
@@ -167,7 +168,7 @@ class FitModel:
         flags = [-(x.astype(int)) for x in (county, area, tied, muni)]
         key = np.lexsort((members, *flags, -depth))  # rows are in orgnr order
         out = []
-        codes = ctx.frame["nace"].to_numpy(object)
+        codes = ctx.column["nace"]
         for i in key:
             if not (depth[i] or muni[i] or tied[i] or area[i] or county[i]):
                 continue
@@ -338,7 +339,7 @@ def cluster_table(model: FitModel, cluster_id: str, top: int = 50, restrict: np.
         one = u.take(np.array([row]))
         out.append({"rank": model.rank_of(cluster_id, float(scores[i])), "cluster_id": cluster_id,
                     "cluster": _text(c["name"]), "orgnr": orgnr, "name": _text(ctx.names[row]),
-                    "place": _muni(model, ctx.frame["municipality_code"].iloc[row]),
+                    "place": _muni(model, ctx.column["municipality_code"][row]),
                     "score": float(scores[i]), **_part_columns(vals, model.weights, i),
                     "details": {"parts": part_details(vals, model.weights, i),
                                 "similar": model.similar_members(cluster_id, int(row), one, orgnr),

@@ -45,6 +45,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -187,9 +188,17 @@ class FitContext:
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     is_candidate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
+    def __post_init__(self) -> None:
+        c = self.clusters
+        self.info: dict[str, dict[str, Any]] = {str(r["cluster_id"]): r for r in c.to_dict("records")}
+        self._hosts = {cid: self.universe.county_code(r.get("host_county")) for cid, r in self.info.items()}
+        f = self.frame
+        self.column = {k: np.asarray(f[k].tolist(), dtype=object) for k in ("helix", "nace", "municipality_code")
+                       if k in f}
+
     def host(self, cluster_id: str) -> int:
-        row = self.clusters.loc[self.clusters["cluster_id"] == cluster_id]
-        return self.universe.county_code(row["host_county"].iloc[0] if len(row) else None)
+        """The integer code of the cluster's host county (−1 when unknown)."""
+        return self._hosts.get(cluster_id, -1)
 
     def cluster_ids(self, which: str | Sequence[str] = "in") -> list[str]:
         """``in`` (Innovasjon Norge levels), ``all`` (every cluster and SIVA programme) or given ids/names."""

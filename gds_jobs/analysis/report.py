@@ -254,7 +254,8 @@ def _fit_section(store: Any, res: RegionAnalysis, data: AnalysisData, options: A
                                         "in the web app.")]})
         res.tables["fit_candidates"] = chosen
     if holdout:
-        ev = evaluate_fit(ctx, seeds=seeds, seed=options.seed)
+        ev = evaluate_fit(ctx, seeds=seeds, seed=options.seed, bootstrap=options.bootstrap,
+                          confidence=options.confidence)
         ev.notes += synthetic_notes(ctx)
         for key, frame in (("fit_evaluation", ev.summary), ("fit_evaluation_differences", ev.differences),
                            ("fit_evaluation_clusters", ev.clusters)):

@@ -52,3 +52,30 @@ def test_region_analysis_page_shows_the_options_captions_and_figure_data(graph, 
     fig = {f["key"]: f for f in body["figures"]}["constraint"]
     assert set(fig["groups"][0]["p"]) == {"raw", "holm", "bh"} and fig["projection"].startswith("interlock network")
     assert body["method_notes"] and "sensitivity" not in body  # the panel is computed on request only
+
+
+def test_cluster_candidates_json_follows_its_openapi_document(graph, app_factory):
+    """Candidate firms of a cluster: documented statuses and schema for valid and invalid ``top``/``region``."""
+    from gds_jobs.analysis import fit
+
+    graph.small()
+    fit.clear_cache()
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app_factory())
+    operation = schema["/cluster/{cluster_id}/candidates.json"]["GET"]
+    seen: set[int] = set()
+    for mode, examples in ((schemathesis.GenerationMode.POSITIVE, 8), (schemathesis.GenerationMode.NEGATIVE, 20)):
+        @given(case=operation.as_strategy(mode, path_parameters={"cluster_id": "ocean"}))
+        @settings(max_examples=examples, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+        def run(case):
+            response = case.call()
+            case.validate_response(response)
+            seen.add(response.status_code)
+            body = response.json()
+            if response.status_code == 200:
+                assert body["ok"] is True and body["candidates"]["status"] in ("ok", "empty")
+            else:
+                assert body["ok"] is False and body["error"]
+
+        run()
+    assert 200 in seen and 400 in seen

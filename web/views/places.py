@@ -54,13 +54,15 @@ def cluster(cluster_id: str):
 
 
 CANDIDATE_PARAMS = (
-    Param("region", description="only candidates located in this region (id), e.g. ringeriksregionen"),
+    Param("region", description="only candidates located in this region (id), e.g. ringeriksregionen", min_length=1),
     Param("top", "integer", "how many candidates", default=20, minimum=1, maximum=200),
 )
 
 
 @page(bp, "/cluster/<cluster_id>/candidates", summary="Candidate firms for a cluster", tag="clusters",
-      params=CANDIDATE_PARAMS, errors=(400, 404))
+      params=CANDIDATE_PARAMS, errors=(400, 404),
+      result={"candidates": "{status, note, columns, rows, all_columns, all_rows, details: list of {parts, "
+                            "similar, chains}, weights, candidates, members}"})
 def cluster_candidates(cluster_id: str):
     """The firms that fit the cluster best and are not members (active industry firms that file accounts), each
     with its score as a sum of named parts (industry, board network, geography) with weights, the members it is
@@ -68,12 +70,15 @@ def cluster_candidates(cluster_id: str):
     computed once per measures run (gds_jobs.analysis.fit), a clear note when that is not available."""
     from flask import request
 
+    params.not_empty(tuple(p.name for p in CANDIDATE_PARAMS))
+    top = params.int_arg("top", 20, 1, 200)
+    region = (request.args.get("region") or "").strip() or None
     store = get_store()
     rows = library.run(store, "cluster/profile", {"cluster_id": cluster_id})
     if not rows:
         raise not_found(f"No cluster with id {cluster_id} is in the graph.", "See the list of clusters.")
-    region = (request.args.get("region") or "").strip() or None
-    top = params.int_arg("top", 20, 1, 200)
+    if region and not library.run(store, "region/profile", {"region_id": region}):
+        raise not_found(f"No region with id {region} is in the graph.", "See the list of regions.")
     result = analysis.cluster_candidates(store, cluster_id, region=region, top=top,
                                          show_names=auth.can_see_persons())
     c = rows[0]

@@ -32,7 +32,7 @@ SEAT_COLUMNS = ["person_key", "orgnr"]
 REGION_UNIT_COLUMNS = ["orgnr", "via", "subunits"]
 INTERLOCK_SEAT_COLUMNS = ["person_key", "orgnr", "role"]
 HOLDER_COLUMNS = ["orgnr", "role"]
-NETWORK_ORG_COLUMNS = ["orgnr", "helix", "org_form", "nace", "active", "last_accounts_year"]
+NETWORK_ORG_COLUMNS = ["orgnr", "helix", "org_form", "active", "last_accounts_year"]
 
 MeasuresProvider = Callable[..., pd.DataFrame]
 
@@ -65,7 +65,7 @@ class AnalysisData:
     interlock_seats : ``person_key``, ``orgnr``, ``role`` — every active board seat and CEO post of
         persons in two or more organisations (the networks of every option set are built from it).
     seat_holders : ``orgnr``, ``role`` — the roles each population organisation has filled (isolates).
-    network_orgs : ``orgnr``, ``helix``, ``org_form``, ``nace``, ``active``, ``last_accounts_year`` of every
+    network_orgs : ``orgnr``, ``helix``, ``org_form``, ``active``, ``last_accounts_year`` of every
         organisation in ``orgs`` or ``interlock_seats`` (any size): who belongs to which network.
     cache : networks built from this read, keyed by their parameters (see ``population.network_for``).
     """

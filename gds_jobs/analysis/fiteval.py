@@ -283,6 +283,6 @@ def _nothing_note(ctx: FitContext, asked: Sequence[str], min_members: int) -> st
 
 def _population_words(ctx: FitContext) -> str:
     if ctx.population == "firms":
-        return (f"active industry firms that file accounts with at least {ctx.options.min_employees} employees; "
-                "no municipality, school or other public body")
+        return (f"active industry firms that file accounts with at least {ctx.options.min_employees} employees, "
+                "not in public administration or education: no municipality, school or other public body")
     return f"every active organisation with at least {ctx.options.min_employees} employees"

@@ -4,10 +4,12 @@ Candidates
 ----------
 The population of :mod:`gds_jobs.analysis.population` — by default the ``firms``: active
 organisations of the industry helix that file accounts, with at least ``min_employees``
-registered employees (5, the study's population). Municipalities, schools, universities,
-public bodies, associations and housing co-operatives are never candidates by default;
-``population="all"`` ranks every active organisation. A cluster's own members are never its
-candidates.
+registered employees (5, the study's population) — less the units whose main activity is public
+administration or education (NACE 84 and 85, :data:`NOT_CANDIDATES`: schools, course providers and
+public agencies organised as companies are not what a cluster recruits). So municipalities,
+schools, universities, public bodies, associations and housing co-operatives are never
+candidates by default; ``population="all"`` ranks every active organisation. A cluster's own
+members are never its candidates.
 
 Splits (leave members out)
 --------------------------
@@ -66,6 +68,8 @@ from gds_jobs.analysis.options import AnalysisOptions
 from gds_jobs.analysis.population import filers, network_population, tie_seats
 from gds_jobs.analysis.valueareas import ValueAreaRules
 
+#: NACE prefixes (SN2025 and SN2007 alike) of firms that are not candidates: public administration and education.
+NOT_CANDIDATES: tuple[str, ...] = ("84", "85")
 MIN_POSITIVES = 20
 MIN_CLUSTERS = 3
 #: Weights used when there are too few splits to fit any (see the module docstring).
@@ -232,6 +236,8 @@ def context(data: AnalysisData, options: AnalysisOptions | None = None, rules: V
     kind = population or opts.population
     frame = base_frame(data, opts).sort_values("orgnr", kind="stable").reset_index(drop=True)  # store-independent
     cand_mask = population_mask(frame, kind).to_numpy(bool)
+    if kind == "firms":
+        cand_mask = cand_mask & ~frame["nace"].fillna("").astype(str).str.startswith(NOT_CANDIDATES).to_numpy(bool)
     pop = network_population(data, kind, opts.active_only, filers(data.accounts))
     seats = tie_seats(data.interlock_seats, set(pop), opts.roles)
     net = InterlockGraph(seats, extra_orgnrs=())

@@ -12,9 +12,7 @@ Population
     Regnskapsregisteret (:data:`FILING_FORMS`: AS, ASA, SA, SE, NUF, SF, sparebank, mutual
     insurer) or at least one filing in the graph (sole proprietors and partnerships file only
     above a size). Universities and research institutes are in the academia helix, public
-    bodies in the government helix, so both are left out by the helix. Whatever their form,
-    units in public administration (NACE 84) and primary and secondary schools (85.2, 85.3;
-    private schools may not pay dividends) are not firms (:data:`NON_FIRM_NACE`).
+    bodies in the government helix, so both are left out by the helix.
 
 Network (one per option set)
 ----------------------------
@@ -65,9 +63,6 @@ FILING_FORMS: frozenset[str] = frozenset({"AS", "ASA", "SA", "SE", "NUF", "SF", 
 NON_FIRM_FORMS: frozenset[str] = frozenset({
     "BRL", "BBL", "ESEK", "SAM", "FLI", "STI", "STAT", "ORGL", "ADOS", "KOMM", "FYLK", "KIRK", "PK",
     "VPFO", "OPMV", "SÆR", "KBO", "BO", "ANNA", "EOFG", "KTRF", "PERS", "IKJP", "UTLA", "TVAM"})
-#: NACE prefixes (SN2025 and SN2007 alike) of units that are never "firms": public administration and defence,
-#: primary and secondary schools.
-NON_FIRM_NACE: tuple[str, ...] = ("84", "85.2", "85.3")
 POPULATION_LABELS = {
     "firms": "industry firms that file accounts",
     "all": "all organisations",
@@ -88,8 +83,7 @@ def is_firm(orgs: pd.DataFrame, filed: Iterable[str] = ()) -> pd.Series:
     Parameters
     ----------
     orgs : needs ``orgnr``, ``helix`` and ``org_form``; ``last_accounts_year`` (the register's year
-        of the last annual accounts) counts as a filing where present; ``nace`` (the main code)
-        leaves out :data:`NON_FIRM_NACE` where present.
+        of the last annual accounts) counts as a filing where present.
     filed : orgnrs with at least one accounts filing in the graph.
     """
     form = orgs["org_form"].fillna("").astype(str).str.strip().str.upper()
@@ -97,11 +91,7 @@ def is_firm(orgs: pd.DataFrame, filed: Iterable[str] = ()) -> pd.Series:
     files = form.isin(FILING_FORMS) | orgs["orgnr"].astype(str).isin(set(map(str, filed)))
     if "last_accounts_year" in orgs:
         files |= orgs["last_accounts_year"].notna()
-    excluded = form.isin(NON_FIRM_FORMS)
-    if "nace" in orgs:
-        code = orgs["nace"].fillna("").astype(str)
-        excluded |= code.str.startswith(NON_FIRM_NACE)
-    return (industry & ~excluded & files).astype(bool)
+    return (industry & ~form.isin(NON_FIRM_FORMS) & files).astype(bool)
 
 
 def filers(accounts: pd.DataFrame) -> set[str]:

@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         ev = fit.evaluate(store, seeds=args.seeds)
         eval_s = time.perf_counter() - t
         ceiling = generator_rule(store, args.seeds, 0, 0.2)
-        result["evaluation"] = {"seconds": round(eval_s, 1), "summary": json.loads(ev.summary.to_json(orient="records")),
+        result["evaluation"] = {"seconds": round(eval_s, 1),
+                                "summary": json.loads(ev.summary.to_json(orient="records")),
                                 "differences": json.loads(ev.differences.to_json(orient="records")),
                                 "verdict": ev.verdict, "notes": ev.notes, "generator_rule": ceiling}
         lines += ["", f"## Evaluation ({args.seeds} seeds, {eval_s:.0f} s)", "",

@@ -4,8 +4,8 @@ The quick set is the four benchmarks of issue 9 at small sizes — loading (``be
 measures against networkx and igraph (``bench_measures``), the web app (``bench_web``) and the region
 report (``bench_report``) — plus the synthetic-data generator (``bench_synth``), the CPU floor of a
 units load (``bench_floor``), the path finder's search against ``allShortestPaths`` (``bench_paths``),
-the web's measures snapshot (``bench_snapshot``) and the update-feed sync against a bulk reload
-(``bench_sync``). Each script prints its own
+the web's measures snapshot (``bench_snapshot``), the update-feed sync against a bulk reload
+(``bench_sync``) and the cluster fit's pages and evaluation (``bench_fit``). Each script prints its own
 Markdown table. Their quick files go to ``var/bench-quick/`` (``--results``), so a quick run never
 overwrites the full tables in ``bench/results/``; those come from the documented commands in
 ``docs/benchmarks.md`` (the goal sizes: 100 k organisations, 300 k firms, Norway scale).
@@ -43,6 +43,7 @@ def quick_set(out: Path) -> list[list[str]]:
         ["bench/bench_snapshot.py", "--orgs", "2000", "--out", str(out / "snapshot")],
         ["bench/bench_sync.py", "--units", "2000", "--changes", "400", "--work", str(out / "sync-data"),
          "--out", str(out / "sync")],
+        ["bench/bench_fit.py", "--units", "10000", "--requests", "20", "--seeds", "3", "--out", str(out)],
     ]
 
 

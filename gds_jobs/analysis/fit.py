@@ -38,7 +38,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -61,11 +61,8 @@ from gds_jobs.analysis.fitparts import (
     NACE_LEVELS,
     PART_NAMES,
     PARTS,
-    TITLES,
     Coded,
     NetworkState,
-    member_nodes,
-    network_state,
     parts,
     relatedness,
 )

@@ -249,10 +249,12 @@ def _verdict(summary: pd.DataFrame, diffs: pd.DataFrame, confidence: float) -> s
 def _notes(ev: Evaluation, ctx: FitContext, clusters: str | Sequence[str], min_members: int) -> list[str]:
     m = ev.meta
     which = {"in": "Innovasjon Norge clusters (Arena, Arena Pro, GCE, NCE)",
-             "all": "every cluster and SIVA programme"}.get(clusters if isinstance(clusters, str) else "", "the clusters asked for")
+             "all": "every cluster and SIVA programme"}.get(clusters if isinstance(clusters, str) else "",
+                                                             "the clusters asked for")
     notes = [
         (f"Leave members out: {which} with at least {min_members} members of which one is a candidate — "
-         f"{m['clusters_evaluated']} of {m['clusters_asked']} clusters; {m['seeds']} seeds, {m['fraction']:.0%} of each "
+         f"{m['clusters_evaluated']} of {m['clusters_asked']} clusters; {m['seeds']} seeds, {m['fraction']:.0%} "
+         "of each "
          f"cluster's candidate members hidden per seed (about {m['hidden_per_seed']:.0f} hidden members per seed), "
          f"ranked among {m['candidates']:,} candidates ({_population_words(ctx)}). Weights cross-fitted over "
          f"{m['folds']} folds of clusters: a cluster is never scored by weights fitted on its own members."),

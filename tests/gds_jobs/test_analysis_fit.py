@@ -29,7 +29,6 @@ from gds_jobs.analysis.fitmodel import (
     context,
     fit_weights,
     make_splits,
-    split_parts,
 )
 from gds_jobs.analysis.fitparts import PART_NAMES, parts, percentile_among, relatedness
 from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules

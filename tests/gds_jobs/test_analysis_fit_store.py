@@ -36,7 +36,8 @@ def build(store) -> None:
     rows = [{"orgnr": o, "name": n, "employees": 50, "nace": c, "muni": "3305"} for o, n, _, _, c in NOT_FIRMS]
     store.write_batches(NODES, rows)
     for o, _, form, helix, _ in NOT_FIRMS:
-        store.run("MATCH (o:Organization {orgnr: $o}) SET o.org_form = $f, o.helix = $h", {"o": o, "f": form, "h": helix})
+        store.run("MATCH (o:Organization {orgnr: $o}) SET o.org_form = $f, o.helix = $h",
+                  {"o": o, "f": form, "h": helix})
     store.write_batches(MEMBERS, [{"orgnr": o, "cluster_id": "K1"} for o, *_ in NOT_FIRMS])
     store.write_batches(SEATS, [{"person": "p1", "orgnr": o} for o, *_ in NOT_FIRMS])
     store.run("MATCH (p:Person {person_key: 'p1'}) SET p.name = 'Kari Nordmann'")

@@ -157,7 +157,8 @@ def test_cluster_fit_table_comes_from_the_analysis_module(graph, client, monkeyp
     def fit_for_firm(store, orgnr, *, show_names=False):
         calls.append((orgnr, show_names))
         return pd.DataFrame([{"rank": 1, "cluster_id": "ocean", "name": "Ocean Tech Cluster", "member": True,
-                              "score": 0.25, "explanation": "board chain: DNB BANK ASA — board member 1 — EQUINOR ASA",
+                              "score": 0.25,
+                              "explanation": "board chain: DNB BANK ASA — board member 1 — EQUINOR ASA",
                               "reach": 1.0}])
 
     monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(fit_for_firm=fit_for_firm))

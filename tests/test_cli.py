@@ -131,3 +131,24 @@ def test_sync_brreg_from_the_command_line_applies_the_feeds_and_status_shows_the
     units = next(x for x in rows if x["feed"] == "brreg:units")
     assert units["cursor"] == reg.unit_feed[-1]["oppdateringsid"] and units["status"] == "ok"
     assert cli("sync", "brreg", "--from-cursor", "5").exit_code == 1  # one id for three feeds: refused
+
+
+def test_fit_commands_rank_explain_and_evaluate(cli, store):
+    """On the hand-built world of the analysis tests: the cluster's candidates with explanations, a firm's
+    clusters, and an evaluation that says why nothing can be evaluated (one cluster with two members)."""
+    from gds_jobs.analysis import fit
+    from tests.gds_jobs.test_analysis_groups import D, build_world
+
+    build_world(store)
+    fit.clear_cache()
+    r = cli("fit", "--cluster", "Klynge En", "--region", "testregion", "--format", "json")
+    rows = json.loads(r.output)
+    assert r.exit_code == 0 and rows[0]["orgnr"] == D and rows[0]["details"]["chains"][0][0]["person"] == "board member 1"
+    assert "Delta" in cli("fit", "--cluster", "Klynge En").output  # every candidate in Norway, D among them
+    r = cli("fit", D)
+    assert r.exit_code == 0 and "K1" in r.output and "S1" in r.output and "explanation" in r.output
+    r = cli("fit", "--evaluate", "--seeds", "2")
+    assert r.exit_code == 0 and "Nothing to evaluate" in r.output and "Klynge En: 2 members in the graph" in r.output
+    doc = json.loads(cli("fit", "--evaluate", "--seeds", "2", "--format", "json").output)
+    assert doc["verdict"].startswith("Not evaluated") and doc["summary"] == []
+    assert CliRunner().invoke(main, ["fit"]).exit_code == 2

@@ -227,19 +227,8 @@ def network_state(net: InterlockGraph, member_nodes: Sequence[np.ndarray], *, ma
             seeds[np.asarray(idx, dtype=np.int64), j] = 1.0
     binary = net.A.copy()
     binary.data[:] = 1.0
-    binary = binary.astype(np.float32)
-    ties = np.asarray(binary @ seeds) if n else np.zeros((0, k))
-    dist = np.where(seeds > 0, 0.0, np.inf)
-    frontier = seeds
-    reach = seeds > 0
-    for h in range(1, max_hops + 1):
-        if not frontier.any():
-            break
-        step = np.asarray(binary @ frontier) > 0
-        new = step & ~reach
-        dist[new] = h
-        reach |= new
-        frontier = new.astype(np.float32)
+    ties = np.asarray(binary.astype(np.float32) @ seeds) if n else np.zeros((0, k))
+    dist = net.hops_matrix(seeds, max_hops)
     ppr = net.ppr_matrix(seeds, damping, iterations) if n else np.zeros((0, k))
     pools = []
     for j in range(k):

@@ -142,6 +142,30 @@ def test_network_parts_ties_steps_and_firm_to_firm_pagerank():
     assert v.loc["Z", "pagerank"] == 0
 
 
+def test_interlock_pagerank_and_steps_match_networkx():
+    """Oracles: networkx pagerank with personalization and dangling mass on the seeds {M1, M2}, and networkx's
+    shortest-path lengths from the nearest seed (inf beyond 3 steps), on the person-projected graph."""
+    from gds_jobs.analysis.network import InterlockGraph
+
+    seats = pd.DataFrame(SEATS, columns=["person_key", "orgnr"])
+    g = InterlockGraph(seats, extra_orgnrs=["Z"])
+    G = nx.Graph()
+    G.add_nodes_from(g.orgs)
+    for p, grp in seats.groupby("person_key"):
+        orgs = sorted(grp["orgnr"])
+        for i, a in enumerate(orgs):
+            for b in orgs[i + 1:]:
+                w = G.get_edge_data(a, b, {"weight": 0})["weight"]
+                G.add_edge(a, b, weight=w + 1)
+    pers = {n: (0.5 if n in ("M1", "M2") else 0.0) for n in G}
+    ref = nx.pagerank(G, alpha=0.85, personalization=pers, dangling=pers, weight="weight", tol=1e-12, max_iter=1000)
+    ours = dict(zip(g.orgs, g.ppr([["M1", "M2"]])[:, 0], strict=True))
+    assert all(ours[n] == pytest.approx(ref[n], abs=1e-8) for n in G)
+    lengths = nx.multi_source_dijkstra_path_length(G, {"M1", "M2"}, weight=lambda a, b, d: 1)
+    steps = dict(zip(g.orgs, g.hops(["M1", "M2"], 3), strict=True))
+    assert all(steps[n] == (lengths[n] if n in lengths and lengths[n] <= 3 else math.inf) for n in G)
+
+
 def test_geography_parts():
     """Members of K: two in Oslo (0301, county 03), one in Ringerike (3305, county 33); host county 03."""
     _, v = k_parts()

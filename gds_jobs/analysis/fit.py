@@ -99,17 +99,6 @@ class FitModel:
     def cluster(self, cluster_id: str) -> dict[str, Any]:
         return self.ctx.info[cluster_id]
 
-    def resolve(self, cluster: str) -> str:
-        """The id of the cluster with id or (case-insensitive) name ``cluster``."""
-        c = self.ctx.clusters
-        if cluster in set(c["cluster_id"]):
-            return str(cluster)
-        hit = c[c["name"].fillna("").str.casefold() == str(cluster).casefold()]
-        if len(hit):
-            return str(hit["cluster_id"].iloc[0])
-        known = ", ".join(f"{r.cluster_id} ({r.name})" for r in c.head(20).itertuples())
-        raise ConfigError(f"no cluster with id or name {cluster!r}; known clusters include: {known or 'none'}")
-
     # --- scoring ---------------------------------------------------------------------------------
 
     def _member_view(self, cluster_id: str, exclude_row: int | None) -> tuple[np.ndarray, NetworkState, int]:
@@ -233,12 +222,11 @@ def build_model(data: AnalysisData, options: AnalysisOptions | None = None, rule
     state = split_state(ctx, [ctx.members[c] for c in ids])
     related = relatedness(ctx.universe, [ctx.members[c] for c in ctx.cluster_ids("in")])
     ranked = {}
-    orgnr = ctx.universe.orgnr
     for j, cid in enumerate(ids):
         pool = pool_of(ctx, ctx.members[cid])
         vals = parts(ctx.universe, ctx.members[cid], ctx.universe.take(pool), ctx.host(cid), state, j, related)
         sc = weights.score(vals)
-        order = np.lexsort((orgnr[pool], -sc))
+        order = np.lexsort((pool, -sc))  # ties in orgnr order (rows are sorted by orgnr)
         ranked[cid] = (pool[order], sc[order])
     return FitModel(ctx, weights, ids, state, related, ranked, dict(municipalities or {}), version,
                     time.perf_counter() - t)
@@ -248,10 +236,6 @@ _MODELS: OrderedDict[tuple, FitModel] = OrderedDict()
 _LOCK = threading.Lock()
 _BUILD_LOCKS: dict[tuple, threading.Lock] = {}
 MODEL_CACHE_SIZE = 4
-
-
-def _options(options: AnalysisOptions | None, **changes: Any) -> AnalysisOptions:
-    return (options or AnalysisOptions()).with_(**{k: v for k, v in changes.items() if v is not None})
 
 
 def model_for(store: Any, options: AnalysisOptions | None = None, rules: ValueAreaRules | None = None) -> FitModel:
@@ -270,22 +254,25 @@ def model_for(store: Any, options: AnalysisOptions | None = None, rules: ValueAr
             return hit
         lock = _BUILD_LOCKS.setdefault(key, threading.Lock())
     with lock:
-        with _LOCK:
-            hit = _MODELS.get(key)
-            if hit is not None:
-                return hit
-        data = load_data(store, None, opts)
-        munis = {str(r["code"]): str(r["name"]) for r in library.run(store, "analysis/municipalities")
-                 if r.get("code") and r.get("name")}
-        model = build_model(data, opts, rules if rules is not None else _reference_rules(), municipalities=munis,
-                            version=key[1])
-        with _LOCK:
-            _MODELS[key] = model
-            _MODELS.move_to_end(key)
-            while len(_MODELS) > MODEL_CACHE_SIZE:
-                _MODELS.popitem(last=False)
-            _BUILD_LOCKS.pop(key, None)
-        return model
+        try:
+            with _LOCK:
+                hit = _MODELS.get(key)
+                if hit is not None:
+                    return hit
+            data = load_data(store, None, opts)
+            munis = {str(r["code"]): str(r["name"]) for r in library.run(store, "analysis/municipalities")
+                     if r.get("code") and r.get("name")}
+            model = build_model(data, opts, rules if rules is not None else _reference_rules(),
+                                municipalities=munis, version=key[1])
+            with _LOCK:
+                _MODELS[key] = model
+                _MODELS.move_to_end(key)
+                while len(_MODELS) > MODEL_CACHE_SIZE:
+                    _MODELS.popitem(last=False)
+            return model
+        finally:
+            with _LOCK:
+                _BUILD_LOCKS.pop(key, None)
 
 
 def clear_cache() -> None:
@@ -502,7 +489,7 @@ def fit_for_cluster(store: Any, cluster_id: str, region_id: str | None = None, t
         When the cluster or region is unknown or the cluster has no members in the graph.
     """
     model = model_for(store, options, rules)
-    cid = model.resolve(cluster_id)
+    cid = model.ctx.resolve(cluster_id)
     if cid not in model.ranked:
         raise ConfigError(f"cluster {cluster_id!r} has no members in the graph; load the cluster member lists "
                           "(`klynge load clusters`) or pick another cluster")

@@ -67,6 +67,7 @@ from gds_jobs.analysis.network import InterlockGraph
 from gds_jobs.analysis.options import AnalysisOptions
 from gds_jobs.analysis.population import filers, network_population, tie_seats
 from gds_jobs.analysis.valueareas import ValueAreaRules
+from klynge.errors import ConfigError
 
 #: NACE prefixes (SN2025 and SN2007 alike) of firms that are not candidates: public administration and education.
 NOT_CANDIDATES: tuple[str, ...] = ("84", "85")
@@ -204,24 +205,32 @@ class FitContext:
         """The integer code of the cluster's host county (−1 when unknown)."""
         return self._hosts.get(cluster_id, -1)
 
+    def resolve(self, cluster: str) -> str:
+        """The id of the cluster with id or (case-insensitive) name ``cluster``.
+
+        Raises
+        ------
+        ConfigError
+            When no cluster has that id or name (the message lists some that exist).
+        """
+        if str(cluster) in self.info:
+            return str(cluster)
+        for cid, r in self.info.items():
+            if str(r.get("name") or "").casefold() == str(cluster).casefold():
+                return cid
+        known = ", ".join(f"{cid} ({r.get('name')})" for cid, r in list(self.info.items())[:20])
+        raise ConfigError(f"no cluster with id or name {cluster!r}; known clusters include: {known or 'none'}")
+
     def cluster_ids(self, which: str | Sequence[str] = "in") -> list[str]:
-        """``in`` (Innovasjon Norge levels), ``all`` (every cluster and SIVA programme) or given ids/names."""
+        """``in`` (Innovasjon Norge levels), ``all`` (every cluster and SIVA programme) or given ids/names;
+        only clusters with members in the graph."""
         c = self.clusters
         if isinstance(which, str) and which == "in":
-            ids = c.loc[c["is_in"], "cluster_id"]
+            ids = list(c.loc[c["is_in"], "cluster_id"])
         elif isinstance(which, str) and which == "all":
-            ids = c["cluster_id"]
+            ids = list(c["cluster_id"])
         else:
-            wanted = [which] if isinstance(which, str) else list(which)
-            by_name = {str(n).casefold(): i for i, n in zip(c["cluster_id"], c["name"], strict=True)}
-            known = set(c["cluster_id"])
-            ids = [w if w in known else by_name.get(str(w).casefold(), w) for w in wanted]
-            missing = [w for w in ids if w not in known]
-            if missing:
-                from klynge.errors import ConfigError
-
-                raise ConfigError(f"no cluster with id or name {', '.join(map(repr, missing))}; "
-                                  f"use ids from `klynge query cluster/list`, or 'in' / 'all'")
+            ids = [self.resolve(w) for w in ([which] if isinstance(which, str) else which)]
         return sorted(i for i in ids if i in self.members)
 
 

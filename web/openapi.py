@@ -34,6 +34,8 @@ def _schema(p: Param) -> dict[str, Any]:
         s["maximum"] = p.maximum
     if p.min_length is not None:
         s["minLength"] = p.min_length
+    if p.pattern is not None:
+        s["pattern"] = p.pattern
     return s
 
 

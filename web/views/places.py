@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from cypher import library
@@ -54,7 +55,8 @@ def cluster(cluster_id: str):
 
 
 CANDIDATE_PARAMS = (
-    Param("region", description="only candidates located in this region (id), e.g. ringeriksregionen", min_length=1),
+    Param("region", description="only candidates located in this region (id), e.g. ringeriksregionen", min_length=1,
+          pattern=r"^[^\x00-\x1f\x7f]+$"),
     Param("top", "integer", "how many candidates", default=20, minimum=1, maximum=200),
 )
 
@@ -68,11 +70,14 @@ def cluster_candidates(cluster_id: str):
     with its score as a sum of named parts (industry, board network, geography) with weights, the members it is
     most like and its board chains to members — persons named for advisors, "board member N" for everyone else;
     computed once per measures run (gds_jobs.analysis.fit), a clear note when that is not available."""
-    from flask import request
+    from flask import abort, request
 
     params.not_empty(tuple(p.name for p in CANDIDATE_PARAMS))
     top = params.int_arg("top", 20, 1, 200)
     region = (request.args.get("region") or "").strip() or None
+    if region and not re.fullmatch(CANDIDATE_PARAMS[0].pattern or "", region):
+        abort(400, description="parameter region holds a control character; give a region id such as "
+                               "ringeriksregionen")
     store = get_store()
     rows = library.run(store, "cluster/profile", {"cluster_id": cluster_id})
     if not rows:

@@ -159,20 +159,20 @@ class FitModel:
             if not (depth[i] or muni[i] or tied[i] or area[i] or county[i]):
                 continue
             row = int(members[i])
-            reasons = []
+            reasons: list[dict[str, str]] = []
             if depth[i]:
                 name, length, _ = NACE_LEVELS[depth[i] - 1]
-                reasons.append(f"same NACE {name} {str(codes[row])[:length]}")
+                reasons.append({"kind": "nace", "level": name, "code": str(codes[row])[:length]})
             if area[i]:
                 aid = u.categories["area"][u.coded.area[row]]
-                reasons.append(f"same value chain ({u.rules.names().get(aid, aid) if u.rules else aid})")
+                reasons.append({"kind": "value_chain", "area": u.rules.names().get(aid, aid) if u.rules else aid})
             if muni[i]:
                 code = u.categories["municipality"][u.coded.municipality[row]]
-                reasons.append(f"same municipality ({self.municipalities.get(code, code)})")
+                reasons.append({"kind": "municipality", "name": self.municipalities.get(code, code)})
             elif county[i]:
-                reasons.append("same county")
+                reasons.append({"kind": "county"})
             if tied[i]:
-                reasons.append("shares a board member")
+                reasons.append({"kind": "board"})
             out.append({"orgnr": str(u.orgnr[row]), "name": _text(ctx.names[row]), "reasons": reasons})
             if len(out) >= limit:
                 break
@@ -394,24 +394,28 @@ def firm_table(model: FitModel, orgnr: str, facts: pd.DataFrame | None = None, t
 
 def label_persons(table: pd.DataFrame, names: dict[str, str] | None) -> pd.DataFrame:
     """Replace every person key in the explanation chains by a name (``names``: for callers allowed to
-    see names) or by "board member N" (numbered per row, in order of appearance); the key is kept only
-    with a name, for a link to the person's page. Never leaves a key for a caller without names."""
+    see names) or by "board member N" (numbered per row, in order of appearance; ``person_n`` = N); the
+    key is kept only with a name, for a link to the person's page. Never leaves a key for a caller without
+    names."""
     if table.empty or "details" not in table:
         return table
     out = []
     for det in table["details"]:
         det = dict(det)
-        seen: dict[str, str] = {}
+        numbers: dict[str, int] = {}
         chains = []
         for chain in det.get("chains", []):
             steps = []
             for st in chain:
                 key = st["person"]
-                if key not in seen:
-                    seen[key] = (names or {}).get(key) or f"board member {len(seen) + 1}"
-                named = names is not None and key in names
-                steps.append({"from": st["from"], "to": st["to"], "person": seen[key],
-                              "person_key": key if named else None})
+                name = (names or {}).get(key)
+                if name:
+                    steps.append({"from": st["from"], "to": st["to"], "person": name, "person_key": key,
+                                  "person_n": None})
+                    continue
+                n = numbers.setdefault(key, len(numbers) + 1)
+                steps.append({"from": st["from"], "to": st["to"], "person": f"board member {n}", "person_key": None,
+                              "person_n": n})
             chains.append(steps)
         det["chains"] = chains
         out.append(det)
@@ -425,13 +429,27 @@ def chain_orgnrs(table: pd.DataFrame) -> set[str]:
             for o in (st["from"], st["to"])}
 
 
+def reason_text(r: dict[str, str]) -> str:
+    """One reason a member is similar, in words: "same NACE group 71.1", "same municipality (Ringerike)", …"""
+    kind = r.get("kind")
+    if kind == "nace":
+        return f"same NACE {r['level']} {r['code']}"
+    if kind == "value_chain":
+        return f"same value chain ({r['area']})"
+    if kind == "municipality":
+        return f"same municipality ({r['name']})"
+    if kind == "county":
+        return "same county"
+    return "shares a board member"
+
+
 def explanation_text(det: dict[str, Any], names: dict[str, str]) -> str:
     """The explanation in one line (CLI, CSV, report): the largest parts, the most similar member and a chain."""
     bits = [f"{p['title']} {p['contribution']:+.2f}" for p in det.get("parts", [])[:3] if p["contribution"] > 0]
     sim = det.get("similar") or []
     if sim:
         s = sim[0]
-        bits.append(f"most like member {s['name'] or s['orgnr']} ({', '.join(s['reasons'])})")
+        bits.append(f"most like member {s['name'] or s['orgnr']} ({', '.join(map(reason_text, s['reasons']))})")
     chains = det.get("chains") or []
     if chains:
         ch = chains[0]

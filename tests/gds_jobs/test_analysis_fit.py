@@ -296,7 +296,8 @@ def test_cluster_and_firm_tables_add_up_and_explain():
     contrib = t[[f"contrib_{p}" for p in PART_NAMES]].sum(axis=1)
     assert np.allclose(contrib, t["score"])
     x = t.iloc[0]["details"]
-    assert x["similar"][0]["orgnr"] == "M1" and "same NACE subclass 62.100" in x["similar"][0]["reasons"]
+    assert x["similar"][0]["orgnr"] == "M1"
+    assert {"kind": "nace", "level": "subclass", "code": "62.100"} in x["similar"][0]["reasons"]
     assert [st["person"] for ch in x["chains"] for st in ch] == ["p1", "p4"]
     assert sum(p["contribution"] for p in x["parts"]) == pytest.approx(t.iloc[0]["score"])
     f = firm_table(model, "M1").set_index("cluster_id")
@@ -310,6 +311,7 @@ def test_persons_are_named_only_with_names_and_never_shown_by_key():
     viewer = label_persons(t, None).iloc[0]["details"]["chains"]
     assert [st["person"] for ch in viewer for st in ch] == ["board member 1", "board member 2"]
     assert all(st["person_key"] is None for ch in viewer for st in ch)
+    assert [st["person_n"] for ch in viewer for st in ch] == [1, 2]
     advisor = label_persons(t, {"p1": "Kari Nordmann"}).iloc[0]["details"]["chains"]
-    assert advisor[0][0] == {"from": "X", "to": "M1", "person": "Kari Nordmann", "person_key": "p1"}
-    assert advisor[1][0]["person"] == "board member 2" and advisor[1][0]["person_key"] is None
+    assert advisor[0][0] == {"from": "X", "to": "M1", "person": "Kari Nordmann", "person_key": "p1", "person_n": None}
+    assert advisor[1][0]["person"] == "board member 1" and advisor[1][0]["person_key"] is None  # unnamed ones counted

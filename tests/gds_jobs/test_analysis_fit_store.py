@@ -71,6 +71,7 @@ def test_explanations_name_persons_for_advisors_and_label_them_for_everyone_else
     assert list(viewer["orgnr"]) == [D, E]
     d = viewer.iloc[0]
     assert d["details"]["chains"][0] == [{"from": D, "to": A, "person": "board member 1", "person_key": None,
+                                          "person_n": 1,
                                           "from_name": "Delta", "to_name": "Alfa"}]
     assert "board member 1" in d["explanation"] and "p1" not in json.dumps(viewer.drop(columns=["explanation"])
                                                                           .to_dict("records"), default=str)

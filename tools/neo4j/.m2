@@ -1,0 +1,1 @@
+/work/main/tools/neo4j/.m2

@@ -1,1 +1,0 @@
-/work/main/tools/neo4j/.m2

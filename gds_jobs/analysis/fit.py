@@ -27,20 +27,30 @@ everyone else sees "board member 1", "board member 2", … — never a person ke
 Precomputed per measures run
 ----------------------------
 :func:`model_for` reads the graph once (:func:`gds_jobs.analysis.data.load_data`), fits the weights
-and scores every candidate against every cluster. The model is kept in the process per graph, data
-version (:func:`gds_jobs.analysis.data.data_version`: the measures run id, the newest load and the
-counts of organisations, memberships and roles) and options, so a profile panel or a cluster page is
-a few array look-ups plus small reads of names.
+and scores every candidate against every cluster. The model is kept per graph, data version
+(:func:`gds_jobs.analysis.data.data_version`: the measures run id, the newest load and the counts of
+organisations, memberships and roles) and options, so a profile panel or a cluster page is a few
+array look-ups plus small reads of names. It is kept in the process and, once the graph has a
+measures run, saved under ``<state_dir>/fit/`` (one file per graph: the newest replaces the older
+ones); :func:`precompute`, a step of every measures run (:mod:`gds_jobs.jobs`), builds and saves it, so
+the first page after a run or a restart (and every worker of a web server sharing the state folder)
+reads the saved model instead of building it. A saved model is used only for the same graph, data
+version, options and code of the analysis modules; an unreadable one is rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,6 +79,8 @@ from gds_jobs.analysis.fitparts import (
 from gds_jobs.analysis.options import AnalysisOptions
 from gds_jobs.analysis.valueareas import ValueAreaRules
 from klynge.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 #: Seeds of the splits the production weights are fitted on.
 FIT_SEEDS = 3
@@ -239,10 +251,11 @@ MODEL_CACHE_SIZE = 4
 
 
 def model_for(store: Any, options: AnalysisOptions | None = None, rules: ValueAreaRules | None = None) -> FitModel:
-    """The fit model of the graph as it is now, built once per data version and options and kept.
+    """The fit model of the graph as it is now, built once per data version and options and kept (in the
+    process, and saved for other processes once the graph has a measures run: module docstring).
 
     Concurrent callers asking for the same model wait for one build. At most
-    :data:`MODEL_CACHE_SIZE` models are kept (least recently used dropped).
+    :data:`MODEL_CACHE_SIZE` models are kept in the process (least recently used dropped).
     """
     opts = options or AnalysisOptions()
     key = (store.graph_key, data_version(store), repr(sorted(opts.as_dict().items())),
@@ -259,11 +272,16 @@ def model_for(store: Any, options: AnalysisOptions | None = None, rules: ValueAr
                 hit = _MODELS.get(key)
                 if hit is not None:
                     return hit
-            data = load_data(store, None, opts)
-            munis = {str(r["code"]): str(r["name"]) for r in library.run(store, "analysis/municipalities")
-                     if r.get("code") and r.get("name")}
-            model = build_model(data, opts, rules if rules is not None else _reference_rules(),
-                                municipalities=munis, version=key[1])
+            path = saved_path(store, key)
+            model = _read_saved(path, key[1]) if path is not None else None
+            if model is None:
+                data = load_data(store, None, opts)
+                munis = {str(r["code"]): str(r["name"]) for r in library.run(store, "analysis/municipalities")
+                         if r.get("code") and r.get("name")}
+                model = build_model(data, opts, rules if rules is not None else _reference_rules(),
+                                    municipalities=munis, version=key[1])
+                if path is not None:
+                    _save(path, model)
             with _LOCK:
                 _MODELS[key] = model
                 _MODELS.move_to_end(key)
@@ -276,9 +294,97 @@ def model_for(store: Any, options: AnalysisOptions | None = None, rules: ValueAr
 
 
 def clear_cache() -> None:
-    """Forget every kept model."""
+    """Forget every model kept in the process (saved models stay)."""
     with _LOCK:
         _MODELS.clear()
+
+
+#: Folder of the saved models, under the state folder (``KLYNGE_STATE_DIR``).
+SAVED_DIR = "fit"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A digest of the analysis modules' source: a saved model is used only by the code that made it."""
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def saved_path(store: Any, key: tuple) -> Path | None:
+    """Where the model of ``key`` (see :func:`model_for`) is saved: ``<state_dir>/fit/<graph>-<version>.pickle``;
+    None when it is not saved (no measures run yet, or value-area rules other than the reference ones)."""
+    state_dir = getattr(getattr(store, "settings", None), "state_dir", None)
+    if state_dir is None or key[3] is not None or not dict(key[1]).get("measures_run"):
+        return None
+    graph = hashlib.sha256(repr(key[0]).encode()).hexdigest()[:16]
+    version = hashlib.sha256(repr((key[1], key[2], _code_digest())).encode()).hexdigest()[:24]
+    return Path(state_dir) / SAVED_DIR / f"{graph}-{version}.pickle"
+
+
+def _read_saved(path: Path, version: tuple) -> FitModel | None:
+    """The model saved at ``path`` (written by this program into the state folder), or None when there is none
+    or it cannot be read (it is then rebuilt)."""
+    try:
+        with path.open("rb") as fh:
+            model = pickle.load(fh)  # noqa: S301 - our own file in the state folder
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - a damaged or outdated file is rebuilt
+        log.warning("saved cluster-fit model %s cannot be read (%s); building it again", path, exc)
+        return None
+    if not isinstance(model, FitModel) or model.version != version:
+        log.warning("saved cluster-fit model %s is not the graph's current model; building it again", path)
+        return None
+    return model
+
+
+def _save(path: Path, model: FitModel) -> bool:
+    """Save ``model`` at ``path`` (atomically) and remove the graph's older saved models; False (logged) when
+    the state folder cannot be written."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as fh:
+            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        graph = path.name.split("-", 1)[0]
+        for old in path.parent.glob(f"{graph}-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return True
+    except OSError as exc:
+        log.warning("cluster-fit model not saved at %s: %s", path, exc)
+        tmp.unlink(missing_ok=True)
+        return False
+
+
+def precompute(store: Any) -> dict[str, Any]:
+    """Build (or read) the fit model of the graph's current measures run and save it for every process
+    (a step of each measures run).
+
+    Returns
+    -------
+    dict
+        ``path``, ``seconds`` (the model's build time), ``candidates`` and ``clusters``.
+
+    Raises
+    ------
+    ConfigError
+        When the graph has no measures run yet or the state folder cannot be written.
+    """
+    opts = AnalysisOptions()
+    key = (store.graph_key, data_version(store), repr(sorted(opts.as_dict().items())), None)
+    path = saved_path(store, key)
+    if path is None:
+        raise ConfigError("the graph has no measures run: nothing to precompute the cluster fit for")
+    model = model_for(store, opts)
+    if not path.is_file() and not _save(path, model):
+        raise ConfigError(f"the cluster-fit model could not be saved at {path} (see the log)")
+    return {"path": str(path), "seconds": round(model.build_seconds, 3),
+            "candidates": int(model.ctx.candidates.size), "clusters": len(model.cluster_ids)}
 
 
 def _reference_rules() -> ValueAreaRules | None:

@@ -10,13 +10,17 @@ with enough employees and a board seat, and all members of K1 so that they are r
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import loaders
 from gds_jobs.analysis import AnalysisOptions
+from gds_jobs import runs
 from gds_jobs.analysis import fit
+from gds_jobs.analysis.data import data_version
+from gds_jobs.jobs import run_jobs
 from tests.gds_jobs.test_analysis_groups import MEMBERS, NODES, SEATS, A, B, C, D, E, F, G, build_world
 
 OPTS = AnalysisOptions(as_of_year=2024)
@@ -100,6 +104,53 @@ def test_the_model_is_kept_until_the_data_change(world):
     world.write_batches(MEMBERS, [{"orgnr": F, "cluster_id": "K1"}])
     second = fit.model_for(world, OPTS)
     assert second is not first and F not in set(second.ctx.universe.orgnr[second.ranked["K1"][0]])
+
+
+def test_a_measures_run_precomputes_the_model_and_other_processes_read_it(world, tmp_path, monkeypatch, caplog):
+    """The measures run saves the model of its run in the state folder; a process without it in memory (a web
+    worker, a restart) reads it instead of building it, gets the same rankings, and a change of data makes a new
+    file that replaces the old one; a damaged file is rebuilt."""
+    monkeypatch.setattr(world, "settings", replace(world.settings, state_dir=tmp_path))
+    summary = run_jobs(world, engine="local", config=runs.RunConfig.from_env(environ={}))
+    assert "precompute cluster fit" in summary.steps and not summary.warnings
+    saved = sorted((tmp_path / fit.SAVED_DIR).glob("*.pickle"))
+    assert len(saved) == 1
+    built = fit.model_for(world)  # the run's process keeps it in memory
+    fit.clear_cache()
+
+    def no_build(*a, **kw):
+        raise AssertionError("the saved model should have been read")
+
+    monkeypatch.setattr(fit, "build_model", no_build)
+    read = fit.model_for(world)
+    assert read is not built and read.version == data_version(world) == built.version
+    assert read.ranked.keys() == built.ranked.keys()
+    for cid, (rows, scores) in built.ranked.items():
+        assert read.ranked[cid][0].tolist() == rows.tolist() and read.ranked[cid][1].tolist() == scores.tolist()
+    assert fit.fit_for_cluster(world, "K1")["orgnr"].tolist() == [str(o) for o in
+                                                                   built.ctx.universe.orgnr[built.ranked["K1"][0]]]
+    monkeypatch.undo()
+    monkeypatch.setattr(world, "settings", replace(world.settings, state_dir=tmp_path))
+
+    world.write_batches(MEMBERS, [{"orgnr": F, "cluster_id": "K1"}])
+    fit.clear_cache()
+    second = fit.precompute(world)
+    assert sorted((tmp_path / fit.SAVED_DIR).glob("*.pickle")) == [Path(second["path"])] != saved
+
+    Path(second["path"]).write_bytes(b"not a model")
+    fit.clear_cache()
+    with caplog.at_level("WARNING", logger="gds_jobs.analysis.fit"):
+        again = fit.model_for(world)
+    assert "cannot be read" in caplog.text and F not in set(again.ctx.universe.orgnr[again.ranked["K1"][0]])
+    assert fit.model_for(world) is again and Path(second["path"]).read_bytes()[:1] == b"\x80"  # saved again
+
+
+def test_no_measures_run_nothing_saved(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(world, "settings", replace(world.settings, state_dir=tmp_path))
+    fit.model_for(world)
+    assert not (tmp_path / fit.SAVED_DIR).exists()
+    with pytest.raises(Exception, match="no measures run"):
+        fit.precompute(world)
 
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "loaders"

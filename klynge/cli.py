@@ -569,24 +569,85 @@ def report_region(region: str, out_dir: str, population: str, min_employees: int
 @main.command("fit")
 @click.argument("orgnr", required=False)
 @click.option("--cluster", help="Rank candidate firms for this cluster (id or name).")
-@click.option("--region", help="Region of the candidates (with --cluster).")
+@click.option("--region", help="Only candidates in this region (with --cluster).")
+@click.option("--evaluate", is_flag=True,
+              help="Hide known members of every cluster and report how high the score and its baselines rank them.")
+@click.option("--clusters", default="in", show_default=True,
+              help="With --evaluate: 'in' (Innovasjon Norge clusters), 'all' (SIVA programmes too) or ids/names, "
+                   "comma-separated.")
+@click.option("--seeds", type=click.IntRange(min=1, max=100), default=10, show_default=True,
+              help="With --evaluate: repetitions with other hidden members.")
+@click.option("--fraction", type=click.FloatRange(0.01, 0.9), default=0.2, show_default=True,
+              help="With --evaluate: share of each cluster's candidate members hidden.")
+@click.option("--population", type=click.Choice(["firms", "all"]), default="firms", show_default=True,
+              help="Candidates: firms (industry firms that file accounts) or every organisation.")
+@click.option("--min-employees", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Candidates: at least this many registered employees.")
 @click.option("--top", type=int, default=None)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-def fit(orgnr: str | None, cluster: str | None, region: str | None, top: int | None, fmt: str) -> None:
-    """Which clusters fit a firm, or which firms of a region fit a cluster."""
+def fit(orgnr: str | None, cluster: str | None, region: str | None, evaluate: bool, clusters: str, seeds: int,
+        fraction: float, population: str, min_employees: int, top: int | None, fmt: str) -> None:
+    """Which clusters fit a firm, which firms fit a cluster, or how well the score finds known members."""
     from gds_jobs.analysis import fit as fit_mod
+    from gds_jobs.analysis.options import AnalysisOptions
 
-    if bool(orgnr) == bool(cluster):
-        raise click.UsageError("give an ORGNR, or --cluster NAME with --region NAME")
+    if sum(map(bool, (orgnr, cluster, evaluate))) != 1:
+        raise click.UsageError("give an ORGNR, or --cluster NAME [--region NAME], or --evaluate")
+    options = AnalysisOptions(population=population, min_employees=min_employees)
     store = _store()
+    if evaluate:
+        which = clusters if clusters in ("in", "all") else [c.strip() for c in clusters.split(",") if c.strip()]
+        ev = fit_mod.evaluate(store, clusters=which, seeds=seeds, fraction=fraction, options=options)
+        click.echo(format_evaluation(ev, fmt))
+        return
     if orgnr:
-        df = fit_mod.fit_for_firm(store, orgnr, top=top or 10)
+        df = fit_mod.fit_for_firm(store, orgnr, top=top or 10, options=options)
     else:
-        if not region:
-            raise click.UsageError("--cluster needs --region")
-        df = fit_mod.fit_for_cluster(store, cluster, region, top=top or 50)
+        df = fit_mod.fit_for_cluster(store, cluster, region, top=top or 50, options=options)
+    if fmt != "json":
+        df = df.drop(columns=["details"], errors="ignore")
+    if fmt == "table":
+        keep = ["rank", "cluster_id", "name", "orgnr", "place", "member", "candidate_rank", "score", "explanation"]
+        df = df[[c for c in keep if c in df.columns]]
     rows = json.loads(df.to_json(orient="records", force_ascii=False))
     click.echo(format_rows(rows, fmt))
+
+
+def format_evaluation(ev: Any, fmt: str) -> str:
+    """The evaluation's summary with intervals, the paired differences, the notes and the verdict."""
+    metrics = ("hit@10", "hit@50", "mrr", "auc")
+    if fmt == "json":
+        frames = {k: json.loads(getattr(ev, k).to_json(orient="records", force_ascii=False))
+                  for k in ("summary", "differences", "clusters")}
+        weights = ev.weights.weights if ev.weights is not None else None
+        return json.dumps({**frames, "weights": weights, "notes": ev.notes, "verdict": ev.verdict,
+                           "meta": ev.meta}, ensure_ascii=False, indent=2, default=str)
+    if fmt == "csv":
+        rows = json.loads(ev.summary.to_json(orient="records", force_ascii=False))
+        return format_rows(rows, "csv")
+
+    def cells(frame: Any, first: str) -> list[dict[str, str]]:
+        out = []
+        for r in frame.to_dict("records"):
+            row = {first: r[first]}
+            for k in ("clusters", "hidden"):
+                if k in r:
+                    row[k] = str(r[k])
+            for m in metrics:
+                if m in r:
+                    row[f"{m} [95 % CI]"] = f"{r[m]:.3f} [{r[f'{m}_ci_low']:.3f}, {r[f'{m}_ci_high']:.3f}]"
+            out.append(row)
+        return out
+
+    parts = ["Which firms fit which clusters: hidden members found by the score and its baselines", ""]
+    if ev.summary.empty:
+        parts.append("(nothing evaluated)")
+    else:
+        parts += [format_rows(cells(ev.summary, "variant"), "table"), "",
+                  "Paired differences per cluster (full score minus baseline):",
+                  format_rows(cells(ev.differences, "comparison"), "table")]
+    parts += ["", ev.verdict, ""] + [f"* {n}" for n in ev.notes]
+    return "\n".join(parts)
 
 
 # ---------------------------------------------------------------- users

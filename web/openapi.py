@@ -32,6 +32,10 @@ def _schema(p: Param) -> dict[str, Any]:
         s["minimum"] = p.minimum
     if p.maximum is not None:
         s["maximum"] = p.maximum
+    if p.min_length is not None:
+        s["minLength"] = p.min_length
+    if p.pattern is not None:
+        s["pattern"] = p.pattern
     return s
 
 

@@ -37,30 +37,21 @@ from gds_jobs.analysis.compare import (
 )
 from gds_jobs.analysis.critical import critical_mass
 from gds_jobs.analysis.data import AnalysisData, load_data, location_data
-from gds_jobs.analysis.fit import (
-    FitOptions,
-    cluster_candidates,
-    evaluate_holdout,
-    for_fit,
-    path_org_names,
-)
+from gds_jobs.analysis.fit import build_model, cluster_table, finish_table, synthetic_notes
+from gds_jobs.analysis.fiteval import evaluate as evaluate_fit
 from gds_jobs.analysis.frame import (
     base_frame,
-    cluster_kinds,
-    current_memberships,
     fixed_revenue_year,
-    population_mask,
     with_population,
 )
 from gds_jobs.analysis.location import location_quotients, shift_share
 from gds_jobs.analysis.models import count_models
-from gds_jobs.analysis.network import InterlockGraph
 from gds_jobs.analysis.options import AnalysisOptions
 from gds_jobs.analysis.sensitivity import sensitivity, sensitivity_matrix
 from gds_jobs.analysis.valueareas import ValueAreaRules
 from klynge.errors import ConfigError, KlyngeError
 
-REPORT_KEYS = ("measures", "rules", "fit_clusters", "fit_top", "holdout", "location")
+REPORT_KEYS = ("measures", "rules", "fit_clusters", "fit_top", "holdout", "fit_seeds", "location")
 
 
 @dataclass
@@ -98,7 +89,8 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     **opts : :class:`AnalysisOptions` fields, or ``options=AnalysisOptions(...)``, plus
         ``measures`` (frame or provider whose columns replace the computed network measures),
         ``rules`` (:class:`ValueAreaRules`), ``fit_clusters`` (clusters shown with candidates,
-        default 5), ``fit_top`` (10), ``holdout`` (run the hold-out evaluation, default True),
+        default 5), ``fit_top`` (10), ``holdout`` (run the leave-members-out evaluation of the fit,
+        default True) with ``fit_seeds`` seeds (3),
         ``location`` (location quotients and shift-share, default True).
     """
     options, extra = _split_opts(dict(opts))
@@ -176,9 +168,8 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     timings["sensitivity"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    fit_frame = base.assign(in_population=population_mask(base, "all"))  # the fit ranks every helix
-    _fit_section(store, res, fit_frame, data, options, int(extra.get("fit_clusters", 5)),
-                 int(extra.get("fit_top", 10)), bool(extra.get("holdout", True)))
+    _fit_section(store, res, data, options, rules, int(extra.get("fit_clusters", 5)), int(extra.get("fit_top", 10)),
+                 bool(extra.get("holdout", True)), int(extra.get("fit_seeds", 3)))
     timings["fit"] = time.perf_counter() - t
     res.caveats += _caveats(data, frame)
     res.meta = {"generated": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -235,47 +226,45 @@ def _location_section(store: Any, res: RegionAnalysis, reg: Any, options: Analys
         res.tables[f"shift_share_{level}"] = ss
 
 
-def _fit_section(store: Any, res: RegionAnalysis, frame: pd.DataFrame, data: AnalysisData,
-                 options: AnalysisOptions, n_clusters: int, top: int, holdout: bool) -> None:
-    mem = current_memberships(data, options)
-    kinds = cluster_kinds(data.clusters, options)
-    in_ids = sorted(set(mem["cluster_id"]) & set(kinds.loc[kinds["is_in"], "cluster_id"]))
+def _fit_section(store: Any, res: RegionAnalysis, data: AnalysisData, options: AnalysisOptions,
+                 rules: ValueAreaRules | None, n_clusters: int, top: int, holdout: bool, seeds: int) -> None:
+    """Candidate firms in the region for the best-fitting Innovasjon Norge clusters, and the evaluation."""
+    model = build_model(data, options, rules)
+    ctx = model.ctx
+    in_ids = [c for c in ctx.cluster_ids("in") if c in model.ranked]
     if not in_ids:
         res.caveats.append("Cluster fit not computed: no Innovasjon Norge cluster has members in the graph.")
         return
-    frame = for_fit(frame)
-    graph = InterlockGraph(data.seats, extra_orgnrs=frame["orgnr"])
-    fopts = FitOptions()
-    members = {cid: sorted(set(mem.loc[mem["cluster_id"] == cid, "orgnr"].astype(str))) for cid in in_ids}
-    pprs = graph.ppr([members[cid] for cid in in_ids], fopts.damping, fopts.iterations)
-    ppr_of = {cid: pprs[:, j] for j, cid in enumerate(in_ids)}
+    region = ctx.universe.rows(data.region_units["orgnr"].astype(str).tolist())
     ranked = []
     for cid in in_ids:
-        cand = cluster_candidates(frame, data, graph, cid, options, fopts, top, ppr=ppr_of[cid],
-                                  member_ids=members[cid])
-        if len(cand):
-            ranked.append((float(cand["score"].mean()), cid, cand))
+        rows, scores = model.candidate_rows(cid, top, region)
+        if len(rows):
+            ranked.append((float(scores.mean()), cid))
     ranked.sort(key=lambda x: (-x[0], x[1]))
     if ranked:
-        best = ranked[:n_clusters]
-        extra_names: dict[str, str] = {}
-        for _, _, c in best:
-            extra_names.update(path_org_names(store, c, frame))
-        if extra_names:
-            best = [(s, cid, cluster_candidates(frame, data, graph, cid, options, fopts, top, None, extra_names,
-                                                ppr=ppr_of[cid], member_ids=members[cid])) for s, cid, _ in best]
-        chosen = pd.concat([c for _, _, c in best], ignore_index=True)
-        names = data.clusters.set_index("cluster_id")["name"]
-        chosen.insert(2, "cluster", chosen["cluster_id"].map(names))
+        tables = [cluster_table(model, cid, top, region) for _, cid in ranked[:n_clusters]]
+        chosen = finish_table(store, model, pd.concat(tables, ignore_index=True), show_names=False)
+        chosen = chosen.drop(columns=["details"])
         chosen.attrs.update({"title": f"Candidate firms in the region for the {min(n_clusters, len(ranked))} "
                                       "best-fitting Innovasjon Norge clusters",
-                             "notes": [("Score = 0.4 industry + 0.3 network + 0.1 helix + 0.2 geography; "
-                                       "contrib_* columns show each part. Persons appear by pseudonymous key.")]})
+                             "notes": [("Score = the sum of the parts' contributions (contrib_* columns): "
+                                        + model.weights.describe() + ". Rank among every candidate firm in "
+                                        "Norway. Persons appear as 'board member N'; names are shown to advisors "
+                                        "in the web app.")]})
         res.tables["fit_candidates"] = chosen
     if holdout:
-        per, summary = evaluate_holdout(frame, data, graph, options, fopts, clusters=in_ids)
-        res.tables["fit_holdout_summary"] = summary
-        res.tables["fit_holdout_clusters"] = per
+        ev = evaluate_fit(ctx, seeds=seeds, seed=options.seed, bootstrap=options.bootstrap,
+                          confidence=options.confidence)
+        ev.notes += synthetic_notes(ctx)
+        for key, frame in (("fit_evaluation", ev.summary), ("fit_evaluation_differences", ev.differences),
+                           ("fit_evaluation_clusters", ev.clusters)):
+            frame.attrs["title"] = {"fit_evaluation": "How well the fit score finds hidden members, against "
+                                                      "its baselines",
+                                    "fit_evaluation_differences": "Full score minus each baseline, per cluster",
+                                    "fit_evaluation_clusters": "Per cluster and variant"}[key]
+            res.tables[key] = frame
+        ev.summary.attrs["notes"] = [ev.verdict, *ev.notes]
 
 
 def _caveats(data: AnalysisData, frame: pd.DataFrame) -> list[str]:
@@ -510,10 +499,10 @@ def render_html(res: RegionAnalysis) -> str:
     if "fit_candidates" in t:
         parts.append(_section("Which firms fit which clusters", html_table(t["fit_candidates"].drop(
             columns=["path"], errors="ignore"), 60) + _notes(t["fit_candidates"])))
-    if "fit_holdout_summary" in t:
-        parts.append(_section("How well the fit score finds known members (hold-out)",
-                              html_table(t["fit_holdout_summary"]) + _notes(t["fit_holdout_summary"])
-                              + html_table(t["fit_holdout_clusters"], 60)))
+    if "fit_evaluation" in t:
+        parts.append(_section("How well the fit score finds known members (leave members out)",
+                              html_table(t["fit_evaluation"]) + html_table(t["fit_evaluation_differences"])
+                              + _notes(t["fit_evaluation"]) + html_table(t["fit_evaluation_clusters"], 60)))
     fresh = res.freshness if len(res.freshness) else pd.DataFrame(columns=["label", "n", "as_of", "synthetic"])
     parts.append(_section("Data freshness", html_table(fresh)))
     parts.append(_section("Method notes", method_notes_html(res)))
@@ -606,8 +595,17 @@ def method_notes(res: RegionAnalysis) -> list[tuple[str, str]]:
         ("Critical mass", f"The region's {o.top_n} largest units by operating revenue in the revenue year, leaving out "
          "resale and savings banks, grouped by value-creation area (longest NACE prefix; the mapping is printed under "
          "Table 5 and is Klynge's own reading of the study). Every area is listed, also those without a firm."),
-        ("Cluster fit", "Score = 0.4 industry (NACE overlap) + 0.3 network (steps and personalised PageRank) + 0.1 "
-         "helix complementarity + 0.2 geography; persons appear by pseudonymous key."),
+        ("Cluster fit", "Candidates are the population's firms, never a cluster's members. Score = Σ weight × part "
+         "over named parts: industry (shares of members with the same NACE codes, the same value chain — the value "
+         "areas of Table 5 — and related industries learnt from which divisions go together in clusters), network "
+         "(members sharing a board member, 1/steps to the nearest member, personalised PageRank from the members on "
+         "the firm–firm interlock network) and geography (members in the same county and municipality, the host "
+         "county). Weights: a logistic regression of 'hidden member' on the parts, fitted on Innovasjon Norge "
+         "clusters with a fifth of their candidate members hidden; parts that would get a negative weight are left "
+         "out. Evaluation: hidden members ranked among every candidate, weights cross-fitted over folds of "
+         "clusters, hit@10, hit@50, mean reciprocal rank and AUC with 95 % bootstrap intervals over clusters, "
+         "against random, industry-only, NACE-overlap-only, network-only, geography-only and the earlier fixed "
+         "score."),
     ]
 
 

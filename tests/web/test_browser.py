@@ -169,3 +169,69 @@ def test_capped_neighbourhood_shows_more_and_opens_on_click(live_server, page):
     assert page.evaluate("window.klyngeExplorer.cy.getElementById('more:911111111').length") == 0
     page.screenshot(path=str(ARTIFACTS / "09-more-opened.png"))
     assert page.klynge_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def serve(settings, graph):
+    """``serve(role)``: the app over the small graph on a free loopback port for one role (None: an anonymous
+    viewer), each in a thread; every server is stopped in finally."""
+    from werkzeug.serving import make_server
+
+    from gds_jobs.analysis import fit
+
+    graph.small()
+    fit.clear_cache()
+    running = []
+
+    def start(role: str | None) -> str:
+        config = {"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True}
+        if role:
+            config["KLYNGE_TEST_ROLE"] = role
+        server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    try:
+        yield start
+    finally:
+        for server, thread in running:
+            server.shutdown()
+            thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("role", ["advisor", None], ids=["advisor", "viewer"])
+def test_cluster_fit_is_explained_with_persons_named_only_for_advisors(serve, page, role):
+    """DNB fits Ocean Tech Cluster through Kari Nordmann, who chairs member EQUINOR. The profile's fit panel, the fit
+    page and the cluster's candidate firms show the parts and the board chain with links to both organisations;
+    the advisor sees her name linked to her page, the viewer "board member 1" and no person key anywhere."""
+    base = serve(role)
+    who = role or "viewer"
+    page.goto(base + "/org/984851006")
+    page.wait_for_selector("#cluster-fit[data-ready='true']")
+    panel = page.inner_text("#cluster-fit")
+    assert "Ocean Tech Cluster" in panel and "EQUINOR ASA" in panel and "rank 1 of" in panel
+    assert page.locator("#cluster-fit a[href='/org/923609016']").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / f"fit-01-profile-panel-{who}.png"), full_page=True)
+
+    page.goto(base + "/org/984851006/fit")
+    assert page.locator(".fit-parts tbody tr").count() >= 1
+    chain = page.inner_text(".fit-chains")
+    page.screenshot(path=str(ARTIFACTS / f"fit-02-fit-page-{who}.png"), full_page=True)
+
+    page.goto(base + "/cluster/ocean")
+    page.wait_for_selector("#candidate-firms[data-ready='true']")
+    assert "DNB BANK ASA" in page.inner_text("#candidate-firms")
+    page.screenshot(path=str(ARTIFACTS / f"fit-03-cluster-candidates-{who}.png"), full_page=True)
+    html = page.content()
+    if role == "advisor":
+        assert "Kari Nordmann" in panel and "Kari Nordmann" in chain and "Kari Nordmann" in html
+        assert page.locator("#candidate-firms a.person[href='/person/3f2a9c1e']").count() == 1
+    else:
+        assert "board member 1" in panel and "board member 1" in chain
+        assert "Kari Nordmann" not in html and "3f2a9c1e" not in html
+        assert page.locator("a[href^='/person/']").count() == 0
+    page.click("#candidate-firms a:has-text('DNB BANK ASA')")
+    page.wait_for_url("**/org/984851006")
+    assert page.klynge_errors == []  # type: ignore[attr-defined]

@@ -314,6 +314,8 @@ for _kind, _help in (
     ("accounts", "Regnskapsregisteret accounts: a per-unit JSON file, a folder of them, or .jsonl(.gz)."),
     ("patents", "Patent applications from the documented CSV (see loaders/README.md)."),
     ("synthetic", "Every file of a folder written by `klynge synth`."),
+    ("assessments", "Advisors' absorptive-capacity assessments: CSV or XLSX in the template's layout "
+                    "(`klynge assessments template FILE`). Confidential; each import is audited."),
 ):
     _add_load_command(_kind, _help)
 
@@ -440,6 +442,45 @@ def export_measures(fmt: str, out: str | None) -> None:
     n = gds_jobs.export_measures(_store(), fmt, out)
     if out:
         click.echo(f"{n} organisations written to {out}", err=True)
+
+
+# ---------------------------------------------------------------- assessments
+
+
+@main.group()
+def assessments() -> None:
+    """Advisors' absorptive-capacity assessments (confidential; docs/assessments.md).
+
+    Import them with `klynge load assessments FILE.csv|xlsx`; advisors record and edit them in the web app.
+    """
+
+
+@assessments.command("template")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--version", "version", type=int, default=None, help="Instrument version (default: the newest).")
+def assessments_template(path: str, version: int | None) -> None:
+    """Write an empty import template (PATH ending in .xlsx: with a sheet describing every column; or .csv)."""
+    from loaders.sources.assessments import write_file
+
+    click.echo(f"template written to {write_file(path, version=version)}", err=True)
+
+
+@assessments.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+def assessments_export(path: str) -> None:
+    """Every assessment (drafts included) in the import layout, as .xlsx or .csv: a backup that
+    `klynge load assessments` reads back (the edit history stays in the graph). Audited."""
+    import getpass
+
+    from klynge import audit
+    from loaders.sources.assessments import export_rows, write_file
+
+    rows = export_rows(_store())
+    write_file(path, rows)
+    audit.record_access(load_settings().state_dir, kind="assessment", action="export", subject=f"file:{path}",
+                        description=f"klynge assessments export {path}: {len(rows)} assessments",
+                        user=getpass.getuser(), role="cli", endpoint="klynge assessments export", rows=len(rows))
+    click.echo(f"{len(rows)} assessments written to {path}; the file is confidential", err=True)
 
 
 # ---------------------------------------------------------------- analyses

@@ -507,16 +507,30 @@ def report() -> None:
 @click.option("--sensitivity/--no-sensitivity", default=True, show_default=True,
               help="Compute the sensitivity panel (every population x seats x weighting).")
 @click.option("--top", type=int, default=200, show_default=True, help="Organisations in the critical-mass table.")
+@click.option("--assessments/--no-assessments", default=True, show_default=True,
+              help="Include the absorptive-capacity section from advisors' assessments (confidential: the report "
+                   "then says so, and the run is audited).")
 def report_region(region: str, out_dir: str, population: str, min_employees: int, roles: str, weighted: bool,
-                  revenue_year: int | None, sensitivity: bool, top: int) -> None:
+                  revenue_year: int | None, sensitivity: bool, top: int, assessments: bool) -> None:
     """A self-contained HTML report (plus CSV and JSON of every table) for a region."""
+    import getpass
     from pathlib import Path
 
     from gds_jobs.analysis.report import analyse_region, write_analysis
+    from klynge import audit
 
     res = analyse_region(_store(), region, top_n=top, population=population, min_employees=min_employees,
-                         roles=roles, weighted=weighted, revenue_year=revenue_year, sensitivity=sensitivity)
+                         roles=roles, weighted=weighted, revenue_year=revenue_year, sensitivity=sensitivity,
+                         assessments=assessments)
     path = write_analysis(res, Path(out_dir))
+    if "confidential" in res.meta:
+        n = res.meta["confidential"]["interviewed"]
+        audit.record_access(load_settings().state_dir, kind="assessment", action="report",
+                            subject=f"region:{res.region_id}", description=f"klynge report region {region} --out "
+                            f"{out_dir}: absorptive-capacity section of {n} interviewed organisation(s)",
+                            user=getpass.getuser(), role="cli", endpoint="klynge report region", rows=n)
+        click.echo(f"the report includes {n} advisors' assessments: it is confidential (--no-assessments leaves "
+                   "them out)", err=True)
     net = res.meta["network"]
     click.echo(f"population: {res.meta['population']}")
     click.echo(f"network: {net['nodes']} nodes, {net['ties']} ties, {net['isolates']} isolates, largest component "

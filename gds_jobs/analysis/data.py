@@ -306,3 +306,11 @@ def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:
         return {}
     rows = library.run(store, "analysis/person_names", {"person_keys": list(keys)})
     return {str(r["person_key"]): str(r["name"]) for r in rows if r.get("name")}
+
+
+def assessments(store: Any) -> pd.DataFrame:
+    """Every final absorptive-capacity assessment (confidential: callers show it to advisors and above only;
+    see :mod:`gds_jobs.analysis.absorptive`)."""
+    from gds_jobs.analysis.absorptive import as_frame
+
+    return as_frame(library.run(store, "analysis/assessments"))

@@ -54,7 +54,7 @@ MAX_ADVISOR = 100
 EARLIEST = _dt.date(2000, 1, 1)
 NOT_ANSWERED = 0
 """How an open item of a draft is stored in ``answers`` (graph list properties cannot hold nulls)."""
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$")
 
 
 class AssessmentInvalid(KlyngeError):
@@ -387,6 +387,6 @@ def import_id(orgnr: str, interview_date: str, advisor: str) -> str:
 def check_id(value: str) -> str | None:
     """An error message when ``value`` cannot be an assessment id, else None."""
     if not ID_PATTERN.fullmatch(value or ""):
-        return (f"{value!r} is not an assessment id: 1 to 64 letters, digits and . _ : - , starting with a "
+        return (f"{value!r} is not an assessment id: 1 to 64 letters, digits and _ : - , starting with a "
                 "letter or digit")
     return None

@@ -94,7 +94,8 @@ def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
 
 
 FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "score", "explanation")
-def region_tables(store: Any, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
+def region_tables(store: Any, region_id: str, options: Mapping[str, Any] | None = None, *,
+                  assessments: bool = False) -> dict:
     """The region analysis of ``gds_jobs.analysis`` as tables, or "analysis not available".
 
     Uses ``gds_jobs.analysis.report.analyse_region(store, region_id, holdout=False, **options)``,
@@ -102,6 +103,10 @@ def region_tables(store: Any, region_id: str, options: Mapping[str, Any] | None 
     notes), ``caveats`` are shown as notes and ``meta`` carries the options and the network. When
     the module offers ``figure_data``, ``method_notes`` and ``sensitivity_matrix`` their results
     come along (structured figure data for charts; the sensitivity panel as one table).
+
+    With ``assessments`` (the caller checked the user may see them) ``absorptive`` holds the confidential
+    absorptive-capacity tables (``gds_jobs.analysis.report.absorptive_section``), computed from the same
+    analysis but apart from it: the public tables never depend on them. Without, there is no such key.
     """
     mod = _module("gds_jobs.analysis.report")
     fn = getattr(mod, "analyse_region", None) if mod else None
@@ -138,4 +143,26 @@ def region_tables(store: Any, region_id: str, options: Mapping[str, Any] | None 
     panel = (getattr(res, "tables", None) or {}).get("sensitivity")
     if matrix is not None and panel is not None:
         out["sensitivity"] = to_table(matrix(panel))
+    if assessments:
+        out["absorptive"] = _absorptive(mod, store, res)
     return out
+
+
+def _absorptive(mod: Any, store: Any, res: Any) -> dict:
+    """The confidential section as tables, or a note saying why it is missing."""
+    fn = getattr(mod, "absorptive_section", None)
+    if fn is None:
+        return {"status": "not_available", "note": "The absorptive-capacity section is not available.", "tables": []}
+    try:
+        section = fn(res, store)
+    except KlyngeError as exc:
+        return {"status": "not_available", "note": f"Absorptive capacity not computed: {exc}", "tables": []}
+    tables = []
+    for key, frame in section.items():
+        attrs = getattr(frame, "attrs", None) or {}
+        fig, title = attrs.get("figure"), attrs.get("title") or key
+        tables.append({"key": key, "title": f"{fig}: {title}" if fig else str(title),
+                       "notes": [str(n) for n in attrs.get("notes") or []], **to_table(frame)})
+    n = int((section.get("absorptive_groups").attrs or {}).get("interviewed", 0)) if section else 0
+    return {"status": "ok" if n else "empty", "interviewed": n, "tables": tables,
+            "note": None if n else "No final assessment is recorded yet: record interviews on the firms' profiles."}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from web import confidential
 from web.routes import page, respond
 from web.stores import get_store
 
@@ -15,7 +16,7 @@ def healthz():
     """Backend, version and counts as JSON (200 when the store answers, 503 otherwise)."""
     store = get_store()
     info = store.health()
-    info["counts"] = store.counts()
+    info["counts"] = confidential.public_counts(store.counts())
     return info
 
 
@@ -24,4 +25,4 @@ def home():
     """The start page: search box, counts per label and links to clusters and regions."""
     store = get_store()
     info = store.health()
-    return respond("home.html", {"info": info, "counts": store.counts()})
+    return respond("home.html", {"info": info, "counts": confidential.public_counts(store.counts())})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cypher import library
 from flask import Blueprint
 
-from web import analysis, auth, params
+from web import analysis, auth, confidential, params
 from web.facets import HELIX_TITLES
 from web.params import not_found
 from web.routes import Param, page, respond
@@ -96,7 +96,9 @@ def region_analysis(region_id: str):
     """The study's tables for a region (group comparisons with adjusted p-values and effect sizes, network
     structure, hypotheses, count models, sensitivity panel, location quotients, critical mass, cluster fit)
     from gds_jobs.analysis for the chosen population, seats and weighting; `figures` carries each figure's
-    data for charts; a clear note when the analysis is not available. Computed on request (seconds)."""
+    data for charts; a clear note when the analysis is not available. Computed on request (seconds). For
+    advisors and above, `absorptive` adds the confidential absorptive-capacity section (advisors' interview
+    assessments by group, their correlation with constraint and eigenvector, the interviewed firms; audited)."""
     params.not_empty(tuple(p.name for p in ANALYSIS_PARAMS))
     options = {"population": params.choice_arg("population", "firms", ("firms", "all")),
                "min_employees": params.int_arg("min_employees", 5, 0, 100000),
@@ -107,6 +109,10 @@ def region_analysis(region_id: str):
     rows = library.run(store, "region/profile", {"region_id": region_id})
     if not rows:
         raise not_found(f"No region with id {region_id} is in the graph.", "See the list of regions.")
+    shown = confidential.visible()
+    result = analysis.region_tables(store, region_id, options, assessments=shown)
+    if shown:
+        confidential.record("view", f"region:{region_id}", f"region analysis of {region_id} with the "
+                            "absorptive-capacity section", rows=(result.get("absorptive") or {}).get("interviewed"))
     return respond("region_analysis.html", {"region": {"region_id": rows[0]["region_id"], "name": rows[0]["name"]},
-                                            "options": options,
-                                            "analysis": analysis.region_tables(store, region_id, options)})
+                                            "options": options, "analysis": result})

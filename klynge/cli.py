@@ -156,9 +156,16 @@ def db_stop() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def db_wipe(yes: bool) -> None:
     """Delete every node, relationship and index of the graph."""
-    if not yes:
-        click.confirm("Delete the whole graph?", abort=True)
+    from cypher import assessments
+
     store = _store()
+    n = assessments.count(store)
+    warning = (f"the graph holds {n} advisors' assessments, which no source file can load again: back them up "
+               "first with `klynge assessments export FILE.xlsx`") if n else ""
+    if not yes:
+        click.confirm(f"{warning + '. ' if warning else ''}Delete the whole graph?", abort=True)
+    elif warning:
+        click.echo(f"warning: {warning}; deleting them too (--yes)", err=True)
     store.wipe()
     click.echo(f"graph wiped on {store.backend}")
 

@@ -54,7 +54,7 @@ def record(action: str, subject: str, description: str, *, rows: int | None = No
     """Append a view or change by the current user to the audit log (raises AuditError when it cannot)."""
     user = auth.current_user()
     settings = current_app.extensions["klynge_settings"]
-    audit.record_access(settings.state_dir, kind=KIND, action=action, subject=subject, description=description,
+    audit.record_access(settings.state_dir, kind=KIND, action=action, subject=subject[:200], description=description,
                         user=user.username if user else None, role=auth.current_role(),
                         client_ip=request.remote_addr, endpoint=request.endpoint, rows=rows, outcome=outcome,
                         message=message)

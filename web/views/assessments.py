@@ -101,8 +101,8 @@ def _form(org: dict[str, Any], values: dict[str, Any], *, status: int = 200, err
 def for_org(orgnr: str):
     """Every assessment of the organisation (drafts included), newest interview first, with the four dimension
     scores and the overall score. Confidential: advisors and above; every view is audited."""
+    confidential.require("view", f"org:{orgnr}")  # the role first: nothing is read for a refused user
     orgnr = params.orgnr(orgnr)
-    confidential.require("view", f"org:{orgnr}")
     org = _org(orgnr)
     rows = store_assessments.for_organization(get_store(), orgnr)
     confidential.record("view", f"org:{orgnr}", f"assessments of {orgnr} listed", rows=len(rows))
@@ -117,16 +117,16 @@ def for_org(orgnr: str):
 def new(orgnr: str):
     """The assessment form for the organisation: the instrument's items on its 7-point scale, the interview
     themes, the interview date and the advisor. POST the fields to `action` with the CSRF token."""
+    confidential.require("view", f"org:{orgnr}")  # the role first: nothing is read for a refused user
     orgnr = params.orgnr(orgnr)
-    confidential.require("view", f"org:{orgnr}")
     return _form(_org(orgnr), _form_values())
 
 
 @bp.post("/org/<orgnr>/assessments")
 def create(orgnr: str):
     """Record a new assessment: 303 to it (HTML) or 201 with it (JSON); 400 naming every bad field."""
-    orgnr = params.orgnr(orgnr)
     confidential.require("create", f"org:{orgnr}")
+    orgnr = params.orgnr(orgnr)
     org = _org(orgnr)
     values = _posted()
     try:

@@ -57,5 +57,6 @@ def _account_hint(settings: Settings, echo: Callable[[str], None]) -> None:
 
     users = UserStore(settings.state_dir)
     if len(users) == 0:
-        echo(f"no web accounts yet ({users.path}): person names need an advisor, the console an analyst. "
+        echo(f"no web accounts yet ({users.path}): person names and advisors' assessments need an advisor, "
+             "the console an analyst. "
              "Add one with: klynge users add NAME --role analyst   (asks for the password)")

@@ -62,8 +62,8 @@ def write_assessments(w: World, path: Path) -> int:
     for k, u in enumerate(sorted(int(x) for x in chosen)):
         latent = (4.0 + 0.7 * w.member[u] + 0.4 * w.siva[u] + 0.4 * w.tied[u] + 0.25 * np.log10(max(1, w.emp[u]))
                   + rng.normal(0, 0.6))
-        row: dict[str, object] = {"orgnr": f"{int(w.orgnr[u]):09d}",
-                                  "interview_date": f"{year}-{int(rng.integers(2, 12)):02d}-{int(rng.integers(1, 29)):02d}",
+        month, day = int(rng.integers(2, 12)), int(rng.integers(1, 29))
+        row: dict[str, object] = {"orgnr": f"{int(w.orgnr[u]):09d}", "interview_date": f"{year}-{month:02d}-{day:02d}",
                                   "advisor": advisors[k % len(advisors)], "status": "final",
                                   "instrument_version": inst.version}
         for d in inst.dimensions:

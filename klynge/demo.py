@@ -38,8 +38,11 @@ def prepare(settings: Settings, *, units: int, seed: int, fresh: bool = False,
     manifest = data_dir / "manifest.json"
     need = fresh or not manifest.exists()
     if not need:
+        from loaders.synth.generate import FILES
+
         m = json.loads(manifest.read_text())
         need = m.get("units") != units or m.get("seed") != seed
+        need = need or not set(m.get("files") or {}) >= set(FILES) - {"accounts_dir"}  # an older generator's folder
     if need:
         echo(f"generating a synthetic Norway of {units} units (seed {seed}) in {data_dir} …")
         generate(data_dir, units=units, seed=seed)

@@ -1,7 +1,8 @@
 """A few synthetic absorptive-capacity assessments for the demo, in the import template's CSV layout.
 
-The USN study interviewed twelve managers (§4.3); the generator writes :data:`INTERVIEWS` interviews of
-active firms of the focus region with at least five employees, some of them cluster members. Answers
+The USN study interviewed twelve managers (§4.3); the generator writes up to :data:`INTERVIEWS` interviews
+of active firms with at least five employees that file accounts: a third of them cluster or business-garden
+members (anywhere: the focus region has few), the rest firms of the focus region. Answers
 follow a latent capacity per firm — higher for cluster and business-garden members, for firms tied to
 a member through a shared board member and for larger firms — plus a dimension offset and item noise,
 rounded and clipped to the 1–7 scale. One interview is a draft with open items. Interview dates fall
@@ -45,10 +46,9 @@ def write_assessments(w: World, path: Path) -> int:
     """Write the interviews to ``path`` (CSV, the template's columns); returns how many."""
     inst = instrument()
     rng = np.random.default_rng([w.seed, _STREAM])
-    elig = np.flatnonzero(w.region & w.files & (w.status == 0) & (w.emp >= 5) & (w.kind == KIND_INDEX["firm"])
-                          & ~w.holding)
+    elig = np.flatnonzero(w.files & (w.status == 0) & (w.emp >= 5) & (w.kind == KIND_INDEX["firm"]) & ~w.holding)
     members = elig[w.member[elig] | w.siva[elig]]
-    others = elig[~(w.member[elig] | w.siva[elig])]
+    others = elig[w.region[elig] & ~(w.member[elig] | w.siva[elig])]
     n_members = min(len(members), INTERVIEWS // 3)
     chosen = list(rng.choice(members, n_members, replace=False)) if n_members else []
     rest = min(len(others), INTERVIEWS - n_members)

@@ -140,10 +140,14 @@ def create(orgnr: str):
                                        role=auth.current_role())
     except AssessmentNotFound as exc:
         raise NotFound(description=str(exc)) from exc
-    confidential.record("create", f"assessment:{row['assessment_id']}",
-                        f"assessment of {orgnr} recorded ({row['status']})", rows=1)
+    return _saved("create", row, f"assessment of {orgnr} recorded ({row['status']})", 201)
+
+
+def _saved(action: str, row: dict[str, Any], description: str, status: int):
+    """Audit a saved assessment, then 303 to its page (HTML) or ``status`` with it (JSON)."""
+    confidential.record(action, f"assessment:{row['assessment_id']}", description, rows=1)
     if wants_json() or request.is_json:
-        return jsonify({"ok": True, "assessment": row}), 201
+        return jsonify({"ok": True, "assessment": row}), status
     return redirect(f"/assessment/{row['assessment_id']}", code=303)
 
 
@@ -204,11 +208,7 @@ def update(assessment_id: str):
         return _form(org, values, status=409, assessment=exc.current or row, message=str(exc))
     except AssessmentNotFound as exc:
         raise NotFound(description=str(exc)) from exc
-    confidential.record("update", f"assessment:{assessment_id}",
-                        f"assessment of {row['orgnr']} saved as revision {saved['revision']}", rows=1)
-    if wants_json() or request.is_json:
-        return jsonify({"ok": True, "assessment": saved}), 200
-    return redirect(f"/assessment/{assessment_id}", code=303)
+    return _saved("update", saved, f"assessment of {row['orgnr']} saved as revision {saved['revision']}", 200)
 
 
 def profile_card(orgnr: str) -> dict[str, Any]:

@@ -52,6 +52,7 @@ MAX_THEME = 4000
 MAX_ADVISOR = 100
 #: Earliest interview date accepted (the instrument was published in 2011; older interviews are typos).
 EARLIEST = _dt.date(2000, 1, 1)
+SCORE_DECIMALS = 6
 NOT_ANSWERED = 0
 """How an open item of a draft is stored in ``answers`` (graph list properties cannot hold nulls)."""
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$")
@@ -354,7 +355,9 @@ def scores(answers: Mapping[str, int | None], inst: Instrument | None = None) ->
 
     ``score(d) = mean of the answers to d's items`` when every item of ``d`` is answered, else None;
     ``acap = mean of the four dimension scores`` when all four exist, else None. Answers of
-    :data:`NOT_ANSWERED` (0) count as open.
+    :data:`NOT_ANSWERED` (0) count as open. Scores are rounded to :data:`SCORE_DECIMALS` decimals: the
+    embedded store returns doubles with 15 significant digits, so a third (4.333…) would come back
+    different from Neo4j's; six decimals both keep exactly.
     """
     inst = inst or instrument()
     out: dict[str, float | None] = {}
@@ -364,7 +367,7 @@ def scores(answers: Mapping[str, int | None], inst: Instrument | None = None) ->
         out[d.id] = sum(ok) / len(ok) if len(ok) == len(vals) else None
     dims = [out[d] for d in DIMENSIONS]
     out[OVERALL] = sum(dims) / len(dims) if all(x is not None for x in dims) else None  # type: ignore[arg-type]
-    return out
+    return {k: (round(v, SCORE_DECIMALS) if v is not None else None) for k, v in out.items()}
 
 
 def answers_of(items: list[str] | None, answers: list[int] | None) -> dict[str, int | None]:

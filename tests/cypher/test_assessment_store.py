@@ -208,3 +208,13 @@ def test_scores_are_item_means_per_dimension_and_the_mean_of_the_four():
     assert got["acap"] == pytest.approx(statistics.fmean(dims.values()))
     ans["trf3"] = None
     assert assessments.scores(ans, inst)["transformation"] is None and assessments.scores(ans, inst)["acap"] is None
+
+
+def test_scores_come_back_from_either_store_exactly_as_computed(org):
+    """Thirds are rounded to six decimals before they are stored: the embedded store returns 15 significant
+    digits, so an unrounded 13/3 would read back different from Neo4j's (and the two-store hash would differ)."""
+    a = answers(acq1=3, acq2=5, acq3=5, asm1=1, asm2=2, asm3=2, asm4=2)
+    got = store_assessments.record(org, ORGNR, a, username="kari", role="advisor")
+    expected = a.scores()
+    assert expected["acquisition"] == 4.333333 and expected["assimilation"] == 1.75
+    assert {k: got[k] for k in expected} == expected

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from cypher.registry import record, register
+from cypher.registry import is_own, record, register
 from klynge.config import Settings, load_settings
 from klynge.errors import QueryError, QueryTimeout, ReadOnlyViolation, StoreUnavailable
 
@@ -419,8 +419,8 @@ def _falkor_value(v: Any) -> Any:
 class Neo4jStore:
     """Neo4j 5 through the official driver, with managed transactions (retried on transient errors).
 
-    Read-only runs are first classified with ``EXPLAIN``: only a query whose
-    plan is read-only (query type ``r``) runs, and then in a READ transaction.
+    Read-only runs (:meth:`read`) run in READ transactions; a text that is not Klynge's own is first
+    classified with ``EXPLAIN`` and runs only when its plan is read-only (query type ``r``).
     """
 
     backend = "neo4j"
@@ -530,12 +530,20 @@ class Neo4jStore:
 
     def read(self, query: str, params: Mapping[str, Any] | None = None, *,
              timeout_s: float | None = None) -> list[Row]:
+        """Run a query in a READ transaction, which the server refuses to let write.
+
+        Any text that is not Klynge's own statement (the console's, ad-hoc ``klynge query --cypher``) is
+        first classified with ``EXPLAIN`` and runs only when Neo4j calls it read-only (``r``): a second
+        wall, which also refuses DBMS procedures. Klynge's own statements (registered or query files)
+        skip that round trip.
+        """
         p = _params(params)
-        qt = self.query_type(query, p)
-        if qt != "r":
-            raise ReadOnlyViolation(
-                f"Neo4j classifies this query as '{qt}' (not read-only), so it was not run"
-            )
+        if not is_own(query):
+            qt = self.query_type(query, p)
+            if qt != "r":
+                raise ReadOnlyViolation(
+                    f"Neo4j classifies this query as '{qt}' (not read-only), so it was not run"
+                )
         t = self.settings.query_timeout_s if timeout_s is None else timeout_s
         return self._tx(query, p, t, read=True)
 

@@ -219,6 +219,21 @@ def absorptive_section(res: RegionAnalysis, store: Any = None, assessments: pd.D
                           projection=projection_label(res.frame, res.options))
 
 
+#: Columns of the analysis frame that sections computed after the analysis read (:func:`section_source`).
+SECTION_COLUMNS = ("orgnr", "name", "in_member", "siva_member", "region", "neither", "in_population",
+                   "constraint", "constraint_weighted", "eigenvector")
+
+
+def section_source(res: RegionAnalysis) -> RegionAnalysis:
+    """A light copy of an analysed region for :func:`absorptive_section` later: the options, the region and
+    only :data:`SECTION_COLUMNS` of the frame (with its attrs) — what a web app keeps with a cached analysis."""
+    frame = None
+    if res.frame is not None:
+        frame = res.frame[[c for c in SECTION_COLUMNS if c in res.frame.columns]].copy()
+        frame.attrs = dict(res.frame.attrs)
+    return RegionAnalysis(res.region_id, res.region_name, res.options, frame=frame)
+
+
 def add_absorptive(res: RegionAnalysis, tables: dict[str, pd.DataFrame]) -> None:
     """Put the absorptive-capacity tables into the report and mark the whole report confidential."""
     res.tables.update(tables)

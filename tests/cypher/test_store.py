@@ -177,3 +177,28 @@ def test_a_database_that_does_not_exist_is_named_with_the_setting(neo4j_settings
 
     with pytest.raises(StoreUnavailable, match="database nosuchdb.*NEO4J_DATABASE"):
         open_store(replace(neo4j_settings, neo4j_database="nosuchdb"))
+
+
+@pytest.mark.neo4j
+def test_neo4j_classifies_every_text_but_klynges_own_statements(neo4j_settings, monkeypatch):
+    """The console's text (and any other) is EXPLAINed before its READ transaction; Klynge's registered
+    statements and query files go straight to the READ transaction, which refuses writes by itself; a
+    console text identical to a registered statement is still the user's and is classified."""
+    from cypher import library, open_store
+    from cypher.registry import user_text
+    from cypher.store import COUNT_NODES, Neo4jStore
+
+    explained: list[str] = []
+    real = Neo4jStore.query_type
+    monkeypatch.setattr(Neo4jStore, "query_type", lambda self, q, p=None: explained.append(q) or real(self, q, p))
+    store = open_store(neo4j_settings)
+    try:
+        store.read(COUNT_NODES)
+        library.run(store, "network/ego_network", {"orgnr": "923609016"})
+        assert explained == []
+        store.read("MATCH (n) RETURN count(n) AS total")
+        with user_text():
+            store.read(COUNT_NODES)
+        assert explained == ["MATCH (n) RETURN count(n) AS total", COUNT_NODES]
+    finally:
+        store.close()

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cypher.processes import free_port, locked, port_open
+from cypher.processes import find_or_start, free_port, port_open
 from klynge.errors import StoreUnavailable
 
 STATE_FILE = "server.json"
@@ -148,14 +148,7 @@ def ensure_server(data_dir: Path, port: int | None = None) -> ServerInfo:
     """
     data_dir = Path(data_dir).resolve()
     _check_data_dir(data_dir)
-    info = read_state(data_dir)
-    if info:
-        return info
-    with locked(data_dir / LOCK_FILE):
-        info = read_state(data_dir)  # another process may have started it meanwhile
-        if info:
-            return info
-        return _start(data_dir, port)
+    return find_or_start(data_dir / LOCK_FILE, lambda: read_state(data_dir), lambda: _start(data_dir, port))
 
 
 def _start(data_dir: Path, port: int | None) -> ServerInfo:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -33,3 +36,14 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def find_or_start(lock: Path, find: Callable[[], T | None], start: Callable[[], T]) -> T:
+    """The running server that ``find`` returns; else, holding the start lock ``lock``, ``find`` again
+    (another process may have started it meanwhile) and otherwise ``start`` it."""
+    found = find()
+    if found is not None:
+        return found
+    with locked(lock):
+        found = find()
+        return found if found is not None else start()

@@ -30,7 +30,7 @@ from typing import Any
 
 from cypher.registry import register
 from cypher.schema.model import ASSESSMENT_SCORES, ASSESSMENT_THEMES
-from klynge.assessments import Answers, answers_of, new_id
+from klynge.assessments import Answers, answers_of, message, new_id
 from klynge.errors import KlyngeError, QueryError
 
 #: The properties an edit or an import sets (everything but the key, the organisation and the provenance).
@@ -278,6 +278,6 @@ def edit(store: Any, assessment_id: str, answers: Answers, *, revision: int, use
 
 
 def _conflict(assessment_id: str, mine: int, theirs: Any) -> str:
-    return (f"assessment {assessment_id} was changed by someone else while you edited it (you started from "
-            f"revision {mine}; it is now at revision {theirs}); nothing was saved. Open it again to see the "
-            "change, then make yours.")
+    return message("assessment %(id)s was changed by someone else while you edited it (you started from "
+                   "revision %(mine)s; it is now at revision %(theirs)s); nothing was saved. Open it again to see "
+                   "the change, then make yours.", id=assessment_id, mine=mine, theirs=theirs)

@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from klynge.errors import ConfigError, KlyngeError
+from klynge.errors import ConfigError, KlyngeError, Message, message
 
 INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"
 INSTRUMENT_ID = "acap"
@@ -231,7 +231,7 @@ def _date(value: Any, today: _dt.date) -> tuple[str | None, str | None]:
     else:
         s = str(value or "").strip()
         if not s:
-            return None, "the interview date is missing (YYYY-MM-DD)"
+            return None, message("the interview date is missing (YYYY-MM-DD)")
         d = None
         for pattern, order in ((r"(\d{4})-(\d{2})-(\d{2})", (1, 2, 3)), (r"(\d{2})\.(\d{2})\.(\d{4})", (3, 2, 1))):
             m = re.fullmatch(pattern, s)
@@ -239,51 +239,55 @@ def _date(value: Any, today: _dt.date) -> tuple[str | None, str | None]:
                 try:
                     d = _dt.date(int(m.group(order[0])), int(m.group(order[1])), int(m.group(order[2])))
                 except ValueError:
-                    return None, f"{s!r} is not a calendar date"
+                    return None, message("%(value)s is not a calendar date", value=repr(s))
                 break
         if d is None:
-            return None, f"{s!r} is not a date; write YYYY-MM-DD (or DD.MM.YYYY)"
+            return None, message("%(value)s is not a date; write YYYY-MM-DD (or DD.MM.YYYY)", value=repr(s))
     if d > today:
-        return None, f"{d.isoformat()} is in the future; the interview date is the day it was held"
+        return None, message("%(date)s is in the future; the interview date is the day it was held",
+                             date=d.isoformat())
     if d < EARLIEST:
-        return None, f"{d.isoformat()} is before {EARLIEST.isoformat()}; check the year"
+        return None, message("%(date)s is before %(earliest)s; check the year", date=d.isoformat(),
+                             earliest=EARLIEST.isoformat())
     return d.isoformat(), None
 
 
 def _answer(value: Any, inst: Instrument) -> tuple[int | None, str | None]:
-    rng = f"a whole number from {inst.scale_min} ({inst.scale_low}) to {inst.scale_max} ({inst.scale_high})"
+    rng = message("a whole number from %(min)s (%(low)s) to %(max)s (%(high)s)", min=inst.scale_min,
+                  low=message(inst.scale_low), max=inst.scale_max, high=message(inst.scale_high))
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if isinstance(value, bool):
-        return None, f"expected {rng}, got {value!r}"
+        return None, message("expected %(range)s, got %(value)s", range=rng, value=repr(value))
     if isinstance(value, float):
         if math.isnan(value):
             return None, None
         if not value.is_integer():
-            return None, f"expected {rng}, got {value:g}"
+            return None, message("expected %(range)s, got %(value)s", range=rng, value=f"{value:g}")
         value = int(value)
     if isinstance(value, str):
         s = value.strip()
         if not re.fullmatch(r"[+-]?\d+(\.0+)?", s):
-            return None, f"expected {rng}, got {s!r}"
+            return None, message("expected %(range)s, got %(value)s", range=rng, value=repr(s))
         value = int(float(s))
     if not isinstance(value, int):
-        return None, f"expected {rng}, got {value!r}"
+        return None, message("expected %(range)s, got %(value)s", range=rng, value=repr(value))
     if not inst.scale_min <= value <= inst.scale_max:
-        return None, f"{value} is outside the scale; expected {rng}"
+        return None, message("%(value)s is outside the scale; expected %(range)s", value=value, range=rng)
     return value, None
 
 
-def _text(value: Any, field: str, limit: int) -> tuple[str | None, str | None]:
+def _text(value: Any, field: str | Message, limit: int) -> tuple[str | None, str | None]:
     if value is None:
         return None, None
     s = str(value).replace("\r\n", "\n").strip()
     if not s:
         return None, None
     if len(s) > limit:
-        return None, f"{field} is {len(s)} characters long; the limit is {limit}"
+        return None, message("%(field)s is %(length)s characters long; the limit is %(limit)s", field=field,
+                             length=len(s), limit=limit)
     if any(ord(c) < 32 and c not in "\n\t" for c in s) or "\x7f" in s:
-        return None, f"{field} contains control characters"
+        return None, message("%(field)s contains control characters", field=field)
     return s, None
 
 
@@ -323,12 +327,12 @@ def validate(values: Mapping[str, Any], *, version: int | None = None, today: _d
     date, err = _date(values.get("interview_date"), today)
     if err:
         errors["interview_date"] = err
-    advisor, err = _text(values.get("advisor"), "advisor", MAX_ADVISOR)
+    advisor, err = _text(values.get("advisor"), message("advisor"), MAX_ADVISOR)
     if err or not advisor:
-        errors["advisor"] = err or "the advisor who held the interview is missing"
+        errors["advisor"] = err or message("the advisor who held the interview is missing")
     status = str(values.get("status") or "final").strip().lower()
     if status not in STATUSES:
-        errors["status"] = f"{status!r} is not a status; use draft or final"
+        errors["status"] = message("%(value)s is not a status; use draft or final", value=repr(status))
     answers: dict[str, int | None] = {}
     for item in inst.items:
         a, err = _answer(values.get(item.id), inst)
@@ -338,11 +342,11 @@ def validate(values: Mapping[str, Any], *, version: int | None = None, today: _d
     if status == "final":
         for item in inst.items:
             if answers[item.id] is None and item.id not in errors:
-                errors[item.id] = (f"not answered; a final assessment answers every item (save it as a draft to "
-                                   f"finish later)")
+                errors[item.id] = message("not answered; a final assessment answers every item (save it as a "
+                                          "draft to finish later)")
     themes: dict[str, str | None] = {}
     for t in inst.themes:
-        themes[t.id], err = _text(values.get(t.id), t.title, MAX_THEME)
+        themes[t.id], err = _text(values.get(t.id), message(t.title), MAX_THEME)
         if err:
             errors[t.id] = err
     if errors:
@@ -390,6 +394,6 @@ def import_id(orgnr: str, interview_date: str, advisor: str) -> str:
 def check_id(value: str) -> str | None:
     """An error message when ``value`` cannot be an assessment id, else None."""
     if not ID_PATTERN.fullmatch(value or ""):
-        return (f"{value!r} is not an assessment id: 1 to 64 letters, digits and _ : - , starting with a "
-                "letter or digit")
+        return message("%(value)s is not an assessment id: 1 to 64 letters, digits and _ : - , starting with a "
+                       "letter or digit", value=repr(value))
     return None

@@ -67,7 +67,7 @@ def test_an_advisor_records_an_assessment_and_finds_it_on_the_profile(small, adv
     detail = advisor.get(f"/assessment/{aid}").get_data(as_text=True)
     assert "5.50" in detail and SECRET_PLAN in detail and "test-advisor" in detail  # history: who recorded it
     profile = advisor.get(f"/org/{ORGNR}").get_data(as_text=True)
-    assert 'id="absorptive-capacity"' in profile and ADVISOR_NAME in profile and "2026-03-04" in profile
+    assert 'id="absorptive-capacity"' in profile and ADVISOR_NAME in profile and "4 Mar 2026" in profile
     card = advisor.get(f"/org/{ORGNR}.json").get_json()["absorptive"]
     assert card["latest"]["assessment_id"] == aid and card["latest"]["acquisition"] == 7.0
     assert card["latest"]["interview_date"] == "2026-03-04" and card["latest"]["advisor"] == ADVISOR_NAME
@@ -258,3 +258,56 @@ def test_the_region_analysis_adds_the_section_for_advisors_without_changing_the_
         assert mine[key] == public[key], key
     html = make("advisor").get("/region/ringeriksregionen/analysis").get_data(as_text=True)
     assert 'id="absorptive-section"' in html and f'href="/org/{ORGNR}/assessments"' in html
+
+
+# ------------------------------------------------------------------------------------------------ Bokmål
+
+NB = {"Accept-Language": "nb"}
+
+
+def test_the_form_and_its_errors_are_in_bokmal(small, advisor, store):
+    """The form's words, the instrument's labels (the published wording is not translated: there is none yet)
+    and every validation message in Bokmål; the English page stays English."""
+    from web import i18n
+
+    page = advisor.get(f"/org/{ORGNR}/assessments/new", headers=NB).get_data(as_text=True)
+    assert "Lagre som utkast" in page and "Tilegnelse" in page and "FoU og kompetanse" in page
+    assert "Å søke etter relevant informasjon om bransjen er en del av hverdagen" in page
+    assert "helt uenig" in page and "Save as draft" not in page and "R&amp;D and competence" not in page
+    csrf = csrf_token_of(advisor)
+    bad = form(csrf, acq1="8", asm2="", trf1="x", interview_date="2099-01-01", advisor="")
+    html = advisor.post(f"/org/{ORGNR}/assessments", data=bad, headers=NB).get_data(as_text=True)
+    assert "Noen svar må rettes (5):" in html
+    assert "8 er utenfor skalaen; forventet et heltall fra 1 (helt uenig) til 7 (helt enig)" in html
+    assert "forventet et heltall fra 1 (helt uenig) til 7 (helt enig), fikk &#39;x&#39;" in html
+    assert "ikke besvart; en endelig vurdering" in html and "2099-01-01 er fram i tid" in html
+    assert "rådgiveren som holdt intervjuet, mangler" in html and "outside the scale" not in html
+    body = advisor.post(f"/org/{ORGNR}/assessments", json={**bad, "csrf_token": None},
+                        headers={"X-CSRFToken": csrf, "Accept": "application/json", **NB}).get_json()
+    assert body["fields"]["acq1"].startswith("8 er utenfor skalaen")
+    english = advisor.post(f"/org/{ORGNR}/assessments", data=bad, headers={"Accept-Language": "en"})
+    assert "8 is outside the scale; expected a whole number from 1 (strongly disagree) to 7 (strongly agree)" \
+        in english.get_data(as_text=True)
+    # the message the loaders print is the plain English text
+    with pytest.raises(assessments.AssessmentInvalid) as exc:
+        assessments.validate({"interview_date": "2026-01-05", "advisor": "Kari", "acq1": 9})
+    assert str(exc.value.errors["acq1"]).startswith("9 is outside the scale")
+    assert i18n.say(None) == "" and i18n.say("as is") == "as is"
+    assert store_assessments.count(store) == 0
+
+
+def test_the_assessment_pages_and_the_region_section_are_in_bokmal(small, make, recorded):
+    advisor = make("advisor")
+    detail = advisor.get(f"/assessment/{recorded['assessment_id']}", headers=NB).get_data(as_text=True)
+    assert "Endringshistorikk" in detail and "Intervjutemaer" in detail and "registrert" in detail
+    assert "1. feb. 2026" in detail and "Edit history" not in detail
+    listing = advisor.get(f"/org/{ORGNR}/assessments", headers=NB).get_data(as_text=True)
+    assert "Vurderinger av" in listing and "endelig" in listing
+    profile = advisor.get(f"/org/{ORGNR}", headers=NB).get_data(as_text=True)
+    assert "Siste endelige vurdering: intervju" in profile and "Registrer et intervju" in profile
+    region = advisor.get("/region/ringeriksregionen/analysis", headers=NB).get_data(as_text=True)
+    section = region[region.index('id="absorptive-section"'):]
+    assert "Absorpsjonsevne etter gruppe" in section and "Alle intervjuede" in section
+    assert "Regionen (" in section and "Median, 95 % KI nedre" in section and "Få intervjuer" in section
+    assert "FORTROLIG" in section and "Intervjuede organisasjoner (bare for rådgivere)" in section
+    assert "All interviewed" not in section and "median ci low" not in section.lower()

@@ -18,6 +18,18 @@ QUERY = {"/network/expand.json": "?kind=person&key=3f2a9c1e", "/path": "?from=92
          "/search": "?q=asa", "/suggest.json": "?q=eq", "/console": "?q=RETURN%201%20AS%20one"}
 
 
+def small_with_assessment(graph) -> None:
+    """The small graph and a draft assessment of Equinor with the id of EXAMPLES (for the assessment pages)."""
+    from cypher import assessments as store_assessments
+    from klynge import assessments
+
+    graph.small()
+    answers = assessments.validate({"interview_date": "2026-01-05", "advisor": "Kari", "status": "draft"})
+    store_assessments.create_rows(graph.store, [store_assessments.row(
+        EXAMPLES["assessment_id"], "923609016", answers.properties(), revision=1, username="kari", role="advisor",
+        action="create", change={}, source="web", as_of="2026-01-05")])
+
+
 def _fill(rule: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: EXAMPLES[m.group(1)], rule)
 
@@ -169,15 +181,8 @@ def test_every_registered_page_has_a_working_json_twin(graph, settings, monkeypa
     An admin fetches them, since the console and the admin pages are registered too.
     """
     from tests.web.conftest import _client
-    from cypher import assessments as store_assessments
-    from klynge import assessments
-
     advisor = _client(settings, "admin")
-    graph.small()
-    answers = assessments.validate({"interview_date": "2026-01-05", "advisor": "Kari", "status": "draft"})
-    store_assessments.create_rows(graph.store, [store_assessments.row(
-        EXAMPLES["assessment_id"], "923609016", answers.properties(), revision=1, username="kari", role="advisor",
-        action="create", change={}, source="web", as_of="2026-01-05")])
+    small_with_assessment(graph)
     monkeypatch.setattr(analysis, "_module", lambda name: None)  # the fit itself is tested in test_org
     for r in ROUTES:
         url = _fill(json_rule(r.rule) if r.twin else r.rule) + QUERY.get(r.rule, "")

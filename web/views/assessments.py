@@ -16,13 +16,15 @@ import datetime as _dt
 from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from cypher import assessments as store_assessments
 from cypher.assessments import AssessmentConflict, AssessmentNotFound
 from klynge import assessments
 from klynge.assessments import AssessmentInvalid
-from web import auth, confidential, params
+from web import auth, confidential, i18n, params
 from web.errors import wants_json
 from web.routes import page, respond
 from web.stores import get_store
@@ -31,6 +33,14 @@ from web.views.org import load_root
 bp = Blueprint("assessments", __name__)
 
 ERRORS = (400, 401, 403, 404)
+#: Words of the pages for the stored codes (status of an assessment, action of a revision).
+WORDS = {"draft": _l("draft"), "final": _l("final"), "create": _l("recorded"), "update": _l("edited"),
+         "import": _l("imported")}
+
+
+@bp.app_context_processor
+def _words() -> dict[str, Any]:
+    return {"assessment_word": lambda code: str(WORDS.get(code, code))}
 
 
 def _org(orgnr: str) -> dict[str, Any]:
@@ -40,11 +50,11 @@ def _org(orgnr: str) -> dict[str, Any]:
 def _load(assessment_id: str) -> dict[str, Any]:
     err = assessments.check_id(assessment_id)
     if err:
-        raise params.not_found(f"No assessment {assessment_id!r}: {err}.")
+        raise params.not_found(_("No assessment %(id)s: %(error)s.", id=repr(assessment_id), error=i18n.say(err)))
     row = store_assessments.get(get_store(), assessment_id)
     if row is None:
-        raise params.not_found(f"No assessment {assessment_id} is in the graph.",
-                               "It may have been removed with its organisation; see the firm's assessments.")
+        raise params.not_found(_("No assessment %(id)s is in the graph.", id=assessment_id),
+                               _("It may have been removed with its organisation; see the firm's assessments."))
     return row
 
 
@@ -69,7 +79,7 @@ def _posted() -> dict[str, Any]:
         if not isinstance(body, dict):
             from flask import abort
 
-            abort(400, description="The body must be a JSON object with the form's fields.")
+            abort(400, description=_("The body must be a JSON object with the form's fields."))
         return body
     return {k: v for k, v in request.form.items() if k != "csrf_token"}
 
@@ -77,20 +87,22 @@ def _posted() -> dict[str, Any]:
 def _form(org: dict[str, Any], values: dict[str, Any], *, status: int = 200, errors: dict[str, str] | None = None,
           assessment: dict[str, Any] | None = None, message: str | None = None):
     inst = _instrument_of(assessment)
+    errors = {k: i18n.say(v) for k, v in (errors or {}).items()}  # in the page's language
+    message = i18n.say(message) if message else message
     data = {"organization": org, "instrument": inst.as_dict(), "values": values, "errors": errors or {},
             "assessment": assessment, "message": message,
             "action": f"/assessment/{assessment['assessment_id']}" if assessment
             else f"/org/{org['orgnr']}/assessments"}
     if wants_json():
         if errors or message:
-            body = {"ok": False, "error": message or "Some answers do not fit the instrument: "
-                    + "; ".join(f"{k}: {v}" for k, v in (errors or {}).items()), "status": status,
-                    "fields": errors or {}}
+            body = {"ok": False, "error": message or _("Some answers do not fit the instrument: %(fields)s",
+                                                       fields="; ".join(f"{k}: {v}" for k, v in (errors or {}).items())),
+                    "status": status, "fields": errors or {}}
             if assessment:
                 body["current"] = assessment
             return jsonify(body), status
         return jsonify({"ok": True, **data}), status
-    return render_template("assessment_form.html", instrument_obj=inst, **data), status
+    return render_template("assessment_form.html", **data), status
 
 
 @page(bp, "/org/<orgnr>/assessments", summary="A firm's absorptive-capacity assessments (advisors only)",
@@ -192,7 +204,7 @@ def update(assessment_id: str):
         revision = int(values.get("revision"))
     except (TypeError, ValueError):
         return _form(org, values, status=400, assessment=row,
-                     errors={"revision": "the revision the edit started from is missing; open the form again"})
+                     errors={"revision": _("the revision the edit started from is missing; open the form again")})
     try:
         answers = assessments.validate(values, version=row["instrument_version"])
     except AssessmentInvalid as exc:
@@ -205,7 +217,7 @@ def update(assessment_id: str):
     except AssessmentConflict as exc:
         confidential.record("update", f"assessment:{assessment_id}", "edit not saved: changed meanwhile",
                             outcome="refused", message=str(exc))
-        return _form(org, values, status=409, assessment=exc.current or row, message=str(exc))
+        return _form(org, values, status=409, assessment=exc.current or row, message=exc.args[0])
     except AssessmentNotFound as exc:
         raise NotFound(description=str(exc)) from exc
     return _saved("update", saved, f"assessment of {row['orgnr']} saved as revision {saved['revision']}", 200)

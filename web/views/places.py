@@ -138,5 +138,5 @@ def region_analysis(region_id: str):
         table = f.key.rsplit("_", 1)[0] if f.key.startswith("critical_nace_breakdown_") else f.key
         figures_by_table.setdefault(table, []).append({"figure": f, "svg": Markup(drawn.get(f.key, ""))})
     return respond("region_analysis.html", {**data, "figures_by_table": figures_by_table,
-                                            "column_title": analysis.column_title,
+                                            "column_title": analysis.column_title, "analysis_text": analysis.analysis_text,
                                             "hidden_columns": analysis.HIDDEN_COLUMNS})

@@ -145,7 +145,10 @@ def test_viewers_and_anonymous_visitors_see_nothing_of_assessments(small, make, 
     aid = recorded["assessment_id"]
     for path in (f"/org/{ORGNR}", f"/org/{ORGNR}.json", "/", "/index.json", "/healthz",
                  "/region/ringeriksregionen/analysis", "/region/ringeriksregionen/analysis.json",
-                 "/status", "/status.json", "/status/data.json", "/search.json?q=equinor", "/openapi.json"):
+                 "/status", "/status.json", "/status/data.json", "/search.json?q=equinor", "/openapi.json",
+                 f"/org/{ORGNR}/explore", f"/org/{ORGNR}/network.json?roles=all&depth=2",
+                 f"/network/expand.json?kind=organization&key={ORGNR}&roles=all", "/suggest.json?q=equ",
+                 f"/path.json?from={ORGNR}&to=984851006"):
         r = c.get(path)
         assert r.status_code == 200, path
         leaks = _leaks(r.get_data(as_text=True), recorded)

@@ -243,4 +243,16 @@ def test_an_advisor_records_an_assessment_and_finds_it_on_the_profile_and_in_the
     assert "EQUINOR ASA" in firms and "923609016" in firms and "Synnøve Rådgiver" in firms
     assert f"{acap:.3g}" in page.inner_text("#table-absorptive_groups")
     page.locator("#absorptive-section").screenshot(path=str(ARTIFACTS / "13-region-absorptive.png"))
+
+    page.goto(base + "/lang/nb?next=/org/923609016")  # the language switch's link: the card in Bokmål
+    page.wait_for_selector("#absorptive-capacity")
+    assert page.inner_text("#absorptive-date") == "4. mars 2026"
+    assert "Siste endelige vurdering" in page.inner_text("#absorptive-capacity")
+    page.goto(base + "/org/923609016/assessments/new")
+    assert "Lagre som endelig" in page.inner_text("#assessment-form")
+    page.click("#save-final")  # no item answered (date and advisor are filled in): the messages in Bokmål
+    page.wait_for_selector("#form-errors")
+    errors = page.inner_text("#form-errors")
+    assert f"Noen svar må rettes ({len(answers)}):" in errors and "acq1: ikke besvart" in errors
+    page.screenshot(path=str(ARTIFACTS / "14-assessment-form-nb.png"), full_page=True)
     assert page.klynge_errors == []  # type: ignore[attr-defined]

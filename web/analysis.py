@@ -406,13 +406,13 @@ ANALYSIS_TEXTS = (
     _l("Units considered for critical mass, step by step"),
 )
 #: The absorptive-capacity section's own words (gds_jobs.analysis.absorptive: titles, the confidentiality note,
-#: group labels, score titles, measures and expected signs as they are now; notes with counts stay as written).
+#: group labels, score titles and expected signs as they are now; notes with counts stay as written; scores and
+#: measures are shown by their column titles).
 ABSORPTIVE_TEXTS = (
     _l("Absorptive capacity by group: medians and means with 95 % bootstrap intervals"),
     _l("Absorptive capacity and network position: Spearman correlations"),
     _l("Interviewed organisations (advisors only)"),
     _l("CONFIDENTIAL: advisors' interview assessments. For advisors and above only; do not publish or pass on."),
-    _l("Region"), _l("All interviewed"), _l("Absorptive capacity (mean of the four)"), _l("acquisition"),
-    _l("assimilation"), _l("transformation"), _l("exploitation"), _l("acap"), _l("constraint"),
-    _l("eigenvector"), _l("negative"), _l("positive"),
+    _l("Region"), _l("All interviewed"), _l("Absorptive capacity (mean of the four)"), _l("negative"),
+    _l("positive"),
 )

@@ -314,3 +314,6 @@ def test_the_assessment_pages_and_the_region_section_are_in_bokmal(small, make, 
     assert "Regionen (" in section and "Median, 95 % KI nedre" in section and "Få intervjuer" in section
     assert "FORTROLIG" in section and "Intervjuede organisasjoner (bare for rådgivere)" in section
     assert "All interviewed" not in section and "median ci low" not in section.lower()
+    corr = section[section.index('id="table-absorptive_correlations"'):section.index('id="absorptive-absorptive_firms"')]
+    assert "Tilegnelse" in corr and "Egenvektorsentralitet" in corr and "Begrensning" in corr
+    assert ">acquisition<" not in corr and ">eigenvector<" not in corr and "negativt" in corr

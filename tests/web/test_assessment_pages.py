@@ -317,3 +317,20 @@ def test_the_assessment_pages_and_the_region_section_are_in_bokmal(small, make, 
     corr = section[section.index('id="table-absorptive_correlations"'):section.index('id="absorptive-absorptive_firms"')]
     assert "Tilegnelse" in corr and "Egenvektorsentralitet" in corr and "Begrensning" in corr
     assert ">acquisition<" not in corr and ">eigenvector<" not in corr and "negativt" in corr
+
+
+def test_the_region_section_is_computed_per_request_beside_the_kept_analysis(small, make, store):
+    """The public analysis is kept per data version; an assessment recorded after it shows at once, and the kept
+    result holds nothing of it."""
+    from web import analysis
+
+    analysis.clear_region_cache()
+    advisor = make("advisor")
+    before = advisor.get("/region/ringeriksregionen/analysis.json").get_json()["analysis"]["absorptive"]
+    assert before["status"] == "empty" and before["interviewed"] == 0
+    a = assessments.validate({"interview_date": "2026-02-01", "advisor": ADVISOR_NAME, **{i: 2 for i in ITEMS}})
+    store_assessments.record(store, ORGNR, a, username="kari", role="advisor")
+    after = advisor.get("/region/ringeriksregionen/analysis.json").get_json()["analysis"]["absorptive"]
+    assert after["status"] == "ok" and after["interviewed"] == 1
+    (entry,) = list(analysis._region_cache.values())  # the same kept analysis served both views
+    assert "absorptive" not in entry["result"] and ADVISOR_NAME not in repr(entry["result"])

@@ -156,9 +156,16 @@ def db_stop() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def db_wipe(yes: bool) -> None:
     """Delete every node, relationship and index of the graph."""
-    if not yes:
-        click.confirm("Delete the whole graph?", abort=True)
+    from cypher import assessments
+
     store = _store()
+    n = assessments.count(store)
+    warning = (f"the graph holds {n} advisors' assessments, which no source file can load again: back them up "
+               "first with `klynge assessments export FILE.xlsx`") if n else ""
+    if not yes:
+        click.confirm(f"{warning + '. ' if warning else ''}Delete the whole graph?", abort=True)
+    elif warning:
+        click.echo(f"warning: {warning}; deleting them too (--yes)", err=True)
     store.wipe()
     click.echo(f"graph wiped on {store.backend}")
 
@@ -314,6 +321,8 @@ for _kind, _help in (
     ("accounts", "Regnskapsregisteret accounts: a per-unit JSON file, a folder of them, or .jsonl(.gz)."),
     ("patents", "Patent applications from the documented CSV (see loaders/README.md)."),
     ("synthetic", "Every file of a folder written by `klynge synth`."),
+    ("assessments", "Advisors' absorptive-capacity assessments: CSV or XLSX in the template's layout "
+                    "(`klynge assessments template FILE`). Confidential; each import is audited."),
 ):
     _add_load_command(_kind, _help)
 
@@ -525,6 +534,45 @@ def export_measures(fmt: str, out: str | None) -> None:
         click.echo(f"{n} organisations written to {out}", err=True)
 
 
+# ---------------------------------------------------------------- assessments
+
+
+@main.group()
+def assessments() -> None:
+    """Advisors' absorptive-capacity assessments (confidential; docs/assessments.md).
+
+    Import them with `klynge load assessments FILE.csv|xlsx`; advisors record and edit them in the web app.
+    """
+
+
+@assessments.command("template")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--version", "version", type=int, default=None, help="Instrument version (default: the newest).")
+def assessments_template(path: str, version: int | None) -> None:
+    """Write an empty import template (PATH ending in .xlsx: with a sheet describing every column; or .csv)."""
+    from loaders.sources.assessments import write_file
+
+    click.echo(f"template written to {write_file(path, version=version)}", err=True)
+
+
+@assessments.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+def assessments_export(path: str) -> None:
+    """Every assessment (drafts included) in the import layout, as .xlsx or .csv: a backup that
+    `klynge load assessments` reads back (the edit history stays in the graph). Audited."""
+    import getpass
+
+    from klynge import audit
+    from loaders.sources.assessments import export_rows, write_file
+
+    rows = export_rows(_store())
+    write_file(path, rows)
+    audit.record_access(load_settings().state_dir, kind="assessment", action="export", subject=f"file:{path}",
+                        description=f"klynge assessments export {path}: {len(rows)} assessments",
+                        user=getpass.getuser(), role="cli", endpoint="klynge assessments export", rows=len(rows))
+    click.echo(f"{len(rows)} assessments written to {path}; the file is confidential", err=True)
+
+
 # ---------------------------------------------------------------- analyses
 
 
@@ -549,16 +597,30 @@ def report() -> None:
 @click.option("--sensitivity/--no-sensitivity", default=True, show_default=True,
               help="Compute the sensitivity panel (every population x seats x weighting).")
 @click.option("--top", type=int, default=200, show_default=True, help="Organisations in the critical-mass table.")
+@click.option("--assessments/--no-assessments", default=True, show_default=True,
+              help="Include the absorptive-capacity section from advisors' assessments (confidential: the report "
+                   "then says so, and the run is audited).")
 def report_region(region: str, out_dir: str, population: str, min_employees: int, roles: str, weighted: bool,
-                  revenue_year: int | None, sensitivity: bool, top: int) -> None:
+                  revenue_year: int | None, sensitivity: bool, top: int, assessments: bool) -> None:
     """A self-contained HTML report (plus CSV and JSON of every table) for a region."""
+    import getpass
     from pathlib import Path
 
     from gds_jobs.analysis.report import analyse_region, write_analysis
+    from klynge import audit
 
     res = analyse_region(_store(), region, top_n=top, population=population, min_employees=min_employees,
-                         roles=roles, weighted=weighted, revenue_year=revenue_year, sensitivity=sensitivity)
+                         roles=roles, weighted=weighted, revenue_year=revenue_year, sensitivity=sensitivity,
+                         assessments=assessments)
     path = write_analysis(res, Path(out_dir))
+    if "confidential" in res.meta:
+        n = res.meta["confidential"]["interviewed"]
+        audit.record_access(load_settings().state_dir, kind="assessment", action="report",
+                            subject=f"region:{res.region_id}", description=f"klynge report region {region} --out "
+                            f"{out_dir}: absorptive-capacity section of {n} interviewed organisation(s)",
+                            user=getpass.getuser(), role="cli", endpoint="klynge report region", rows=n)
+        click.echo(f"the report includes {n} advisors' assessments: it is confidential (--no-assessments leaves "
+                   "them out)", err=True)
     net = res.meta["network"]
     click.echo(f"population: {res.meta['population']}")
     click.echo(f"network: {net['nodes']} nodes, {net['ties']} ties, {net['isolates']} isolates, largest component "

@@ -200,6 +200,16 @@ COLUMN_TITLES = {
     "region_units_all_sizes": _l("Units in the region (all sizes)"), "window": _l("Window (years)"),
     "measures_run": _l("Measures run"), "lq": _l("Location quotient"), "explanation": _l("Why"),
     "level": _l("Level"), "member": _l("Member"),
+    # the absorptive-capacity section (gds_jobs.analysis.absorptive)
+    "score": _l("Score"), "score_title": _l("Score"), "median_ci_low": _l("Median, 95 % CI low"),
+    "median_ci_high": _l("Median, 95 % CI high"), "mean_ci_low": _l("Mean, 95 % CI low"),
+    "mean_ci_high": _l("Mean, 95 % CI high"), "small_n": _l("Few interviews"), "measure": _l("Measure"),
+    "rho_ci_low": _l("rho, 95 % CI low"), "rho_ci_high": _l("rho, 95 % CI high"), "p_holm": _l("p (Holm)"),
+    "p_bh": _l("p (Benjamini–Hochberg)"), "interview_date": _l("Interview date"), "advisor": _l("Advisor"),
+    "acquisition": _l("Acquisition"), "assimilation": _l("Assimilation"), "transformation": _l("Transformation"),
+    "exploitation": _l("Exploitation"), "acap": _l("Absorptive capacity"), "siva_member": _l("SIVA member"),
+    "in_population": _l("In the population"), "constraint": _l("Constraint"),
+    "eigenvector": _l("Eigenvector centrality"), "synthetic": _l("Synthetic"),
 }
 #: Columns left out of the page's tables (long internal text; the JSON twin keeps every column).
 HIDDEN_COLUMNS = frozenset({"path", "group", "region_id"})
@@ -378,17 +388,54 @@ def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> d
     if matrix is not None and panel is not None:
         out["sensitivity"] = to_table(matrix(panel))
     out["_figures"] = figures(frames, getattr(res, "region_name", None))
+    source = getattr(mod, "section_source", None)
+    if source is not None:  # what a later section needs of this analysis (a few columns; nothing confidential)
+        out["_sections"] = source(res)
     return out
+
+
+def absorptive(store: Any, entry: dict) -> dict:
+    """The confidential absorptive-capacity section of a (cached) region analysis, or a note saying why not.
+
+    Computed per request from the advisors' assessments and the analysis's frame
+    (``gds_jobs.analysis.report.absorptive_section``), never cached and apart from the public tables, which
+    never depend on it. Callers check that the user may see it (:func:`web.confidential.visible`).
+    """
+    mod = _module("gds_jobs.analysis.report")
+    fn = getattr(mod, "absorptive_section", None) if mod else None
+    src = entry.get("result", {}).get("_sections")
+    if fn is None or src is None:
+        return {"status": "not_available", "note": gettext("The absorptive-capacity section is not available."),
+                "tables": [], "interviewed": 0}
+    try:
+        section = fn(src, store)
+    except KlyngeError as exc:
+        return {"status": "not_available", "note": gettext("Absorptive capacity not computed: %(error)s",
+                                                           error=str(exc)), "tables": [], "interviewed": 0}
+    tables = []
+    for key, frame in section.items():
+        attrs = getattr(frame, "attrs", None) or {}
+        fig, title = attrs.get("figure"), attrs.get("title") or key
+        tables.append({"key": key, "title": f"{fig}: {title}" if fig else str(title),
+                       "notes": [str(n) for n in attrs.get("notes") or []], **to_table(frame)})
+    n = int(section["absorptive_groups"].attrs.get("interviewed", 0)) if "absorptive_groups" in section else 0
+    return {"status": "ok" if n else "empty", "interviewed": n, "tables": tables,
+            "note": None if n else gettext("No final assessment is recorded yet: record interviews on the firms' "
+                                           "profiles.")}
+
+
+def analysis_text(value: str) -> str:
+    """A text of the analysis (a label, a title, a note) in the page's language when the catalogue has it;
+    "Region (<name>)" with the name kept."""
+    if value.startswith("Region (") and value.endswith(")"):
+        return gettext("Region (%(name)s)", name=value[len("Region ("):-1])
+    return gettext(value) if value else value
 
 
 def localised(f: charts.Figure) -> charts.Figure:
     """A figure with its words in the page's language (the analysis writes English; known texts are in
     the catalogue, others stay as written)."""
-    def tr(text: str) -> str:
-        if text.startswith("Region (") and text.endswith(")"):
-            return gettext("Region (%(name)s)", name=text[len("Region ("):-1])
-        return gettext(text) if text else text
-
+    tr = analysis_text
     title = tr(f.title)
     if f.key.startswith("critical_nace_breakdown_") and f.title.endswith(": firms per NACE code"):
         title = gettext("%(area)s: firms per NACE code", area=f.title[: -len(": firms per NACE code")])
@@ -429,4 +476,15 @@ ANALYSIS_TEXTS = (
     _l("Table 6: firms by number of employees and value-creation area"),
     _l("NACE breakdown inside each value-creation area"), _l("Critical-mass flags by value-creation area"),
     _l("Units considered for critical mass, step by step"),
+)
+#: The absorptive-capacity section's own words (gds_jobs.analysis.absorptive: titles, the confidentiality note,
+#: group labels, score titles and expected signs as they are now; notes with counts stay as written; scores and
+#: measures are shown by their column titles).
+ABSORPTIVE_TEXTS = (
+    _l("Absorptive capacity by group: medians and means with 95 % bootstrap intervals"),
+    _l("Absorptive capacity and network position: Spearman correlations"),
+    _l("Interviewed organisations (advisors only)"),
+    _l("CONFIDENTIAL: advisors' interview assessments. For advisors and above only; do not publish or pass on."),
+    _l("Region"), _l("All interviewed"), _l("Absorptive capacity (mean of the four)"), _l("negative"),
+    _l("positive"),
 )

@@ -333,3 +333,11 @@ def data_version(store: Any) -> tuple:
         rows = store.read(text)
         out.append((name, rows[0]["v"] if rows else None))
     return tuple(out)
+
+
+def assessments(store: Any) -> pd.DataFrame:
+    """Every final absorptive-capacity assessment (confidential: callers show it to advisors and above only;
+    see :mod:`gds_jobs.analysis.absorptive`)."""
+    from gds_jobs.analysis.absorptive import as_frame
+
+    return as_frame(library.run(store, "analysis/assessments"))

@@ -9,7 +9,7 @@ from flask import Blueprint
 from flask_babel import gettext as _
 
 from cypher import library
-from web import analysis, auth, params
+from web import analysis, auth, confidential, params
 from web.errors import wants_json
 from web.facets import HELIX_TITLES
 from web.params import not_found
@@ -142,7 +142,9 @@ def region_analysis(region_id: str):
     fit) from gds_jobs.analysis for the chosen population, seats and weighting, drawn as charts (server-side
     SVG) with plain column names; `analysis.figures` carries each figure's statistics and `charts` what each
     chart draws; a clear note when the analysis is not available. Computed once per options, measures run and
-    data load, then kept."""
+    data load, then kept. For advisors and above, `analysis.absorptive` adds the confidential absorptive-capacity
+    section (advisors' interview assessments by group, their correlation with constraint and eigenvector, the
+    interviewed firms), computed per request and audited."""
     from markupsafe import Markup
 
     from web import i18n
@@ -164,6 +166,10 @@ def region_analysis(region_id: str):
     data = {"region": {"region_id": match["region_id"], "name": match.get("name")}, "options": options,
             "analysis": {k: v for k, v in res.items() if not k.startswith("_")},
             "charts": [analysis.figure_json(f) for f in figs]}
+    if confidential.visible():  # advisors and above; the cached public analysis never holds it
+        data["analysis"]["absorptive"] = analysis.absorptive(store, entry)
+        confidential.record("view", f"region:{region_id}", f"region analysis of {region_id} with the "
+                            "absorptive-capacity section", rows=data["analysis"]["absorptive"]["interviewed"])
     if wants_json():
         return respond("region_analysis.html", data)
     drawn = analysis.region_charts(entry, i18n.locale_code(), i18n.auto_number,
@@ -173,5 +179,5 @@ def region_analysis(region_id: str):
         table = f.key.rsplit("_", 1)[0] if f.key.startswith("critical_nace_breakdown_") else f.key
         figures_by_table.setdefault(table, []).append({"figure": f, "svg": Markup(drawn.get(f.key, ""))})
     return respond("region_analysis.html", {**data, "figures_by_table": figures_by_table,
-                                            "column_title": analysis.column_title,
+                                            "column_title": analysis.column_title, "analysis_text": analysis.analysis_text,
                                             "hidden_columns": analysis.HIDDEN_COLUMNS})

@@ -96,8 +96,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_host", "KLYNGE_HOST", str, "127.0.0.1", "where `klynge serve` listens"),
     Setting("web_port", "KLYNGE_PORT", int, 5000, "the port `klynge serve` listens on", low=1, high=65535),
     Setting("state_dir", "KLYNGE_STATE_DIR", Path, Path("var/state"),
-            "accounts (`users.json`), the session secret, the console audit log and saved queries — kept apart "
-            "from the graph, so a graph wipe never removes them"),
+            "accounts (`users.json`), the session secret, the console audit log, saved queries and the cluster-fit "
+            "model of the current measures run (`fit/`) — kept apart from the graph, so a graph wipe never removes "
+            "them"),
     Setting("secret_key", "KLYNGE_SECRET_KEY", str, None,
             "Flask session secret, shared by every worker and restart", shown="generated once in `<state_dir>/secret_key`"),
     Setting("secure_cookies", "KLYNGE_SECURE_COOKIES", str, "auto",

@@ -7,6 +7,7 @@ import time
 from flask import Blueprint, redirect, url_for
 
 from cypher import library
+from web import confidential
 from web.routes import page, respond
 from web.stores import get_store
 
@@ -18,7 +19,7 @@ def healthz():
     """Backend, version and counts as JSON (200 when the store answers, 503 otherwise)."""
     store = get_store()
     info = store.health()
-    info["counts"] = store.counts()
+    info["counts"] = confidential.public_counts(store.counts())
     return info
 
 
@@ -45,7 +46,8 @@ def home():
     to clusters and regions."""
     store = get_store()
     info = store.health()
-    return respond("home.html", {"info": info, "counts": store.counts(), "example": example_organisation(store)})
+    return respond("home.html", {"info": info, "counts": confidential.public_counts(store.counts()),
+                                 "example": example_organisation(store)})
 
 
 @bp.get("/favicon.ico")

@@ -202,8 +202,9 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "Meta",
         "key",
-        ("key", "interlock_run", "measures_run", "brokerage_run", "updated"),
-        "Pointers to the current run per job (key 'measures'), flipped in one write when a run succeeds.",
+        ("key", "interlock_run", "measures_run", "brokerage_run", "updated", "member_rule"),
+        "Pointers to the current run per job (key 'measures'), flipped in one write when a run succeeds; key "
+        "'synthetic': how the synthetic generator chose cluster members (member_rule), recorded by its load.",
     ),
     NodeType(
         "Lock",

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from cypher import library
-from cypher.registry import register
+from cypher.statements.analysis import SYNTHETIC_MEMBER_RULE, VERSION_QUERIES
 from gds_jobs.analysis.options import AnalysisOptions
 from klynge.errors import ConfigError
 
@@ -309,21 +309,6 @@ def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:
     return {str(r["person_key"]): str(r["name"]) for r in rows if r.get("name")}
 
 
-#: What an analysis kept in memory depends on (:func:`data_version`), one simple statement each so both stores
-#: answer from their counts and indexes (a constant column or a pipeline would make them scan).
-VERSION_QUERIES: tuple[tuple[str, str], ...] = (
-    ("organizations", register("gds_jobs.analysis.version.organizations",
-                               "MATCH (o:Organization) RETURN count(o) AS v")),
-    ("memberships", register("gds_jobs.analysis.version.memberships",
-                             "MATCH ()-[r:MEMBER_OF]->() RETURN count(r) AS v")),
-    ("roles", register("gds_jobs.analysis.version.roles", "MATCH ()-[r:HOLDS_ROLE]->() RETURN count(r) AS v")),
-    ("measures_run", register("gds_jobs.analysis.version.measures_run",
-                              "MATCH (m:Meta {key: 'measures'}) RETURN m.measures_run AS v")),
-    ("load", register("gds_jobs.analysis.version.load", "MATCH (l:LoadRun) RETURN l.load_id AS v "
-                                                        "ORDER BY l.started DESC, l.load_id DESC LIMIT 1")),
-)
-
-
 def data_version(store: Any) -> tuple:
     """The current measures run, the newest data load and the numbers of organisations, cluster
     memberships and role holdings, as ``((name, value), ...)``: an analysis computed from the graph and
@@ -341,3 +326,9 @@ def assessments(store: Any) -> pd.DataFrame:
     from gds_jobs.analysis.absorptive import as_frame
 
     return as_frame(library.run(store, "analysis/assessments"))
+
+
+def synthetic_member_rule(store: Any) -> str | None:
+    """How the synthetic generator chose cluster members (recorded by ``klynge load synthetic``), or None."""
+    rows = store.read(SYNTHETIC_MEMBER_RULE)
+    return str(rows[0]["rule"]) if rows and rows[0].get("rule") else None

@@ -57,7 +57,8 @@ import numpy as np
 import pandas as pd
 
 from cypher import library
-from gds_jobs.analysis.data import AnalysisData, data_version, load_data, person_names, region_units, resolve_region
+from gds_jobs.analysis.data import (AnalysisData, data_version, load_data, person_names, region_units, resolve_region,
+                                    synthetic_member_rule)
 from gds_jobs.analysis.fitmodel import (
     FitContext,
     Weights,
@@ -77,7 +78,7 @@ from gds_jobs.analysis.fitparts import (
     relatedness,
 )
 from gds_jobs.analysis.options import AnalysisOptions
-from gds_jobs.analysis.valueareas import ValueAreaRules
+from klynge.reference.valueareas import ValueAreaRules
 from klynge.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -389,7 +390,7 @@ def precompute(store: Any) -> dict[str, Any]:
 
 def _reference_rules() -> ValueAreaRules | None:
     try:
-        return ValueAreaRules.from_reference()
+        return ValueAreaRules.packaged()
     except ConfigError:
         return None
 
@@ -654,22 +655,19 @@ def evaluate(store: Any, *, clusters: str | Sequence[str] = "in", seeds: int = 1
     data = load_data(store, None, opts)
     ctx = context(data, opts, rules if rules is not None else _reference_rules())
     ev = _evaluate(ctx, clusters=clusters, seeds=seeds, fraction=fraction, **kw)
-    ev.notes += synthetic_notes(ctx)
+    ev.notes += synthetic_notes(ctx, synthetic_member_rule(store))
     return ev
 
 
-def synthetic_notes(ctx: FitContext) -> list[str]:
-    """What the evaluation must say on synthetic clusters: the generator's member rule and its overlap
-    with the score's value chains."""
+def synthetic_notes(ctx: FitContext, member_rule: str | None) -> list[str]:
+    """What the evaluation must say on synthetic clusters: the generator's member rule (as the synthetic load
+    recorded it, :func:`gds_jobs.analysis.data.synthetic_member_rule`) and its overlap with the score's value
+    chains."""
     syn = ctx.clusters["synthetic"].fillna(False).astype(bool) if "synthetic" in ctx.clusters else pd.Series([])
     if not syn.any():
         return []
-    try:
-        from loaders.synth import membership_rule
-
-        rule = membership_rule()
-    except ImportError:  # the loaders are not installed with the analyses
-        rule = "The synthetic generator's member rule is documented in loaders/synth/README.md."
+    rule = member_rule or ("The synthetic generator's member rule is documented in loaders/synth/README.md "
+                               "(this graph's synthetic load did not record it).")
     return [f"SYNTHETIC CLUSTERS ({int(syn.sum())} of {len(syn)}): " + rule,
             ("The score does not know these themes. Its value chains come from the shipped value areas "
              "(value_areas.yaml), which overlap some themes (building 41–43 and 71.1, food 01, 03, 10, 11, ICT 62, "

@@ -43,6 +43,7 @@ from gds_jobs.analysis.absorptive import CONFIDENTIAL_NOTE, SCORES, region_secti
 from gds_jobs.analysis.critical import critical_mass
 from gds_jobs.analysis.data import AnalysisData, load_data, location_data
 from gds_jobs.analysis.data import assessments as load_assessments
+from gds_jobs.analysis.data import synthetic_member_rule
 from gds_jobs.analysis.fit import build_model, cluster_table, finish_table, synthetic_notes
 from gds_jobs.analysis.fiteval import evaluate as evaluate_fit
 from gds_jobs.analysis.frame import (
@@ -309,7 +310,7 @@ def _fit_section(store: Any, res: RegionAnalysis, data: AnalysisData, options: A
     if holdout:
         ev = evaluate_fit(ctx, seeds=seeds, seed=options.seed, bootstrap=options.bootstrap,
                           confidence=options.confidence)
-        ev.notes += synthetic_notes(ctx)
+        ev.notes += synthetic_notes(ctx, synthetic_member_rule(store))
         for key, frame in (("fit_evaluation", ev.summary), ("fit_evaluation_differences", ev.differences),
                            ("fit_evaluation_clusters", ev.clusters)):
             frame.attrs["title"] = {"fit_evaluation": "How well the fit score finds hidden members, against "

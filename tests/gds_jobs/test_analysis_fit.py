@@ -31,7 +31,7 @@ from gds_jobs.analysis.fitmodel import (
     make_splits,
 )
 from gds_jobs.analysis.fitparts import PART_NAMES, parts, percentile_among, relatedness
-from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 
 RULES = ValueAreaRules(areas=(ValueArea("ikt", "IKT", ("58.2", "61", "62", "63")),
                               ValueArea("bygg", "Bygg og anlegg", ("41", "42", "43"))))

@@ -21,7 +21,8 @@ from loaders.synth.formats import ENHETER_CSV_COLUMNS, FR_COLUMNS, IN_COLUMNS, P
 from loaders.synth.funding import fr_rows, in_rows, patent_rows
 from loaders.synth.knobs import Knobs, Manifest
 from loaders.synth.records import Builder
-from loaders.synth.world import KIND_INDEX, World, build_world
+from loaders.synth.model import KIND_INDEX, World
+from loaders.synth.world import build_world
 
 FILES = {
     "units_json": "enheter_alle.json.gz",

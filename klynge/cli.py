@@ -593,7 +593,8 @@ def report_region(region: str, out_dir: str, population: str, min_employees: int
     import getpass
     from pathlib import Path
 
-    from gds_jobs.analysis.report import analyse_region, write_analysis
+    from gds_jobs.analysis.report import analyse_region
+    from gds_jobs.analysis.report_html import write_analysis
     from klynge import audit
 
     res = analyse_region(_store(), region, top_n=top, population=population, min_employees=min_employees,

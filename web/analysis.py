@@ -9,7 +9,6 @@ with plain values so both the HTML page and its JSON twin can show them.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 import math
 import threading
@@ -22,18 +21,14 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from cypher import library
+from gds_jobs.analysis import fit as analysis_fit
+from gds_jobs.analysis import report as analysis_report
+from gds_jobs.analysis.sensitivity import sensitivity_matrix
 from klynge.errors import KlyngeError
 from web import charts
 from web.measures import finite_number
 
 log = logging.getLogger(__name__)
-
-
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def _plain(v: Any) -> Any:
@@ -73,26 +68,20 @@ def to_table(obj: Any) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def _fit_table(fn_name: str, call: Any, columns: tuple[str, ...], empty_note: str, what: str) -> dict:
+def _fit_table(fn: Any, call: Any, columns: tuple[str, ...], empty_note: str, what: str) -> dict:
     """A ``gds_jobs.analysis.fit`` table as ``{"status", "note", "columns", "rows", "details", "weights"}``.
 
     ``details`` holds, per row, the parts with weights and contributions, the most similar members and
     the board chains (persons already named or labelled by the analysis module, never by key for a caller
     without names); the shown ``columns`` are a subset, ``all_columns``/``all_rows`` carry every value.
     """
-    mod = _module("gds_jobs.analysis.fit")
-    fn = getattr(mod, fn_name, None) if mod else None
-    if fn is None:
-        return {"status": "not_available",
-                "note": gettext("%(what)s not computed: the analysis module (gds_jobs.analysis.fit) is not installed.",
-                                what=what)}
     try:
         result = call(fn)
     except KlyngeError as exc:
         return {"status": "not_available", "note": gettext("%(what)s not computed: %(reason)s", what=what,
                                                            reason=str(exc))}
     except Exception:  # an optional add-on must not take the page down; the error is logged
-        log.exception("%s failed", fn_name)
+        log.exception("%s failed", fn.__name__)
         return {"status": "error", "note": gettext("%(what)s could not be computed; the error is in the server log.",
                                                    what=what)}
     details = []
@@ -150,7 +139,7 @@ def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
 
     ``show_names`` is passed on so explanation chains name persons only for users allowed to see them.
     """
-    return _fit_table("fit_for_firm", lambda fn: fn(store, orgnr, show_names=show_names), FIT_COLUMNS,
+    return _fit_table(analysis_fit.fit_for_firm, lambda fn: fn(store, orgnr, show_names=show_names), FIT_COLUMNS,
                       gettext("Cluster fit computed, but no cluster fits this organisation."), gettext("Cluster fit"))
 
 
@@ -158,7 +147,7 @@ def cluster_candidates(store: Any, cluster_id: str, *, region: str | None = None
                        show_names: bool = False) -> dict:
     """``gds_jobs.analysis.fit.fit_for_cluster(store, cluster_id, region, top)``: the cluster's candidate
     firms with their explanations, or a clear note."""
-    return _fit_table("fit_for_cluster",
+    return _fit_table(analysis_fit.fit_for_cluster,
                       lambda fn: fn(store, cluster_id, region, top, show_names=show_names), CANDIDATE_COLUMNS,
                       gettext("No candidate firm for this cluster."), gettext("Candidate firms"))
 
@@ -344,18 +333,11 @@ def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> d
     Uses ``gds_jobs.analysis.report.analyse_region(store, region_id, holdout=False, **options)``,
     whose ``tables`` maps a key to a DataFrame (``attrs`` name its title, figure, population, network and
     notes), ``caveats`` are shown as notes and ``meta`` carries the options and the network. When
-    the module offers ``figure_data``, ``method_notes`` and ``sensitivity_matrix`` their results
-    come along (structured figure data; the sensitivity panel as one table). ``_figures`` are the
-    charts (:func:`figures`).
+    ``figure_data``, ``method_notes`` and ``sensitivity_matrix`` come along (structured figure data;
+    the sensitivity panel as one table). ``_figures`` are the charts (:func:`figures`).
     """
-    mod = _module("gds_jobs.analysis.report")
-    fn = getattr(mod, "analyse_region", None) if mod else None
-    if fn is None:
-        return {"status": "not_available", "note": str(_l("Analysis not available: the analysis module "
-                                                          "(gds_jobs.analysis) is not installed.")),
-                "tables": [], "caveats": []}
     try:
-        res = fn(store, region_id, holdout=False, **dict(options))
+        res = analysis_report.analyse_region(store, region_id, holdout=False, **dict(options))
     except KlyngeError as exc:
         return {"status": "not_available", "note": f"{_l('Analysis not available')}: {exc}", "tables": [],
                 "caveats": []}
@@ -378,19 +360,14 @@ def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> d
     out = {"status": "ok" if tables else "empty",
            "note": None if tables else str(_l("No analysis tables for this region.")),
            "tables": tables, "caveats": caveats, "meta": _plain(getattr(res, "meta", None) or {})}
-    for name, key in (("figure_data", "figures"), ("method_notes", "method_notes")):
-        f = getattr(mod, name, None)
-        if f is not None:
-            value = f(res)
-            out[key] = _plain([{"heading": h, "text": t} for h, t in value] if key == "method_notes" else value)
-    matrix = getattr(mod, "sensitivity_matrix", None)
+    out["figures"] = _plain(analysis_report.figure_data(res))
+    out["method_notes"] = _plain([{"heading": h, "text": t} for h, t in analysis_report.method_notes(res)])
     panel = frames.get("sensitivity")
-    if matrix is not None and panel is not None:
-        out["sensitivity"] = to_table(matrix(panel))
-    out["_figures"] = figures(frames, getattr(res, "region_name", None))
-    source = getattr(mod, "section_source", None)
-    if source is not None:  # what a later section needs of this analysis (a few columns; nothing confidential)
-        out["_sections"] = source(res)
+    if panel is not None:
+        out["sensitivity"] = to_table(sensitivity_matrix(panel))
+    out["_figures"] = figures(frames, res.region_name)
+    # what a later section needs of this analysis (a few columns; nothing confidential)
+    out["_sections"] = analysis_report.section_source(res)
     return out
 
 
@@ -401,14 +378,12 @@ def absorptive(store: Any, entry: dict) -> dict:
     (``gds_jobs.analysis.report.absorptive_section``), never cached and apart from the public tables, which
     never depend on it. Callers check that the user may see it (:func:`web.confidential.visible`).
     """
-    mod = _module("gds_jobs.analysis.report")
-    fn = getattr(mod, "absorptive_section", None) if mod else None
     src = entry.get("result", {}).get("_sections")
-    if fn is None or src is None:
+    if src is None:
         return {"status": "not_available", "note": gettext("The absorptive-capacity section is not available."),
                 "tables": [], "interviewed": 0}
     try:
-        section = fn(src, store)
+        section = analysis_report.absorptive_section(src, store)
     except KlyngeError as exc:
         return {"status": "not_available", "note": gettext("Absorptive capacity not computed: %(error)s",
                                                            error=str(exc)), "tables": [], "interviewed": 0}

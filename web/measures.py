@@ -21,7 +21,6 @@ snapshot of the published run is loaded, they read only their own nodes' values.
 from __future__ import annotations
 
 import bisect
-import importlib
 import logging
 import math
 import threading
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext, lazy_gettext
 
+import gds_jobs
 from cypher import library
 from klynge.config import read_setting
 
@@ -99,20 +99,10 @@ def finite_number(v: Any) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _gds() -> Any | None:
-    """``gds_jobs`` when installed (it owns the measure values), else None."""
-    try:
-        mod = importlib.import_module("gds_jobs")
-        getattr(mod, "current_measures")
-    except (ImportError, AttributeError):
-        return None
-    return mod
-
-
-def _current(gds: Any, store: Any) -> Any | None:
+def _current(store: Any) -> Any | None:
     """``gds_jobs.current_measures`` of every organisation, or None when it fails (logged)."""
     try:
-        return gds.current_measures(store, None, include_brokerage=True)
+        return gds_jobs.current_measures(store, None, include_brokerage=True)
     except Exception:  # the measures package must not take the page down; the error is logged
         log.exception("gds_jobs.current_measures failed")
         return None
@@ -197,17 +187,16 @@ def _snapshot(store: Any) -> dict[str, Any]:
                 return snap
         else:
             runs = _published_runs(store)
-        gds = _gds()
-        frame = _current(gds, store) if gds else None
+        frame = _current(store)
         index, matrix = _matrix(frame)
         dist: dict[tuple[str, str, str], Any] = {}
         if index:
             groups = {r["orgnr"]: r for r in library.run(store, "organization/groups", timeout_s=120)}
             dist = _distributions(list(index), matrix, groups)
-        # a failed read (frame None while gds_jobs exists) is not kept: the next check reads again
-        snap = {"at": now, "checked": now, "runs": runs if (frame is not None or gds is None) else ("failed",),
+        # a failed read (frame None) is not kept: the next check reads again
+        snap = {"at": now, "checked": now, "runs": runs if frame is not None else ("failed",),
                 "run_id": frame.attrs.get("run_id") if frame is not None else None,
-                "index": index, "matrix": matrix, "dist": dist, "available": gds is not None}
+                "index": index, "matrix": matrix, "dist": dist}
         _cache[key] = snap
         return snap
 
@@ -247,14 +236,11 @@ def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float
     """
     if not orgnrs:
         return {}, None
-    gds = _gds()
-    if gds is None:
-        return {}, None
     snap = _current_snapshot(store)
     if snap is not None:
         return {o: _values_of(snap, o) for o in orgnrs if o in snap["index"]}, snap["run_id"]
     try:
-        frame = gds.current_measures(store, orgnrs, include_brokerage=True)
+        frame = gds_jobs.current_measures(store, orgnrs, include_brokerage=True)
     except Exception:  # the measures package must not take the page down; the error is logged
         log.exception("gds_jobs.current_measures failed for %d organisations", len(orgnrs))
         return {}, None
@@ -326,8 +312,6 @@ def for_organization(store: Any, profile: dict) -> dict:
     sector and of the same county, and a plain-language sentence.
     """
     orgnr = profile["orgnr"]
-    if _gds() is None:
-        return {"status": "not_computed", "run_id": None, "source": "gds_jobs is not installed", "measures": []}
     snap = _snapshot(store)
     mine = _values_of(snap, orgnr)
     if not mine:

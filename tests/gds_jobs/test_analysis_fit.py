@@ -22,7 +22,8 @@ from scipy import optimize, stats
 
 from gds_jobs.analysis import AnalysisOptions
 from gds_jobs.analysis.data import AnalysisData
-from gds_jobs.analysis.fit import build_model, cluster_table, firm_table, label_persons
+from gds_jobs.analysis.fitscore import build_model
+from gds_jobs.analysis.fittables import cluster_table, firm_table, label_persons
 from gds_jobs.analysis.fiteval import cluster_folds, evaluate, rank_metrics
 from gds_jobs.analysis.fitmodel import (
     PRIOR_WEIGHTS,

@@ -16,7 +16,7 @@ import pytest
 from gds_jobs.analysis import AnalysisOptions, ValueAreaRules, build_frame, compare, critical_mass, hypotheses
 from gds_jobs.analysis.compare import Metric, network_structure
 from gds_jobs.analysis.data import load_data
-from gds_jobs.analysis.report import write_region_report
+from gds_jobs.analysis.report_html import write_region_report
 
 pytestmark = pytest.mark.slow
 

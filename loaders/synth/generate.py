@@ -17,7 +17,10 @@ import yaml
 
 from klynge.errors import ConfigError
 from loaders.synth.assessments import write_assessments
-from loaders.synth.formats import ENHETER_CSV_COLUMNS, FR_COLUMNS, IN_COLUMNS, PATENT_COLUMNS, enheter_csv_row
+from loaders.sources.grants.forskningsradet import COLUMNS as FR_COLUMNS
+from loaders.sources.grants.innovasjon_norge import COLUMNS as IN_COLUMNS
+from loaders.sources.patents import COLUMNS as PATENT_COLUMNS
+from loaders.synth.formats import ENHETER_CSV_COLUMNS, enheter_csv_row
 from loaders.synth.funding import fr_rows, in_rows, patent_rows
 from loaders.synth.knobs import Knobs, Manifest
 from loaders.synth.records import Builder

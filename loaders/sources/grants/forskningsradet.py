@@ -30,6 +30,7 @@ SOURCE = Source(
     licence="Forskningsrådet open data (NLOD presumed)",
 )
 
+#: Forskningsrådet "Søknader – versjon 2" columns (the publisher's sample.csv header).
 COLUMNS = (
     "prosjektnummer", "prosjekttittel", "soknadsfrist", "soknadsdato", "utlysnings_id", "utlysningsaktivitet",
     "utlysningtittel", "prosjekttype", "soknadstype", "soknadstypevariant", "sokstart", "sokslutt", "prosjektfase",

@@ -365,7 +365,7 @@ def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> d
     panel = frames.get("sensitivity")
     if panel is not None:
         out["sensitivity"] = to_table(sensitivity_matrix(panel))
-    out["_figures"] = figures(frames, res.region_name)
+    out["_figures"] = figures(frames, getattr(res, "region_name", None))
     # what a later section needs of this analysis (a few columns; nothing confidential)
     out["_sections"] = analysis_report.section_source(res)
     return out

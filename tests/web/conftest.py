@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -237,3 +238,26 @@ def login_as(app_factory, user_store):
         return client
 
     return make
+
+
+def _not_in_this_test(*args: Any, **kwargs: Any) -> Any:
+    from klynge.errors import KlyngeError
+
+    raise KlyngeError("the analysis is not part of this test")
+
+
+def fake_analysis(monkeypatch: pytest.MonkeyPatch, *, analyse_region: Any = None, fit_for_firm: Any = None,
+                  fit_for_cluster: Any = None, candidates_for_region: Any = None) -> None:
+    """Stand-ins for ``gds_jobs.analysis.report`` and ``gds_jobs.analysis.fit`` as web.analysis uses them: the
+    given functions, and for the others an analysis that refuses with a KlyngeError (shown as a note), so a
+    page test does not compute the real analyses (they are tested in tests/gds_jobs)."""
+    import types
+
+    from web import analysis
+
+    monkeypatch.setattr(analysis, "analysis_report", types.SimpleNamespace(
+        analyse_region=analyse_region or _not_in_this_test, figure_data=lambda res: [],
+        method_notes=lambda res: [], section_source=lambda res: None, absorptive_section=_not_in_this_test))
+    monkeypatch.setattr(analysis, "analysis_fit", types.SimpleNamespace(
+        fit_for_firm=fit_for_firm or _not_in_this_test, fit_for_cluster=fit_for_cluster or _not_in_this_test,
+        candidates_for_region=candidates_for_region or _not_in_this_test))

@@ -39,7 +39,7 @@ def test_nothing_but_the_cli_imports_web(pkg):
 
 
 #: What each package may not import. klynge/ is the base (settings, errors, reference data) except its CLI
-#: (klynge/cli.py and the commands it runs), which is the top and may import everything.
+#: (klynge/cli/ and the commands it runs), which is the top and may import everything.
 LAYERS = {
     "cypher": {"loaders", "gds_jobs", "web"},
     "loaders": {"gds_jobs", "web"},

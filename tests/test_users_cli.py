@@ -1,7 +1,7 @@
 """The user store (klynge/users.py), `klynge users …` and the state_dir / session settings.
 
 Expected values: werkzeug's scrypt hashes are ``scrypt:<N>:<r>:<p>$<salt>$<hash>`` with
-N=32768, r=8, p=1 by default (werkzeug.security); exit codes 0 ok, 1 error, 2 usage (klynge/cli.py).
+N=32768, r=8, p=1 by default (werkzeug.security); exit codes 0 ok, 1 error, 2 usage (klynge/cli/).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -40,6 +40,9 @@ from gds_jobs import runs
 from gds_jobs.engines import EngineParams, choose
 from gds_jobs.lock import JobLock
 from klynge.errors import ConfigError, JobFailed, StoreUnavailable
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +211,7 @@ class _RunContext:
     """What a run's job steps share: the store, the engine, the timed steps, the projections built so far
     (each once), counts and notes."""
 
-    store: Any
+    store: GraphStore
     run_id: str
     eng: Any
     seat: proj.ProjectionParams
@@ -254,7 +257,7 @@ def _write_interlocks(ctx: _RunContext) -> None:
         lambda n: f"{n} INTERLOCK relationships")
 
 
-def _delete_stale_interlocks(store: Any, run_id: str, steps: _Steps, counts: dict[str, Any]) -> None:
+def _delete_stale_interlocks(store: GraphStore, run_id: str, steps: _Steps, counts: dict[str, Any]) -> None:
     counts["interlocks_deleted"] = steps.run("delete old interlocks",
                                              lambda adv: runs.delete_stale_interlocks(store, run_id))
 
@@ -275,7 +278,7 @@ JOB_NAMES: tuple[str, ...] = tuple(j.name for j in JOBS)
 VALUE_COLUMNS: tuple[str, ...] = tuple(c for j in JOBS if j.values for c in j.outputs)
 
 
-def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "auto", include_ceo: bool = False,
+def run_jobs(store: GraphStore, *, only: Sequence[str] | None = None, engine: str = "auto", include_ceo: bool = False,
              include_deputies: bool = False, progress: Callable[[ProgressEvent], None] | None = None,
              wait_s: float = 0.0, config: runs.RunConfig | None = None,
              sync: Mapping[str, Any] | None = None) -> RunSummary:
@@ -339,13 +342,13 @@ def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "au
             lock.store.close()
 
 
-def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: proj.ProjectionParams,
+def _run(store: GraphStore, run_id: str, selected: tuple[str, ...], eng: Any, seat: proj.ProjectionParams,
          cfg: runs.RunConfig, progress: Callable[[ProgressEvent], None] | None, warnings: list[str],
          lock: JobLock, sync: Mapping[str, Any] | None = None) -> RunSummary:
     t0 = time.perf_counter()
     started = _now()
     eparams = EngineParams(cfg.betweenness_exact_max, cfg.betweenness_samples, cfg.seed, run_id)
-    versions = {"store": f"{store.backend} {getattr(store, 'version', lambda: 'unknown')()}",
+    versions = {"store": f"{store.backend} {store.version()}",
                 **eng.versions()}
     try:
         from importlib import metadata
@@ -450,14 +453,14 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
     return replace(_housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0), sync=sync)
 
 
-def _record_failure(store: Any, run_id: str, record: dict[str, Any]) -> None:
+def _record_failure(store: GraphStore, run_id: str, record: dict[str, Any]) -> None:
     """Record a failed or interrupted run and delete the values it wrote."""
     runs.update_run(store, run_id, record)
     runs.delete_run_values(store, run_id)
     runs.update_run(store, run_id, {"pruned": True})
 
 
-def _reopen(store: Any) -> Any | None:
+def _reopen(store: GraphStore) -> Any | None:
     """A new connection to the same store (restarting the embedded server), or None if it cannot be had."""
     from cypher import open_store
 
@@ -468,7 +471,7 @@ def _reopen(store: Any) -> Any | None:
         return None
 
 
-def _housekeeping(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, cfg: runs.RunConfig,
+def _housekeeping(store: GraphStore, run_id: str, selected: tuple[str, ...], eng: Any, cfg: runs.RunConfig,
                   steps: _Steps, counts: dict[str, Any], warnings: list[str], t0: float) -> RunSummary:
     """After publishing: delete stale interlocks, precompute the cluster fit, prune history; failures here are
     warnings only."""
@@ -495,13 +498,13 @@ def _housekeeping(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, 
                       round(time.perf_counter() - t0, 3), tuple(warnings))
 
 
-def _precompute_fit(store: Any) -> dict[str, Any]:
+def _precompute_fit(store: GraphStore) -> dict[str, Any]:
     from gds_jobs.analysis.fit import precompute
 
     return precompute(store)
 
 
-def job_status(store: Any, history: bool = False) -> list[dict[str, Any]]:
+def job_status(store: GraphStore, history: bool = False) -> list[dict[str, Any]]:
     """The latest run (or every recorded run, newest first) as table rows.
 
     Columns: run_id, job, status, engine, started, finished, duration_s, current,

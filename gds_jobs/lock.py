@@ -24,10 +24,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cypher.statements.lock import ACQUIRE, READ, REFRESH, RELEASE
 from klynge.errors import JobFailed
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +84,7 @@ class JobLock:
     clock : epoch seconds (tests pass a fake).
     """
 
-    def __init__(self, store: Any, run_id: str, *, ttl_s: float = 900.0, key: str = LOCK_KEY,
+    def __init__(self, store: GraphStore, run_id: str, *, ttl_s: float = 900.0, key: str = LOCK_KEY,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.run_id = run_id
@@ -189,7 +192,7 @@ class JobLock:
         self.release()
 
 
-def read_lock(store: Any, key: str = LOCK_KEY) -> dict[str, Any] | None:
+def read_lock(store: GraphStore, key: str = LOCK_KEY) -> dict[str, Any] | None:
     """The lock's current holder, or None when nobody holds it."""
     rows = store.read(READ, {"key": key})
     return rows[0] if rows else None

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cypher.statements.projection import (
     CLUSTER_MEMBERS,
@@ -37,6 +37,9 @@ from cypher.statements.projection import (
     PERSON_PAGE,
 )
 from cypher.schema.model import BOARD_GROUP, BOARD_ROLES, CEO_ROLE
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 REGULAR_SEATS: tuple[str, ...] = ("LEDE", "NEST", "MEDL")
 DEPUTY_SEATS: tuple[str, ...] = tuple(r for r in BOARD_ROLES if r not in REGULAR_SEATS)  # VARA, OBS
@@ -118,7 +121,7 @@ def from_groups(groups: Iterable[tuple[str, Sequence[str]]], name: str) -> Proje
     return Projection(name, WeightedGraph.from_bipartite(memberships))
 
 
-def read_person_groups(store: Any, params: ProjectionParams,
+def read_person_groups(store: GraphStore, params: ProjectionParams,
                        on_page: Callable[[int], None] | None = None) -> list[tuple[str, list[str]]]:
     """Every person's counted organisations, read in pages of about ``params.page_size`` persons.
 
@@ -157,7 +160,7 @@ def read_person_groups(store: Any, params: ProjectionParams,
         after = rows[-1]["member"]
 
 
-def interlock(store: Any, params: ProjectionParams | None = None,
+def interlock(store: GraphStore, params: ProjectionParams | None = None,
               on_page: Callable[[int], None] | None = None) -> Projection:
     """Read the interlock projection from the store.
 
@@ -176,7 +179,7 @@ def interlock(store: Any, params: ProjectionParams | None = None,
     return from_groups(read_person_groups(store, params, on_page), "interlock")
 
 
-def helix(store: Any, params: ProjectionParams | None = None,
+def helix(store: GraphStore, params: ProjectionParams | None = None,
           on_page: Callable[[int], None] | None = None,
           persons: list[tuple[str, list[str]]] | None = None) -> Projection:
     """Read the Triple Helix projection: interlocks + cluster co-membership + joint grants.

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pandas as pd
@@ -57,6 +57,9 @@ from cypher.schema.measures import MEASURE_NAMES
 from cypher.schema.model import BROKERAGE_PROPERTIES
 from gds_jobs.projection import READ_TIMEOUT_S
 from klynge.config import check_setting, load_settings
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 META_KEY = "measures"
 POINTERS: tuple[str, ...] = ("interlock", "measures", "brokerage")
@@ -113,21 +116,21 @@ def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def create_run(store: Any, run_id: str, props: Mapping[str, Any]) -> None:
+def create_run(store: GraphStore, run_id: str, props: Mapping[str, Any]) -> None:
     store.run(CREATE_RUN, {"run_id": run_id, "props": dict(props)})
 
 
-def update_run(store: Any, run_id: str, props: Mapping[str, Any]) -> None:
+def update_run(store: GraphStore, run_id: str, props: Mapping[str, Any]) -> None:
     store.run(UPDATE_RUN, {"run_id": run_id, "props": dict(props)})
 
 
-def mark_interrupted(store: Any, run_id: str, now: str, reason: str) -> list[str]:
+def mark_interrupted(store: GraphStore, run_id: str, now: str, reason: str) -> list[str]:
     """Mark every other ``running`` run interrupted (call only while holding the lock)."""
     rows = store.run(MARK_INTERRUPTED, {"run_id": run_id, "now": now, "error": reason})
     return [r["run_id"] for r in rows]
 
 
-def pointers(store: Any) -> dict[str, str | None]:
+def pointers(store: GraphStore) -> dict[str, str | None]:
     """The current run per job (``interlock``, ``measures``, ``brokerage``); None where none succeeded."""
     rows = store.read(READ_POINTERS, {"meta": META_KEY})
     if not rows:
@@ -135,7 +138,7 @@ def pointers(store: Any) -> dict[str, str | None]:
     return {p: rows[0][p] for p in POINTERS}
 
 
-def write_interlocks(store: Any, run_id: str, edges: Iterable[tuple[str, str, int]],
+def write_interlocks(store: GraphStore, run_id: str, edges: Iterable[tuple[str, str, int]],
                      batch_size: int, on_batch: Any = None) -> int:
     """Create the run's INTERLOCK relationships (lower orgnr first); returns the number written."""
     n = 0
@@ -191,7 +194,7 @@ def unpack(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> list[di
     return out
 
 
-def write_values(store: Any, run_id: str, frame: pd.DataFrame, columns: Sequence[str],
+def write_values(store: GraphStore, run_id: str, frame: pd.DataFrame, columns: Sequence[str],
                  batch_size: int, on_batch: Any = None) -> int:
     """Write (merge) the run's MeasureValue nodes in batches; returns rows written."""
     n = 0
@@ -210,7 +213,7 @@ def write_values(store: Any, run_id: str, frame: pd.DataFrame, columns: Sequence
     return n
 
 
-def publish(store: Any, run_id: str, jobs: Iterable[str], now: str, props: Mapping[str, Any], *,
+def publish(store: GraphStore, run_id: str, jobs: Iterable[str], now: str, props: Mapping[str, Any], *,
             lock_key: str, owner: str) -> bool:
     """Make the run's results current and record it succeeded — one write query.
 
@@ -223,7 +226,7 @@ def publish(store: Any, run_id: str, jobs: Iterable[str], now: str, props: Mappi
     return bool(rows and rows[0]["runs"])
 
 
-def _delete_loop(store: Any, query: str, params: Mapping[str, Any]) -> int:
+def _delete_loop(store: GraphStore, query: str, params: Mapping[str, Any]) -> int:
     total = 0
     while True:
         n = int(store.run(query, {**params, "limit": DELETE_BATCH})[0]["n"])
@@ -232,18 +235,18 @@ def _delete_loop(store: Any, query: str, params: Mapping[str, Any]) -> int:
             return total
 
 
-def delete_run_values(store: Any, run_id: str) -> int:
+def delete_run_values(store: GraphStore, run_id: str) -> int:
     """Delete a run's MeasureValue nodes and INTERLOCK relationships; returns items deleted."""
     return (_delete_loop(store, DELETE_VALUES, {"run_id": run_id})
             + _delete_loop(store, DELETE_INTERLOCKS_OF, {"run_id": run_id}))
 
 
-def delete_stale_interlocks(store: Any, keep: str | None) -> int:
+def delete_stale_interlocks(store: GraphStore, keep: str | None) -> int:
     """Delete INTERLOCK relationships of every run but ``keep`` (the current interlock run)."""
     return _delete_loop(store, DELETE_INTERLOCKS_EXCEPT, {"keep": keep})
 
 
-def prune(store: Any, history_runs: int, *, running: str | None = None) -> list[str]:
+def prune(store: GraphStore, history_runs: int, *, running: str | None = None) -> list[str]:
     """Delete values of failed/interrupted runs and of succeeded runs beyond the newest ``history_runs``.
 
     Runs still pointed to by ``Meta`` are never pruned. Returns the pruned run ids.
@@ -273,7 +276,7 @@ def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def run_values(store: Any, run_id: str, orgnrs: Sequence[str] | None = None, *,
+def run_values(store: GraphStore, run_id: str, orgnrs: Sequence[str] | None = None, *,
                columns: Sequence[str] = MEASURE_NAMES, page_size: int = 20000) -> pd.DataFrame:
     """The values of one run (all organisations, or ``orgnrs``), sorted by orgnr.
 
@@ -300,7 +303,7 @@ def run_values(store: Any, run_id: str, orgnrs: Sequence[str] | None = None, *,
     return _frame(unpack(rows, columns), columns)
 
 
-def current_measures(store: Any, orgnrs: Sequence[str] | None = None, *,
+def current_measures(store: GraphStore, orgnrs: Sequence[str] | None = None, *,
                      include_brokerage: bool = False) -> pd.DataFrame:
     """The current measures: one row per organisation of the current run.
 
@@ -335,14 +338,14 @@ def current_measures(store: Any, orgnrs: Sequence[str] | None = None, *,
     return frame
 
 
-def measure_history(store: Any, orgnr: str) -> pd.DataFrame:
+def measure_history(store: GraphStore, orgnr: str) -> pd.DataFrame:
     """An organisation's measures in every retained succeeded run, oldest first (for trends)."""
     rows = store.read(HISTORY_OF, {"orgnr": str(orgnr)})
     cols = ["run_id", "finished", *MEASURE_NAMES, *BROKERAGE_PROPERTIES]
     return pd.DataFrame([{k: r.get(k) for k in cols} for r in rows], columns=cols)
 
 
-def history(store: Any, limit: int = 1000) -> list[dict[str, Any]]:
+def history(store: GraphStore, limit: int = 1000) -> list[dict[str, Any]]:
     """Recorded runs, newest first, with the JSON properties decoded."""
     out = []
     for r in store.read(RUN_HISTORY, {"limit": limit}):

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -25,6 +25,9 @@ from loaders.declarations import LoadSummary, Pos, RowRejected, Source
 from loaders.readers import CsvFormat, CsvRow, iter_csv
 from loaders.values import clean_orgnr, orgnr_ok, person_key, unknown_paths
 
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
+
 log = logging.getLogger("klynge.loaders")
 
 BATCH_SIZE = 5000
@@ -32,7 +35,7 @@ BATCH_SIZE = 5000
 # --------------------------------------------------------------------------- LoadRun bookkeeping
 
 
-def graph_fingerprint(store: Any) -> tuple[str, dict[str, int]]:
+def graph_fingerprint(store: GraphStore) -> tuple[str, dict[str, int]]:
     """A deterministic hash of every node, relationship and property (``LoadRun``, ``SyncState`` excluded).
 
     Returns
@@ -105,7 +108,7 @@ class LoadContext:
     options : loader-specific options (``as_of``, ``synthetic``, ``review_out`` …).
     """
 
-    def __init__(self, store: Any, source: Source, path: Path, *, dry_run: bool = False,
+    def __init__(self, store: GraphStore, source: Source, path: Path, *, dry_run: bool = False,
                  batch_size: int = BATCH_SIZE, progress: bool | None = None,
                  options: Mapping[str, Any] | None = None) -> None:
         self.store = store

@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,9 @@ from gds_jobs.analysis.sensitivity import sensitivity_matrix
 from klynge.errors import KlyngeError
 from web import charts
 from web.measures import finite_number
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +137,7 @@ def _localised(det: Any) -> Any:
     return det
 
 
-def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
+def cluster_fit(store: GraphStore, orgnr: str, *, show_names: bool = False) -> dict:
     """``gds_jobs.analysis.fit.fit_for_firm(store, orgnr)`` as a table, or a clear "not computed" note.
 
     ``show_names`` is passed on so explanation chains name persons only for users allowed to see them.
@@ -143,7 +146,7 @@ def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
                       gettext("Cluster fit computed, but no cluster fits this organisation."), gettext("Cluster fit"))
 
 
-def cluster_candidates(store: Any, cluster_id: str, *, region: str | None = None, top: int = 20,
+def cluster_candidates(store: GraphStore, cluster_id: str, *, region: str | None = None, top: int = 20,
                        show_names: bool = False) -> dict:
     """``gds_jobs.analysis.fit.fit_for_cluster(store, cluster_id, region, top)``: the cluster's candidate
     firms with their explanations, or a clear note."""
@@ -289,7 +292,7 @@ REGION_CACHE_SIZE = 16
 REGION_CACHE_S = 3600.0
 
 
-def _data_version(store: Any) -> tuple:
+def _data_version(store: GraphStore) -> tuple:
     """What the analysis depends on that can change: the published measures runs and the newest data load."""
     runs = library.run(store, "measures/current_run")
     loads = library.run(store, "status/load_runs", {"limit": 1})
@@ -297,7 +300,7 @@ def _data_version(store: Any) -> tuple:
     return (r.get("run_id"), r.get("brokerage_run_id"), loads[0].get("load_id") if loads else None)
 
 
-def region_analysis(store: Any, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
+def region_analysis(store: GraphStore, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
     """The region's analysis (tables, figure data and charts) for ``options``, computed once per data version.
 
     The analysis reads the region's organisations, their accounts, grants and the network and takes
@@ -327,7 +330,7 @@ def clear_region_cache() -> None:
         _region_cache.clear()
 
 
-def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> dict:
+def _compute_region(store: GraphStore, region_id: str, options: Mapping[str, Any]) -> dict:
     """The region analysis of ``gds_jobs.analysis`` as tables, or "analysis not available".
 
     Uses ``gds_jobs.analysis.report.analyse_region(store, region_id, holdout=False, **options)``,
@@ -371,7 +374,7 @@ def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> d
     return out
 
 
-def absorptive(store: Any, entry: dict) -> dict:
+def absorptive(store: GraphStore, entry: dict) -> dict:
     """The confidential absorptive-capacity section of a (cached) region analysis, or a note saying why not.
 
     Computed per request from the advisors' assessments and the analysis's frame

@@ -26,7 +26,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from flask_babel import gettext, lazy_gettext
 import gds_jobs
 from cypher import library
 from klynge.config import read_setting
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +102,7 @@ def finite_number(v: Any) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _current(store: Any) -> Any | None:
+def _current(store: GraphStore) -> Any | None:
     """``gds_jobs.current_measures`` of every organisation, or None when it fails (logged)."""
     try:
         return gds_jobs.current_measures(store, None, include_brokerage=True)
@@ -160,7 +163,7 @@ def _values_of(snap: dict[str, Any], orgnr: str) -> dict[str, float]:
     return {m.name: float(v) for m, v in zip(MEASURES, snap["matrix"][i], strict=True) if not math.isnan(v)}
 
 
-def _published_runs(store: Any) -> tuple[Any, ...]:
+def _published_runs(store: GraphStore) -> tuple[Any, ...]:
     """The run ids the Meta pointer names as current (measures, brokerage); Nones before any run."""
     rows = library.run(store, "measures/current_run")
     if not rows:
@@ -168,7 +171,7 @@ def _published_runs(store: Any) -> tuple[Any, ...]:
     return (rows[0].get("run_id"), rows[0].get("brokerage_run_id"))
 
 
-def _snapshot(store: Any) -> dict[str, Any]:
+def _snapshot(store: GraphStore) -> dict[str, Any]:
     """Current values of every organisation and the percentile distributions, cached per published run.
 
     Reused while the Meta pointer names the same runs (checked at most every ``check_seconds()``)
@@ -211,7 +214,7 @@ def check_seconds() -> float:
     return float(read_setting("measures_check_s"))
 
 
-def _current_snapshot(store: Any) -> dict[str, Any] | None:
+def _current_snapshot(store: GraphStore) -> dict[str, Any] | None:
     """The cached snapshot if it is still that of the published runs (same checks as ``_snapshot``), else None."""
     with _cache_lock:
         now = time.monotonic()
@@ -227,7 +230,7 @@ def _current_snapshot(store: Any) -> dict[str, Any] | None:
         return snap
 
 
-def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float]], str | None]:
+def values_for(store: GraphStore, orgnrs: list[str]) -> tuple[dict[str, dict[str, float]], str | None]:
     """Current measure values of ``orgnrs`` (defined values only) and the run id; ({}, None) before any run.
 
     From the cached snapshot when it holds the published run; otherwise only these organisations' values
@@ -304,7 +307,7 @@ def sentence(m: Measure, v: float, group_shares: tuple[float, float] | None, gro
     return " ".join(out)
 
 
-def for_organization(store: Any, profile: dict) -> dict:
+def for_organization(store: GraphStore, profile: dict) -> dict:
     """The measure card of one organisation.
 
     Returns ``{"status": "ok"|"not_computed", "run_id": ..., "source": ..., "measures": [...]}``

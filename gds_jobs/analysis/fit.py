@@ -49,7 +49,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -66,6 +66,9 @@ from gds_jobs.analysis.options import AnalysisOptions
 from klynge.reference.valueareas import ValueAreaRules
 from klynge.errors import ConfigError
 
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
+
 log = logging.getLogger(__name__)
 
 _MODELS: OrderedDict[tuple, FitModel] = OrderedDict()
@@ -75,7 +78,7 @@ _BUILD_LOCKS: dict[tuple, threading.Lock] = {}
 MODEL_CACHE_SIZE = 4
 
 
-def model_for(store: Any, options: AnalysisOptions | None = None, rules: ValueAreaRules | None = None) -> FitModel:
+def model_for(store: GraphStore, options: AnalysisOptions | None = None, rules: ValueAreaRules | None = None) -> FitModel:
     """The fit model of the graph as it is now, built once per data version and options and kept (in the
     process, and saved for other processes once the graph has a measures run: module docstring).
 
@@ -138,7 +141,7 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def saved_path(store: Any, key: tuple) -> Path | None:
+def saved_path(store: GraphStore, key: tuple) -> Path | None:
     """Where the model of ``key`` (see :func:`model_for`) is saved: ``<state_dir>/fit/<graph>-<version>.pickle``;
     None when it is not saved (no measures run yet, or value-area rules other than the reference ones)."""
     state_dir = getattr(getattr(store, "settings", None), "state_dir", None)
@@ -186,7 +189,7 @@ def _save(path: Path, model: FitModel) -> bool:
         return False
 
 
-def precompute(store: Any) -> dict[str, Any]:
+def precompute(store: GraphStore) -> dict[str, Any]:
     """Build (or read) the fit model of the graph's current measures run and save it for every process
     (a step of each measures run).
 
@@ -222,7 +225,7 @@ def _reference_rules() -> ValueAreaRules | None:
 # --- tables (pure, on a model) ----------------------------------------------------------------------
 
 
-def fit_for_cluster(store: Any, cluster_id: str, region_id: str | None = None, top: int = 50, *,
+def fit_for_cluster(store: GraphStore, cluster_id: str, region_id: str | None = None, top: int = 50, *,
                     options: AnalysisOptions | None = None, show_names: bool = False,
                     rules: ValueAreaRules | None = None) -> pd.DataFrame:
     """Ranked candidate firms for cluster ``cluster_id`` (id or exact name), in Norway or in ``region_id``.
@@ -251,7 +254,7 @@ def fit_for_cluster(store: Any, cluster_id: str, region_id: str | None = None, t
     return finish_table(store, model, cluster_table(model, cid, top, restrict), show_names)
 
 
-def fit_for_firm(store: Any, orgnr: str, top: int = 10, *, options: AnalysisOptions | None = None,
+def fit_for_firm(store: GraphStore, orgnr: str, top: int = 10, *, options: AnalysisOptions | None = None,
                  show_names: bool = False, rules: ValueAreaRules | None = None) -> pd.DataFrame:
     """The clusters organisation ``orgnr`` fits best (clusters it is a member of are flagged ``member``
     and scored against their other members); columns as :func:`firm_table` plus ``explanation``."""
@@ -262,7 +265,7 @@ def fit_for_firm(store: Any, orgnr: str, top: int = 10, *, options: AnalysisOpti
     return finish_table(store, model, firm_table(model, str(orgnr), facts, top), show_names)
 
 
-def _facts(store: Any, orgnr: str) -> pd.DataFrame | None:
+def _facts(store: GraphStore, orgnr: str) -> pd.DataFrame | None:
     rows = library.run(store, "analysis/organizations_by_orgnr", {"orgnrs": [orgnr]})
     if not rows:
         return None
@@ -271,7 +274,7 @@ def _facts(store: Any, orgnr: str) -> pd.DataFrame | None:
     return f
 
 
-def evaluate(store: Any, *, clusters: str | Sequence[str] = "in", seeds: int = 10, fraction: float = 0.2,
+def evaluate(store: GraphStore, *, clusters: str | Sequence[str] = "in", seeds: int = 10, fraction: float = 0.2,
              options: AnalysisOptions | None = None, rules: ValueAreaRules | None = None, **kw: Any):
     """:func:`gds_jobs.analysis.fiteval.evaluate` on the graph as it is now; when the clusters are
     synthetic the notes say how the generator chose their members."""

@@ -4,7 +4,7 @@ similar members and board chains, persons named or labelled, and the reasons in 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ from gds_jobs.analysis.fitparts import (
     PARTS,
 )
 from klynge.errors import ConfigError
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +197,7 @@ def explanation_text(det: dict[str, Any], names: dict[str, str]) -> str:
     return "; ".join(bits)
 
 
-def finish_table(store: Any, model: FitModel, table: pd.DataFrame, show_names: bool) -> pd.DataFrame:
+def finish_table(store: GraphStore, model: FitModel, table: pd.DataFrame, show_names: bool) -> pd.DataFrame:
     """Person labels, organisation names on chains and the one-line explanation."""
     keys = sorted({st["person"] for det in table.get("details", []) for ch in det.get("chains", []) for st in ch})
     names = {k: v for k, v in person_names(store, keys).items() if v} if show_names and keys else None

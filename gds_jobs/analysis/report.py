@@ -21,7 +21,7 @@ import datetime as _dt
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,9 @@ from gds_jobs.analysis.sensitivity import sensitivity
 from klynge.errors import ConfigError
 from klynge.reference.valueareas import ValueAreaRules
 
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
+
 REPORT_KEYS = ("measures", "rules", "fit_clusters", "fit_top", "holdout", "fit_seeds", "location", "assessments")
 
 
@@ -86,7 +89,7 @@ def _split_opts(opts: dict[str, Any]) -> tuple[AnalysisOptions, dict[str, Any]]:
     return options, extra
 
 
-def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None, **opts: Any) -> RegionAnalysis:
+def analyse_region(store: GraphStore, region: str, *, data: AnalysisData | None = None, **opts: Any) -> RegionAnalysis:
     """Compute every table of the region report (no files written).
 
     Parameters
@@ -197,7 +200,7 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     return res
 
 
-def absorptive_section(res: RegionAnalysis, store: Any = None, assessments: pd.DataFrame | None = None
+def absorptive_section(res: RegionAnalysis, store: GraphStore | None = None, assessments: pd.DataFrame | None = None
                        ) -> dict[str, pd.DataFrame]:
     """The confidential absorptive-capacity tables of an analysed region (:mod:`gds_jobs.analysis.absorptive`),
     from ``assessments`` or, when None, from the store's final assessments. ``res`` is left unchanged."""
@@ -234,7 +237,7 @@ def add_absorptive(res: RegionAnalysis, tables: dict[str, pd.DataFrame]) -> None
                           f"{n} interviewed organisation(s); write it without that section with --no-assessments.")
 
 
-def _location_section(store: Any, res: RegionAnalysis, reg: Any, options: AnalysisOptions,
+def _location_section(store: GraphStore, res: RegionAnalysis, reg: Any, options: AnalysisOptions,
                       rules: ValueAreaRules | None) -> None:
     loc = location_data(store, reg, options.benchmark_regions, options.revenue_year, options.years,
                         options.accounts_type)
@@ -278,7 +281,7 @@ def _location_section(store: Any, res: RegionAnalysis, reg: Any, options: Analys
         res.tables[f"shift_share_{level}"] = ss
 
 
-def _fit_section(store: Any, res: RegionAnalysis, data: AnalysisData, options: AnalysisOptions,
+def _fit_section(store: GraphStore, res: RegionAnalysis, data: AnalysisData, options: AnalysisOptions,
                  rules: ValueAreaRules | None, n_clusters: int, top: int, holdout: bool, seeds: int) -> None:
     """Candidate firms in the region for the best-fitting Innovasjon Norge clusters, and the evaluation."""
     model = build_model(data, options, rules)
@@ -492,7 +495,7 @@ def figure_data(res: RegionAnalysis) -> list[dict[str, Any]]:
     return out
 
 
-def region_tables(store: Any, region_id: str, **opts: Any) -> dict[str, pd.DataFrame]:
+def region_tables(store: GraphStore, region_id: str, **opts: Any) -> dict[str, pd.DataFrame]:
     """The report's tables keyed by title (for the web app's region page); no hold-out evaluation."""
     opts.setdefault("holdout", False)
     res = analyse_region(store, region_id, **opts)

@@ -8,7 +8,7 @@ import json
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,6 +26,9 @@ from gds_jobs.analysis.report import (
 )
 from gds_jobs.analysis.sensitivity import sensitivity_matrix
 from klynge.errors import KlyngeError
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 
 def table_records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -289,7 +292,7 @@ def method_notes_html(res: RegionAnalysis) -> str:
     return notes + f"<h3>Columns of the tables (CSV and JSON)</h3><dl class='note'>{glossary}</dl>"
 
 
-def write_region_report(store: Any, region_id: str, out_dir: str | Path, **opts: Any) -> Path:
+def write_region_report(store: GraphStore, region_id: str, out_dir: str | Path, **opts: Any) -> Path:
     """Write the region report to ``out_dir`` and return the path of ``index.html``.
 
     Parameters

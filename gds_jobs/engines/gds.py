@@ -34,7 +34,7 @@ Neo4j Graph Data Science manual: "Projecting graphs using Cypher aggregation",
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,9 @@ from gds_jobs.engines.local import package_versions
 from gds_jobs.measures.table import FRAME_COLUMNS
 from cypher.statements.projection import GDS_INTERLOCK_PROJECTION
 from klynge.errors import JobFailed
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 #: The measures GDS computes (the others are local in both engines), in table order.
 GDS_MEASURES: tuple[Measure, ...] = tuple(m for m in MEASURES if m.gds)
@@ -98,7 +101,7 @@ class GdsEngine:
 
     name = "gds"
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: GraphStore) -> None:
         self.client = gds_client.connect(store)
 
     def versions(self) -> dict[str, str]:

@@ -9,9 +9,6 @@ import click
 
 from klynge.config import load_settings
 
-EXIT_REJECTS = 3
-
-
 from klynge.cli.base import command_store, format_rows, main
 
 

@@ -9,9 +9,6 @@ from typing import Any
 import click
 
 
-EXIT_REJECTS = 3
-
-
 from klynge.cli.base import command_store, format_rows, main
 
 

@@ -8,9 +8,6 @@ import click
 
 from klynge.config import load_settings
 
-EXIT_REJECTS = 3
-
-
 from klynge.cli.base import format_rows, main
 
 

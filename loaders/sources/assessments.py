@@ -29,13 +29,16 @@ import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cypher import assessments as store_assessments
 from cypher.statements.assessments import EXPORT, SET_HASH
 from klynge.assessments import THEMES, AssessmentInvalid, check_id, import_id, instrument, validate, versions
 from klynge.errors import KlyngeError, LoadError
 from loaders.core import LoadContext, Pos, RowRejected, Source, iter_files, row_hash
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 SOURCE = Source(
     name="assessments",
@@ -259,7 +262,7 @@ def _audit(ctx: LoadContext, path: Path, user: str, written: Mapping[str, int]) 
 
 # ------------------------------------------------------------------------------------- template and export
 
-def export_rows(store: Any) -> list[dict[str, Any]]:
+def export_rows(store: GraphStore) -> list[dict[str, Any]]:
     """Every assessment in the template's layout (drafts included, with their ids), for ``write_file``."""
     rows = []
     for r in store.read(EXPORT):

@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cypher.statements.sync import LAST_BULK
 from klynge.config import SETTINGS_BY_NAME
@@ -54,6 +54,9 @@ from loaders.sources import units as units_source
 from loaders.sources.common import MISSING_ORGS
 from loaders.sync.http import Http
 from loaders.sync.state import FeedResult, SyncSummary, now_iso, read_state, summary_json, write_state
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 DEFAULT_BASE_URL = SETTINGS_BY_NAME["brreg_api"].default
 MAX_PAGE_SIZE = 10_000
@@ -115,7 +118,7 @@ def _start_time(since: str) -> str:
     return d.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
 
 
-def sync_brreg(store: Any, *, base_url: str | None = None, since: str | None = None,
+def sync_brreg(store: GraphStore, *, base_url: str | None = None, since: str | None = None,
                from_cursor: int | dict[str, int] | None = None, feeds: Sequence[str] | None = None,
                page_size: int | None = None, as_of: str | None = None, progress: bool | None = None,
                reject_dir: str | Path | None = None, http: Http | None = None) -> SyncSummary:
@@ -186,7 +189,7 @@ def sync_brreg(store: Any, *, base_url: str | None = None, since: str | None = N
     return summary
 
 
-def _settings(store: Any) -> Any:
+def _settings(store: GraphStore) -> Any:
     s = getattr(store, "settings", None)
     if s is None:
         from klynge.config import load_settings
@@ -211,7 +214,7 @@ class _NotStarted(SyncError):
     pass
 
 
-def _start(store: Any, feed: Feed, start_time: str | None, start_id: int | None) -> tuple[str, Any]:
+def _start(store: GraphStore, feed: Feed, start_time: str | None, start_id: int | None) -> tuple[str, Any]:
     """Where the feed starts: ``("id", last applied id)`` or ``("time", timestamp)``."""
     if start_id is not None:
         return "id", start_id
@@ -232,7 +235,7 @@ def _start(store: Any, feed: Feed, start_time: str | None, start_id: int | None)
         f"`roles roller_totalbestand.json.gz`), {when} (or --from-cursor N)")
 
 
-def _sync_feed(store: Any, feed: Feed, http: Http, base: str, *, size: int, start_time: str | None,
+def _sync_feed(store: GraphStore, feed: Feed, http: Http, base: str, *, size: int, start_time: str | None,
                start_id: int | None, as_of: str, progress: bool | None, reject_dir: str | Path | None) -> FeedResult:
     res = FeedResult(feed.state_key)
     t0 = time.perf_counter()

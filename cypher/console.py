@@ -405,6 +405,10 @@ def parse_param_value(text: str) -> Any:
         expected = {"[": list, "{": dict, '"': str}[stripped[0]]
         try:
             value = json.loads(stripped)
+        except RecursionError as exc:
+            raise ConsoleQueryError(
+                f"Parameter value starting {stripped[:20]!r} is nested too deeply to read; lists and maps may be "
+                "nested a few levels, not thousands.", query="", reason="parameter") from exc
         except ValueError as exc:
             raise ConsoleQueryError(
                 f"Parameter value {text!r} starts with {stripped[0]!r} but is not valid JSON ({exc}); "

@@ -63,6 +63,8 @@ REPLAY_TIMEOUT_S = 3600.0
 #: Longest wait for the console's replica to copy the graph from the server when it starts.
 REPLICA_SYNC_TIMEOUT_S = 600.0
 BUSY = b"BUSY"
+#: The console replica's TIMEOUT_MAX: no console query runs longer, whatever limit a process asks for.
+MAX_CONSOLE_TIMEOUT_MS = 600_000
 #: What the app may do with the password: everything but redis' dangerous commands, plus the harmless
 #: ones among them that Klynge uses (status, replication offsets, the module version, AOF rewrite).
 APP_ACL = "~* &* +@all -@dangerous +info +role +module|list +bgrewriteaof"
@@ -93,7 +95,7 @@ class Limits:
     console_rows: int = 1001
     console_memory_mb: int = 256
     console_reply_mb: int = 16
-    console_threads: int = 2
+    console_threads: int = 6
 
     @classmethod
     def from_settings(cls, settings) -> Limits:  # noqa: ANN001 - klynge.config.Settings
@@ -107,7 +109,9 @@ class Limits:
                    console_timeout_ms=max(1000, int(float(settings.console_timeout_s) * 1000)),
                    console_rows=int(settings.console_max_rows) + 1,
                    console_memory_mb=int(settings.console_memory_mb), console_reply_mb=reply,
-                   console_threads=max(1, int(settings.console_concurrency)))
+                   # twice the console's slots and two more: a query the store cannot interrupt (one huge
+                   # expression) keeps its thread after the console gave up on it, and the next ones need theirs
+                   console_threads=2 * max(1, int(settings.console_concurrency)) + 2)
 
     @classmethod
     def default(cls) -> Limits:
@@ -556,8 +560,10 @@ def ensure_console_replica(master: ServerInfo, limits: Limits | None = None) -> 
 
     The replica (a second redis-server with the FalkorDB module in ``<data_dir>/console``) copies the
     graph from the server and follows its writes; it refuses writes itself (``replica-read-only``).
-    It runs at the lowest CPU priority with ``limits.console_threads`` threads, so the web app's own
-    queries on the server keep their threads and the CPU; per query FalkorDB stops it at
+    It runs at the lowest CPU priority with ``limits.console_threads`` threads (by default twice
+    ``KLYNGE_CONSOLE_CONCURRENCY`` plus two, so a query the console gave up on while the store still
+    works on it does not hold up the next ones), so the web app's own queries on the server keep their
+    threads and the CPU; per query FalkorDB stops it at
     ``TIMEOUT_MAX`` (checked between rows), returns at most ``RESULTSET_SIZE`` rows and at most
     ``QUERY_MEM_CAPACITY`` bytes of memory, and a reply beyond ``console_reply_mb`` closes the
     connection. A replica of an earlier server (other port) is replaced.
@@ -615,7 +621,8 @@ def _start_replica(d: Path, master: ServerInfo, limits: Limits) -> ServerInfo:
         f"client-output-buffer-limit normal {limits.console_reply_mb}mb 0 0",
         f"user default on >{password} {APP_ACL}",
         f"loadmodule {_quote(module)} THREAD_COUNT {limits.console_threads} OMP_THREAD_COUNT 1 "
-        f"TIMEOUT_MAX {limits.console_timeout_ms} TIMEOUT_DEFAULT {limits.console_timeout_ms} "
+        # every console query passes its own limit; TIMEOUT_MAX only bounds anything that would not
+        f"TIMEOUT_MAX {max(limits.console_timeout_ms, MAX_CONSOLE_TIMEOUT_MS)} TIMEOUT_DEFAULT {limits.console_timeout_ms} "
         f"RESULTSET_SIZE {limits.console_rows} QUERY_MEM_CAPACITY {limits.console_memory_mb * 1024 * 1024} "
         f"MAX_QUEUED_QUERIES {4 * limits.console_threads + 4}",
     ]

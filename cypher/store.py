@@ -615,6 +615,18 @@ class _FalkorConsole:
         with contextlib.suppress(Exception):
             self.pool.disconnect()
 
+    def _rows_at_least(self, rows: int) -> None:
+        """Raise the replica's RESULTSET_SIZE when this process's row cap needs more (it was started by a
+        process with a smaller one); it only ever grows, and every process cuts at its own cap."""
+        have = int(self.limits.get("rows") or 0)
+        if not self.replica or have >= rows:
+            return
+        with contextlib.suppress(Exception):
+            current = int(self._db.connection.execute_command("GRAPH.CONFIG", "GET", "RESULTSET_SIZE")[1])
+            if current < rows:
+                self._db.connection.execute_command("GRAPH.CONFIG", "SET", "RESULTSET_SIZE", rows)
+            self.limits["rows"] = max(rows, current)
+
     def _caught_up(self, deadline: float) -> None:
         """Wait (at most until ``deadline``, and 2 s) until the replica has every write the server acknowledged."""
         if not self.replica:
@@ -651,8 +663,7 @@ class _FalkorConsole:
             pass  # the read below reports a replica that is gone
         remaining = max(0.001, deadline - time.monotonic())
         ms = max(1, int(remaining * 1000))
-        if self.limits.get("timeout_ms"):
-            ms = min(ms, int(self.limits["timeout_ms"]))
+        self._rows_at_least(max_rows + 1)
         conn = self.pool.get_connection()
         try:
             conn.send_command("GRAPH.RO_QUERY", self.store.settings.graph_name, text, "--compact", "timeout", ms)

@@ -265,8 +265,8 @@ def test_json_download_has_the_documented_fields(analyst, graph):
     graph.small()
     body = analyst.get(url("/console.json", "MATCH (o:Organization) RETURN o.orgnr AS orgnr ORDER BY orgnr LIMIT 2"))\
         .get_json()
-    assert list(body) == ["ok", "query", "params", "columns", "kinds", "rows", "row_count", "truncated", "row_cap",
-                          "timeout_s", "elapsed_ms", "graph", "has_graph"]
+    assert list(body) == ["ok", "query", "params", "columns", "kinds", "rows", "row_count", "truncated", "cut",
+                          "byte_cap", "row_cap", "timeout_s", "elapsed_ms", "graph", "has_graph"]
     assert (body["columns"], body["rows"], body["row_count"], body["truncated"]) == (
         ["orgnr"], [["923609016"], ["948007029"]], 2, False)
     assert (body["row_cap"], body["timeout_s"]) == (1000, 10.0)  # klynge/config.py defaults

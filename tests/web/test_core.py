@@ -22,6 +22,19 @@ def test_healthz_reports_backend_and_counts(client, store):
     assert body["counts"]["labels"] == {"Organization": 1}
 
 
+def test_healthz_tells_anonymous_callers_only_ok_backend_and_counts(settings, store):
+    """Finding 6: the store's port and data directory (and version, latency) are for analysts and admins."""
+    store.run("CREATE (:Organization {orgnr: '923609016', name: 'EQUINOR ASA'})")
+    config = {"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True}
+    anonymous = create_app(config).test_client().get("/healthz").get_json()
+    assert set(anonymous) == {"ok", "backend", "nodes", "relationships", "counts"}
+    text = str(anonymous)
+    assert str(settings.data_dir) not in text and str(store.server.port) not in text
+    analyst = create_app({**config, "KLYNGE_TEST_ROLE": "analyst"}).test_client().get("/healthz").get_json()
+    assert analyst["port"] == store.server.port and analyst["data_dir"] == str(settings.data_dir)
+    assert {"version", "latency_ms"} <= set(analyst)
+
+
 def test_unknown_page_is_a_404_in_both_forms(client):
     r = client.get("/no/such/page")
     assert r.status_code == 404 and b"Back to the start page" in r.data

@@ -769,12 +769,13 @@ class ProbeSite:
     """
 
     def __init__(self, work: Path, *, units: int, code_root: Path = ROOT, workers: int = 2, threads: int = 8,
-                 console_timeout_s: float = 10.0) -> None:
+                 console_timeout_s: float = 10.0, server: str = "gunicorn") -> None:
         self.dir = work / f"probe-{units}"
         self.units, self.code_root = units, Path(code_root).resolve()
         self.workers, self.threads, self.console_timeout_s = workers, threads, console_timeout_s
         self.data_dir, self.state_dir = self.dir / "graph", self.dir / "state"
         self.server: subprocess.Popen | None = None
+        self.kind = server
         self.port = 0
 
     def env(self) -> dict[str, str]:
@@ -803,9 +804,12 @@ class ProbeSite:
             if users.get(name) is None:
                 users.add(name, PROBE_PASSWORD, "analyst")
         self.port = bench_web._free_port()
-        cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", str(self.threads),
-               "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--graceful-timeout", "5",
-               "--timeout", "120", "web:create_app()"]
+        if self.kind == "werkzeug":  # what `klynge demo` serves: the development server, one thread per request
+            cmd = [sys.executable, "-m", "klynge.cli", "serve", "--port", str(self.port)]
+        else:
+            cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", str(self.threads),
+                   "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--graceful-timeout", "5",
+                   "--timeout", "120", "web:create_app()"]
         self.server = subprocess.Popen(cmd, cwd=self.code_root, env=self.env(), stdout=subprocess.DEVNULL,
                                        stderr=open(self.dir / "server.log", "a"))  # noqa: SIM115 - closed with the child
         deadline = time.monotonic() + 120
@@ -1178,6 +1182,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="synthetic units of the demo site of console_isolation, console_bounds and probe_mix")
     ap.add_argument("--isolation-seconds", type=float, default=60.0)
     ap.add_argument("--probe-seconds", type=float, default=180.0, help="how long probe_mix runs its mix")
+    ap.add_argument("--probe-server", choices=("gunicorn", "werkzeug"), default="gunicorn",
+                    help="how the probe site is served (werkzeug: as `klynge demo` serves it)")
     ap.add_argument("--code-root", type=Path, default=ROOT,
                     help="checkout whose code the probe site runs (replay the probe drills against older code)")
     args = ap.parse_args(argv)
@@ -1236,7 +1242,7 @@ def main(argv: list[str] | None = None) -> int:
     probe = [d for d in ("console_isolation", "console_bounds", "probe_mix") if d in only]
     if probe:
         try:
-            with ProbeSite(work, units=args.probe_units, code_root=args.code_root) as site:
+            with ProbeSite(work, units=args.probe_units, code_root=args.code_root, server=args.probe_server) as site:
                 attempt("console_isolation", lambda: console_isolation_drill(site, seconds=args.isolation_seconds))
                 attempt("console_bounds", lambda: console_bounds_drill(site))
                 attempt("probe_mix", lambda: probe_mix_drill(site, seconds=args.probe_seconds))

@@ -45,15 +45,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cypher.registry import user_text
-from klynge.errors import (
-    ConsoleError,
-    ParameterError,
-    QueryError,
-    QueryTimeout,
-    ReadOnlyViolation,
-    ResultTooLarge,
-    StoreBusy,
-)
+from klynge.errors import ConsoleError, ParameterError, QueryError, QueryTimeout, ReadOnlyViolation
+from klynge.errors import ResultTooLarge, StoreBusy
 
 __all__ = ["ALLOWED_PROCEDURES", "ConsoleQueryError", "ConsoleResult", "check_params", "check_text", "parameter_names",
            "parse_param_value", "procedure_allowed", "result_graph", "run_console", "validate_query",

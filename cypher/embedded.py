@@ -37,7 +37,6 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -49,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from klynge.errors import StoreUnavailable
+from klynge.state import private_secret
 
 STATE_FILE = "server.json"
 LOCK_FILE = "server.lock"
@@ -131,32 +131,18 @@ def machine_memory_mb() -> int:
 def password_file(state_dir: Path | None = None) -> Path:
     """``<state_dir>/falkordb-password``, created (0600, 64 hex digits) on first use.
 
-    ``state_dir`` defaults to the configured ``KLYNGE_STATE_DIR``. Several processes may start
-    at once: the password is written to a temporary file and hard-linked into place, so exactly
-    one wins and every process reads it.
+    ``state_dir`` defaults to the configured ``KLYNGE_STATE_DIR`` (see :func:`klynge.state.private_secret`).
     """
     if state_dir is None:
         from klynge.config import load_settings
 
         state_dir = load_settings().state_dir
     path = Path(state_dir).resolve() / PASSWORD_FILE
-    if not path.exists():
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            tmp = path.with_name(f".{PASSWORD_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(fd, "w") as f:
-                    f.write(secrets.token_hex(32) + "\n")
-                    f.flush()
-                    os.fsync(f.fileno())
-                with contextlib.suppress(FileExistsError):
-                    os.link(tmp, path)
-            finally:
-                tmp.unlink(missing_ok=True)
-        except OSError as exc:
-            raise StoreUnavailable(f"cannot create the embedded store's password file {path} ({exc.strerror}); "
-                                   "set KLYNGE_STATE_DIR to a writable directory") from exc
+    try:
+        private_secret(path)
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot create the embedded store's password file {path} ({exc.strerror}); "
+                               "set KLYNGE_STATE_DIR to a writable directory") from exc
     return path
 
 

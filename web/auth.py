@@ -36,7 +36,6 @@ when ``TESTING`` is true; the user is then called ``test-<role>``.
 from __future__ import annotations
 
 import math
-import os
 import secrets
 import threading
 import time
@@ -55,6 +54,7 @@ from werkzeug.exceptions import Forbidden
 from klynge.config import Settings
 from klynge.errors import ConfigError
 from klynge.sessions import SessionStore
+from klynge.state import private_secret
 from klynge.users import ROLES, UserRecord, UserStore
 
 __all__ = [
@@ -316,21 +316,7 @@ def load_secret_key(settings: Settings) -> str:
                               "unset it to have one generated in the state directory")
         return settings.secret_key
     path = Path(settings.state_dir) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-        finally:
-            tmp.unlink(missing_ok=True)
+    private_secret(path)
     key = path.read_text().strip()
     if len(key) < 32:
         raise ConfigError(f"secret key file {path} holds fewer than 32 characters; delete it to have a new "

@@ -306,15 +306,20 @@ def _replay(app, cookie_value):
     return other
 
 
-def test_a_session_cookie_replayed_after_logout_no_longer_works(graph, app_factory, user_store, csrf_token):
-    """Finding 3: logging out ends the session on the server, so a copy of the cookie taken before
-    (a shared computer, a stolen cookie) gets an anonymous visitor's view, no names, no birth years."""
+def _kari_logged_in(graph, app_factory, user_store):
+    """(app, client, a copy of the client's session cookie) for advisor kari on the small graph."""
     graph.small()
     user_store.add("kari", TEST_PASSWORD, "advisor")
     app = app_factory()
     client = app.test_client()
     log_in(client, "kari", TEST_PASSWORD)
-    stolen = _copy_cookie(client)
+    return app, client, _copy_cookie(client)
+
+
+def test_a_session_cookie_replayed_after_logout_no_longer_works(graph, app_factory, user_store, csrf_token):
+    """Finding 3: logging out ends the session on the server, so a copy of the cookie taken before
+    (a shared computer, a stolen cookie) gets an anonymous visitor's view, no names, no birth years."""
+    app, client, stolen = _kari_logged_in(graph, app_factory, user_store)
     assert _replay(app, stolen).get(PERSON).status_code == 200  # the copy works while the login lasts
     assert client.post("/logout", data={"csrf_token": csrf_token(client, "/")}).status_code == 303
     replayed = _replay(app, stolen)
@@ -326,12 +331,7 @@ def test_a_session_cookie_replayed_after_logout_no_longer_works(graph, app_facto
 
 @pytest.mark.parametrize("change", ["remove", "passwd", "set-role"])
 def test_removing_a_user_or_changing_the_password_or_role_ends_their_sessions(graph, app_factory, user_store, change):
-    graph.small()
-    user_store.add("kari", TEST_PASSWORD, "advisor")
-    app = app_factory()
-    client = app.test_client()
-    log_in(client, "kari", TEST_PASSWORD)
-    stolen = _copy_cookie(client)
+    app, client, stolen = _kari_logged_in(graph, app_factory, user_store)
     assert client.get(PERSON).status_code == 200
     if change == "remove":
         user_store.remove("kari")
@@ -348,11 +348,7 @@ def test_removing_a_user_or_changing_the_password_or_role_ends_their_sessions(gr
 def test_the_fingerprint_check_ends_a_session_whose_account_changed_behind_the_session_file(
         graph, app_factory, user_store):
     """The second wall: the session keeps the account's fingerprint (password hash and role) of its login."""
-    graph.small()
-    user_store.add("kari", TEST_PASSWORD, "advisor")
-    app = app_factory()
-    client = app.test_client()
-    log_in(client, "kari", TEST_PASSWORD)
+    app, client, _stolen = _kari_logged_in(graph, app_factory, user_store)
     monkey = user_store._end_sessions
     user_store._end_sessions = lambda username: None  # as if the session file had not been reached
     try:

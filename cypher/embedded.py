@@ -284,7 +284,8 @@ def _write_private(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _state(data_dir: Path) -> dict | None:
+def state_of(data_dir: Path) -> dict | None:
+    """What ``server.json`` records (pid, port, the password file, limits), or None; the process may be gone."""
     try:
         state = json.loads((data_dir / STATE_FILE).read_text())
         int(state["pid"]), int(state["port"])
@@ -301,7 +302,7 @@ def read_state(data_dir: Path) -> ServerInfo | None:
     StoreUnavailable
         When the server's password file (named in ``server.json``) cannot be read.
     """
-    state = _state(data_dir)
+    state = state_of(data_dir)
     if state is None:
         return None
     pid, port = int(state["pid"]), int(state["port"])
@@ -358,7 +359,7 @@ def ensure_server(data_dir: Path, port: int | None = None, *, state_dir: Path | 
         info = read_state(data_dir)  # another process may have started it meanwhile
         if info and info.password:
             return info
-        state = _state(data_dir)
+        state = state_of(data_dir)
         if state is not None and _pid_is_our_server(int(state["pid"]), data_dir):
             if not state.get("password_file"):
                 # a server started before the store had a password: stop it, start it again with one
@@ -523,7 +524,7 @@ def stop_server(data_dir: Path, timeout_s: float = 30.0) -> bool:
     """
     data_dir = Path(data_dir).resolve()
     stop_console_replica(data_dir, timeout_s)
-    state = _state(data_dir)
+    state = state_of(data_dir)
     state_path = data_dir / STATE_FILE
     if state is None or not _pid_is_our_server(int(state["pid"]), data_dir):
         state_path.unlink(missing_ok=True)
@@ -570,7 +571,7 @@ def ensure_console_replica(master: ServerInfo, limits: Limits | None = None) -> 
         info = _replica_state(d, master)
         if info is not None:
             return info
-        state = _state(d)
+        state = state_of(d)
         if state is not None and _pid_is_our_server(int(state["pid"]), d):
             _stop_pid(int(state["pid"]), d, 30.0)  # a replica of another server, or one that stopped answering
         _tighten(d)
@@ -578,7 +579,7 @@ def ensure_console_replica(master: ServerInfo, limits: Limits | None = None) -> 
 
 
 def _replica_state(d: Path, master: ServerInfo) -> ServerInfo | None:
-    state = _state(d)
+    state = state_of(d)
     if state is None or int(state.get("master_port", -1)) != master.port:
         return None
     if not _pid_is_our_server(int(state["pid"]), d) or not _ping(int(state["port"]), master.password):
@@ -654,7 +655,7 @@ def _wait_synced(d: Path, port: int, password: str, pid: int) -> None:
 def stop_console_replica(data_dir: Path, timeout_s: float = 30.0) -> bool:
     """Stop the console replica of ``data_dir`` (if one runs); returns True when one was stopped."""
     d = console_dir(data_dir)
-    state = _state(d)
+    state = state_of(d)
     if state is None:
         return False
     (d / STATE_FILE).unlink(missing_ok=True)

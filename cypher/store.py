@@ -905,29 +905,40 @@ class Neo4jStore:
         if qt != "r":
             raise ReadOnlyViolation(f"Neo4j classifies this query as '{qt}' (not read-only), so it was not run")
         record(query)
-        try:
-            with self._driver.session(database=self.settings.neo4j_database, default_access_mode=neo4j.READ_ACCESS,
-                                      fetch_size=max(1, min(max_rows + 1, 1000))) as session:
-                tx = session.begin_transaction(timeout=max(0.001, float(timeout_s)))
-                try:
-                    result = tx.run(query, p)
-                    return bound_rows(({k: _neo4j_value(v) for k, v in rec.items()} for rec in result),
-                                      max_rows, max_bytes)
-                finally:
-                    tx.close()  # rolls back: the server stops producing the rest
-        except neo4j.exceptions.ClientError as exc:
-            code = exc.code or ""
-            if "Timeout" in code or "TransactionTimedOut" in code:
-                raise QueryTimeout(_timeout_message(timeout_s)) from exc
-            if "MemoryPoolOutOfMemory" in code or "TransactionOutOfMemory" in code:
-                raise QueryError(f"the query needed more memory than one transaction may take "
-                                 f"(db.memory.transaction.max) and was stopped: {exc.message}") from exc
-            if "ForbiddenDueToTransactionType" in code or "AccessMode" in code:
-                raise ReadOnlyViolation(f"the query writes, but this run is read-only: {exc.message}") from exc
-            raise QueryError(f"query failed on Neo4j ({code}): {exc.message}") from exc
-        except neo4j.exceptions.ServiceUnavailable as exc:
-            raise StoreUnavailable(f"Neo4j at {self.settings.neo4j_uri} is unavailable: {exc}") from exc
+        outcome: dict[str, Any] = {}
 
+        def work() -> None:
+            try:
+                with self._errors(timeout_s), self._driver.session(
+                        database=self.settings.neo4j_database, default_access_mode=neo4j.READ_ACCESS,
+                        fetch_size=max(1, min(max_rows + 1, 1000))) as session:
+                    tx = session.begin_transaction(timeout=max(0.001, float(timeout_s)))
+                    try:
+                        result = tx.run(query, p)
+                        outcome["rows"] = bound_rows(({k: _neo4j_value(v) for k, v in rec.items()} for rec in result),
+                                                     max_rows, max_bytes)
+                    finally:
+                        tx.close()  # rolls back: the server stops producing the rest
+            except neo4j.exceptions.TransientError as exc:
+                if "MemoryPoolOutOfMemory" in (exc.code or ""):
+                    outcome["error"] = QueryError(f"the query needed more memory than one transaction may take "
+                                                  f"(db.memory.transaction.max) and was stopped: {exc.message}")
+                else:
+                    outcome["error"] = QueryError(f"query failed on Neo4j ({exc.code}): {exc.message}")
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                outcome["error"] = exc
+
+        # Neo4j, like FalkorDB, checks the transaction's time limit between steps, not inside one long
+        # expression: the caller stops waiting at the limit plus CONSOLE_GRACE_S; the thread closes its own
+        # session when the server is done.
+        worker = threading.Thread(target=work, name="klynge-console-neo4j", daemon=True)
+        worker.start()
+        worker.join(max(0.001, float(timeout_s)) + CONSOLE_GRACE_S)
+        if worker.is_alive():
+            raise QueryTimeout(_timeout_message(timeout_s))
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["rows"]
 
 def _neo4j_value(v: Any) -> Any:
     import neo4j.graph as g

@@ -1204,8 +1204,8 @@ def main(argv: list[str] | None = None) -> int:
                            "drills": []}
     t0 = time.perf_counter()
 
-    def attempt(name: str, fn: Callable[[], dict[str, Any]]) -> None:
-        if name not in only:
+    def attempt(name: str, fn: Callable[[], dict[str, Any]], part_of: str | None = None) -> None:
+        if (part_of or name) not in only:
             return
         t1 = time.perf_counter()
         try:
@@ -1235,7 +1235,7 @@ def main(argv: list[str] | None = None) -> int:
     if "console" in only and args.big_expression_clients:
         attempt("console_big_expression", lambda: console_drill(
             jobs_dir, "jobs", clients=args.big_expression_clients, timeout_s=args.console_timeout,
-            margin_s=args.console_margin, query=ONE_BIG_EXPRESSION, label="console_big_expression"))
+            margin_s=args.console_margin, query=ONE_BIG_EXPRESSION, label="console_big_expression"), "console")
     embedded.stop_server(jobs_dir)
     attempt("web", lambda: web_drill(work, orgs=args.orgs, clients=args.clients, seconds=args.web_seconds,
                                      workers=args.workers, threads=args.threads))

@@ -810,8 +810,9 @@ class ProbeSite:
             cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", str(self.threads),
                    "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--graceful-timeout", "5",
                    "--timeout", "120", "web:create_app()"]
+        self._log = open(self.dir / "server.log", "a")  # noqa: SIM115 - closed in __exit__
         self.server = subprocess.Popen(cmd, cwd=self.code_root, env=self.env(), stdout=subprocess.DEVNULL,
-                                       stderr=open(self.dir / "server.log", "a"))  # noqa: SIM115 - closed with the child
+                                       stderr=self._log)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
@@ -830,6 +831,7 @@ class ProbeSite:
 
         if self.server is not None:
             bench_web.stop_server(self.server)
+            self._log.close()
         embedded.stop_server(self.data_dir)
 
     def server_pids(self) -> list[int]:
@@ -887,7 +889,7 @@ class ProbeSite:
         doc = None
         if p.returncode == 0:
             full = json.loads((out / "report.json").read_text())
-            doc = {k: full.get(k) for k in ("tables", "caveats", "freshness")}
+            doc = _stable({k: full.get(k) for k in ("tables", "caveats", "freshness")})
         return p.returncode, (p.stderr.strip().splitlines() or [""])[-1][:300], doc
 
 
@@ -996,9 +998,29 @@ def console_bounds_drill(site: ProbeSite, *, max_bytes: int = 4_000_000, max_row
     return res
 
 
-def _fit(site: ProbeSite, orgnr: str) -> tuple[int, str]:
-    status, body, _ = site.get(f"/org/{orgnr}/fit.json")
-    return status, body.decode("utf-8", "replace")
+#: Fields of an answer that say when or how fast it was made, not what it says.
+VOLATILE = frozenset({"generated", "timings", "elapsed_ms"})
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+def _answer(site: ProbeSite, path: str) -> tuple[int, Any]:
+    """(status, the JSON answer without its time stamps) of ``path``; the text when it is not JSON."""
+    status, body, _ = site.get(path)
+    try:
+        return status, _stable(json.loads(body))
+    except ValueError:
+        return status, body.decode("utf-8", "replace")
+
+
+def _fit(site: ProbeSite, orgnr: str) -> tuple[int, Any]:
+    return _answer(site, f"/org/{orgnr}/fit.json")
 
 
 def probe_mix_drill(site: ProbeSite, *, seconds: float, fit_orgs: int = 3) -> dict[str, Any]:
@@ -1008,7 +1030,7 @@ def probe_mix_drill(site: ProbeSite, *, seconds: float, fit_orgs: int = 3) -> di
     process of its own. Holds with 0 errors and every answer identical to the one before the load."""
     orgnrs = site.orgnrs(fit_orgs)
     base_fit = {o: _fit(site, o) for o in orgnrs}
-    base_analysis = site.get("/region/ringeriksregionen/analysis.json")
+    base_analysis = _answer(site, "/region/ringeriksregionen/analysis.json")
     code, err, base_report = site.report(site.dir / "report-base")
     if code != 0 or base_analysis[0] != 200 or any(s != 200 for s, _ in base_fit.values()):
         raise RuntimeError(f"the answers before the load failed: report {code} {err}, analysis {base_analysis[0]}, "
@@ -1028,13 +1050,13 @@ def probe_mix_drill(site: ProbeSite, *, seconds: float, fit_orgs: int = 3) -> di
             with lock:
                 counts["fit"] += 1
                 if got != base_fit[o]:
-                    errors.append(f"fit {o}: HTTP {got[0]}, {'different answer' if got[0] == 200 else got[1][:200]}")
-            status, body, _ = site.get("/region/ringeriksregionen/analysis.json")
+                    errors.append(f"fit {o}: HTTP {got[0]}, {'different answer' if got[0] == 200 else str(got[1])[:200]}")
+            got = _answer(site, "/region/ringeriksregionen/analysis.json")
             with lock:
                 counts["analysis"] += 1
-                if (status, body) != base_analysis[:2]:
-                    errors.append(f"analysis: HTTP {status}, "
-                                  f"{'different answer' if status == 200 else body[:200].decode('utf-8', 'replace')}")
+                if got != base_analysis:
+                    errors.append(f"analysis: HTTP {got[0]}, "
+                                  f"{'different answer' if got[0] == 200 else str(got[1])[:200]}")
 
     def reports() -> None:
         i = 0

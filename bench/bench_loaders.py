@@ -53,15 +53,20 @@ NORWAY_STEPS = ("units_json", "subunits_json", "roles_json", "accounts_jsonl", "
                 "grants_innovasjon_norge", "patents", "clusters")
 
 
-def vm_hwm_mb(pid: int | str = "self") -> float | None:
-    """Peak resident set (``VmHWM``) of a process in MB; unlike ru_maxrss it is not inherited across exec."""
+def proc_status_mb(pid: int | str, field: str) -> float | None:
+    """A memory figure of ``/proc/<pid>/status`` (``VmHWM``, ``VmRSS`` …) in MB; None when the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None
     return None
+
+
+def vm_hwm_mb(pid: int | str = "self") -> float | None:
+    """Peak resident set (``VmHWM``) of a process in MB; unlike ru_maxrss it is not inherited across exec."""
+    return proc_status_mb(pid, "VmHWM")
 
 
 def cpu_s(pid: int | None) -> float | None:

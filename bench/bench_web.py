@@ -67,6 +67,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from cypher.processes import free_port
 from cypher.registry import register
 
 GOAL_ORGS = 100_000
@@ -238,11 +239,6 @@ def graph_bench_main(argv: list[str] | None, *, script: str, results: str, descr
 # --------------------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def serve_werkzeug(data_dir: str, graph: str, port: int) -> None:
     """Child process (``--server werkzeug``): the app on 127.0.0.1:port until killed."""
@@ -266,11 +262,15 @@ def server_command(kind: str, data_dir: Path, graph: str, port: int, workers: in
 
 
 def start_server(kind: str, data_dir: Path, graph: str, port: int, workers: int, threads: int,
-                 ) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                 store_env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The app in a child process; ``store_env`` adds settings such as ``NEO4J_URI`` (default: the
+    embedded store of ``data_dir``, with any NEO4J_* of this process's environment removed)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                KLYNGE_DATA_DIR=str(data_dir), KLYNGE_GRAPH=graph,
                # one signing key for every worker (otherwise each worker would pick its own)
                KLYNGE_SECRET_KEY=os.environ.get("KLYNGE_SECRET_KEY") or secrets.token_hex(32))
+    env.update(store_env or {})
     child = subprocess.Popen(server_command(kind, data_dir, graph, port, workers, threads), env=env,
                              cwd=str(ROOT))
     for _ in range(600):  # readiness: /openapi.json needs no store work (/healthz counts every label)
@@ -347,8 +347,11 @@ def _get(port: int, path: str, timeout: float = 60.0) -> tuple[int, bytes]:
         conn.close()
 
 
-def _org(rnd: random.Random, orgs: int) -> str:
-    return f"{800000000 + rnd.randrange(orgs)}"
+def _org(rnd: random.Random, orgs: int | tuple[str, ...]) -> str:
+    """A random organisation: of the bench graph (``orgs`` a count), or one of the given organisation numbers."""
+    if isinstance(orgs, int):
+        return f"{800000000 + rnd.randrange(orgs)}"
+    return rnd.choice(orgs)
 
 
 def _path(endpoint: str, rnd: random.Random, orgs: int) -> str:
@@ -636,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(args.data_dir).resolve()
 
     graph = prepare_graph(data_dir, args.orgs, rebuild=args.rebuild, with_measures=not args.no_measures)
-    port = _free_port()
+    port = free_port()
     if args.server == "gunicorn":
         desc = (f"gunicorn {workers} workers × {args.threads} threads (`gunicorn -w {workers} --threads "
                 f"{args.threads} -b 127.0.0.1:PORT \"web:create_app()\"`) in a child process, loopback")

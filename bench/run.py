@@ -3,8 +3,9 @@
 The quick set is the four benchmarks of issue 9 at small sizes — loading (``bench_loaders``),
 measures against networkx and igraph (``bench_measures``), the web app (``bench_web``) and the region
 report (``bench_report``) — plus the synthetic-data generator (``bench_synth``), the CPU floor of a
-units load (``bench_floor``), the path finder's search against ``allShortestPaths`` (``bench_paths``)
-and the web's measures snapshot (``bench_snapshot``). Each script prints its own
+units load (``bench_floor``), the path finder's search against ``allShortestPaths`` (``bench_paths``),
+the web's measures snapshot (``bench_snapshot``) and the update-feed sync against a bulk reload
+(``bench_sync``). Each script prints its own
 Markdown table. Their quick files go to ``var/bench-quick/`` (``--results``), so a quick run never
 overwrites the full tables in ``bench/results/``; those come from the documented commands in
 ``docs/benchmarks.md`` (the goal sizes: 100 k organisations, 300 k firms, Norway scale).
@@ -40,6 +41,8 @@ def quick_set(out: Path) -> list[list[str]]:
         ["bench/bench_report.py", "--units", "10000", "--out", str(out)],
         ["bench/bench_paths.py", "--orgs", "2000", "--pairs", "20", "--out", str(out / "paths")],
         ["bench/bench_snapshot.py", "--orgs", "2000", "--out", str(out / "snapshot")],
+        ["bench/bench_sync.py", "--units", "2000", "--changes", "400", "--work", str(out / "sync-data"),
+         "--out", str(out / "sync")],
     ]
 
 

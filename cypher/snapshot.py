@@ -29,17 +29,17 @@ import orjson
 from cypher.registry import register
 from cypher.schema.model import NODES
 
-LOAD_BOOKKEEPING: tuple[str, ...] = ("LoadRun",)
-"""Labels left out by default: one node per load, with timestamps and an id."""
-JOB_BOOKKEEPING: tuple[str, ...] = ("LoadRun", "JobRun", "Lock")
+LOAD_BOOKKEEPING: tuple[str, ...] = ("LoadRun", "SyncState")
+"""Labels left out by default: one node per load, with timestamps and an id; the syncs' cursors."""
+JOB_BOOKKEEPING: tuple[str, ...] = ("LoadRun", "SyncState", "JobRun", "Lock")
 """Also the jobs' run records and lock."""
-MEASURE_STATE: tuple[str, ...] = ("LoadRun", "JobRun", "Lock", "MeasureValue", "Meta")
+MEASURE_STATE: tuple[str, ...] = ("LoadRun", "SyncState", "JobRun", "Lock", "MeasureValue", "Meta")
 """Everything the measures jobs write as nodes (pair with ``exclude_types=("INTERLOCK",)``)."""
 
 # Business keys, most specific first: a node carrying several of them (Industry has industry_id and
 # code, Accounts and Grant also orgnr, MeasureValue and Lock also run_id) is named by its own key.
 KEY_ORDER: tuple[str, ...] = ("accounts_id", "grant_id", "industry_id", "cluster_id", "patent_id", "programme_id",
-                              "area_id", "region_id", "person_key", "load_id", "key", "run_id", "orgnr", "code")
+                              "area_id", "region_id", "person_key", "load_id", "feed", "key", "run_id", "orgnr", "code")
 _missing = {n.key for n in NODES} - set(KEY_ORDER)
 if _missing:  # pragma: no cover - guards a model change
     raise RuntimeError(f"cypher.snapshot.KEY_ORDER lacks the model keys {sorted(_missing)}")
@@ -113,7 +113,8 @@ def _digest(items: list[bytes]) -> str:
 
 
 def snapshot(store: Any, *, exclude_labels: Iterable[str] = LOAD_BOOKKEEPING,
-             exclude_types: Iterable[str] = (), timeout_s: float | None = 600.0) -> GraphSnapshot:
+             exclude_types: Iterable[str] = (), ignore_properties: Iterable[str] = (),
+             timeout_s: float | None = 600.0) -> GraphSnapshot:
     """Hash every node, relationship and property of the store's graph.
 
     Parameters
@@ -121,6 +122,8 @@ def snapshot(store: Any, *, exclude_labels: Iterable[str] = LOAD_BOOKKEEPING,
     store : a GraphStore (only ``store.read`` is used).
     exclude_labels : nodes with any of these labels, and their relationships, are left out.
     exclude_types : relationship types left out.
+    ignore_properties : property names left out of nodes and relationships, e.g. ``("as_of", "_hash")``
+        to compare the content of graphs written from data of different dates (``_hash`` covers ``as_of``).
     timeout_s : read timeout per query (large graphs take a while to read).
 
     Returns
@@ -131,14 +134,19 @@ def snapshot(store: Any, *, exclude_labels: Iterable[str] = LOAD_BOOKKEEPING,
     """
     ex_labels = sorted(set(exclude_labels))
     ex_types = sorted(set(exclude_types))
+    drop = set(ignore_properties)
+
+    def props(p: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in p.items() if k not in drop} if drop else p
+
     groups: dict[str, list[bytes]] = defaultdict(list)
     n_nodes = n_rels = 0
     for r in store.read(SNAPSHOT_NODES, {"exclude": ex_labels}, timeout_s=timeout_s):
         labs = sorted(r["labels"])
-        groups["N:" + ":".join(labs)].append(orjson.dumps([labs, r["props"]], option=_DUMP))
+        groups["N:" + ":".join(labs)].append(orjson.dumps([labs, props(r["props"])], option=_DUMP))
         n_nodes += 1
     for r in store.read(SNAPSHOT_RELS, {"exclude": ex_labels, "types": ex_types}, timeout_s=timeout_s):
-        item = [sorted(r["a_labels"]), r["a_key"], r["type"], r["props"], sorted(r["b_labels"]), r["b_key"]]
+        item = [sorted(r["a_labels"]), r["a_key"], r["type"], props(r["props"]), sorted(r["b_labels"]), r["b_key"]]
         groups["R:" + r["type"]].append(orjson.dumps(item, option=_DUMP))
         n_rels += 1
     summary = {g: (len(items), _digest(items)) for g, items in groups.items()}

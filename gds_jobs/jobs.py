@@ -25,8 +25,8 @@ import logging
 import secrets
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -118,11 +118,15 @@ class RunSummary:
     duration_s: float = 0.0
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    sync: Mapping[str, Any] | None = None
 
     def describe(self) -> str:
         """A few lines for the terminal."""
         lines = [f"run {self.run_id}: {self.status} with the {self.engine} engine in {self.duration_s:.1f} s "
                  f"(jobs: {', '.join(self.jobs)})"]
+        if self.sync is not None:
+            lines.append(f"  after a sync: {self.sync.get('status')}, {self.sync.get('applied', 0)} changes applied, "
+                         f"{self.sync.get('rejected', 0)} rejected")
         lines += [f"  {step:<28} {sec:8.2f} s" for step, sec in self.steps.items()]
         lines += [f"  {k:<28} {v}" for k, v in self.counts.items()]
         lines += [f"  warning: {w}" for w in self.warnings]
@@ -199,7 +203,8 @@ def _brokerage_frame(helix: proj.Projection) -> pd.DataFrame:
 
 def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "auto", include_ceo: bool = False,
              include_deputies: bool = False, progress: Callable[[ProgressEvent], None] | None = None,
-             wait_s: float = 0.0, config: runs.RunConfig | None = None) -> RunSummary:
+             wait_s: float = 0.0, config: runs.RunConfig | None = None,
+             sync: Mapping[str, Any] | None = None) -> RunSummary:
     """Run the measures jobs once; their results become current only if the whole run succeeds.
 
     Parameters
@@ -213,6 +218,8 @@ def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "au
         an exception it raises fails the run like any other.
     wait_s : how long to wait for a running run to finish (default: refuse at once).
     config : run settings (default :meth:`RunConfig.from_env`).
+    sync : the summary of the data sync that ran just before (the nightly schedule: changes
+        applied per feed, rejects, duration, errors); kept in the run record as JSON.
 
     Returns
     -------
@@ -250,7 +257,7 @@ def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "au
             log.warning(msg)
             warnings.append(msg)
         eng = choose(store, engine) if "measures" in selected else choose(store, "local")
-        return _run(store, run_id, selected, eng, seat, cfg, progress, warnings, lock)
+        return _run(store, run_id, selected, eng, seat, cfg, progress, warnings, lock, sync)
     finally:
         lock.release()
         if lock.store is not store:  # a connection opened to record a failure after the store went away
@@ -259,7 +266,7 @@ def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "au
 
 def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: proj.ProjectionParams,
          cfg: runs.RunConfig, progress: Callable[[ProgressEvent], None] | None, warnings: list[str],
-         lock: JobLock) -> RunSummary:
+         lock: JobLock, sync: Mapping[str, Any] | None = None) -> RunSummary:
     t0 = time.perf_counter()
     started = _now()
     eparams = EngineParams(cfg.betweenness_exact_max, cfg.betweenness_samples, cfg.seed, run_id)
@@ -277,6 +284,7 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
     runs.create_run(store, run_id, {
         "job": ",".join(selected), "status": "running", "engine": eng.name, "started": started,
         "owner": lock.owner, "params": runs.dumps(params), "versions": runs.dumps(versions), "current": False,
+        **({"sync": runs.dumps(dict(sync))} if sync is not None else {}),
     })
     steps = _Steps(run_id, progress)
     published: list[str] = []
@@ -342,7 +350,7 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
             msg = f"after run {run_id} was published: {type(exc).__name__}: {exc}"
             log.warning(msg)
             warnings.append(msg)
-            return _housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0)
+            return replace(_housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0), sync=sync)
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         where = f" in step '{steps.current}'" if steps.current else ""
         error = f"{type(exc).__name__}{where}: {exc}"
@@ -372,14 +380,14 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
         if not isinstance(exc, Exception):
             raise
         summary = RunSummary(run_id, status, eng.name, selected, counts, dict(steps.seconds),
-                             round(time.perf_counter() - t0, 3), tuple(warnings), error)
+                             round(time.perf_counter() - t0, 3), tuple(warnings), error, sync)
         failure = JobFailed(f"measures run {run_id} failed{where}: {exc}; the previous results stay current "
                             "(`klynge jobs status --history` shows the run)")
         failure.summary = summary  # type: ignore[attr-defined]
         raise failure from exc
     finally:
         eng.close()
-    return _housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0)
+    return replace(_housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0), sync=sync)
 
 
 def _record_failure(store: Any, run_id: str, record: dict[str, Any]) -> None:
@@ -445,5 +453,13 @@ def job_status(store: Any, history: bool = False) -> list[dict[str, Any]]:
             "started": r.get("started"), "finished": r.get("finished"), "duration_s": r.get("duration_s"),
             "current": bool(r.get("current")), "nodes": counts.get("interlock_nodes", counts.get("helix_nodes")),
             "edges": counts.get("interlock_edges", counts.get("helix_edges")), "error": r.get("error"),
+            "sync": _sync_note(r.get("sync")),
         })
     return out
+
+
+def _sync_note(sync: Any) -> str | None:
+    """The run record's sync summary in a few words (``ok: 812 applied, 3 rejected``)."""
+    if not isinstance(sync, dict):
+        return None
+    return f"{sync.get('status')}: {sync.get('applied', 0)} applied, {sync.get('rejected', 0)} rejected"

@@ -6,7 +6,7 @@ Storage
   ``status`` (``running``/``succeeded``/``failed``/``interrupted``), ``engine``,
   ``started``/``finished`` (ISO UTC), ``duration_s``, ``owner`` (``host:pid``) and the
   JSON strings ``params``, ``counts``, ``steps`` (seconds per step) and ``versions``;
-  ``error`` for failures; ``current`` is true while one of the run's results is current;
+  ``sync`` (JSON: the nightly sync that ran just before); ``error`` for failures; ``current`` is true while one of the run's results is current;
   ``pruned`` once its values were removed by retention.
 * ``(:MeasureValue {key: 'run_id:orgnr'})`` — one per organisation and run, with
   ``run_id``, ``orgnr`` and the measure properties the run computed. A run writes
@@ -138,7 +138,7 @@ MATCH (r:JobRun)
 RETURN r.run_id AS run_id, r.job AS job, r.status AS status, r.engine AS engine,
        r.started AS started, r.finished AS finished, r.duration_s AS duration_s,
        r.current AS current, r.counts AS counts, r.steps AS steps, r.params AS params,
-       r.versions AS versions, r.error AS error, r.owner AS owner, r.pruned AS pruned
+       r.versions AS versions, r.error AS error, r.owner AS owner, r.pruned AS pruned, r.sync AS sync
 ORDER BY started DESC
 LIMIT $limit
 """)
@@ -475,7 +475,7 @@ def history(store: Any, limit: int = 1000) -> list[dict[str, Any]]:
     out = []
     for r in store.read(RUN_HISTORY, {"limit": limit}):
         row = dict(r)
-        for k in ("counts", "steps", "params", "versions"):
+        for k in ("counts", "steps", "params", "versions", "sync"):
             if isinstance(row.get(k), str):
                 try:
                     row[k] = json.loads(row[k])

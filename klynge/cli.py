@@ -31,9 +31,14 @@ class KlyngeGroup(click.Group):
 
 
 def _store(**overrides: Any):
+    """The configured store, closed when the command ends."""
     from cypher import open_store
 
-    return open_store(load_settings(overrides or None))
+    store = open_store(load_settings(overrides or None))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(store.close)
+    return store
 
 
 def format_rows(rows: list[dict], fmt: str) -> str:
@@ -413,13 +418,96 @@ def jobs_status(history: bool, fmt: str) -> None:
 @jobs.command("schedule")
 @click.option("--cron", default=None, help="Cron expression (default KLYNGE_SCHEDULE or '30 2 * * *').")
 @click.option("--tz", default="Europe/Oslo", show_default=True)
-def jobs_schedule(cron: str | None, tz: str) -> None:
-    """Run the jobs on a cron schedule in the foreground (what the compose scheduler does)."""
+@click.option("--sync/--no-sync", "sync", default=True, show_default=True,
+              help="Sync every configured source (Brønnøysund's feeds, KLYNGE_SYNC_FILES) before the jobs.")
+def jobs_schedule(cron: str | None, tz: str, sync: bool) -> None:
+    """Nightly in the foreground (what the compose scheduler does): sync, then the measures jobs."""
     import os
 
     import gds_jobs
+    from klynge.nightly import nightly_run
 
-    gds_jobs.schedule_forever(_store(), cron=cron or os.environ.get("KLYNGE_SCHEDULE") or "30 2 * * *", tz=tz)
+    gds_jobs.schedule_forever(_store(), cron=cron or os.environ.get("KLYNGE_SCHEDULE") or "30 2 * * *", tz=tz,
+                              run=nightly_run, sync=sync, echo=click.echo)
+
+
+# ---------------------------------------------------------------- sync
+
+
+def _sync_exit(summary: Any) -> None:
+    click.echo(summary.describe(), err=True)
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
+
+
+@main.group("sync", invoke_without_command=True)
+@click.pass_context
+def sync_group(ctx: click.Context) -> None:
+    """Keep the graph current: Brønnøysund's update feeds and the configured grant and patent files.
+
+    Without a subcommand, syncs everything (`brreg`, then `files`) from the stored cursors.
+    Exit codes: 0 ok, 1 a feed failed or has no cursor yet, 3 rows were rejected.
+    """
+    if ctx.invoked_subcommand is None:
+        from loaders.sync import sync_all
+
+        _sync_exit(sync_all(_store()))
+
+
+@sync_group.command("brreg")
+@click.option("--since", help="Start every feed at this date (YYYY-MM-DD): the date of the bulk files loaded.")
+@click.option("--from-cursor", "from_cursor", multiple=True, metavar="[FEED=]N",
+              help="Start after update id N (the last one applied); FEED=N per feed, or N with one --feed.")
+@click.option("--feed", "feeds", multiple=True, type=click.Choice(["units", "subunits", "roles"]),
+              help="Sync only these feeds (repeatable; default all, in that order).")
+@click.option("--base-url", help="API root ending in /enhetsregisteret/api (default KLYNGE_BRREG_API).")
+@click.option("--page-size", type=click.IntRange(1, 10_000), default=None,
+              help="Update items per page (default KLYNGE_SYNC_PAGE_SIZE).")
+@click.option("--as-of", default=None, help="Date written as as_of (default today, UTC).")
+@click.option("--reject-dir", type=click.Path(file_okay=False), default=None, help="Where reject files go.")
+def sync_brreg_cmd(since: str | None, from_cursor: tuple[str, ...], feeds: tuple[str, ...], base_url: str | None,
+                   page_size: int | None, as_of: str | None, reject_dir: str | None) -> None:
+    """Apply Brønnøysund's update feeds (units, sub-units, roles) since each feed's stored cursor."""
+    from loaders.sync import sync_brreg
+
+    cursor: Any = None
+    if from_cursor:
+        pairs = [c.partition("=") for c in from_cursor]
+        if len(pairs) == 1 and not pairs[0][1]:
+            if not pairs[0][0].strip().isdigit():
+                raise click.BadParameter(f"{from_cursor[0]!r} is not an update id", param_hint="--from-cursor")
+            cursor = int(pairs[0][0])
+        else:
+            bad = [c for c, (f, sep, n) in zip(from_cursor, pairs) if not sep or not n.strip().isdigit()]
+            if bad:
+                raise click.BadParameter(f"{', '.join(bad)}: give FEED=N for each feed", param_hint="--from-cursor")
+            cursor = {f.strip(): int(n) for f, _sep, n in pairs}
+    _sync_exit(sync_brreg(_store(), base_url=base_url, since=since, from_cursor=cursor, feeds=list(feeds) or None,
+                          page_size=page_size, as_of=as_of, reject_dir=reject_dir))
+
+
+@sync_group.command("files")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The YAML list of files (default KLYNGE_SYNC_FILES).")
+def sync_files_cmd(config: str | None) -> None:
+    """Load each configured grant or patent file whose content changed (ETag or checksum)."""
+    from loaders.sync import sync_files
+
+    _sync_exit(sync_files(_store(), config=config))
+
+
+@sync_group.command("status")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def sync_status(fmt: str) -> None:
+    """Each feed's and file's cursor and last sync."""
+    from loaders.sync import all_states
+
+    rows = [{k: r.get(k) for k in ("feed", "status", "cursor", "cursor_time", "started", "finished", "events",
+                                   "applied", "rejected", "error")} for r in all_states(_store())]
+    if fmt == "table" and not rows:
+        click.echo("(no sync yet) start with: klynge sync brreg --since DATE-OF-THE-BULK-FILES")
+        return
+    click.echo(format_rows(rows, fmt))
 
 
 @main.group()

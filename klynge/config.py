@@ -66,6 +66,15 @@ class Settings:
         (default 0). With ``n`` > 0 the client address and scheme are taken from the ``n``-th last entry
         of ``X-Forwarded-For`` / ``X-Forwarded-Proto``, so the login throttle, the audit log and the logs
         see the real client; with 0 those headers are ignored (a client could forge them).
+    brreg_api : KLYNGE_BRREG_API — the Enhetsregisteret API root ``klynge sync brreg`` reads (default
+        ``https://data.brreg.no/enhetsregisteret/api``; a mirror with the same paths works too).
+    sync_page_size : KLYNGE_SYNC_PAGE_SIZE — update items per feed page (1–10,000; default 1000). A
+        feed's cursor is stored after each page, so a smaller page loses less work to a crash.
+    sync_files : KLYNGE_SYNC_FILES — a YAML list of grant and patent files (paths or URLs) that
+        ``klynge sync`` re-reads when they changed (format in ``loaders/sync/files.py``); unset: none.
+    http_timeout_s : KLYNGE_HTTP_TIMEOUT_S — read timeout of each request the syncs send (default 60).
+    http_contact : KLYNGE_HTTP_CONTACT — who runs this Klynge (e.g. an e-mail address), sent in the
+        syncs' User-Agent so the register can reach the operator; unset: not sent.
     """
 
     data_dir: Path = Path("var/graph")
@@ -98,6 +107,11 @@ class Settings:
     neo4j_port: int | None = None
     neo4j_heap: str = "4g"
     neo4j_pagecache: str = "2g"
+    brreg_api: str = "https://data.brreg.no/enhetsregisteret/api"
+    sync_page_size: int = 1000
+    sync_files: Path | None = None
+    http_timeout_s: float = 60.0
+    http_contact: str | None = None
 
     @property
     def backend(self) -> str:
@@ -135,6 +149,11 @@ ENV = {
     "neo4j_port": "KLYNGE_NEO4J_PORT",
     "neo4j_heap": "KLYNGE_NEO4J_HEAP",
     "neo4j_pagecache": "KLYNGE_NEO4J_PAGECACHE",
+    "brreg_api": "KLYNGE_BRREG_API",
+    "sync_page_size": "KLYNGE_SYNC_PAGE_SIZE",
+    "sync_files": "KLYNGE_SYNC_FILES",
+    "http_timeout_s": "KLYNGE_HTTP_TIMEOUT_S",
+    "http_contact": "KLYNGE_HTTP_CONTACT",
 }
 
 
@@ -207,6 +226,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
                      ("console_max_rows", 1), ("store_memory_mb", 0), ("store_query_memory_mb", 0)):
         if getattr(settings, name) < lo:
             raise ConfigError(f"setting {name} ({ENV[name]}) must be at least {lo}, got {getattr(settings, name)!r}")
+    if not 1 <= settings.sync_page_size <= 10_000:
+        raise ConfigError(f"setting sync_page_size (KLYNGE_SYNC_PAGE_SIZE) must be 1 to 10000 (the feeds' limit), "
+                          f"got {settings.sync_page_size!r}")
+    if not settings.http_timeout_s > 0:
+        raise ConfigError(f"setting http_timeout_s (KLYNGE_HTTP_TIMEOUT_S) must be above 0, "
+                          f"got {settings.http_timeout_s!r}")
     if not settings.session_hours > 0:
         raise ConfigError(f"setting session_hours (KLYNGE_SESSION_HOURS) must be above 0, "
                           f"got {settings.session_hours!r}; a login needs a bounded lifetime")

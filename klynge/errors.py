@@ -60,3 +60,7 @@ class ConsoleError(KlyngeError):
 
 class JobFailed(KlyngeError):
     """A measures job failed; the previous results stay current."""
+
+
+class SyncError(LoadError):
+    """A sync cannot read a feed (HTTP failure after retries, unreadable page) or is not set up."""

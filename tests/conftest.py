@@ -116,7 +116,7 @@ def settings_for(request: pytest.FixtureRequest, backend: str) -> Settings:
     Neo4j (one database, wiped by the store fixtures), with data and state folders of the test's own."""
     if backend == "neo4j":
         base = request.getfixturevalue("neo4j_settings")
-        tmp = request.getfixturevalue("tmp_path")
+        tmp = request.getfixturevalue("tmp_path_factory").mktemp("neo4j-test")  # any fixture scope
         return replace(base, data_dir=tmp / "graph", state_dir=tmp / "state")
     falkor_dir = request.getfixturevalue("falkor_dir")
     return load_settings({"data_dir": falkor_dir, "graph_name": f"test{next(_graph_ids)}"}, environ={})
@@ -148,6 +148,27 @@ def fresh_store(settings: Settings) -> Iterator[Any]:
             s.wipe()
         finally:
             s.close()
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    """Environment variables that point a ``klynge`` command (or another process) at ``settings``' store."""
+    env = {"KLYNGE_DATA_DIR": str(settings.data_dir), "KLYNGE_GRAPH": settings.graph_name,
+           "KLYNGE_STATE_DIR": str(settings.state_dir)}
+    if settings.neo4j_uri:
+        env |= {"NEO4J_URI": settings.neo4j_uri, "NEO4J_USERNAME": settings.neo4j_username,
+                "NEO4J_PASSWORD": settings.neo4j_password or "", "NEO4J_DATABASE": settings.neo4j_database}
+    return env
+
+
+@pytest.fixture
+def store_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """This test's ``klynge`` commands use its store (``settings``), whichever it is."""
+    for k in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(k, raising=False)
+    env = env_for(settings)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return env
 
 
 @pytest.fixture

@@ -110,3 +110,24 @@ def test_load_dry_run_writes_nothing(cli, store):
     r = cli("load", "units", "--dry-run", str(FIXTURES / "units" / "enhet-910000063.json"))
     assert r.exit_code == 0, r.output
     assert store.read("MATCH (n:Organization) RETURN count(n) AS c") == [{"c": 0}]
+
+
+def test_sync_brreg_from_the_command_line_applies_the_feeds_and_status_shows_the_cursors(cli, store, tmp_path):
+    """`klynge sync brreg --base-url … --since …` against the 127.0.0.1 mirror, then `klynge sync status`."""
+    from bench.brreg_mirror import MirrorServer, Register
+
+    reg = Register()
+    unit = {"organisasjonsnummer": "910000004", "navn": "HØNEFOSS TRELAST AS",
+            "organisasjonsform": {"kode": "AS", "beskrivelse": "Aksjeselskap"}}
+    reg.put_unit(unit)
+    reg.unit_event("910000005", "Endring")  # a bad check digit: rejected, exit code 3
+    with MirrorServer(reg) as srv:
+        r = cli("sync", "brreg", "--base-url", srv.base_url, "--since", "2026-11-01", "--reject-dir", str(tmp_path))
+        assert r.exit_code == 3, r.output
+        again = cli("sync", "brreg", "--base-url", srv.base_url, "--feed", "units", "--from-cursor", "0")
+    assert again.exit_code == 3 and "brreg:units: ok" in again.output
+    assert store.read("MATCH (o:Organization) RETURN o.name AS n") == [{"n": "HØNEFOSS TRELAST AS"}]
+    rows = json.loads(cli("sync", "status", "--format", "json").output)
+    units = next(x for x in rows if x["feed"] == "brreg:units")
+    assert units["cursor"] == reg.unit_feed[-1]["oppdateringsid"] and units["status"] == "ok"
+    assert cli("sync", "brreg", "--from-cursor", "5").exit_code == 1  # one id for three feeds: refused

@@ -42,10 +42,32 @@ def test_compose_services_wait_for_a_healthy_neo4j_with_gds():
     services = spec["services"]
     neo = services["neo4j"]
     assert neo["image"].startswith("neo4j:5.26") and "community" in neo["image"]
-    assert "graph-data-science" in neo["environment"]["NEO4J_PLUGINS"]
     assert "healthcheck" in neo and "wget" in " ".join(neo["healthcheck"]["test"])
     for name in ("web", "scheduler", "init"):
         assert services[name]["depends_on"]["neo4j"]["condition"] == "service_healthy"
     assert "gunicorn" in services["web"]["command"]
     assert services["scheduler"]["command"] == ["klynge", "jobs", "schedule"]
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_compose_runs_the_same_neo4j_and_gds_as_the_local_server():
+    """The neo4j service's image is the Neo4j version of tools/neo4j/pom.xml, its plugins folder the GDS
+    that pom builds (target/server-plugins), and its procedure settings those of the local server."""
+    import xml.etree.ElementTree as ET
+
+    from cypher import neo4j_local
+    from klynge.config import load_settings
+
+    pom = ET.parse(ROOT / "tools" / "neo4j" / "pom.xml").getroot()
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    neo4j_version = pom.find("m:properties/m:neo4j.version", ns).text
+    gds_version = pom.find("m:properties/m:gds.version", ns).text
+    neo = yaml.safe_load(COMPOSE.read_text())["services"]["neo4j"]
+    assert neo["image"] == f"neo4j:{neo4j_version}-community"
+    assert "NEO4J_PLUGINS" not in neo["environment"]  # nothing downloaded at start
+    assert "./tools/neo4j/target/server-plugins:/plugins:ro" in neo["volumes"]
+    assert f"GDS {gds_version}" in COMPOSE.read_text() and neo4j_version.startswith("5.26.")
+    local = dict(line.split("=", 1) for line in neo4j_local.config_text(load_settings(environ={}), 7687).splitlines())
+    env = neo["environment"]
+    assert env["NEO4J_dbms_security_procedures_unrestricted"] == local["dbms.security.procedures.unrestricted"]
+    assert env["NEO4J_dbms_security_procedures_allowlist"] == local["dbms.security.procedures.allowlist"]

@@ -175,8 +175,9 @@ NODES: tuple[NodeType, ...] = (
         "JobRun",
         "run_id",
         ("run_id", "job", "status", "engine", "started", "finished", "params", "counts",
-         "steps", "error", "versions", "current", "owner", "heartbeat", "duration_s", "pruned"),
-        "One recorded run of the measures jobs; params/counts/steps/versions are JSON strings.",
+         "steps", "error", "versions", "current", "owner", "heartbeat", "duration_s", "pruned", "sync"),
+        "One recorded run of the measures jobs; params/counts/steps/versions are JSON strings; sync (JSON) "
+        "summarises the data sync the nightly schedule ran just before.",
         indexed=("status",),
     ),
     NodeType(
@@ -204,8 +205,17 @@ NODES: tuple[NodeType, ...] = (
         "LoadRun",
         "load_id",
         ("load_id", "source", "file", "status", "started", "finished", "read", "created",
-         "updated", "unchanged", "rejected", "error"),
-        "One recorded load of a source file.",
+         "updated", "unchanged", "rejected", "error", "as_of"),
+        "One recorded load of a source file (or of a feed's changes, by ``klynge sync``).",
+    ),
+    NodeType(
+        "SyncState",
+        "feed",
+        ("feed", "cursor", "cursor_time", "status", "started", "finished", "events", "applied",
+         "rejected", "error", "summary", "location", "etag", "last_modified", "checksum"),
+        "Where ``klynge sync`` stands on one feed or file: the cursor (last applied update id and "
+        "time), stored only after the changes up to it are written; the last run's outcome; for "
+        "files, the ETag / Last-Modified / SHA-256 of the content last loaded.",
     ),
 )
 

@@ -66,6 +66,7 @@ OPTIONAL MATCH (o)-[old:MEMBER_OF]->(c)
 WITH o, c, row, CASE WHEN old IS NULL THEN 'created' WHEN old._hash = row[2] THEN 'unchanged' ELSE 'updated' END AS outcome
 MERGE (o)-[m:MEMBER_OF]->(c)
 FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END |
+  REMOVE m.since, m.until, m.role, m.match_score
   SET m.since = row[3], m.until = row[4], m.role = row[5], m.match_score = row[6], m.source = $source,
       m._hash = row[2])
 RETURN outcome, count(*) AS n

@@ -21,7 +21,7 @@ from typing import Any
 from cypher.registry import register
 from cypher.schema.model import EXTRA_ORG_LABELS, HELIX_LABELS
 from klynge.errors import LoadError
-from loaders.core import LoadContext, norm_name
+from loaders.core import LoadContext, norm_name, to_date
 
 HELIX_LABEL_SET = frozenset(EXTRA_ORG_LABELS)
 
@@ -172,6 +172,49 @@ def write_stubs(ctx: LoadContext, rows: Iterable[Mapping[str, Any]]) -> None:
         groups.setdefault(r["label"], []).append({"orgnr": r["orgnr"], "props": r["props"]})
     for lab, rs in groups.items():
         ctx.execute(ORG_STUBS[lab], rs)
+
+
+def feed_action(ctx: LoadContext, raw: Mapping[str, Any]) -> tuple[str | None, str, str | None]:
+    """An update-feed item (``oppdateringer/enheter`` or ``/underenheter``) as ``(action, orgnr, date)``.
+
+    ``action`` is ``"remove"`` for ``endringstype`` Fjernet (removed on legal grounds: delete the
+    copy), ``"delete"`` for Sletting (deleted: keep, inactive) and None for the others (Ny, Endring:
+    the item only says to fetch the unit again). Raises ``RowRejected`` for a bad orgnr or date.
+    """
+    orgnr = ctx.orgnr(raw.get("organisasjonsnummer"))
+    assert orgnr is not None
+    kind = str(raw.get("endringstype") or "").lower()
+    date = to_date(str(raw.get("dato") or "")[:10] or None, "dato")
+    return {"fjernet": "remove", "sletting": "delete"}.get(kind), orgnr, date
+
+
+ORPHAN_PERSONS = register("loaders.common.drop_orphan_persons", """
+MATCH (p:Person)
+OPTIONAL MATCH (p)-[r]-()
+WITH p, count(r) AS degree
+WHERE degree = 0
+DELETE p
+RETURN count(*) AS n
+""")
+"""Persons left without any relationship (every role they held was removed)."""
+
+
+def drop_orphan_persons(ctx: LoadContext) -> int:
+    """Delete persons who hold no role any more; returns how many.
+
+    A person exists in the graph only as the holder of a role: once a unit's newer record
+    no longer lists them anywhere, or their units were removed, nothing about them is kept
+    (data minimisation), and the graph equals a fresh load of the newer data. The sweep
+    reads the graph as it is, so a load killed between removing roles and this step
+    catches up on its rerun.
+    """
+    if ctx.dry_run:
+        return 0
+    ctx.drain()
+    res = ctx.store.run(ORPHAN_PERSONS)
+    n = int(res[0]["n"]) if res else 0
+    ctx.extra["persons_removed"] = ctx.extra.get("persons_removed", 0) + n
+    return n
 
 
 # --------------------------------------------------------------------------- name resolution

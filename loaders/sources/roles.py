@@ -9,13 +9,18 @@ accountant REGN, owner municipality EIKM, …) becomes an organisation-to-organi
 
 Set semantics: a unit's roles record replaces that unit's roles. After writing a
 unit's roles, every ``HOLDS_ROLE`` into that unit that is not in the record is
-deleted, so reruns and updates never leave stale seats. ``fratraadt`` or
+deleted, so reruns and updates never leave stale seats; a person left holding no role is
+deleted too (nothing is kept about someone the register no longer lists). ``fratraadt`` or
 ``avregistrert`` make a role inactive (``active = false``).
+
+:func:`apply` is the one path a roles record takes, from the bulk file (:func:`load`) or
+from the API (``loaders.sync``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +40,7 @@ from loaders.core import (
     to_int,
     to_text,
 )
-from loaders.sources.common import classify_unclassified, stub_row, write_stubs
+from loaders.sources.common import classify_unclassified, drop_orphan_persons, stub_row, write_stubs
 
 SOURCE = Source(
     name="brreg_roles",
@@ -70,6 +75,7 @@ PERSONS = NodeUpsert("loaders.roles.person", "Person", "person_key", PERSON_PROP
 
 ROLE_PROPS = ("role_group", "role_label", "active", "resigned", "order", "elected_by", "share")
 _SET = ", ".join(f"r.{p} = row[{i + 4}]" for i, p in enumerate(ROLE_PROPS))
+_REMOVE = ", ".join(f"r.{p}" for p in ROLE_PROPS)  # before SET: see loaders.core.NodeUpsert (FalkorDB nulls)
 
 
 _CREATE_PROPS = ", ".join(["role: row[2]"] + [f"{p}: row[{i + 4}]" for i, p in enumerate(ROLE_PROPS)]
@@ -89,6 +95,7 @@ WITH h, o, row, r, CASE WHEN r IS NULL THEN 'created' WHEN r._hash = row[3] THEN
 FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
   CREATE (h)-[:HOLDS_ROLE {{{_CREATE_PROPS}}}]->(o))
 FOREACH (_ IN CASE WHEN outcome = 'updated' THEN [1] ELSE [] END |
+  REMOVE {_REMOVE}
   SET {_SET}, r.source = $source, r.as_of = $as_of, r._hash = row[3])
 RETURN outcome, count(*) AS n
 """
@@ -257,32 +264,38 @@ def flush(ctx: LoadContext, b: _Batch) -> None:
 
 
 def load(ctx: LoadContext, path: Path) -> None:
+    apply(ctx, ((f, doc.pos, doc.value) for f in iter_files(path) for doc in iter_json(f)))
+
+
+def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, Any]]) -> None:
+    """Validate and write roles records ``(file, pos, record)``, each replacing its unit's roles;
+    everything is written when this returns."""
     b = _Batch()
     seen: dict[str, Pos] = {}
-    for f in iter_files(path):
-        for doc in iter_json(f):
-            rec = doc.value
-            if not isinstance(rec, dict):
-                ctx.tick()
-                ctx.reject(doc.pos, "-", None, f"expected a roles object, got {type(rec).__name__}", file=f)
-                continue
-            ctx.audit(rec, SCHEMA, file=f)
-            before, before_rej = b.n, ctx.stats.rejected
-            try:
-                orgnr = _unit_orgnr(ctx, rec, f)
-                if orgnr in seen:
-                    raise RowRejected("organisasjonsnummer", orgnr,
-                                      f"duplicate record: roles of {orgnr} already appeared at {seen[orgnr].describe()}")
-                seen[orgnr] = doc.pos
-                prepare_unit(ctx, rec, f, doc.pos, b)
-            except RowRejected as rj:
-                ctx.tick()
-                ctx.reject(doc.pos, rj.field, rj.value, rj.reason, file=f)
-                continue
-            ctx.tick(b.n - before + ctx.stats.rejected - before_rej)
-            if b.n >= ctx.batch_size:
-                ctx.submit(flush, ctx, b)
-                b, seen = _Batch(), {}
+    for f, pos, rec in items:
+        f = Path(f) if not isinstance(f, Path) else f
+        if not isinstance(rec, dict):
+            ctx.tick()
+            ctx.reject(pos, "-", None, f"expected a roles object, got {type(rec).__name__}", file=f)
+            continue
+        ctx.audit(rec, SCHEMA, file=f)
+        before, before_rej = b.n, ctx.stats.rejected
+        try:
+            orgnr = _unit_orgnr(ctx, rec, f)
+            if orgnr in seen:
+                raise RowRejected("organisasjonsnummer", orgnr,
+                                  f"duplicate record: roles of {orgnr} already appeared at {seen[orgnr].describe()}")
+            seen[orgnr] = pos
+            prepare_unit(ctx, rec, f, pos, b)
+        except RowRejected as rj:
+            ctx.tick()
+            ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
+            continue
+        ctx.tick(b.n - before + ctx.stats.rejected - before_rej)
+        if b.n >= ctx.batch_size:
+            ctx.submit(flush, ctx, b)
+            b, seen = _Batch(), {}
     ctx.drain()
     flush(ctx, b)
+    drop_orphan_persons(ctx)
     classify_unclassified(ctx)

@@ -4,15 +4,21 @@ Each sub-unit becomes a ``SubUnit`` linked ``PART_OF`` its main unit
 (``overordnetEnhet``; an unknown parent is created as an organisation stub and
 classified) and ``LOCATED_IN`` the municipality of its location address
 (``beliggenhetsadresse.kommunenummer``). Closed (``nedleggelsesdato``) and deleted
-(``slettedato``) sub-units are kept with ``active = false``.
+(``slettedato``, or an update-feed item with ``endringstype`` Sletting) sub-units are kept
+with ``active = false``; a sub-unit removed on legal grounds (``endringstype`` Fjernet,
+HTTP 410 from the API) is deleted with its links.
+
+:func:`apply` is the one path a sub-unit record takes, from a bulk file (:func:`load`) or
+from the API (``loaders.sync``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cypher.registry import register
 from loaders.core import (
     LoadContext,
     NodeUpsert,
@@ -28,7 +34,7 @@ from loaders.core import (
     to_int,
     to_text,
 )
-from loaders.sources.common import classify_unclassified
+from loaders.sources.common import classify_unclassified, feed_action
 from loaders.sources.units import _ADDR, _CODE, MUN_RE, NACE_RE, _code, _csv_getter, _is_csv, _json_getter, \
     nace_version_for
 
@@ -36,7 +42,8 @@ SOURCE = Source(
     name="brreg_subunits",
     kind="subunits",
     title="Enhetsregisteret sub-units (underenheter)",
-    formats=("bulk JSON array (.json.gz)", "bulk CSV (.csv.gz)", "per-unit JSON", "HAL search page"),
+    formats=("bulk JSON array (.json.gz)", "bulk CSV (.csv.gz)", "per-unit JSON", "HAL search page",
+             "update feed items"),
     licence="NLOD 2.0",
 )
 
@@ -52,6 +59,8 @@ KNOWN_PATHS = [
     "registreringsdatoEnhetsregisteret", "registreringsdatoIEnhetsregisteret", "registrertIMvaregisteret",
     "frivilligMvaRegistrertBeskrivelser", "oppstartsdato", "datoEierskifte", "nedleggelsesdato", "slettedato",
     "historiskeNavn.navn", "historiskeNavn.fraDato", "historiskeNavn.tilDato",
+    # the update feed (oppdateringer/underenheter)
+    "oppdateringsid", "dato", "endringstype", "endringer",
 ]
 SCHEMA = schema_from_paths(KNOWN_PATHS)
 KNOWN_COLUMNS = {p.lower() for p in KNOWN_PATHS} | {"registreringsdatoantallansattenavaaregisteret",
@@ -89,6 +98,22 @@ FOREACH (c IN row[{W + 1}] |
 NODES = NodeUpsert("loaders.subunits", "SubUnit", "orgnr", PROPS, create_tail=_TAIL_CREATE,
                    update_tail=_TAIL_UPDATE)
 
+MARK_DELETED = register("loaders.subunits.mark_deleted", """
+UNWIND $rows AS row
+MATCH (s:SubUnit {orgnr: row.orgnr})
+WITH s, row, CASE WHEN s.active = false AND s.deleted_date IS NOT NULL THEN 'unchanged' ELSE 'updated' END AS outcome
+SET s.active = false, s.deleted_date = coalesce(s.deleted_date, row.date)
+RETURN outcome, count(*) AS n
+""")
+
+REMOVE = register("loaders.subunits.remove", """
+UNWIND $orgnrs AS k
+MATCH (s:SubUnit {orgnr: k})
+DETACH DELETE s
+RETURN count(*) AS n
+""")
+"""Sub-units removed on legal grounds (Fjernet / HTTP 410), with their links."""
+
 
 def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> list[Any]:
     orgnr = ctx.orgnr(get("organisasjonsnummer"))
@@ -111,45 +136,84 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> list[A
 
 
 def load(ctx: LoadContext, path: Path) -> None:
-    version = nace_version_for(ctx)
-    batch: list[list[Any]] = []
-    seen: dict[str, Pos] = {}
+    apply(ctx, _file_items(ctx, path))
+
+
+def _file_items(ctx: LoadContext, path: Path) -> Iterator[tuple[Path | str, Pos, str | None, Any, Any]]:
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
         if _is_csv(f):
             header, rows, _fmt = ctx.open_csv(f)
             ctx.audit_columns(header, KNOWN_COLUMNS, file=f)
-            items = ((r.pos, r.values.get("__error__"), _csv_getter(r.values)) for r in rows)
+            for r in rows:
+                yield f, r.pos, r.values.get("__error__"), _csv_getter(r.values), None
         else:
-            items = _json_items(ctx, f)
-        for pos, err, get in items:
-            ctx.tick()
-            if err:
-                ctx.reject(pos, "-", None, err, file=f)
+            for doc in iter_json(f):
+                yield json_record(ctx, doc.value, f, doc.pos)
+
+
+def json_record(ctx: LoadContext, rec: Any, file: Path | str, pos: Pos
+                ) -> tuple[Path | str, Pos, str | None, Any, Any]:
+    """One sub-unit for :func:`apply` from parsed JSON: a bulk element, an API document or a feed item."""
+    if not isinstance(rec, dict):
+        return file, pos, f"expected a JSON object for a sub-unit, got {type(rec).__name__}", None, None
+    ctx.audit(rec, SCHEMA, file=file)
+    return file, pos, None, _json_getter(rec), rec
+
+
+def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, str | None, Any, Any]]) -> None:
+    """Validate and write sub-unit records ``(file, pos, error, getter, raw)``; everything is written
+    when this returns. Update-feed items (``endringstype``) mark sub-units deleted or remove them."""
+    version = nace_version_for(ctx)
+    batch: list[list[Any]] = []
+    seen: dict[str, Pos] = {}
+    deleted: list[dict[str, Any]] = []
+    removed: list[str] = []
+    for f, pos, err, get, raw in items:
+        ctx.tick()
+        if err:
+            ctx.reject(pos, "-", None, err, file=f)
+            continue
+        try:
+            if isinstance(raw, dict) and "endringstype" in raw:
+                _feed_item(ctx, raw, deleted, removed)
                 continue
-            try:
-                row = prepare(ctx, get, version)
-            except RowRejected as rj:
-                ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
-                continue
-            if row[0] in seen:
-                ctx.reject(pos, "organisasjonsnummer", row[0],
-                           f"duplicate record: {row[0]} already appeared at {seen[row[0]].describe()}", file=f)
-                continue
-            seen[row[0]] = pos
-            batch.append(row)
-            if len(batch) >= ctx.batch_size:
-                ctx.submit(NODES.write, ctx, batch)
-                batch, seen = [], {}
+            row = prepare(ctx, get, version)
+        except RowRejected as rj:
+            ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
+            continue
+        if row[0] in seen:
+            ctx.reject(pos, "organisasjonsnummer", row[0],
+                       f"duplicate record: {row[0]} already appeared at {seen[row[0]].describe()}", file=f)
+            continue
+        seen[row[0]] = pos
+        batch.append(row)
+        if len(batch) >= ctx.batch_size:
+            ctx.submit(NODES.write, ctx, batch)
+            batch, seen = [], {}
     ctx.drain()
     NODES.write(ctx, batch)
+    ctx.upsert(MARK_DELETED, deleted)
+    remove(ctx, removed)
     classify_unclassified(ctx)
 
 
-def _json_items(ctx: LoadContext, f: Path):
-    for doc in iter_json(f):
-        rec = doc.value
-        if not isinstance(rec, dict):
-            yield doc.pos, f"expected a JSON object for a sub-unit, got {type(rec).__name__}", None
-            continue
-        ctx.audit(rec, SCHEMA, file=f)
-        yield doc.pos, None, _json_getter(rec)
+def remove(ctx: LoadContext, orgnrs: Iterable[str]) -> int:
+    """Delete sub-units removed on legal grounds, with their links; returns how many (idempotent)."""
+    keys = sorted(set(orgnrs))
+    if not keys or ctx.dry_run:
+        return 0
+    ctx.drain()
+    res = ctx.store.run(REMOVE, {"orgnrs": keys})
+    n = int(res[0]["n"]) if res else 0
+    ctx.extra["removed"] = ctx.extra.get("removed", 0) + n
+    return n
+
+
+def _feed_item(ctx: LoadContext, raw: dict[str, Any], deleted: list[dict[str, Any]], removed: list[str]) -> None:
+    action, orgnr, date = feed_action(ctx, raw)
+    if action == "remove":
+        removed.append(orgnr)
+    elif action == "delete":
+        deleted.append({"orgnr": orgnr, "date": date})
+    else:
+        ctx.stats.unchanged += 1

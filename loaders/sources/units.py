@@ -2,13 +2,20 @@
 
 Every unit becomes an ``Organization`` with its Triple Helix classification, a
 ``LOCATED_IN`` link to its business-address municipality and ``IN_INDUSTRY``
-links to its NACE codes (rank 1–3). Deleted units (``slettedato``) and units the
-update feed reports as deleted or removed (``endringstype`` Sletting/Fjernet) are
-kept and marked ``active = false`` with ``status`` deleted/removed.
+links to its NACE codes (rank 1–3). Deleted units (``slettedato``, or an update-feed
+item with ``endringstype`` Sletting) are kept and marked ``active = false`` with
+``status`` deleted. A unit the register has removed on legal grounds (update-feed
+``endringstype`` Fjernet; HTTP 410 from the API in ``klynge sync brreg``) is deleted
+with its roles, its links and its accounts, as Brønnøysund asks of every copy
+(:func:`remove_units`).
 
 With the ``snapshot=True`` option (a complete bulk file), units loaded from an earlier,
 older file of the same source that this file no longer lists are marked inactive with
-status ``removed``.
+status ``unlisted``: the bulk file leaves out deleted and removed units alike, so the
+file alone cannot tell which; ``klynge sync brreg`` asks the register per unit.
+
+:func:`apply` is the one path a unit record takes, from a bulk file (:func:`load`) or
+from the API (``loaders.sync``).
 
 The bulk CSV is read by header name through lower-cased names, so added columns
 (55 → 90 between 2024 and 2026) do not shift anything; unknown columns are
@@ -18,7 +25,7 @@ reported once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +47,8 @@ from loaders.core import (
     to_int,
     to_text,
 )
-from loaders.sources.common import classify, classify_unclassified, overrides_for
+from loaders.sources.common import classify, classify_unclassified, drop_orphan_persons, feed_action, \
+    overrides_for
 
 SOURCE = Source(
     name="brreg_units",
@@ -141,14 +149,26 @@ SET o.active = false, o.status = row.status,
 RETURN outcome, count(*) AS n
 """)
 
-MARK_REMOVED = register("loaders.units.mark_removed", """
+MARK_UNLISTED = register("loaders.units.mark_unlisted", """
 MATCH (o:Organization)
 WHERE o.source = $source AND o.as_of < $as_of AND o.active = true
-SET o.active = false, o.status = 'removed'
+SET o.active = false, o.status = 'unlisted'
 RETURN count(o) AS n
 """)
 """Snapshot semantics: units of this source that a newer full bulk file no longer lists are kept,
-marked inactive with status ``removed`` (never dropped)."""
+marked inactive with status ``unlisted`` (the file omits deleted and removed units alike)."""
+
+REMOVE_UNITS = register("loaders.units.remove", """
+UNWIND $orgnrs AS k
+MATCH (o:Organization {orgnr: k})
+OPTIONAL MATCH (o)-[:FILED]->(a:Accounts)
+WITH o, collect(a) AS accounts
+FOREACH (a IN accounts | DETACH DELETE a)
+DETACH DELETE o
+RETURN count(*) AS n
+""")
+"""Units removed on legal grounds (Fjernet / HTTP 410): the organisation, every relationship
+(roles held and holding, locations, industries, memberships, grants, patents) and its accounts."""
 
 NACE_RE = re.compile(r"^\d{2}(\.\d{1,3})?$")
 MUN_RE = re.compile(r"^\d{4}$")
@@ -280,7 +300,7 @@ _JSON_GET = json_flat_getter(flat_paths(USED_PATHS))
 _CSV_GET = csv_flat_getter(USED_PATHS)
 
 
-def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path, Pos, Callable[[str], Any] | None, Any]]:
+def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path | str, Pos, Callable[[str], Any] | None, Any]]:
     """Yield ``(file, pos, getter, raw)`` for every unit in every input file."""
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
         if _is_csv(f):
@@ -293,12 +313,16 @@ def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path, Pos, Callable[
                     yield f, r.pos, _CSV_GET(r.values), None
         else:
             for doc in iter_json(f):
-                rec = doc.value
-                if not isinstance(rec, dict):
-                    yield f, doc.pos, None, f"expected a JSON object for a unit, got {type(rec).__name__}"
-                    continue
-                ctx.audit(rec, SCHEMA, file=f)
-                yield f, doc.pos, _JSON_GET(rec), rec
+                yield json_record(ctx, doc.value, f, doc.pos)
+
+
+def json_record(ctx: LoadContext, rec: Any, file: Path | str, pos: Pos
+                ) -> tuple[Path | str, Pos, Callable[[str], Any] | None, Any]:
+    """One unit for :func:`apply` from parsed JSON: a bulk element, an API document or a feed item."""
+    if not isinstance(rec, dict):
+        return file, pos, None, f"expected a JSON object for a unit, got {type(rec).__name__}"
+    ctx.audit(rec, SCHEMA, file=file)
+    return file, pos, _JSON_GET(rec), rec
 
 
 def _is_csv(f: Path) -> bool:
@@ -316,19 +340,37 @@ def flush(ctx: LoadContext, rows: list[dict[str, Any]], version: str) -> None:
 
 def load(ctx: LoadContext, path: Path) -> None:
     """Load main units from a file or a directory of files."""
+    apply(ctx, records(ctx, path))
+    if ctx.options.get("snapshot") and not ctx.dry_run:
+        res = ctx.execute(MARK_UNLISTED, params={"source": ctx.source_name, "as_of": ctx.as_of})
+        n = int(res[0]["n"]) if res else 0
+        ctx.extra["unlisted"] = n
+        if n:
+            ctx.warn(f"{n} unit(s) of earlier files are not in this full snapshot; marked inactive "
+                     "(status unlisted)")
+
+
+def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, Callable[[str], Any] | None, Any]]) -> None:
+    """Validate and write unit records: ``(file, pos, getter, raw)`` as :func:`records` yields them.
+
+    Rows are written in batches; a bad row is rejected (naming file, record and field) and the
+    rest go on; update-feed items (``endringstype``) mark units deleted or remove them. Everything
+    is written when this returns.
+    """
     version = nace_version_for(ctx)
     batch: list[dict[str, Any]] = []
     seen: dict[str, Pos] = {}
     inactive: list[dict[str, Any]] = []
+    removed: list[str] = []
     size = ctx.batch_size or BATCH_SIZE
-    for f, pos, get, raw in records(ctx, path):
+    for f, pos, get, raw in items:
         ctx.tick()
         if get is None:
             ctx.reject(pos, "-", None, str(raw), file=f)
             continue
         try:
             if isinstance(raw, dict) and "endringstype" in raw:
-                _feed_item(ctx, raw, inactive)
+                _feed_item(ctx, raw, inactive, removed)
                 continue
             row = prepare(ctx, get, version)
         except RowRejected as rj:
@@ -351,22 +393,36 @@ def load(ctx: LoadContext, path: Path) -> None:
     ctx.drain()
     flush(ctx, batch, version)
     ctx.upsert(MARK_INACTIVE, inactive)
-    if ctx.options.get("snapshot") and not ctx.dry_run:
-        res = ctx.execute(MARK_REMOVED, params={"source": ctx.source_name, "as_of": ctx.as_of})
-        n = int(res[0]["n"]) if res else 0
-        ctx.extra["removed"] = n
-        if n:
-            ctx.warn(f"{n} unit(s) of earlier files are not in this full snapshot; marked inactive (status removed)")
+    remove_units(ctx, removed)
     classify_unclassified(ctx)
 
 
-def _feed_item(ctx: LoadContext, raw: dict[str, Any], inactive: list[dict[str, Any]]) -> None:
-    """An item of the update feed: Sletting/Fjernet mark the unit inactive; others only point to a refetch."""
-    orgnr = ctx.orgnr(raw.get("organisasjonsnummer"))
-    kind = str(raw.get("endringstype") or "")
-    date = to_date(str(raw.get("dato") or "")[:10] or None, "dato")
-    if kind.lower() in ("sletting", "fjernet"):
-        inactive.append({"orgnr": orgnr, "status": "removed" if kind.lower() == "fjernet" else "deleted",
-                         "date": date})
+def remove_units(ctx: LoadContext, orgnrs: Iterable[str]) -> int:
+    """Delete units removed on legal grounds with their relationships and accounts; returns how many.
+
+    Persons left holding no role are deleted too (:func:`drop_orphan_persons`). Idempotent: a
+    unit already gone is skipped, so a rerun after a kill ends in the same graph.
+    """
+    keys = sorted(set(orgnrs))
+    if not keys or ctx.dry_run:
+        return 0
+    ctx.drain()
+    n = 0
+    for i in range(0, len(keys), ctx.batch_size or BATCH_SIZE):
+        res = ctx.store.run(REMOVE_UNITS, {"orgnrs": keys[i:i + (ctx.batch_size or BATCH_SIZE)]})
+        n += int(res[0]["n"]) if res else 0
+    ctx.extra["removed"] = ctx.extra.get("removed", 0) + n
+    drop_orphan_persons(ctx)
+    return n
+
+
+def _feed_item(ctx: LoadContext, raw: dict[str, Any], inactive: list[dict[str, Any]], removed: list[str]) -> None:
+    """An item of the update feed: Sletting marks the unit deleted, Fjernet removes it; others only
+    point to a refetch."""
+    action, orgnr, date = feed_action(ctx, raw)
+    if action == "remove":
+        removed.append(orgnr)
+    elif action == "delete":
+        inactive.append({"orgnr": orgnr, "status": "deleted", "date": date})
     else:
         ctx.stats.unchanged += 1

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from cypher import neo4j_local, open_store
+from cypher.processes import port_open
 from klynge.cli import main
 from klynge.config import load_settings
 from klynge.errors import StoreUnavailable
@@ -140,6 +141,6 @@ def test_start_status_stop_of_a_second_server(tmp_path):
         stopped = runner.invoke(main, ["neo4j", "stop"], env=env)
     assert stopped.exit_code == 0 and "stopped" in stopped.output
     port = int(exports["NEO4J_URI"].rsplit(":", 1)[1])
-    assert not neo4j_local._port_open(port)
+    assert not port_open(port)
     assert "not running" in runner.invoke(main, ["neo4j", "status"], env=env).output
     assert runner.invoke(main, ["neo4j", "status", "--env"], env=env).exit_code == 1

@@ -117,16 +117,88 @@ def test_graph_key_names_the_graph_not_the_store_object(settings, store):
 
     from cypher import open_store
 
-    again = open_store(settings)
     if store.backend == "neo4j":
-        other = open_store(replace(settings, neo4j_database="other"))
+        # the same server through a routing URI is another address (a cluster would route it elsewhere)
+        other_settings = replace(settings, neo4j_uri=settings.neo4j_uri.replace("bolt://", "neo4j://"))
         expected = ("neo4j", settings.neo4j_uri, settings.neo4j_database)
     else:
-        other = open_store(replace(settings, graph_name=settings.graph_name + "_other"))
+        other_settings = replace(settings, graph_name=settings.graph_name + "_other")
         expected = ("falkordb", str(settings.data_dir.resolve()), settings.graph_name)
+    again = open_store(settings)
+    other = open_store(other_settings)
     try:
         assert again is not store and again.graph_key == store.graph_key == expected
         assert other.graph_key != store.graph_key
     finally:
         again.close()
         other.close()
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, [1, 2**70], {"n": 2**64}, [[1, 2**63]]],
+                         ids=["2^63", "below-min", "in-list", "in-map", "in-batch-row"])
+def test_integers_beyond_64_bits_are_refused_naming_the_value(any_store, value):
+    """Neo4j cannot take them and FalkorDB would silently clamp them to 2^63 - 1: both refuse the same way."""
+    with pytest.raises(ValueError, match=r"outside the 64-bit range"):
+        any_store.read("RETURN $v AS v", {"v": value})
+
+
+@pytest.mark.parametrize("value", [2**63 - 1, -(2**63), [1, 2**63 - 1], [[9_000_000_000_000_000_000, "1" * 25]]],
+                         ids=["max", "min", "in-list", "long-digit-int-and-text"])
+def test_the_64_bit_extremes_and_long_digit_runs_round_trip(any_store, value):
+    assert any_store.read("RETURN $v AS v", {"v": value}) == [{"v": value}]
+
+
+@pytest.mark.neo4j
+def test_a_routing_uri_reaches_the_same_neo4j_and_reads_go_to_read_transactions(neo4j_settings):
+    """``neo4j://`` (a cluster or Aura) works unchanged: writes through the routing driver, reads in
+    READ transactions that refuse writes by themselves."""
+    from dataclasses import replace
+
+    from cypher import open_store
+
+    routed = open_store(replace(neo4j_settings, neo4j_uri=neo4j_settings.neo4j_uri.replace("bolt://", "neo4j://")))
+    try:
+        routed.wipe()
+        routed.run("CREATE (:Organization {orgnr: '910000001', name: 'Routed AS'})")
+        assert routed.read("MATCH (o:Organization) RETURN o.name AS n") == [{"n": "Routed AS"}]
+        with pytest.raises(ReadOnlyViolation):
+            routed._tx("CREATE (:Organization {orgnr: '2'})", {}, 5.0, read=True)  # the READ transaction itself
+    finally:
+        routed.wipe()
+        routed.close()
+
+
+@pytest.mark.neo4j
+def test_a_database_that_does_not_exist_is_named_with_the_setting(neo4j_settings):
+    from dataclasses import replace
+
+    from cypher import open_store
+    from klynge.errors import StoreUnavailable
+
+    with pytest.raises(StoreUnavailable, match="database nosuchdb.*NEO4J_DATABASE"):
+        open_store(replace(neo4j_settings, neo4j_database="nosuchdb"))
+
+
+@pytest.mark.neo4j
+def test_neo4j_classifies_every_text_but_klynges_own_statements(neo4j_settings, monkeypatch):
+    """The console's text (and any other) is EXPLAINed before its READ transaction; Klynge's registered
+    statements and query files go straight to the READ transaction, which refuses writes by itself; a
+    console text identical to a registered statement is still the user's and is classified."""
+    from cypher import library, open_store
+    from cypher.registry import user_text
+    from cypher.store import COUNT_NODES, Neo4jStore
+
+    explained: list[str] = []
+    real = Neo4jStore.query_type
+    monkeypatch.setattr(Neo4jStore, "query_type", lambda self, q, p=None: explained.append(q) or real(self, q, p))
+    store = open_store(neo4j_settings)
+    try:
+        store.read(COUNT_NODES)
+        library.run(store, "network/ego_network", {"orgnr": "923609016"})
+        assert explained == []
+        store.read("MATCH (n) RETURN count(n) AS total")
+        with user_text():
+            store.read(COUNT_NODES)
+        assert explained == ["MATCH (n) RETURN count(n) AS total", COUNT_NODES]
+    finally:
+        store.close()

@@ -231,13 +231,10 @@ def test_report_states_population_network_adjusted_p_and_sensitivity(store):
     assert {"lq_division", "lq_value_area"} <= set(res.tables)
 
 
-def test_report_command_prints_the_network_of_its_options(settings, store, monkeypatch, tmp_path):
+def test_report_command_prints_the_network_of_its_options(store, store_env, tmp_path):
     from klynge.cli import main
 
     build_bigger_world(store)
-    monkeypatch.setenv("KLYNGE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("KLYNGE_GRAPH", settings.graph_name)
-    monkeypatch.delenv("NEO4J_URI", raising=False)
     out = {}
     for pop, roles in (("firms", "board"), ("all", "board+deputies")):
         r = CliRunner().invoke(main, ["report", "region", "testregion", "--out", str(tmp_path / pop), "--population",

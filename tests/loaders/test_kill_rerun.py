@@ -66,15 +66,8 @@ def test_killed_load_rerun_equals_uninterrupted_load(settings, store, tmp_path):
     env["PYTHONPATH"] = str(REPO)
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    killed_at = 0
-    deadline = time.monotonic() + 120
     try:
-        while time.monotonic() < deadline and proc.poll() is None:
-            killed_at = store.read("MATCH (o:Organization) RETURN count(o) AS c")[0]["c"]
-            if killed_at >= 2 * BATCH:
-                os.kill(proc.pid, signal.SIGKILL)
-                break
-            time.sleep(0.02)
+        killed_at = kill_when_loaded(store, proc, proc.pid)
     finally:
         proc.wait(timeout=60)
         if proc.stdout:
@@ -85,13 +78,30 @@ def test_killed_load_rerun_equals_uninterrupted_load(settings, store, tmp_path):
     assert BATCH <= killed_at < N_UNITS
     status = store.read("MATCH (l:LoadRun) RETURN l.status AS s")
     assert status == [{"s": "running"}]  # the killed run never finished
+    rerun_equals_a_clean_load(store, src, tmp_path)
 
+
+def kill_when_loaded(store, proc, victim: int, timeout_s: float = 300) -> int:
+    """SIGKILL ``victim`` (the loader, or the store's server) once two batches of organisations are in the
+    graph, while ``proc`` (the loader) runs; returns the count seen just before the kill."""
+    seen = 0
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        seen = store.read("MATCH (o:Organization) RETURN count(o) AS c")[0]["c"]
+        if seen >= 2 * BATCH:
+            os.kill(victim, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    return seen
+
+
+def rerun_equals_a_clean_load(store, src, tmp_path) -> None:
+    """Rerun the load of ``src`` on the interrupted graph; it must equal the same file loaded once into an
+    empty graph (the same store, emptied: Neo4j Community has one database)."""
     rerun = loaders.load("units", src, store, batch_size=BATCH, progress=False, reject_dir=tmp_path)
     assert rerun.read == N_UNITS and rerun.rejected == 0
     assert rerun.created == N_UNITS - rerun.unchanged - rerun.updated
-
     fp_rerun, n_rerun = graph_fingerprint(store)
-    # the same file loaded once into an empty graph (Neo4j Community has one database: reuse it)
     store.wipe()
     store.init_schema()
     clean = loaders.load("units", src, store, batch_size=BATCH, progress=False, reject_dir=tmp_path)

@@ -163,15 +163,27 @@ def test_reclassification_replaces_the_helix_label(store, load, tmp_path):
                                         ("LOCATED_IN", "5001", (("address_type", "business"),))]
 
 
-def test_update_feed_deletion_marks_inactive(store, load, tmp_path):
+def test_update_feed_sletting_marks_inactive_and_fjernet_deletes_the_unit_with_its_links(store, load, tmp_path):
+    """data-sources.md §1.7: a deleted unit (Sletting) stays, inactive; a unit removed on legal grounds
+    (Fjernet) must be deleted from every copy — with its roles, links and accounts."""
     load("units", FIX / "enheter.json")
+    store.run("MATCH (o:Organization {orgnr: '910000004'}) "
+              "CREATE (:Person {person_key: 'p1', name: 'Kari'})-[:HOLDS_ROLE {role: 'LEDE'}]->(o), "
+              "(o)-[:FILED]->(:Accounts {accounts_id: '910000004:2025:SELSKAP'})")
     feed = [{"oppdateringsid": 7, "dato": "2026-11-02T05:00:00.000Z", "organisasjonsnummer": "910000004",
-             "endringstype": "Fjernet"}]
+             "endringstype": "Fjernet"},
+            {"oppdateringsid": 8, "dato": "2026-11-03T05:00:00.000Z", "organisasjonsnummer": "910000012",
+             "endringstype": "Sletting"}]
     p = tmp_path / "feed.json"
     p.write_text(json.dumps(feed), encoding="utf-8")
-    load("units", p)
-    o = org(store, "910000004")
-    assert (o["active"], o["status"], o["deleted_date"]) == (False, "removed", "2026-11-02")
+    s = load("units", p)
+    assert dict(s.extra)["removed"] == 1 and dict(s.extra)["persons_removed"] == 1
+    assert store.read("MATCH (o:Organization {orgnr: '910000004'}) RETURN count(o) AS n") == [{"n": 0}]
+    assert store.read("MATCH (n) WHERE n:Person OR n:Accounts RETURN count(n) AS n") == [{"n": 0}]
+    o = org(store, "910000012")
+    assert (o["active"], o["status"], o["deleted_date"]) == (False, "deleted", "2026-11-03")
+    again = load("units", p)
+    assert dict(again.extra).get("removed", 0) == 0 and org(store, "910000012")["status"] == "deleted"
 
 
 def test_dry_run_validates_and_writes_nothing(store, load):
@@ -278,7 +290,7 @@ def test_directory_of_files(store, load, tmp_path):
     assert (s.read, s.created) == (3, 3)
 
 
-def test_full_snapshot_marks_units_missing_from_the_newer_file_removed(store, load, tmp_path):
+def test_full_snapshot_marks_units_missing_from_the_newer_file_unlisted(store, load, tmp_path):
     old = tmp_path / "old.json"
     new = tmp_path / "new.json"
     old.write_text(json.dumps([{"organisasjonsnummer": "910000004", "navn": "A AS"},
@@ -286,9 +298,9 @@ def test_full_snapshot_marks_units_missing_from_the_newer_file_removed(store, lo
     new.write_text(json.dumps([{"organisasjonsnummer": "910000004", "navn": "A AS"}]), encoding="utf-8")
     load("units", old, as_of="2026-10-01", snapshot=True)
     s = load("units", new, as_of="2026-11-01", snapshot=True)
-    assert dict(s.extra)["removed"] == 1
+    assert dict(s.extra)["unlisted"] == 1
     b = org(store, "910000012")
-    assert (b["active"], b["status"], b["name"]) == (False, "removed", "B AS")
+    assert (b["active"], b["status"], b["name"]) == (False, "unlisted", "B AS")
     assert org(store, "910000004")["active"] is True
     again = load("units", new, as_of="2026-11-01", snapshot=True)
-    assert dict(again.extra)["removed"] == 0
+    assert dict(again.extra)["unlisted"] == 0

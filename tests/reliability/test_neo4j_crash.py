@@ -4,20 +4,18 @@ load ends with the same graph as an uninterrupted load."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-import loaders
 from cypher import neo4j_local, open_store
+from cypher.processes import free_port
 from klynge.config import load_settings
-from loaders.core import graph_fingerprint
-from tests.loaders.test_kill_rerun import BATCH, N_UNITS, _write_units
+from tests.loaders.test_kill_rerun import (BATCH, N_UNITS, _write_units, kill_when_loaded,
+                                           rerun_equals_a_clean_load)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_neo4j_killed_during_a_load_then_rerun_equals_an_uninterrupted_load(tmp_path):
     if os.environ.get("NEO4J_URI"):
         pytest.skip("NEO4J_URI names an outside server; this kills the local one")
-    port = neo4j_local._free_port()
+    port = free_port()
     local = load_settings({"neo4j_home": tmp_path / "neo4j", "state_dir": tmp_path / "state", "neo4j_port": port,
                            "neo4j_heap": "1g", "neo4j_pagecache": "128m", "data_dir": tmp_path / "graph"},
                           environ={})
@@ -49,15 +47,8 @@ def test_neo4j_killed_during_a_load_then_rerun_equals_an_uninterrupted_load(tmp_
         proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         watcher = open_store(settings)
-        killed_at = 0
         try:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline and proc.poll() is None:
-                killed_at = watcher.read("MATCH (o:Organization) RETURN count(o) AS c")[0]["c"]
-                if killed_at >= 2 * BATCH:
-                    os.kill(server.pid, signal.SIGKILL)
-                    break
-                time.sleep(0.05)
+            killed_at = kill_when_loaded(watcher, proc, server.pid)
         finally:
             watcher.close()
             _, err = proc.communicate(timeout=300)
@@ -70,16 +61,7 @@ def test_neo4j_killed_during_a_load_then_rerun_equals_an_uninterrupted_load(tmp_
         try:
             partial = store.read("MATCH (o:Organization) RETURN count(o) AS c")[0]["c"]
             assert killed_at <= partial < N_UNITS  # what was committed before the kill survived, no more
-            rerun = loaders.load("units", src, store, batch_size=BATCH, progress=False, reject_dir=tmp_path)
-            assert rerun.read == N_UNITS and rerun.rejected == 0
-            fp_rerun, n_rerun = graph_fingerprint(store)
-            store.wipe()
-            store.init_schema()
-            clean = loaders.load("units", src, store, batch_size=BATCH, progress=False, reject_dir=tmp_path)
-            assert clean.created == N_UNITS
-            fp_clean, n_clean = graph_fingerprint(store)
-            assert n_rerun == n_clean and n_clean["nodes"] > N_UNITS
-            assert fp_rerun == fp_clean
+            rerun_equals_a_clean_load(store, src, tmp_path)
         finally:
             store.close()
     finally:

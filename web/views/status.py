@@ -1,4 +1,5 @@
-"""Status pages: the measures jobs (recent runs, next scheduled run) and the data (last load per source).
+"""Status pages: the measures jobs (recent runs, next scheduled run) and the data (last load per source,
+last sync per feed with its cursor).
 
 Who sees what: the pages are open to every visitor, viewers included — when the
 data was loaded and whether the nightly jobs ran is what anyone reading a
@@ -17,6 +18,7 @@ config key ``KLYNGE_SCHEDULE`` overrides the environment (tests).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any
 
@@ -86,7 +88,24 @@ def job_runs(limit: int, now: float | None = None) -> list[dict[str, Any]]:
         r.pop("lock_expires", None)
         if r.get("status") == "running" and not live:
             r["status"] = "running (stale?)"
+        r["sync"] = _sync_summary(r.get("sync"))
     return _hide_details(rows)
+
+
+def _sync_summary(raw: Any) -> dict[str, Any] | None:
+    """The run record's sync summary: status, changes applied, rejects, duration (feed errors left out)."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {k: data.get(k) for k in ("status", "applied", "rejected", "duration_s")}
+
+
+def sync_feeds() -> list[dict[str, Any]]:
+    """Each feed's and file's last sync and cursor (errors for analysts and admins)."""
+    return _hide_details(library.run(get_store(), "status/sync_feeds"))
 
 
 def last_loads() -> list[dict[str, Any]]:
@@ -109,15 +128,19 @@ def _common() -> dict[str, Any]:
 
 @page(bp, "/status", summary="Status of the measures jobs and the data loads", tag="status",
       errors=(503,),
-      result={"latest_run": "the newest JobRun (or null)", "schedule": "cron, tz, next_run (local ISO), next_run_utc",
-              "sources": "per source its last LoadRun with row counts"})
+      result={"latest_run": "the newest JobRun (or null), with the summary of the sync before it",
+              "schedule": "cron, tz, next_run (local ISO), next_run_utc",
+              "sources": "per source its last LoadRun with row counts",
+              "syncs": "per feed or file its last sync: feed, cursor, cursor_time, status, started, finished, "
+                       "events, applied, rejected, error"})
 def status_page():
-    """One view of the platform's state: the latest measures job run, when the next one is due, and
-    for each data source its last load with rows read, created, updated and rejected. Error texts,
-    file paths and run owners are shown to analysts and admins only."""
+    """One view of the platform's state: the latest measures job run (and the sync before it), when
+    the next one is due, for each data source its last load with rows read, created, updated and
+    rejected, and for each update feed its last sync and cursor. Error texts, file paths and run
+    owners are shown to analysts and admins only."""
     runs = job_runs(1)
     return respond("status.html", {**_common(), "latest_run": runs[0] if runs else None,
-                                   "schedule": next_run_info(), "sources": last_loads()})
+                                   "schedule": next_run_info(), "sources": last_loads(), "syncs": sync_feeds()})
 
 
 @page(bp, "/status/jobs", summary="Recent runs of the measures jobs and the next scheduled run", tag="status",

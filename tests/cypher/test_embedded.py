@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cypher import embedded, open_store
+from cypher.processes import free_port
 from klynge.config import load_settings
 from klynge.errors import StoreUnavailable
 
@@ -185,7 +186,7 @@ def test_a_server_started_without_a_password_is_restarted_with_one(tmp_path):
     data = tmp_path / "graph"
     data.mkdir()
     redis_server, module = embedded._binaries()
-    port = embedded._free_port()
+    port = free_port()
     config = "\n".join([*embedded._common_config(data, port), "appendonly yes", f"loadmodule {module}"]) + "\n"
     embedded._launch([redis_server, "-"], config, data)
     for _ in range(100):

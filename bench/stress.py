@@ -804,7 +804,7 @@ class ProbeSite:
         for name in ("analyst1", "analyst2"):
             if users.get(name) is None:
                 users.add(name, PROBE_PASSWORD, "analyst")
-        self.port = bench_web._free_port()
+        self.port = free_port()
         if self.kind == "werkzeug":  # what `klynge demo` serves: the development server, one thread per request
             cmd = [sys.executable, "-m", "klynge.cli", "serve", "--port", str(self.port)]
         else:

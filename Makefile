@@ -10,7 +10,7 @@ NEO4J_DIR := tools/neo4j
 NEO4J_JAR := $(NEO4J_DIR)/target/klynge-neo4j.jar
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-python setup-node setup-neo4j setup-browser neo4j demo test lint-cypher bench stress clean help
+.PHONY: setup setup-python setup-node setup-neo4j setup-browser neo4j demo test lint-cypher bench stress messages clean help
 
 help:
 	@echo "make demo   - set up, then load synthetic demo data, compute measures and serve http://127.0.0.1:5000"
@@ -70,6 +70,10 @@ test: setup setup-browser
 
 lint-cypher: setup
 	$(BIN)/python -m cypher.lint
+
+# Refresh the web app's message catalogues from the sources (lists ids without a translation).
+messages: setup-python
+	$(BIN)/python tools/i18n/update.py
 
 bench: setup
 	$(BIN)/python -m bench.run --quick

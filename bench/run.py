@@ -4,8 +4,10 @@ The quick set is the four benchmarks of issue 9 at small sizes — loading (``be
 measures against networkx and igraph (``bench_measures``), the web app (``bench_web``) and the region
 report (``bench_report``) — plus the synthetic-data generator (``bench_synth``), the CPU floor of a
 units load (``bench_floor``), the path finder's search against ``allShortestPaths`` (``bench_paths``),
-the web's measures snapshot (``bench_snapshot``) and the update-feed sync against a bulk reload
-(``bench_sync``). Each script prints its own
+the web's measures snapshot (``bench_snapshot``), the update-feed sync against a bulk reload
+(``bench_sync``), the region analysis page and cluster-fit panel (``bench_pages``, on
+``bench_report``'s graph) and the two stores side by side (``bench_stores``, skipped without the local
+Neo4j). Each script prints its own
 Markdown table. Their quick files go to ``var/bench-quick/`` (``--results``), so a quick run never
 overwrites the full tables in ``bench/results/``; those come from the documented commands in
 ``docs/benchmarks.md`` (the goal sizes: 100 k organisations, 300 k firms, Norway scale).
@@ -39,8 +41,11 @@ def quick_set(out: Path) -> list[list[str]]:
         ["bench/bench_web.py", "--orgs", "2000", "--seconds", "2", "--warmup", "1", "--clients", "1,8,32",
          "--results-dir", str(out)],
         ["bench/bench_report.py", "--units", "10000", "--out", str(out)],
+        ["bench/bench_pages.py", "--units", "10000", "--requests", "5", "--out", str(out / "pages")],
         ["bench/bench_paths.py", "--orgs", "2000", "--pairs", "20", "--out", str(out / "paths")],
         ["bench/bench_snapshot.py", "--orgs", "2000", "--out", str(out / "snapshot")],
+        ["bench/bench_stores.py", "--units", "10000", "--seconds", "2", "--console-rounds", "5",
+         "--data-dir", str(out / "stores-data"), "--out", str(out / "stores")],
         ["bench/bench_sync.py", "--units", "2000", "--changes", "400", "--work", str(out / "sync-data"),
          "--out", str(out / "sync")],
     ]

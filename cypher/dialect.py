@@ -71,6 +71,24 @@ def falkordb_index_statements() -> list[tuple[str, str, tuple[str, ...]]]:
     return out
 
 
+NEO4J_FULLTEXT_INDEXES = register(
+    "cypher.schema.neo4j_fulltext_indexes",
+    "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, properties RETURN name, labelsOrTypes, properties",
+    dialect="neo4j",
+)
+
+
+def neo4j_drop_index(name: str) -> str:
+    """DDL dropping a (fulltext) index of ours whose properties changed; it is created again afterwards."""
+    return f"DROP INDEX {name} IF EXISTS"
+
+
+def neo4j_stale_fulltext(existing: list[dict]) -> list[str]:
+    """Names of our fulltext indexes on Neo4j whose property list differs from the model's."""
+    want = {fulltext_index_name(n.label): list(n.fulltext) for n in NODES if n.fulltext}
+    return [r["name"] for r in existing if r["name"] in want and list(r.get("properties") or []) != want[r["name"]]]
+
+
 FALKORDB_INDEXES = register(
     "cypher.schema.falkordb_indexes",
     "CALL db.indexes() YIELD label, properties, types RETURN label, properties, types",
@@ -86,6 +104,10 @@ NEO4J_CONSTRAINTS = register("cypher.schema.neo4j_constraints", "SHOW CONSTRAINT
                              dialect="neo4j")
 NEO4J_INDEXES = register("cypher.schema.neo4j_indexes", "SHOW INDEXES YIELD name RETURN name", dialect="neo4j")
 
+for _n in NODES:
+    if _n.fulltext:
+        register(f"cypher.schema.neo4j_drop.{fulltext_index_name(_n.label)}",
+                 neo4j_drop_index(fulltext_index_name(_n.label)), dialect="neo4j")
 for _i, (_name, _stmt) in enumerate(neo4j_schema_statements()):
     register(f"cypher.schema.ddl.{_i:03d}", _stmt, dialect="neo4j")
 for _kind, _label, _props in falkordb_index_statements():
@@ -132,6 +154,25 @@ def fulltext_query(backend: str, text: str) -> str | None:
     if backend == "neo4j":
         return " AND ".join(f"{t}*" for t in terms)
     return " ".join(f"{t}*" if len(t) >= 2 else t for t in terms)
+
+
+def fulltext_fuzzy_query(backend: str, text: str) -> str | None:
+    """A query for near spellings: every word of 4–6 letters within edit distance 1, longer words within 2,
+    shorter ones as prefixes (Lucene ``word~1`` on Neo4j, RediSearch ``%word%`` on FalkorDB).
+
+    Returns None for empty input; like :func:`fulltext_query`, user text cannot change the syntax.
+    """
+    terms = fulltext_terms(text)
+    if not terms:
+        return None
+    out = []
+    for t in terms:
+        d = 0 if len(t) < 4 or t.isdigit() else (1 if len(t) < 7 else 2)
+        if backend == "neo4j":
+            out.append(f"{t}~{d}" if d else f"{t}*")
+        else:
+            out.append(("%" * d + t + "%" * d) if d else (f"{t}*" if len(t) >= 2 else t))
+    return (" AND " if backend == "neo4j" else " ").join(out)
 
 
 def fulltext_statement(backend: str) -> str:

@@ -46,7 +46,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cypher.processes import free_port, locked, port_open
+from cypher.processes import find_or_start, free_port, port_open
 from klynge.errors import StoreUnavailable
 from klynge.state import private_secret
 
@@ -331,13 +331,12 @@ def ensure_server(data_dir: Path, port: int | None = None, *, state_dir: Path | 
     """
     data_dir = Path(data_dir).resolve()
     _check_data_dir(data_dir)
-    info = read_state(data_dir)
-    if info and info.password:
-        return info
-    with locked(data_dir / LOCK_FILE):
-        info = read_state(data_dir)  # another process may have started it meanwhile
-        if info and info.password:
-            return info
+
+    def find() -> ServerInfo | None:
+        info = read_state(data_dir)
+        return info if info and info.password else None
+
+    def start() -> ServerInfo:
         state = state_of(data_dir)
         if state is not None and _pid_is_our_server(int(state["pid"]), data_dir):
             if not state.get("password_file"):
@@ -349,6 +348,8 @@ def ensure_server(data_dir: Path, port: int | None = None, *, state_dir: Path | 
                     return info
         _tighten(data_dir)
         return _start(data_dir, port, password_file(state_dir), limits or Limits.default())
+
+    return find_or_start(data_dir / LOCK_FILE, find, start)
 
 
 def _wait_alive(data_dir: Path, state: dict) -> ServerInfo | None:
@@ -546,15 +547,15 @@ def ensure_console_replica(master: ServerInfo, limits: Limits | None = None) -> 
     if info is not None:
         return info
     _check_data_dir(d)
-    with locked(d / LOCK_FILE):
-        info = _replica_state(d, master)
-        if info is not None:
-            return info
+
+    def start() -> ServerInfo:
         state = state_of(d)
         if state is not None and _pid_is_our_server(int(state["pid"]), d):
             _stop_pid(int(state["pid"]), d, 30.0)  # a replica of another server, or one that stopped answering
         _tighten(d)
         return _start_replica(d, master, limits)
+
+    return find_or_start(d / LOCK_FILE, lambda: _replica_state(d, master), start)
 
 
 def _replica_state(d: Path, master: ServerInfo) -> ServerInfo | None:

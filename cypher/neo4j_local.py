@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cypher.processes import free_port, locked, port_open
+from cypher.processes import find_or_start, free_port, port_open
 from klynge.config import REPO_ROOT, Settings
 from klynge.errors import StoreUnavailable
 
@@ -190,14 +190,7 @@ def ensure_server(settings: Settings) -> Neo4jServer:
     home = settings.neo4j_home
     home.mkdir(parents=True, exist_ok=True)
     os.chmod(home, 0o700)
-    info = read_state(settings)
-    if info:
-        return info
-    with locked(home / LOCK_FILE):
-        info = read_state(settings)  # another process may have started it meanwhile
-        if info:
-            return info
-        return _start(settings)
+    return find_or_start(home / LOCK_FILE, lambda: read_state(settings), lambda: _start(settings))
 
 
 def _start(settings: Settings) -> Neo4jServer:

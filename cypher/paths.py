@@ -44,7 +44,8 @@ RETURN orgnr, id(o) AS id
 NEIGHBOURS = register("cypher.paths.neighbours", """
 UNWIND $ids AS i
 MATCH (n) WHERE id(n) = i
-MATCH (n)-[:HOLDS_ROLE|INTERLOCK]-(m)
+MATCH (n)-[r:HOLDS_ROLE|INTERLOCK]-(m)
+WHERE $role_groups IS NULL OR type(r) = 'INTERLOCK' OR r.role_group IN $role_groups
 RETURN i AS id, collect(DISTINCT id(m)) AS neighbours
 """, dialect="falkordb")
 
@@ -56,6 +57,7 @@ WITH pair[0] AS xi, pair[1] AS yi
 MATCH (x) WHERE id(x) = xi
 MATCH (y) WHERE id(y) = yi
 MATCH (x)-[r:HOLDS_ROLE|INTERLOCK]-(y)
+WHERE $role_groups IS NULL OR type(r) = 'INTERLOCK' OR r.role_group IN $role_groups
 RETURN xi AS x, yi AS y, id(r) AS rel, type(r) AS via, coalesce(r.role, '') AS role,
        coalesce(r.active, true) AS active, id(startNode(r)) AS source
 """, dialect="falkordb")
@@ -70,7 +72,8 @@ RETURN i AS id, coalesce(n.person_key, n.orgnr) AS key,
 
 
 def shortest_paths(store: Any, from_orgnr: str, to_orgnr: str, *, limit: int = 10,
-                   max_hops: int = MAX_HOPS, timeout_s: float | None = 20.0) -> list[dict[str, Any]]:
+                   max_hops: int = MAX_HOPS, timeout_s: float | None = 20.0,
+                   role_groups: tuple[str, ...] | list[str] | None = None) -> list[dict[str, Any]]:
     """The shortest chains of roles and interlock ties linking two organisations.
 
     Parameters
@@ -80,6 +83,8 @@ def shortest_paths(store: Any, from_orgnr: str, to_orgnr: str, *, limit: int = 1
     limit : most chains returned (each distinct sequence of relationships is one chain).
     max_hops : longest chain searched, in relationships (1 to :data:`MAX_HOPS`).
     timeout_s : time allowed for the whole search.
+    role_groups : follow only roles of these groups (e.g. ``("STYR", "DAGL")``: board and CEO); interlock
+        ties (shared board members) are always followed. None follows every role.
 
     Returns
     -------
@@ -108,9 +113,10 @@ def shortest_paths(store: Any, from_orgnr: str, to_orgnr: str, *, limit: int = 1
         raise QueryTimeout(_too_long(timeout_s))
     if store.backend != "falkordb":
         q = library.get("network/shortest_paths", store.backend)
-        return store.read(BOUNDED[max_hops], q.bind({"from_orgnr": from_orgnr, "to_orgnr": to_orgnr, "limit": limit}),
-                          timeout_s=timeout_s)
-    return _Search(store, timeout_s).run(from_orgnr, to_orgnr, limit, max_hops)
+        values = {"from_orgnr": from_orgnr, "to_orgnr": to_orgnr, "limit": limit,
+                  "role_groups": list(role_groups) if role_groups else None}
+        return store.read(BOUNDED[max_hops], q.bind(values), timeout_s=timeout_s)
+    return _Search(store, timeout_s, role_groups).run(from_orgnr, to_orgnr, limit, max_hops)
 
 
 def _too_long(timeout_s: float | None) -> str:
@@ -134,8 +140,10 @@ BOUNDED = _bounded_queries()
 class _Search:
     """One bidirectional breadth-first search on FalkorDB (see the module docstring)."""
 
-    def __init__(self, store: Any, timeout_s: float | None) -> None:
+    def __init__(self, store: Any, timeout_s: float | None,
+                 role_groups: tuple[str, ...] | list[str] | None = None) -> None:
         self.store = store
+        self.role_groups = list(role_groups) if role_groups else None
         self.timeout_s = timeout_s
         self.deadline = None if timeout_s is None else time.monotonic() + timeout_s
 
@@ -160,7 +168,7 @@ class _Search:
             side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
             seen, other = parents[side], parents[1 - side]
             found: dict[int, list[int]] = {}
-            for row in self.read(NEIGHBOURS, {"ids": frontier[side]}):
+            for row in self.read(NEIGHBOURS, {"ids": frontier[side], "role_groups": self.role_groups}):
                 for m in row["neighbours"]:
                     if m not in seen:
                         found.setdefault(m, []).append(row["id"])
@@ -179,7 +187,7 @@ class _Search:
     def rows(self, node_paths: list[list[int]], limit: int) -> list[dict[str, Any]]:
         pairs = sorted({(min(x, y), max(x, y)) for p in node_paths for x, y in pairwise(p)})
         links: dict[tuple[int, int], list[dict[str, Any]]] = {}
-        for r in self.read(LINKS, {"pairs": [list(pr) for pr in pairs]}):
+        for r in self.read(LINKS, {"pairs": [list(pr) for pr in pairs], "role_groups": self.role_groups}):
             links.setdefault((r["x"], r["y"]), []).append(r)
         for lst in links.values():
             lst.sort(key=lambda r: r["rel"])

@@ -7,8 +7,11 @@ import contextlib
 import fcntl
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -37,3 +40,14 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def find_or_start(lock: Path, find: Callable[[], T | None], start: Callable[[], T]) -> T:
+    """The running server that ``find`` returns; else, holding the start lock ``lock``, ``find`` again
+    (another process may have started it meanwhile) and otherwise ``start`` it."""
+    found = find()
+    if found is not None:
+        return found
+    with locked(lock):
+        found = find()
+        return found if found is not None else start()

@@ -55,13 +55,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
-    from web import auth, errors, filters, stores, synthetic
+    from web import auth, errors, filters, i18n, stores, synthetic
     from web.views import account, api, core, org, path, places, search
 
     stores.init_app(app)
     errors.init_app(app)
     auth.init_app(app, settings)
     filters.init_app(app)
+    i18n.init_app(app)
     synthetic.init_app(app)
     blueprints = [core.bp, search.bp, org.bp, path.bp, places.bp, api.bp, account.bp]
     views_dir = Path(__file__).parent / "views"

@@ -12,10 +12,19 @@ import dataclasses
 import importlib
 import logging
 import math
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from cypher import library
 from klynge.errors import KlyngeError
+from web import charts
+from web.measures import finite_number
 
 log = logging.getLogger(__name__)
 
@@ -94,40 +103,198 @@ def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
 
 
 FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "score", "explanation")
-def region_tables(store: Any, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
+#: Plain names of the analysis tables' columns (others are shown with underscores as spaces).
+COLUMN_TITLES = {
+    "group": _l("Group"), "label": _l("Group"), "members": _l("Members"), "n": _l("n"), "missing": _l("Missing"),
+    "mean": _l("Mean"), "median": _l("Median"), "ci_low": _l("95 % CI, low"), "ci_high": _l("95 % CI, high"),
+    "p_mannwhitney": _l("p (Mann–Whitney U against the reference)"), "reference": _l("Reference group"),
+    "x": _l("Measure"), "y": _l("Outcome"), "expected": _l("Expected sign"), "rho": _l("Spearman's rho"),
+    "p": _l("p"), "agrees": _l("Agrees with the study"), "rank": _l("Rank"), "orgnr": _l("Organisation number"),
+    "name": _l("Name"), "code": _l("NACE code"), "nace_version": _l("NACE version"), "org_form": _l("Form"),
+    "area": _l("Area id"), "area_name": _l("Value-creation area"), "employees": _l("Employees"),
+    "band": _l("Employee band"), "revenue": _l("Operating revenue (NOK)"), "revenue_year": _l("Revenue year"),
+    "in_member": _l("IN member"), "step": _l("Step"), "units": _l("Units"), "firms": _l("Firms"),
+    "revenue_nok_1000": _l("Operating revenue (NOK 1000)"), "larger_firms": _l("Firms with > 20 employees"),
+    "largest_employees": _l("Most employees"), "anchor_firms": _l("Anchor firms (> 100 employees)"),
+    "anchor": _l("Anchor"), "critical_mass": _l("Critical mass"), "in_core": _l("Innovasjon Norge core ready"),
+    "cluster_id": _l("Cluster id"), "cluster": _l("Cluster"), "score": _l("Fit score"),
+    "industry": _l("Industry fit"), "network": _l("Network fit"), "helix": _l("Helix fit"),
+    "geography": _l("Geography fit"), "contrib_industry": _l("Industry part"), "contrib_network": _l("Network part"),
+    "contrib_helix": _l("Helix part"), "contrib_geography": _l("Geography part"), "region": _l("Region"),
+    "region_id": _l("Region id"), "municipalities": _l("Municipalities"), "population": _l("Population"),
+    "population_in_region": _l("Population in the region"), "in_members": _l("IN members"),
+    "siva_members": _l("SIVA members"), "neither": _l("Neither IN nor SIVA"),
+    "spill_linked": _l("Non-members with a board link to an IN member"),
+    "region_units_all_sizes": _l("Units in the region (all sizes)"), "window": _l("Window (years)"),
+    "measures_run": _l("Measures run"), "lq": _l("Location quotient"), "explanation": _l("Why"),
+    "level": _l("Level"), "member": _l("Member"),
+}
+#: Columns left out of the page's tables (long internal text; the JSON twin keeps every column).
+HIDDEN_COLUMNS = frozenset({"path", "group", "region_id"})
+
+
+def column_title(col: str) -> str:
+    t = COLUMN_TITLES.get(col)
+    if t is not None:
+        return str(t)
+    text = str(col).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def figures(tables: Mapping[str, Any], region_name: str | None = None) -> list[charts.Figure]:
+    """The one adapter from the analysis's figure data to the page's charts.
+
+    Reads the tables of ``gds_jobs.analysis.report.analyse_region`` as they are: every table with the
+    comparison columns (``label, mean, ci_low, ci_high, n``: Figs. 8–15 and any later comparison) gives a
+    chart of means with their 95 % CI whiskers and n; Table 5 the firms per value-creation area; Table 6
+    the firms per employee band; the NACE breakdown one chart per area for the two largest areas
+    (Figs. 16–17); a table with an ``lq`` column (location quotients) a bar chart of the region's largest
+    industries (n = their employees) with guides at 1 and 1.25.
+    """
+    out: list[charts.Figure] = []
+    for key, df in tables.items():
+        attrs = getattr(df, "attrs", {}) or {}
+        cols = set(map(str, getattr(df, "columns", [])))
+        number = str(attrs.get("figure") or "")
+        title = str(attrs.get("title") or key)
+        notes = tuple(str(n) for n in (attrs.get("notes") or []))
+        if {"label", "mean", "ci_low", "ci_high", "n"} <= cols:
+            out.append(charts.Figure(str(key), number, title, "ci", tuple(map(str, df["label"])),
+                                     charts.numbers_of(df["mean"]), charts.numbers_of(df["ci_low"]),
+                                     charts.numbers_of(df["ci_high"]), tuple(_int(v) for v in df["n"]),
+                                     str(attrs.get("unit") or ""), notes))
+        elif key == "critical_table5" and {"area_name", "firms"} <= cols:
+            out.append(charts.Figure(str(key), number or "Table 5", title, "bars", tuple(map(str, df["area_name"])),
+                                     charts.numbers_of(df["firms"]), unit="firms", notes=notes))
+        elif key == "critical_table6" and "employees" in cols:
+            areas = [c for c in df.columns if c != "employees"]
+            totals = df[areas].apply(lambda r: sum(v for v in (charts.numbers_of(r)) if v is not None), axis=1)
+            out.append(charts.Figure(str(key), number or "Table 6", title, "bars",
+                                     tuple(map(str, df["employees"])), charts.numbers_of(totals),
+                                     unit="firms", notes=notes))
+        elif key == "critical_nace_breakdown" and {"area_name", "code", "firms"} <= cols:
+            t5 = tables.get("critical_table5")
+            order = list(t5.sort_values("firms", ascending=False)["area_name"]) if t5 is not None else []
+            other = (getattr(t5, "attrs", {}) or {}).get("other_id") if t5 is not None else None
+            if other is not None and t5 is not None:
+                order = [a for a, i in zip(t5.sort_values("firms", ascending=False)["area_name"],
+                                           t5.sort_values("firms", ascending=False)["area"], strict=True) if i != other]
+            for i, area in enumerate([a for a in order if a in set(df["area_name"])][:2]):
+                part = df[df["area_name"] == area]
+                out.append(charts.Figure(f"{key}_{i + 1}", f"Fig. {16 + i}", f"{area}: firms per NACE code", "bars",
+                                         tuple(map(str, part["code"])), charts.numbers_of(part["firms"]),
+                                         unit="firms"))
+        elif "lq" in cols:
+            label = next((c for c in ("label", "name", "area_name", "division", "code") if c in cols), None)
+            if label is None:
+                continue
+            part = df
+            if "region" in cols and len(df):  # the region's own quotients (benchmark regions are in the table)
+                mine = region_name if region_name in set(df["region"]) else df["region"].iloc[0]
+                part = df[df["region"] == mine]
+            if "employment" in cols:  # the largest industries of the region, at most LQ_BARS of them
+                part = part[part["employment"].fillna(0) > 0].sort_values("employment", ascending=False)
+            part = part.head(LQ_BARS)
+            out.append(charts.Figure(str(key), number or "LQ", title, "bars", tuple(map(str, part[label])),
+                                     charts.numbers_of(part["lq"]), unit="location quotient",
+                                     n=tuple(_int(v) for v in part["employment"]) if "employment" in cols else (),
+                                     notes=notes, reference=(1.0, 1.25)))
+    return out
+
+
+#: Bars of a location-quotient chart: the region's largest industries by employment.
+LQ_BARS = 20
+
+
+def _int(v: Any) -> int | None:
+    f = finite_number(v)
+    return None if f is None else int(f)
+
+
+#: Region analyses kept per process, by graph, region, published measures runs and the newest load.
+_region_cache: OrderedDict[tuple, dict] = OrderedDict()
+_region_lock = threading.Lock()
+REGION_CACHE_SIZE = 16
+REGION_CACHE_S = 3600.0
+
+
+def _data_version(store: Any) -> tuple:
+    """What the analysis depends on that can change: the published measures runs and the newest data load."""
+    runs = library.run(store, "measures/current_run")
+    loads = library.run(store, "status/load_runs", {"limit": 1})
+    r = runs[0] if runs else {}
+    return (r.get("run_id"), r.get("brokerage_run_id"), loads[0].get("load_id") if loads else None)
+
+
+def region_analysis(store: Any, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
+    """The region's analysis (tables, figure data and charts) for ``options``, computed once per data version.
+
+    The analysis reads the region's organisations, their accounts, grants and the network and takes
+    seconds; its result changes only when a measures run is published or data are loaded, so it is
+    kept per (graph, region, options, measures run, brokerage run, newest load) — for at most an hour —
+    and a page view costs two small reads. Returns the cache entry: ``result`` and the drawn ``svg``.
+    """
+    options = dict(options or {})
+    key = (store.graph_key, region_id, tuple(sorted(options.items())), *_data_version(store))
+    now = time.monotonic()
+    with _region_lock:
+        hit = _region_cache.get(key)
+        if hit is not None and now - hit["at"] < REGION_CACHE_S:
+            _region_cache.move_to_end(key)
+            return hit
+        result = _compute_region(store, region_id, options)
+        entry = {"at": now, "result": result, "svg": {}, "key": key}
+        if result["status"] in ("ok", "empty"):
+            _region_cache[key] = entry
+            while len(_region_cache) > REGION_CACHE_SIZE:
+                _region_cache.popitem(last=False)
+        return entry
+
+
+def clear_region_cache() -> None:
+    with _region_lock:
+        _region_cache.clear()
+
+
+def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> dict:
     """The region analysis of ``gds_jobs.analysis`` as tables, or "analysis not available".
 
     Uses ``gds_jobs.analysis.report.analyse_region(store, region_id, holdout=False, **options)``,
-    whose ``tables`` maps a key to a DataFrame (``attrs`` name its title, population, network and
+    whose ``tables`` maps a key to a DataFrame (``attrs`` name its title, figure, population, network and
     notes), ``caveats`` are shown as notes and ``meta`` carries the options and the network. When
     the module offers ``figure_data``, ``method_notes`` and ``sensitivity_matrix`` their results
-    come along (structured figure data for charts; the sensitivity panel as one table).
+    come along (structured figure data; the sensitivity panel as one table). ``_figures`` are the
+    charts (:func:`figures`).
     """
     mod = _module("gds_jobs.analysis.report")
     fn = getattr(mod, "analyse_region", None) if mod else None
     if fn is None:
-        return {"status": "not_available", "note": "Analysis not available: the analysis module "
-                                                   "(gds_jobs.analysis) is not installed.", "tables": [],
-                "caveats": []}
+        return {"status": "not_available", "note": str(_l("Analysis not available: the analysis module "
+                                                          "(gds_jobs.analysis) is not installed.")),
+                "tables": [], "caveats": []}
     try:
-        res = fn(store, region_id, holdout=False, **dict(options or {}))
+        res = fn(store, region_id, holdout=False, **dict(options))
     except KlyngeError as exc:
-        return {"status": "not_available", "note": f"Analysis not available: {exc}", "tables": [], "caveats": []}
+        return {"status": "not_available", "note": f"{_l('Analysis not available')}: {exc}", "tables": [],
+                "caveats": []}
     except Exception:  # an optional add-on must not take the page down; the error is logged
         log.exception("region analysis failed for %s", region_id)
-        return {"status": "error", "note": "Analysis could not be computed; the error is in the server log.",
+        return {"status": "error", "note": str(_l("Analysis could not be computed; the error is in the server log.")),
                 "tables": [], "caveats": []}
+    frames = dict(getattr(res, "tables", None) or {})
     tables = []
-    for key, frame in (getattr(res, "tables", None) or {}).items():
+    for key, frame in frames.items():
         attrs = getattr(frame, "attrs", None) or {}
         title = attrs.get("title") or str(key).replace("_", " ").capitalize()
         fig = attrs.get("figure")
         tables.append({"key": str(key), "title": f"{fig}: {title}" if fig and not str(title).startswith(fig)
-                       else str(title), "population": attrs.get("population"), "projection": attrs.get("projection"),
+                       else str(title), "figure": fig, "population": attrs.get("population"),
+                       "projection": attrs.get("projection"),
                        "family": attrs.get("family"), "notes": [str(n) for n in attrs.get("notes") or []],
                        **to_table(frame)})
     caveats = [str(c) for c in (getattr(res, "caveats", None) or [])]
-    out = {"status": "ok" if tables else "empty", "note": None if tables else "No analysis tables for this region.",
+    out = {"status": "ok" if tables else "empty",
+           "note": None if tables else str(_l("No analysis tables for this region.")),
            "tables": tables, "caveats": caveats, "meta": _plain(getattr(res, "meta", None) or {})}
     for name, key in (("figure_data", "figures"), ("method_notes", "method_notes")):
         f = getattr(mod, name, None)
@@ -135,7 +302,59 @@ def region_tables(store: Any, region_id: str, options: Mapping[str, Any] | None 
             value = f(res)
             out[key] = _plain([{"heading": h, "text": t} for h, t in value] if key == "method_notes" else value)
     matrix = getattr(mod, "sensitivity_matrix", None)
-    panel = (getattr(res, "tables", None) or {}).get("sensitivity")
+    panel = frames.get("sensitivity")
     if matrix is not None and panel is not None:
         out["sensitivity"] = to_table(matrix(panel))
+    out["_figures"] = figures(frames, getattr(res, "region_name", None))
     return out
+
+
+def localised(f: charts.Figure) -> charts.Figure:
+    """A figure with its words in the page's language (the analysis writes English; known texts are in
+    the catalogue, others stay as written)."""
+    def tr(text: str) -> str:
+        if text.startswith("Region (") and text.endswith(")"):
+            return gettext("Region (%(name)s)", name=text[len("Region ("):-1])
+        return gettext(text) if text else text
+
+    title = tr(f.title)
+    if f.key.startswith("critical_nace_breakdown_") and f.title.endswith(": firms per NACE code"):
+        title = gettext("%(area)s: firms per NACE code", area=f.title[: -len(": firms per NACE code")])
+    return dataclasses.replace(f, title=title, labels=tuple(tr(x) for x in f.labels), unit=tr(f.unit),
+                               notes=tuple(tr(x) for x in f.notes))
+
+
+def figure_json(f: charts.Figure) -> dict[str, Any]:
+    """A figure's data for the JSON twin (plain values)."""
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(f).items()}
+
+
+def region_charts(entry: dict, locale: str, fmt: Any, n_label: Any, missing: str) -> dict[str, str]:
+    """SVG of every figure of a cached analysis in one language (drawn once per language and kept)."""
+    with _region_lock:
+        done = entry["svg"].get(locale)
+    if done is not None:
+        return done
+    drawn = {f.key: charts.svg(localised(f), fmt, n_label, missing) for f in entry["result"].get("_figures", [])}
+    with _region_lock:
+        entry["svg"][locale] = drawn
+    return drawn
+
+
+#: The analysis's own words the page translates (the texts of gds_jobs.analysis as they are now).
+ANALYSIS_TEXTS = (
+    _l("Burt's constraint by group"), _l("Eigenvector centrality by group"),
+    _l("Grants and awards per firm from Forskningsrådet and Innovasjon Norge"), _l("Patent applications per firm"),
+    _l("Spill-over: research-council applications of non-members with and without a board link to an IN member"),
+    _l("Spill-over: patent applications of non-members with and without a board link to an IN member"),
+    _l("Profitability: EBITDA / total assets (operating result / total assets where EBITDA is missing)"),
+    _l("Annual growth rate of ordinary result before tax"), _l("constraint (0–1)"), _l("eigenvector centrality"),
+    _l("grants per firm"), _l("applications per firm"), _l("ratio"), _l("rate per year"), _l("firms"),
+    _l("location quotient"), _l("IN member"), _l("SIVA member"), _l("Neither IN nor SIVA"),
+    _l("Board link to an IN member"), _l("No board link to an IN member"), _l("Population and groups"),
+    _l("Hypotheses as rank correlations (Spearman's rho)"),
+    _l("Table 5: firms, operating revenue (NOK 1000) and employees by value-creation area"),
+    _l("Table 6: firms by number of employees and value-creation area"),
+    _l("NACE breakdown inside each value-creation area"), _l("Critical-mass flags by value-creation area"),
+    _l("Units considered for critical mass, step by step"),
+)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from cypher import library, search
 
-HITS = 500          # fulltext candidates considered per search
+HITS = 500          # name-search hits considered per search (ranked: exact, prefix, words, fuzzy)
 BROWSE = 2000       # organisations considered when browsing by filters only
 PAGE = 50
 
@@ -15,27 +17,27 @@ PAGE = 50
 # lettered its sections differently, so a section letter means nothing without its version.
 NACE_SECTIONS_BY_VERSION = {
     "SN2025": {
-        "A": "Agriculture, forestry and fishing", "B": "Mining and quarrying", "C": "Manufacturing",
-        "D": "Electricity, gas, steam and air conditioning supply", "E": "Water supply, sewerage, waste",
-        "F": "Construction", "G": "Wholesale and retail trade", "H": "Transportation and storage",
-        "I": "Accommodation and food service", "J": "Publishing, broadcasting and content production",
-        "K": "Telecommunication, computer programming and information services",
-        "L": "Financial and insurance activities", "M": "Real estate activities",
-        "N": "Professional, scientific and technical activities", "O": "Administrative and support services",
-        "P": "Public administration and defence", "Q": "Education", "R": "Human health and social work",
-        "S": "Arts, sports and recreation", "T": "Other service activities",
-        "U": "Activities of households", "V": "Extraterritorial organisations",
+        "A": _l("Agriculture, forestry and fishing"), "B": _l("Mining and quarrying"), "C": _l("Manufacturing"),
+        "D": _l("Electricity, gas, steam and air conditioning supply"), "E": _l("Water supply, sewerage, waste"),
+        "F": _l("Construction"), "G": _l("Wholesale and retail trade"), "H": _l("Transportation and storage"),
+        "I": _l("Accommodation and food service"), "J": _l("Publishing, broadcasting and content production"),
+        "K": _l("Telecommunication, computer programming and information services"),
+        "L": _l("Financial and insurance activities"), "M": _l("Real estate activities"),
+        "N": _l("Professional, scientific and technical activities"), "O": _l("Administrative and support services"),
+        "P": _l("Public administration and defence"), "Q": _l("Education"), "R": _l("Human health and social work"),
+        "S": _l("Arts, sports and recreation"), "T": _l("Other service activities"),
+        "U": _l("Activities of households"), "V": _l("Extraterritorial organisations"),
     },
     "SN2007": {
-        "A": "Agriculture, forestry and fishing", "B": "Mining and quarrying", "C": "Manufacturing",
-        "D": "Electricity, gas, steam and air conditioning supply", "E": "Water supply, sewerage, waste",
-        "F": "Construction", "G": "Wholesale and retail trade", "H": "Transportation and storage",
-        "I": "Accommodation and food service", "J": "Information and communication",
-        "K": "Financial and insurance activities", "L": "Real estate activities",
-        "M": "Professional, scientific and technical activities", "N": "Administrative and support services",
-        "O": "Public administration and defence", "P": "Education", "Q": "Human health and social work",
-        "R": "Arts, entertainment and recreation", "S": "Other service activities",
-        "T": "Activities of households", "U": "Extraterritorial organisations",
+        "A": _l("Agriculture, forestry and fishing"), "B": _l("Mining and quarrying"), "C": _l("Manufacturing"),
+        "D": _l("Electricity, gas, steam and air conditioning supply"), "E": _l("Water supply, sewerage, waste"),
+        "F": _l("Construction"), "G": _l("Wholesale and retail trade"), "H": _l("Transportation and storage"),
+        "I": _l("Accommodation and food service"), "J": _l("Information and communication"),
+        "K": _l("Financial and insurance activities"), "L": _l("Real estate activities"),
+        "M": _l("Professional, scientific and technical activities"), "N": _l("Administrative and support services"),
+        "O": _l("Public administration and defence"), "P": _l("Education"), "Q": _l("Human health and social work"),
+        "R": _l("Arts, entertainment and recreation"), "S": _l("Other service activities"),
+        "T": _l("Activities of households"), "U": _l("Extraterritorial organisations"),
     },
 }
 NACE_SECTIONS = NACE_SECTIONS_BY_VERSION["SN2025"]
@@ -45,24 +47,27 @@ def section_title(section: str | None, version: str | None = None) -> str | None
     """The title of a NACE section letter in its classification version (SN2025 when unknown)."""
     if not section:
         return None
-    return NACE_SECTIONS_BY_VERSION.get(version or "SN2025", NACE_SECTIONS).get(section)
-HELIX_TITLES = {"industry": "Industry", "academia": "Academia", "government": "Government",
-                "intermediary": "Intermediary", "other": "Other"}
+    title = NACE_SECTIONS_BY_VERSION.get(version or "SN2025", NACE_SECTIONS).get(section)
+    return str(title) if title is not None else None
+
+
+HELIX_TITLES = {"industry": _l("Industry"), "academia": _l("Academia"), "government": _l("Government"),
+                "intermediary": _l("Intermediary"), "other": _l("Other")}
 FACETS = ("helix", "municipality", "region", "section", "cluster", "active")
-FACET_TITLES = {"helix": "Helix sector", "municipality": "Municipality", "region": "Region",
-                "section": "NACE section", "cluster": "Cluster", "active": "Status"}
+FACET_TITLES = {"helix": _l("Helix sector"), "municipality": _l("Municipality"), "region": _l("Region"),
+                "section": _l("NACE section"), "cluster": _l("Cluster"), "active": _l("Status")}
 
 
 def _facet_values(row: dict) -> dict[str, list[tuple[str, str]]]:
     helix = row.get("helix")
     return {
-        "helix": [(helix, HELIX_TITLES.get(helix, helix))] if helix else [],
+        "helix": [(helix, str(HELIX_TITLES.get(helix, helix)))] if helix else [],
         "municipality": [(row["municipality_code"], row.get("municipality") or row["municipality_code"])]
         if row.get("municipality_code") else [],
         "region": [(r["id"], r.get("name") or r["id"]) for r in row.get("regions") or []],
         "section": [(s, f"{s} · {NACE_SECTIONS.get(s, s)}") for s in row.get("sections") or [] if s],
         "cluster": [(c["id"], c.get("name") or c["id"]) for c in row.get("clusters") or []],
-        "active": [("yes", "Active")] if row.get("active") else [("no", "Inactive or deleted")],
+        "active": [("yes", str(_l("Active")))] if row.get("active") else [("no", str(_l("Inactive or deleted")))],
     }
 
 
@@ -81,7 +86,7 @@ def facet_counts(rows: list[dict], selected: dict[str, list[str] | None]) -> dic
             labels.setdefault(v, v)
         values = [{"value": v, "label": labels[v], "count": counts.get(v, 0), "selected": v in chosen}
                   for v in sorted(labels, key=lambda v: (-counts.get(v, 0), labels[v]))]
-        out[facet] = {"title": FACET_TITLES[facet], "values": values[:30], "more": max(0, len(values) - 30)}
+        out[facet] = {"title": str(FACET_TITLES[facet]), "values": values[:30], "more": max(0, len(values) - 30)}
     return out
 
 
@@ -93,8 +98,7 @@ def run_search(store: Any, q: str, filters: dict[str, Any], page: int) -> dict:
     scores: dict[str, float] = {}
     truncated = False
     if text:
-        query = search.normalise_orgnr(text) if search.is_orgnr_prefix(text) else text
-        hits = search.fulltext(store, "organization", query, limit=HITS)
+        hits = search.find(store, "organization", text, limit=HITS)
         truncated = len(hits) >= HITS
         scores = {h.key: h.score for h in hits}
         rows = library.run(store, "search/organizations_by_keys", {"orgnrs": list(scores), **params}) if hits else []

@@ -1,4 +1,4 @@
-"""Jinja filters for numbers, money and dates."""
+"""Jinja helpers shared by every page (the number, money and date filters are in :mod:`web.i18n`)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,7 @@ from typing import Any
 from flask import Flask, request
 
 
-def number(v: Any, decimals: int = 0) -> str:
-    if v is None or v == "":
-        return "–"
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    return f"{f:,.{decimals}f}".replace(",", "\u202f")
-
-
-def money(v: Any) -> str:
-    """NOK in thousands or millions, e.g. 12.3 M."""
-    if v is None or v == "":
-        return "–"
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    if abs(f) >= 1e9:
-        return f"{f / 1e9:.1f} bn"
-    if abs(f) >= 1e6:
-        return f"{f / 1e6:.1f} M"
-    if abs(f) >= 1e3:
-        return f"{f / 1e3:.0f} k"
-    return f"{f:.0f}"
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["number"] = number
-    app.jinja_env.filters["money"] = money
-
     @app.context_processor
     def helpers():
         def with_arg(name: str, value: Any, *, toggle: bool = False, drop: tuple[str, ...] = ("page",)) -> str:

@@ -174,9 +174,11 @@ def expand_node(store: Any, key: str, kind: str, *, cap: int, filters: Filters,
 
 
 def paths_between(store: Any, a: str, b: str, *, limit: int,
-                  label: Callable[[str | None, str | None], str]) -> dict:
-    """Shortest connections from organisation ``a`` to ``b`` as a graph and as a list of steps."""
-    rows = shortest_paths(store, a, b, limit=limit, timeout_s=20)
+                  label: Callable[[str | None, str | None], str],
+                  role_groups: tuple[str, ...] | None = None) -> dict:
+    """Shortest connections from organisation ``a`` to ``b`` as a graph and as a list of steps
+    (only roles of ``role_groups`` followed, when given)."""
+    rows = shortest_paths(store, a, b, limit=limit, timeout_s=20, role_groups=role_groups)
     g = _Graph(label)
     paths = []
     for row in rows:
@@ -194,8 +196,29 @@ def paths_between(store: Any, a: str, b: str, *, limit: int,
                 g.add_edge(s, t, via, role=role, active=active)
             links.append({"type": via, "role": role or None, "active": active})
         paths.append({"hops": row["hops"], "steps": steps, "links": links})
+    _name_shared_members(store, paths, label)
     out = _result(g, a, False, {"paths": paths, "from": a, "to": b})
     return out
+
+
+def _name_shared_members(store: Any, paths: list[dict], label: Callable[[str | None, str | None], str]) -> None:
+    """An interlock step says who links the two organisations: the board members they share (names for
+    advisors, pseudonymous labels for others) and their roles, in ``link["persons"]`` (and ``shared``: how many)."""
+    pairs = sorted({(p["steps"][i]["key"], p["steps"][i + 1]["key"]) for p in paths
+                    for i, link in enumerate(p["links"]) if link["type"] == "INTERLOCK"})
+    if not pairs:
+        return
+    rows = library.run(store, "network/shared_board_members",
+                       {"from_orgnrs": [x for x, _ in pairs], "to_orgnrs": [y for _, y in pairs]})
+    shared = {(r["a"], r["b"]): r for r in rows}
+    for p in paths:
+        for i, link in enumerate(p["links"]):
+            if link["type"] != "INTERLOCK":
+                continue
+            r = shared.get((p["steps"][i]["key"], p["steps"][i + 1]["key"]))
+            link["shared"] = int(r["total"]) if r else 0
+            link["persons"] = [{"key": m["key"], "label": label(m["key"], m.get("name")), "role_from": m["role_a"],
+                                "role_to": m["role_b"]} for m in (r["persons"] if r else [])]
 
 
 def keys_of(nodes: Iterable[dict], kind: str) -> list[str]:

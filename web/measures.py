@@ -3,7 +3,8 @@
 Values come from ``gds_jobs.current_measures(store, orgnrs)`` (found at run time;
 without it, or before the first measures run, the card says "not computed yet"). Percentiles
 compare the organisation with every organisation of the same helix sector and
-with every organisation in the same county.
+with every organisation in the same county: the share with a lower value, and the share with
+the same value (ties are not counted as beaten, :func:`shares`).
 
 All current values and the distributions are read once per process (as float
 arrays: one row per organisation, one sorted array per sector or county and measure)
@@ -31,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from flask_babel import gettext, lazy_gettext
 
 from cypher import library
 
@@ -40,47 +42,54 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Measure:
     name: str
-    title: str
-    meaning: str          # what a high value means, in business terms
-    high_is: str          # "more" phrase for the percentile sentence
+    title: Any            # translatable (lazy) text
+    meaning: Any          # what the value measures, in business terms (translatable)
     decimals: int = 3
+    zero_note: Any = None  # what a value of 0 means, when it means something particular
 
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("degree", "Interlocks", "how many other organisations share at least one board member with it",
-            "more board links", 0),
-    Measure("weighted_degree", "Shared board members",
-            "how many board-member links it has in total, counting each shared person", "more shared members", 0),
-    Measure("betweenness", "Betweenness", "how often it lies on the shortest board-member route between two "
-            "other organisations (a gatekeeper position)", "more often in between", 2),
-    Measure("pagerank", "PageRank", "how well connected it is to organisations that are themselves well connected",
-            "better connected"),
-    Measure("eigenvector", "Eigenvector centrality", "how close it sits to the core of the interlock network",
-            "closer to the core"),
-    Measure("closeness", "Closeness", "how few board-member steps it takes to reach the other organisations",
-            "closer to everyone"),
-    Measure("clustering", "Clustering", "how many of its interlocked organisations are also interlocked with "
-            "each other", "more clustered"),
-    Measure("constraint", "Constraint (Burt)", "how much its board contacts know each other; low constraint "
-            "means it bridges groups that are otherwise apart (structural holes)", "more constrained"),
-    Measure("effective_size", "Effective size (Burt)", "how many non-redundant contacts it has: contacts that do "
-            "not already know each other", "more non-redundant contacts", 2),
-    Measure("efficiency", "Efficiency (Burt)", "the share of its contacts that are non-redundant",
-            "more efficient"),
-    Measure("hierarchy", "Hierarchy (Burt)", "how much of its constraint comes from a single contact",
-            "more concentrated"),
-    Measure("brokerage_total", "Brokerage", "how often it links two organisations that are not linked "
-            "themselves, across industry, academia and government", "more brokerage", 0),
+    Measure("degree", lazy_gettext("Interlocks"),
+            lazy_gettext("how many other organisations share at least one board member with it"), 0,
+            lazy_gettext("0 means it shares no board member with another organisation.")),
+    Measure("weighted_degree", lazy_gettext("Shared board members"),
+            lazy_gettext("how many board-member links it has in total, counting each shared person"), 0),
+    Measure("betweenness", lazy_gettext("Betweenness"),
+            lazy_gettext("how often it lies on the shortest board-member route between two other organisations "
+                         "(a gatekeeper position)"), 2),
+    Measure("pagerank", lazy_gettext("PageRank"),
+            lazy_gettext("how well connected it is to organisations that are themselves well connected")),
+    Measure("eigenvector", lazy_gettext("Eigenvector centrality"),
+            lazy_gettext("how close it sits to the core of the interlock network"), 3,
+            lazy_gettext("0 — not in the connected core of the board network.")),
+    Measure("closeness", lazy_gettext("Closeness"),
+            lazy_gettext("how few board-member steps it takes to reach the other organisations")),
+    Measure("clustering", lazy_gettext("Clustering"),
+            lazy_gettext("how many of its interlocked organisations are also interlocked with each other")),
+    Measure("constraint", lazy_gettext("Constraint (Burt)"),
+            lazy_gettext("how much its board contacts know each other; low constraint means it bridges groups "
+                         "that are otherwise apart (structural holes)")),
+    Measure("effective_size", lazy_gettext("Effective size (Burt)"),
+            lazy_gettext("how many non-redundant contacts it has: contacts that do not already know each other"), 2),
+    Measure("efficiency", lazy_gettext("Efficiency (Burt)"),
+            lazy_gettext("the share of its contacts that are non-redundant")),
+    Measure("hierarchy", lazy_gettext("Hierarchy (Burt)"),
+            lazy_gettext("how much of its constraint comes from a single contact")),
+    Measure("brokerage_total", lazy_gettext("Brokerage"),
+            lazy_gettext("how often it links two organisations that are not linked themselves, across industry, "
+                         "academia and government"), 0),
 )
 BY_NAME = {m.name: m for m in MEASURES}
-HELIX_NAMES = {"industry": "industry", "academia": "academia", "government": "government",
-               "intermediary": "intermediary", "other": "other"}
+HELIX_NAMES = {"industry": lazy_gettext("industry"), "academia": lazy_gettext("academia"),
+               "government": lazy_gettext("government"), "intermediary": lazy_gettext("intermediary"),
+               "other": lazy_gettext("other")}
 
 _cache_lock = threading.RLock()
 _cache: dict[tuple[str, ...], Any] = {}  # by store.graph_key
 
 
-def _number(v: Any) -> float | None:
+def finite_number(v: Any) -> float | None:
+    """``v`` as a float when it is a finite number (or numeric text), else None (booleans, text, NaN, ±inf)."""
     if v is None or isinstance(v, bool):
         return None
     try:
@@ -112,7 +121,7 @@ def _current(gds: Any, store: Any) -> Any | None:
 def _matrix(frame: Any) -> tuple[dict[str, int], np.ndarray]:
     """The organisations with at least one defined measure (orgnr → row) and their values, one column per
     entry of ``MEASURES`` (NaN where a value is missing, not a number, infinite, or the column is boolean):
-    the values ``_number`` accepts, held as one float array instead of a dict per organisation."""
+    the values ``finite_number`` accepts, held as one float array instead of a dict per organisation."""
     n = 0 if frame is None else len(frame)
     if not n:
         return {}, np.empty((0, len(MEASURES)))
@@ -124,7 +133,7 @@ def _matrix(frame: Any) -> tuple[dict[str, int], np.ndarray]:
         elif pd.api.types.is_numeric_dtype(col):  # the measures jobs' columns: no per-value work
             cols.append(col.to_numpy(dtype=float, na_value=np.nan))
         else:  # text or mixed objects: exactly what _number accepts
-            cols.append(np.array([np.nan if (v := _number(x)) is None else v for x in col], dtype=float))
+            cols.append(np.array([np.nan if (v := finite_number(x)) is None else v for x in col], dtype=float))
     matrix = np.column_stack(cols)
     matrix[~np.isfinite(matrix)] = np.nan
     keep = ~np.isnan(matrix).all(axis=1)
@@ -261,32 +270,59 @@ def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float
     return {o: _values_of(part, o) for o in index}, frame.attrs.get("run_id")
 
 
-def percentile(sorted_values: list[float], v: float) -> float | None:
-    """Mid-rank percentile (0-100) of ``v`` among ``sorted_values``; None for fewer than 2 values."""
+def shares(sorted_values: Any, v: float) -> tuple[float, float] | None:
+    """(% of ``sorted_values`` strictly below ``v``, % equal to it), rounded to 0.1; None for fewer than 2 values.
+
+    Ties are not counted as beaten: when 80 % of organisations have eigenvector 0, one of them is
+    higher than 0 % (and level with 80 %), not "higher than 40 %" as a mid-rank percentile says.
+    ``below`` is scipy's ``percentileofscore(kind="strict")``; ``below + same`` is ``kind="weak"``.
+    """
     n = len(sorted_values)
     if n < 2:
         return None
     below = bisect.bisect_left(sorted_values, v)
     equal = bisect.bisect_right(sorted_values, v) - below
-    return round(100.0 * (below + 0.5 * equal) / n, 1)
+    return round(100.0 * below / n, 1), round(100.0 * equal / n, 1)
 
 
 def _fmt(m: Measure, v: float) -> str:
-    return f"{v:,.0f}" if m.decimals == 0 else f"{v:.{m.decimals}f}"
+    from web.i18n import number
+
+    return number(v, m.decimals)
 
 
-def sentence(m: Measure, v: float, p_group: float | None, group: str | None,
-             p_region: float | None, region: str | None) -> str:
-    """One plain-language sentence on what the value means for this organisation."""
-    s = f"{m.title} {_fmt(m, v)} measures {m.meaning}."
+#: Ties worth saying: a share of organisations with the very same value from this percentage up.
+SAME_NOTE = 5.0
+
+
+def sentence(m: Measure, v: float, group_shares: tuple[float, float] | None, group: str | None,
+             region_shares: tuple[float, float] | None, region: str | None) -> str:
+    """Plain-language sentences for advisors: what the measure is, what 0 means when it means something, and
+    how many organisations of the same sector and county have a lower (and the same) value."""
+    from web.i18n import percent
+
+    out = [gettext("%(title)s is %(value)s: it measures %(meaning)s.", title=m.title, value=_fmt(m, v),
+                   meaning=m.meaning)]
+    if v == 0 and m.zero_note is not None:
+        out.append(str(m.zero_note))
     parts = []
-    if p_group is not None and group:
-        parts.append(f"{m.high_is} than {p_group:.0f}% of {group} organisations")
-    if p_region is not None and region:
-        parts.append(f"{p_region:.0f}% of organisations in {region}")
-    if parts:
-        s += " It has " + ", and than ".join(parts) + "."
-    return s
+    if group_shares is not None and group:
+        below, same = group_shares
+        text = gettext("%(share)s of %(group)s organisations have a lower value", share=percent(below), group=group)
+        if same >= SAME_NOTE:
+            text += gettext(" (%(share)s have the same)", share=percent(same))
+        parts.append(text)
+    if region_shares is not None and region:
+        below, same = region_shares
+        text = gettext("%(share)s of organisations in %(region)s", share=percent(below), region=region)
+        if same >= SAME_NOTE:
+            text += gettext(" (%(share)s the same)", share=percent(same))
+        parts.append(text)
+    if len(parts) == 1:
+        out.append(parts[0] + ".")
+    elif parts:
+        out.append(gettext("%(first)s, and %(second)s.", first=parts[0], second=parts[1]))
+    return " ".join(out)
 
 
 def for_organization(store: Any, profile: dict) -> dict:
@@ -312,12 +348,14 @@ def for_organization(store: Any, profile: dict) -> dict:
         if m.name not in mine:
             continue
         v = mine[m.name]
-        pg = percentile(dist.get((m.name, "helix", str(helix)), []), v) if helix else None
-        pr = percentile(dist.get((m.name, "county_code", str(county)), []), v) if county else None
-        out.append({"name": m.name, "title": m.title, "value": v, "display": _fmt(m, v),
-                    "percentile_group": pg, "group": helix, "percentile_region": pr,
-                    "region": profile.get("county"),
-                    "sentence": sentence(m, v, pg, HELIX_NAMES.get(helix or "", helix), pr, profile.get("county"))})
+        pg = shares(dist.get((m.name, "helix", str(helix)), []), v) if helix else None
+        pr = shares(dist.get((m.name, "county_code", str(county)), []), v) if county else None
+        group = HELIX_NAMES.get(helix or "", helix)
+        out.append({"name": m.name, "title": str(m.title), "value": v, "display": _fmt(m, v),
+                    "percentile_group": pg[0] if pg else None, "same_group": pg[1] if pg else None,
+                    "group": helix, "percentile_region": pr[0] if pr else None,
+                    "same_region": pr[1] if pr else None, "region": profile.get("county"),
+                    "sentence": sentence(m, v, pg, str(group) if group else None, pr, profile.get("county"))})
     return {"status": "ok", "run_id": snap["run_id"], "source": "gds_jobs.current_measures", "measures": out}
 
 

@@ -12,18 +12,23 @@ def apply(store: Any) -> list[str]:
     """Create what is missing; return a line per object created (empty when all existed).
 
     Neo4j: ``CREATE CONSTRAINT … IF NOT EXISTS`` for every key, indexes, fulltext
-    indexes, each only when SHOW CONSTRAINTS / SHOW INDEXES does not list its name. FalkorDB: an exact-match (range) index on every key, then a
+    indexes, each only when SHOW CONSTRAINTS / SHOW INDEXES does not list its name (a fulltext index whose
+    property list changed is dropped and made again). FalkorDB: an exact-match (range) index on every key, then a
     ``GRAPH.CONSTRAINT CREATE … UNIQUE`` on it, secondary indexes and fulltext
     indexes; existing ones are read from ``db.indexes()``/``db.constraints()``.
+    Then missing or stale name keys are written (a graph loaded before them).
     """
     created: list[str] = []
     if store.backend == "neo4j":
+        for name in dialect.neo4j_stale_fulltext(store.run(dialect.NEO4J_FULLTEXT_INDEXES)):
+            store.run(dialect.neo4j_drop_index(name))  # its property list changed: made again below
+            created.append(f"dropped {name}")
         have = {r["name"] for q in (dialect.NEO4J_CONSTRAINTS, dialect.NEO4J_INDEXES) for r in store.run(q)}
         for name, stmt in dialect.neo4j_schema_statements():
             if name not in have:
                 store.run(stmt)
                 created.append(stmt)
-        return created
+        return created + _migrate(store)
     indexes = store.run(dialect.FALKORDB_INDEXES)
     have: set[tuple[str, str, str]] = set()
     for r in indexes:
@@ -58,4 +63,12 @@ def apply(store: Any) -> list[str]:
         except QueryError as exc:
             if "already exists" not in str(exc):
                 raise
-    return created
+    return created + _migrate(store)
+
+
+def _migrate(store: Any) -> list[str]:
+    """Data the schema expects on graphs written before it: the search's ``name_key``
+    (:func:`cypher.search.backfill_name_keys`)."""
+    from cypher import search
+
+    return [f"name_key on {n} {label}" for label, n in search.backfill_name_keys(store).items() if n]

@@ -63,6 +63,10 @@ EXTRA_ORG_LABELS: tuple[str, ...] = (
 BOARD_ROLES: tuple[str, ...] = ("LEDE", "NEST", "MEDL", "VARA", "OBS")
 BOARD_GROUP = "STYR"
 CEO_ROLE = "DAGL"
+#: The ties advisors follow by default (explorer, path finder): board seats and the CEO.
+CORE_ROLE_GROUPS: tuple[str, ...] = (BOARD_GROUP, CEO_ROLE)
+#: Auditors and accountants: service ties to many clients, shown only on request and drawn apart.
+ADVISORY_ROLE_GROUPS: tuple[str, ...] = ("REVI", "REGN")
 
 MEASURE_PROPERTIES: tuple[str, ...] = (
     "degree", "weighted_degree", "eigenvector", "pagerank", "betweenness", "closeness",
@@ -83,11 +87,11 @@ NODES: tuple[NodeType, ...] = (
             "sector_code", "employees", "has_employee_count", "municipality_code",
             "postal_code", "postal_place", "founded", "registered", "active",
             "deleted_date", "status", "parent_orgnr", "helix", "helix_rule",
-            "synthetic", "source", "as_of", "last_accounts_year", "website", "fr_sector", "removed",
+            "synthetic", "source", "as_of", "last_accounts_year", "website", "fr_sector", "removed", "name_key",
         ),
         "A main unit of Enhetsregisteret (or an organisation known only by name).",
-        fulltext=("name", "orgnr"),
-        indexed=("municipality_code", "helix", "nace1", "active"),
+        fulltext=("name", "orgnr", "name_key"),
+        indexed=("municipality_code", "helix", "nace1", "active", "name_key"),
     ),
     NodeType(
         "SubUnit",
@@ -103,17 +107,19 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "Person",
         "person_key",
-        ("person_key", "name", "birth_year", "deceased", "synthetic", "source", "as_of"),
+        ("person_key", "name", "birth_year", "deceased", "synthetic", "source", "as_of", "name_key"),
         "A role holder; keyed by a pseudonym, never by name or birth date.",
-        fulltext=("name",),
+        fulltext=("name", "name_key"),
+        indexed=("name_key",),
     ),
     NodeType(
         "Cluster",
         "cluster_id",
         ("cluster_id", "name", "level", "programme", "since", "until", "host_county",
-         "host_orgnr", "url", "synthetic", "source", "as_of"),
+         "host_orgnr", "url", "synthetic", "source", "as_of", "name_key"),
         "An innovation cluster (Arena, Arena Pro, GCE, NCE) or a SIVA incubator/business garden.",
-        fulltext=("name",),
+        fulltext=("name", "name_key"),
+        indexed=("name_key",),
     ),
     NodeType(
         "Programme",
@@ -223,7 +229,7 @@ RELS: tuple[RelType, ...] = (
     RelType(
         "HOLDS_ROLE", "Person|Organization", "Organization",
         ("role", "role_group", "role_label", "active", "registered", "resigned", "order",
-         "elected_by", "share", "source", "as_of"),
+         "elected_by", "share", "changed", "source", "as_of"),
         "A role (board seat, CEO, auditor, owner municipality …) held in an organisation.",
     ),
     RelType("PART_OF", "SubUnit", "Organization", (), "A sub-unit's parent main unit."),

@@ -67,9 +67,11 @@ GDS_AGREEMENT: dict[str, tuple[float, float]] = {
 
 
 def _stream(name: str, call: str, yields: str = "score") -> str:
+    """A stream-mode call whose values come back as one row of two lists (organisation numbers and
+    values): one Bolt record instead of one per node, which the driver receives far faster."""
     return register(f"gds_jobs.engines.gds.{name}",
                     f"{call} YIELD nodeId, {yields} "
-                    f"RETURN gds.util.asNode(nodeId).orgnr AS orgnr, {yields} AS value",
+                    f"RETURN collect(gds.util.asNode(nodeId).orgnr) AS orgnrs, collect({yields}) AS values",
                     dialect="neo4j")
 
 
@@ -146,7 +148,8 @@ class GdsEngine:
 
     def _series(self, query: str, params: dict[str, Any]) -> pd.Series:
         rows = self.client.run(query, params)
-        return pd.Series({str(r["orgnr"]): r["value"] for r in rows}, dtype="float64")
+        orgnrs, values = (rows[0]["orgnrs"], rows[0]["values"]) if rows else ([], [])
+        return pd.Series(values, index=[str(o) for o in orgnrs], dtype="float64")
 
     def measures(self, projection: Any, params: EngineParams, seat_params: dict[str, Any]) -> EngineResult:
         """The 14 measures: GDS for centrality/communities/clustering, local for Burt's.

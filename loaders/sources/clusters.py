@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from cypher import search
 from cypher.registry import register
 from klynge.errors import LoadError
 from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, row_hash, to_int, to_text
@@ -41,7 +42,7 @@ LEVELS = {"arena": "Arena", "arena pro": "Arena Pro", "gce": "GCE", "nce": "NCE"
 PROGRAMMES = {"NIC": "Norwegian Innovation Clusters (Innovasjon Norge, Siva, Forskningsrådet)",
               "SIVA": "Siva næringshage- og inkubasjonsprogrammet"}
 
-PROPS = ("name", "level", "programme", "since", "until", "host_county", "host_orgnr", "url")
+PROPS = ("name", "name_key", "level", "programme", "since", "until", "host_county", "host_orgnr", "url")
 W = 2 + len(PROPS)
 
 NODES = NodeUpsert("loaders.clusters", "Cluster", "cluster_id", PROPS, create_tail=f"""
@@ -222,7 +223,7 @@ def _cluster(ctx: LoadContext, c: Any) -> tuple[list[Any], list[dict[str, Any]]]
         raise RowRejected("host_county", county, "expected a two-digit county number (e.g. '34')")
     host = ctx.orgnr(c.get("host_orgnr"), "host_orgnr", required=False)
     cid = to_text(c.get("cluster_id"), "cluster_id") or slug(name)
-    values = [name, level, programme, to_int(c.get("since"), "since"), to_int(c.get("until"), "until"),
+    values = [name, search.name_key(name), level, programme, to_int(c.get("since"), "since"), to_int(c.get("until"), "until"),
               county, host, to_text(c.get("url"), "url")]
     consts = ctx.provenance
     pid = f"{programme}:{level}"

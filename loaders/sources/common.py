@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cypher import search
 from cypher.registry import register
 from cypher.schema.model import EXTRA_ORG_LABELS, HELIX_LABELS
 from klynge.errors import LoadError
@@ -131,7 +132,8 @@ def stub_row(ctx: LoadContext, orgnr: str, name: str | None, *, org_form: str | 
              fr_sector: str | None = None, municipality_code: str | None = None) -> dict[str, Any]:
     helix, rule, label = classify(org_form, None, None, "SN2025", orgnr=orgnr, fr_sector=fr_sector,
                                   overrides=overrides_for(ctx))
-    props = {"orgnr": orgnr, "name": name, "org_form": org_form, "source": ctx.source_name,
+    props = {"orgnr": orgnr, "name": name, "name_key": search.name_key(name), "org_form": org_form,
+             "source": ctx.source_name,
              "as_of": ctx.as_of, "helix": helix, "helix_rule": rule}
     if municipality_code:
         props["municipality_code"] = municipality_code
@@ -219,8 +221,6 @@ def drop_orphan_persons(ctx: LoadContext) -> int:
 
 # --------------------------------------------------------------------------- name resolution
 
-_LEGAL = re.compile(r"\b(asa|as|sa|ba|ans|da|ks|sf|iks|kf|nuf|stiftelse|sti|fli)\b\.?", re.IGNORECASE)
-
 ORG_BY_ORGNR = register("loaders.common.org_names_by_orgnr", """
 UNWIND $orgnrs AS k
 MATCH (o:Organization {orgnr: k})
@@ -229,11 +229,9 @@ RETURN o.orgnr AS orgnr, o.name AS name
 
 
 def name_key(name: str) -> str:
-    """The comparison form of an organisation name: normalised, legal-form words dropped."""
-    n = norm_name(name)
-    n = _LEGAL.sub(" ", n)
-    n = re.sub(r"[^\w]+", " ", n)
-    return " ".join(n.split())
+    """The comparison form of an organisation name: :func:`cypher.search.name_key` (the key the
+    graph stores and every search folds to), "" for an empty name."""
+    return search.name_key(name) or ""
 
 
 @dataclass(frozen=True)

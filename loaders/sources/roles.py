@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from cypher import search
 from cypher.registry import register
 from loaders.core import (
     LoadContext,
@@ -69,11 +70,13 @@ KNOWN_PATHS = [
 ]
 SCHEMA = schema_from_paths(KNOWN_PATHS)
 
-PERSON_PROPS = ("name", "birth_year", "deceased")
+PERSON_PROPS = ("name", "name_key", "birth_year", "deceased")
 PERSONS = NodeUpsert("loaders.roles.person", "Person", "person_key", PERSON_PROPS)
 """Person nodes (counted separately from the role rows in the summary)."""
 
-ROLE_PROPS = ("role_group", "role_label", "active", "resigned", "order", "elected_by", "share")
+ROLE_PROPS = ("role_group", "role_label", "active", "resigned", "order", "elected_by", "share", "changed")
+"""``changed``: the role group's ``sistEndret``, the last date the register changed that board (or CEO,
+auditor …); the open data gives no start date per role, so this is the date shown beside a role."""
 _SET = ", ".join(f"r.{p} = row[{i + 4}]" for i, p in enumerate(ROLE_PROPS))
 _REMOVE = ", ".join(f"r.{p}" for p in ROLE_PROPS)  # before SET: see loaders.core.NodeUpsert (FalkorDB nulls)
 
@@ -172,10 +175,15 @@ def prepare_unit(ctx: LoadContext, rec: dict[str, Any], f: Path, pos: Pos, b: _B
             ctx.reject(pos, f"rollegrupper[{gi}]", g, "expected a role group object", file=f)
             continue
         group = to_text((g.get("type") or {}).get("kode"), "rollegrupper.type.kode")
+        try:
+            changed = to_date(g.get("sistEndret"), "sistEndret")
+        except RowRejected as rj:
+            ctx.reject(pos, f"rollegrupper[{gi}].sistEndret", rj.value, rj.reason, file=f)
+            changed = None
         for ri, r in enumerate(g.get("roller") or []):
             where = f"rollegrupper[{gi}].roller[{ri}]"
             try:
-                role_row = _prepare_role(ctx, r, group, where)
+                role_row = _prepare_role(ctx, r, group, where, changed)
             except RowRejected as rj:
                 ctx.reject(pos, f"{where}.{rj.field}", rj.value, rj.reason, file=f)
                 continue
@@ -198,7 +206,8 @@ def prepare_unit(ctx: LoadContext, rec: dict[str, Any], f: Path, pos: Pos, b: _B
     b.units.append([orgnr, rids])
 
 
-def _prepare_role(ctx: LoadContext, r: Any, group: str | None, where: str) -> tuple[str, str, str, list[Any], Any]:
+def _prepare_role(ctx: LoadContext, r: Any, group: str | None, where: str,
+                  changed: str | None = None) -> tuple[str, str, str, list[Any], Any]:
     if not isinstance(r, dict):
         raise RowRejected("", r, "expected a role object")
     role = to_text((r.get("type") or {}).get("kode"), "type.kode")
@@ -211,7 +220,7 @@ def _prepare_role(ctx: LoadContext, r: Any, group: str | None, where: str) -> tu
         not (resigned or deregistered), resigned,
         to_int(r.get("rekkefolge"), "rekkefolge"),
         to_text((r.get("valgtAv") or {}).get("kode"), "valgtAv.kode"),
-        to_text(r.get("ansvarsandel"), "ansvarsandel"),
+        to_text(r.get("ansvarsandel"), "ansvarsandel"), changed,
     ]
     if isinstance(r.get("person"), dict):
         p = r["person"]
@@ -220,7 +229,8 @@ def _prepare_role(ctx: LoadContext, r: Any, group: str | None, where: str) -> tu
             raise RowRejected("person.navn", p.get("navn"), "person holder without a name")
         born = to_date(p.get("fodselsdato"), "person.fodselsdato")
         key = ctx.person_key(name, born)
-        person = [key, None, to_text(name, "person.navn"), int(born[:4]) if born else None,
+        text = to_text(name, "person.navn")
+        person = [key, None, text, search.name_key(text), int(born[:4]) if born else None,
                   to_bool(p.get("erDoed"), "person.erDoed")]
         person[1] = row_hash(person[2:], {"source": ctx.source_name, "as_of": ctx.as_of})
         return "person", key, role, values, person
@@ -230,7 +240,8 @@ def _prepare_role(ctx: LoadContext, r: Any, group: str | None, where: str) -> tu
         if not name:
             raise RowRejected("bostyrer.navn", p.get("navn"), "trustee without a name")
         key = ctx.person_key(name, None)
-        person = [key, None, to_text(name, "bostyrer.navn"), None, to_bool(p.get("erDoed"), "bostyrer.erDoed")]
+        text = to_text(name, "bostyrer.navn")
+        person = [key, None, text, search.name_key(text), None, to_bool(p.get("erDoed"), "bostyrer.erDoed")]
         person[1] = row_hash(person[2:], {"source": ctx.source_name, "as_of": ctx.as_of})
         return "person", key, role, values, person
     if isinstance(r.get("enhet"), dict):

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cypher import search
 from cypher.registry import register
 from loaders.core import (
     BATCH_SIZE,
@@ -103,7 +104,7 @@ KNOWN_COLUMNS = {p.lower() for p in KNOWN_PATHS} | {
     "paategninger", "historiskenavn", "utenlandskregisteradresse.adresse",
 }
 
-PROPS = ("name", "org_form", "nace1", "nace2", "nace3", "nace_version", "sector_code", "employees",
+PROPS = ("name", "name_key", "org_form", "nace1", "nace2", "nace3", "nace_version", "sector_code", "employees",
          "has_employee_count", "municipality_code", "postal_code", "postal_place", "founded", "registered",
          "active", "deleted_date", "status", "parent_orgnr", "helix", "helix_rule", "last_accounts_year", "website")
 """Organization properties written from a unit, in row order (after orgnr and hash)."""
@@ -220,8 +221,9 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[s
     parent = ctx.orgnr(get("overordnetEnhet"), "overordnetEnhet", required=False)
     year = to_int(get("sisteInnsendteAarsregnskap"), "sisteInnsendteAarsregnskap")
     helix, rule, label = classify(org_form, sector, nace[0], version, orgnr=orgnr, overrides=overrides_for(ctx))
+    name = to_text(get("navn"), "navn")
     values = [
-        to_text(get("navn"), "navn"), org_form, nace[0], nace[1], nace[2],
+        name, search.name_key(name), org_form, nace[0], nace[1], nace[2],
         version if any(nace) else None, sector,
         to_int(get("antallAnsatte"), "antallAnsatte"),
         to_bool(get("harRegistrertAntallAnsatte"), "harRegistrertAntallAnsatte"),

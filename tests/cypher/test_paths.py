@@ -137,3 +137,26 @@ def test_a_search_past_its_time_stops_with_a_timeout(store):
     random_network(store, 5)
     with pytest.raises(QueryTimeout, match="path search took longer than 0 s"):
         shortest_paths(store, "900000001", "900000002", timeout_s=0)
+
+
+def test_role_groups_keep_paths_to_board_and_ceo_ties_on_both_stores(any_store):
+    """An auditor links A and C in two hops; through the board it takes four. With board and CEO only, the
+    search ignores the auditor's ties (the networkx oracle: shortest paths without the REVI edges)."""
+    any_store.run(
+        "CREATE (a:Organization {orgnr: '900000001', name: 'A'}), (b:Organization {orgnr: '900000002', name: 'B'}), "
+        "(c:Organization {orgnr: '900000003', name: 'C'}), (rev:Organization {orgnr: '900000009', name: 'REVISJON AS'}), "
+        "(p:Person {person_key: 'p1', name: 'P'}), (q:Person {person_key: 'q1', name: 'Q'}) "
+        "CREATE (rev)-[:HOLDS_ROLE {role: 'REVI', role_group: 'REVI', active: true}]->(a) "
+        "CREATE (rev)-[:HOLDS_ROLE {role: 'REVI', role_group: 'REVI', active: true}]->(c) "
+        "CREATE (p)-[:HOLDS_ROLE {role: 'LEDE', role_group: 'STYR', active: true}]->(a) "
+        "CREATE (p)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(b) "
+        "CREATE (q)-[:HOLDS_ROLE {role: 'DAGL', role_group: 'DAGL', active: true}]->(b) "
+        "CREATE (q)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(c)")
+    g = nx.Graph([("900000009", "900000001"), ("900000009", "900000003"), ("p1", "900000001"),
+                  ("p1", "900000002"), ("q1", "900000002"), ("q1", "900000003")])
+    every = shortest_paths(any_store, "900000001", "900000003")
+    assert [r["keys"] for r in every] == [list(p) for p in nx.all_shortest_paths(g, "900000001", "900000003")]
+    g.remove_node("900000009")
+    core = shortest_paths(any_store, "900000001", "900000003", role_groups=("STYR", "DAGL"))
+    assert [r["keys"] for r in core] == [list(p) for p in nx.all_shortest_paths(g, "900000001", "900000003")]
+    assert core[0]["roles"] == ["LEDE", "MEDL", "DAGL", "MEDL"]

@@ -96,7 +96,10 @@ def test_newer_record_replaces_the_units_roles(store, load):
     """roller-910000004.json (per-unit API shape, orgnr only in _links) lists LEDE and a new MEDL."""
     load("roles", FIX / "roller-totalbestand.json")
     s = load("roles", FIX / "roller-910000004.json")
-    assert (s.read, s.created, s.unchanged) == (2, 1, 1)
+    # LEDE is kept but updated: the board's sistEndret moved from 2024-06-20 to 2026-10-01
+    assert (s.read, s.created, s.updated, s.unchanged) == (2, 1, 1, 0)
+    assert store.read("MATCH (:Person)-[r:HOLDS_ROLE {role: 'LEDE'}]->(:Organization {orgnr: '910000004'}) "
+                      "RETURN r.changed AS c")[0]["c"] == "2026-10-01"
     assert dict(s.extra)["roles_removed"] == 5
     assert roles(store, "910000004") == [("Nina Nyvalgt", "MEDL", "STYR", True),
                                          ("Ola Prøvesen", "LEDE", "STYR", True)]

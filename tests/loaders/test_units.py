@@ -60,7 +60,8 @@ def test_bulk_json_units_become_organizations_node_by_node(store, load):
     o = org(store, "910000004")
     o.pop("_hash")
     assert o == {
-        "labels": ["Firm", "Organization"], "orgnr": "910000004", "name": "HØNEFOSS TRELAST AS", "org_form": "AS",
+        "labels": ["Firm", "Organization"], "orgnr": "910000004", "name": "HØNEFOSS TRELAST AS",
+        "name_key": "honefoss trelast", "org_form": "AS",
         "nace1": "16.100", "nace2": "46.730", "nace_version": "SN2025", "sector_code": "2100", "employees": 12,
         "has_employee_count": True, "municipality_code": "3305", "postal_code": "3510", "postal_place": "HØNEFOSS",
         "founded": "1998-02-01", "registered": "1998-03-12", "active": True, "status": "active",

@@ -69,15 +69,51 @@ CREATE (eq)-[:FILED]->(a2)
 """
 
 
+#: Organisations whose names need folding to be found; numbers are made up (valid mod-11 not needed here).
+NORWEGIAN = """
+MERGE (m:Municipality {code: '3318'}) ON CREATE SET m.name = 'Krødsherad', m.county_code = '33'
+CREATE (a:Organization:Firm {orgnr: '931000001', name: 'BYGG ASTRID SØRENSEN', helix: 'industry', active: true,
+        employees: 3, org_form: 'ENK'})
+CREATE (b:Organization:Firm {orgnr: '931000002', name: 'RINGERIKE KAFÉ AS', helix: 'industry', active: true,
+        employees: 8, org_form: 'AS'})
+CREATE (c:Organization:PublicBody {orgnr: '931000003', name: 'KRØDSHERAD KOMMUNE', helix: 'government',
+        active: true, employees: 250, org_form: 'KOMM'})
+CREATE (d:Organization:Firm {orgnr: '931000004', name: 'SØRENSEN HOLDING AS', helix: 'industry', active: false,
+        employees: 40, org_form: 'AS'})
+CREATE (e:Organization:Firm {orgnr: '931000005', name: 'SØRENSEN OG SØNN AS', helix: 'industry', active: true,
+        employees: 12, org_form: 'AS'})
+CREATE (f:Organization:Firm {orgnr: '931000006', name: 'ÅSEN BRØD AS', helix: 'industry', active: true,
+        employees: 5, org_form: 'AS'})
+CREATE (g:Organization:Firm {orgnr: '931000007', name: 'SØRENSEN', helix: 'industry', active: true,
+        employees: 1, org_form: 'ENK'})
+CREATE (c)-[:LOCATED_IN]->(m)
+CREATE (p:Person {person_key: 'a5a5a5a5', name: 'Astrid Sørensen', birth_year: 1971})
+CREATE (p)-[:HOLDS_ROLE {role: 'DAGL', role_group: 'DAGL', active: true}]->(a)
+CREATE (cl:Cluster {cluster_id: 'kafe', name: 'Kafé- og Matklyngen', level: 'Arena'})
+"""
+
+
 class GraphBuilder:
     """Creates test graphs with Cypher through the ``store`` fixture."""
 
     def __init__(self, store) -> None:
         self.store = store
 
+    def keyed(self) -> GraphBuilder:
+        """Name keys on every named node, as the loaders write them (the graphs here are made with Cypher)."""
+        from cypher.search import backfill_name_keys
+
+        backfill_name_keys(self.store)
+        return self
+
     def small(self) -> GraphBuilder:
         self.store.run(SMALL)
-        return self
+        return self.keyed()
+
+    def norwegian(self) -> GraphBuilder:
+        """Names with æ, ø, å and é, and an inactive namesake (the search's Norwegian cases)."""
+        self.store.run(NORWEGIAN)
+        return self.keyed()
 
     def xss(self) -> GraphBuilder:
         """An organisation and a person whose names are script payloads, linked by a board seat."""
@@ -87,7 +123,7 @@ class GraphBuilder:
             "CREATE (p)-[:HOLDS_ROLE {role: 'LEDE', role_group: 'STYR', active: true}]->(o) "
             "CREATE (c:Cluster {cluster_id: 'xss', name: $n}) CREATE (o)-[:MEMBER_OF]->(c)",
             {"n": XSS})
-        return self
+        return self.keyed()
 
     def hub(self, orgnr: str = '911111111', persons: int = 300) -> GraphBuilder:
         """An organisation with ``persons`` active board members (a super node)."""
@@ -97,7 +133,7 @@ class GraphBuilder:
             "CREATE (p:Person {person_key: 'hub' + toString(i), name: 'Member ' + toString(i)}) "
             "CREATE (p)-[:HOLDS_ROLE {role: 'MEDL', role_group: 'STYR', active: true}]->(o)",
             {"orgnr": orgnr, "n": persons})
-        return self
+        return self.keyed()
 
 
 @pytest.fixture(autouse=True)

@@ -253,13 +253,18 @@ def test_csv_download_has_the_exact_header_and_cells(analyst, graph):
         "923609016,EQUINOR ASA,21000,true,,\"[1, 2]\",'=HYPERLINK(1),2.5\r\n")
 
 
-def test_csv_of_nodes_holds_their_json(analyst, graph):
+def test_csv_of_nodes_and_relationships_has_a_column_per_property(analyst, graph):
+    """Finding 7: the CSV put node JSON in cells; now every property is a plain column."""
     graph.small()
-    r = analyst.get(url("/console.csv", "MATCH (c:Cluster) RETURN c"))
-    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
-    assert rows[0] == ["c"] and json.loads(rows[1][0]) == {
-        "_kind": "node", "_labels": ["Cluster"], "cluster_id": "ocean", "name": "Ocean Tech Cluster", "level": "GCE",
-        "source": "clusters.csv", "as_of": "2026-10-01"}
+    r = analyst.get(url("/console.csv", "MATCH (o:Organization {orgnr: '923609016'})-[m:MEMBER_OF]->(c:Cluster) "
+                                        "RETURN c, m, o.orgnr AS orgnr"))
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["c.labels"], row["c.cluster_id"], row["c.name"], row["c.level"]) == (
+        "Cluster", "ocean", "Ocean Tech Cluster", "GCE")
+    assert (row["m.type"], row["m.since"], row["m.role"], row["orgnr"]) == ("MEMBER_OF", "2019", "member", "923609016")
+    assert not any(v.startswith("{") for v in row.values())
 
 
 def test_json_download_has_the_documented_fields(analyst, graph):

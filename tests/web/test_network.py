@@ -134,8 +134,13 @@ def test_path_finder_lists_and_draws_the_shortest_connection(graph, client, advi
     assert [(link["type"], link["role"]) for link in p["links"]] == [("INTERLOCK", None), ("HOLDS_ROLE", "MEDL"),
                                                                      ("HOLDS_ROLE", "MEDL")]
     assert _keys(body) == ["923609016", "971035854", "984851006", "c0ffee01"] and len(body["edges"]) == 3
+    # the interlock step names the board member the two share, with the role in each
+    assert p["links"][0]["persons"] == [{"key": "3f2a9c1e", "label": "Kari Nordmann", "role_from": "LEDE",
+                                         "role_to": "MEDL", "role_from_name": "Chair of the board",
+                                         "role_to_name": "Board member"}]
     html = client.get("/path?from=923609016&to=971035854").get_data(as_text=True)
     assert "Per Hansen" not in html and "Person c0ff…" in html and "shares board members" in html
+    assert "Kari Nordmann" not in html and "Person 3f2a…: Chair of the board → Board member" in html
 
 
 def test_path_finder_without_a_connection_says_so(graph, client):
@@ -153,7 +158,51 @@ def test_path_finder_errors_name_the_problem(graph, client):
     r = client.get("/path.json?from=923609016&to=123456789")
     assert r.status_code == 404 and "123456789" in r.get_json()["error"]
     assert client.get("/path.json?from=923609016&to=923609016").status_code == 400
-    assert client.get("/path.json?from=923609016").status_code == 400
+    r = client.get("/path.json?from=no such firm at all&to=923609016")
+    assert r.status_code == 404 and "no such firm at all" in r.get_json()["error"]
+
+
+def test_the_profile_path_button_opens_the_form_with_that_organisation_filled_in(graph, client):
+    """Finding 2: "Find a path from here" gave "Error 400 — give both organisations"."""
+    graph.small()
+    profile = client.get("/org/923609016").get_data(as_text=True)
+    assert 'href="/path?from=923609016"' in profile
+    r = client.get("/path?from=923609016")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="path-form"' in html and 'value="EQUINOR ASA"' in html
+    body = client.get("/path.json?from=923609016").get_json()
+    assert body["from_org"] == {"orgnr": "923609016", "name": "EQUINOR ASA"} and not body["asked"]
+
+
+def test_path_ends_can_be_names_in_any_spelling(graph, advisor):
+    graph.small()
+    body = advisor.get("/path.json?from=equinor&to=Universitetet i Oslo").get_json()
+    assert body["asked"] and body["from"] == "923609016" and body["to"] == "971035854"
+    assert [s["label"] for s in body["paths"][0]["steps"]][2] == "Per Hansen"
+    assert body["paths"][0]["links"][1]["role_name"] == "Board member"
+
+
+def test_an_ambiguous_name_offers_choices(graph, client):
+    graph.norwegian()
+    body = client.get("/path.json?from=sorensen holding&to=soren").get_json()
+    assert body["from_org"]["orgnr"] == "931000004" and not body["asked"]
+    # all three start with the typed word: active before inactive, larger first
+    assert [c["orgnr"] for c in body["choices"]["to"]][:3] == ["931000005", "931000007", "931000004"]
+    assert "Which organisation did you mean" in client.get("/path?from=931000004&to=soren").get_data(as_text=True)
+
+
+def test_paths_go_through_board_and_ceo_unless_other_roles_are_asked_for(graph, client):
+    """An auditing firm audits Equinor and UiO: with every role the path runs through it in 2 steps; by
+    default it takes the board route of 3."""
+    graph.small()
+    graph.store.run("CREATE (r:Organization:Firm {orgnr: '977777777', name: 'REVISJON AS', helix: 'industry'}) "
+                    "WITH r MATCH (o:Organization) WHERE o.orgnr IN ['923609016', '971035854'] "
+                    "CREATE (r)-[:HOLDS_ROLE {role: 'REVI', role_group: 'REVI', active: true}]->(o)")
+    every = client.get("/path.json?from=923609016&to=971035854&roles=all").get_json()
+    assert every["paths"][0]["hops"] == 2 and every["paths"][0]["links"][0]["role"] == "REVI"
+    core = client.get("/path.json?from=923609016&to=971035854").get_json()
+    assert core["paths"][0]["hops"] == 3
+    assert all(link["role"] not in ("REVI", "REGN") for p in core["paths"] for link in p["links"])
 
 
 @pytest.mark.slow
@@ -200,3 +249,22 @@ def test_gunicorn_serves_the_app_from_the_embedded_store_in_every_worker(graph, 
     assert [s for s, _ in answers] == [200] * 12
     assert all(sorted(n["key"] for n in b["nodes"]) == sorted(n["key"] for n in bodies[0]["nodes"]) for b in bodies)
     assert {"923609016", "7b1d0e44"} <= {n["key"] for n in bodies[0]["nodes"]}
+
+
+def test_default_network_follows_board_and_ceo_and_shows_auditors_only_when_asked(graph, client):
+    """Finding 3: an accounting firm with 40 REGN clients hung off the ego by default."""
+    graph.small()
+    graph.store.run("CREATE (r:Organization:Firm {orgnr: '977777777', name: 'REGNSKAP AS', helix: 'industry', "
+                    "active: true}) WITH r MATCH (eq:Organization {orgnr: '923609016'}) "
+                    "CREATE (r)-[:HOLDS_ROLE {role: 'REGN', role_group: 'REGN', active: true}]->(eq) "
+                    "WITH r UNWIND range(1, 40) AS i "
+                    "CREATE (c:Organization:Firm {orgnr: toString(960000000 + i), name: 'KLIENT ' + toString(i), "
+                    "helix: 'industry', active: true}) "
+                    "CREATE (r)-[:HOLDS_ROLE {role: 'REGN', role_group: 'REGN', active: true}]->(c)")
+    default = client.get("/org/923609016/network.json?depth=2").get_json()
+    assert {e.get("role_group") for e in default["edges"] if e["type"] == "HOLDS_ROLE"} <= {"STYR", "DAGL"}
+    assert "977777777" not in _keys(default)
+    with_advisors = client.get("/org/923609016/network.json?roles=STYR,DAGL,REVI,REGN").get_json()
+    assert any(e.get("role") == "REGN" for e in with_advisors["edges"]) and "977777777" in _keys(with_advisors)
+    every = client.get("/org/923609016/network.json?roles=all").get_json()
+    assert "977777777" in _keys(every)

@@ -35,7 +35,8 @@ def test_profile_shows_facts_with_source_and_as_of(graph, client):
     r = client.get("/org/923609016")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert "EQUINOR ASA" in html and "Source: brreg_units · as of 2026-11-01" in html
+    # finding 6: the source by its name and a readable date, not "brreg_units"
+    assert "EQUINOR ASA" in html and "Source: Enhetsregisteret, 1 Nov 2026" in html and "brreg_units" not in html
     assert "Extraction of crude petroleum" in html and "Mining and quarrying" in html
     body = client.get("/org/923609016.json").get_json()
     o = body["organization"]
@@ -103,8 +104,8 @@ def test_measures_say_not_computed_without_the_measures_package(graph, client, m
 
 def test_measures_carry_percentiles_in_sector_and_county_and_a_sentence(graph, client, monkeypatch):
     """Degrees: Equinor 2, DNB 1 (industry); UiO 1, SINTEF 3 (academia). Equinor and SINTEF are in
-    Buskerud. Mid-rank percentile of Equinor's 2 among industry [1, 2] = (1 + 0.5) / 2 = 75 %;
-    among Buskerud [2, 3] = (0 + 0.5) / 2 = 25 %."""
+    Buskerud. Equinor's 2 is above 1 of industry's [1, 2] = 50 % (and level with 50 %); above none of
+    Buskerud's [2, 3] = 0 %."""
     graph.small()
     monkeypatch.setattr(measures, "_gds", lambda: fake_gds({
         "923609016": {"degree": 2, "constraint": 0.5}, "984851006": {"degree": 1, "constraint": 1.0},
@@ -112,13 +113,14 @@ def test_measures_carry_percentiles_in_sector_and_county_and_a_sentence(graph, c
     card = client.get("/org/923609016.json").get_json()["measures"]
     assert card["status"] == "ok" and card["run_id"] == "run-1"
     degree = next(m for m in card["measures"] if m["name"] == "degree")
-    assert (degree["value"], degree["percentile_group"], degree["percentile_region"]) == (2, 75.0, 25.0)
-    assert degree["sentence"] == ("Interlocks 2 measures how many other organisations share at least one board "
-                                  "member with it. It has more board links than 75% of industry organisations, "
-                                  "and than 25% of organisations in Buskerud.")
+    assert (degree["value"], degree["percentile_group"], degree["percentile_region"]) == (2, 50.0, 0.0)
+    assert (degree["same_group"], degree["same_region"]) == (50.0, 50.0)
+    assert degree["sentence"] == ("Interlocks is 2: it measures how many other organisations share at least one "
+                                  "board member with it. 50% of industry organisations have a lower value (50% "
+                                  "have the same), and 0% of organisations in Buskerud (50% the same).")
     assert [m["name"] for m in card["measures"]] == ["degree", "constraint"]
     html = client.get("/org/923609016").get_data(as_text=True)
-    assert "Constraint (Burt)" in html and "75% of industry organisations" in html
+    assert "Constraint (Burt)" in html and "50% of industry organisations have a lower value" in html
 
 
 def test_measures_are_read_once_and_refreshed_after_the_cache_time(graph, client, monkeypatch):
@@ -131,14 +133,29 @@ def test_measures_are_read_once_and_refreshed_after_the_cache_time(graph, client
     cached = client.get("/org/923609016.json").get_json()["measures"]
     monkeypatch.setenv("KLYNGE_MEASURES_CACHE_S", "0")
     fresh = client.get("/org/923609016.json").get_json()["measures"]
-    assert (first, cached["run_id"], cached["measures"][0]["percentile_group"]) == (75.0, "run-1", 75.0)
-    assert (fresh["run_id"], fresh["measures"][0]["percentile_group"]) == ("run-2", 25.0)
+    assert (first, cached["run_id"], cached["measures"][0]["percentile_group"]) == (50.0, "run-1", 50.0)
+    assert (fresh["run_id"], fresh["measures"][0]["percentile_group"]) == ("run-2", 0.0)
 
 
-def test_percentile_is_mid_rank_and_undefined_for_a_single_value():
-    assert measures.percentile([1.0, 2.0, 2.0, 3.0], 2.0) == 50.0
-    assert measures.percentile([1.0, 2.0, 3.0, 4.0], 4.0) == 87.5
-    assert measures.percentile([5.0], 5.0) is None
+@pytest.mark.parametrize("values,v", [([1.0, 2.0, 2.0, 3.0], 2.0), ([1.0, 2.0, 3.0, 4.0], 4.0),
+                                      ([0.0] * 8 + [0.2, 0.9], 0.0), ([0.0] * 8 + [0.2, 0.9], 0.5),
+                                      ([3.0, 3.0], 3.0)])
+def test_shares_below_and_level_match_scipy_strict_and_weak_percentiles(values, v):
+    """Oracle: scipy.stats.percentileofscore, kind "strict" (below) and "weak" (below or equal)."""
+    from scipy.stats import percentileofscore
+
+    below, same = measures.shares(sorted(values), v)
+    assert below == pytest.approx(round(percentileofscore(values, v, kind="strict"), 1))
+    assert below + same == pytest.approx(round(percentileofscore(values, v, kind="weak"), 1))
+
+
+def test_tied_zeros_are_not_counted_as_beaten_and_shares_need_two_values():
+    """Finding 6: eigenvector 0 among 80 % zeros read "closer to the core than 40 %"."""
+    assert measures.shares([0.0] * 8 + [0.2, 0.9], 0.0) == (0.0, 80.0)
+    assert measures.shares([5.0], 5.0) is None
+    eig = measures.BY_NAME["eigenvector"]
+    text = measures.sentence(eig, 0.0, (0.0, 80.0), "industry", None, None)
+    assert "not in the connected core" in text and "0% of industry organisations have a lower value (80% have the same)" in text
 
 
 def test_cluster_fit_page_says_clearly_when_analysis_is_absent(graph, client, monkeypatch):
@@ -219,9 +236,9 @@ def test_measures_are_read_once_per_published_run_and_reread_when_a_new_run_is_p
     before_publish = client.get("/org/923609016.json").get_json()["measures"]
     _publish(store, "run-2")
     after_publish = client.get("/org/923609016.json").get_json()["measures"]
-    # percentile of degree 2 among (2, 1) is 75 and among (2, 5) is 25 (mid-rank, see measures.percentile)
+    # degree 2 is above 50 % of (2, 1) and above 0 % of (2, 5) (see measures.shares)
     assert [c["measures"][0]["percentile_group"] for c in (first, again, before_publish, after_publish)] == [
-        75.0, 75.0, 75.0, 25.0]
+        50.0, 50.0, 50.0, 0.0]
     assert after_publish["run_id"] == "run-2" and len(reads) == 2
 
 
@@ -272,7 +289,7 @@ def test_ego_network_reads_only_its_nodes_values_until_a_snapshot_of_the_run_is_
 
 def test_snapshot_arrays_hold_what_a_dict_per_organisation_holds():
     """The snapshot keeps values as one float array and the distributions as sorted arrays; pinned here to the
-    plain computation (a dict of ``_number`` values per organisation, lists per group), with missing, NaN,
+    plain computation (a dict of ``finite_number`` values per organisation, lists per group), with missing, NaN,
     infinite, integer, numeric-text and non-numeric values, a boolean column, absent columns, organisations
     without a group row and a county code that is not a string."""
     import random
@@ -296,7 +313,7 @@ def test_snapshot_arrays_hold_what_a_dict_per_organisation_holds():
 
     expected: dict[str, dict[str, float]] = {}
     for r in rows:
-        vals = {n: v for n in names if (v := measures._number(r.get(n))) is not None}
+        vals = {n: v for n in names if (v := measures.finite_number(r.get(n))) is not None}
         if vals:
             expected[r["orgnr"]] = vals
     expected_dist: dict[tuple, list[float]] = {}

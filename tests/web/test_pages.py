@@ -94,8 +94,8 @@ def test_region_analysis_shows_the_tables_of_the_analysis_module(graph, client, 
     defaults = {"population": "firms", "min_employees": 5, "roles": "board", "weighted": False, "sensitivity": False}
     assert calls == [("ringeriksregionen", {"holdout": False, **defaults})]
     assert body == {"status": "ok", "note": None, "caveats": ["Few members."], "meta": {}, "tables": [
-        {"key": "compare_constraint", "title": "Constraint by group", "population": None, "projection": None,
-         "family": None, "notes": [], "columns": ["group", "median"], "rows": [["industry", 0.5]]}]}
+        {"key": "compare_constraint", "title": "Constraint by group", "figure": None, "population": None,
+         "projection": None, "family": None, "notes": [], "columns": ["group", "median"], "rows": [["industry", 0.5]]}]}
     client.get("/region/ringeriksregionen/analysis.json?population=all&min_employees=0&roles=board%2Bceo"
                "&weighted=true&sensitivity=true")
     assert calls[-1][1] == {"holdout": False, "population": "all", "min_employees": 0, "roles": "board+ceo",
@@ -105,6 +105,55 @@ def test_region_analysis_shows_the_tables_of_the_analysis_module(graph, client, 
         assert resp.status_code == 400 and bad.split("=")[0] in resp.get_json()["error"], bad
     html = client.get("/region/ringeriksregionen/analysis").get_data(as_text=True)
     assert "Constraint by group" in html and "Few members." in html
+    assert len(calls) == 2  # the page with the default options came from the cache (same run, same loads)
+
+
+def _comparison(figure: str, title: str, means: list[float]):
+    import pandas as pd
+
+    rows = [{"group": g, "label": label, "members": 30, "n": n, "missing": 1, "mean": m, "median": m,
+             "ci_low": m - 0.1, "ci_high": m + 0.1, "p_mannwhitney": 0.0123, "reference": "neither"}
+            for (g, label, n), m in zip([("in_member", "IN member", 28), ("neither", "Neither IN nor SIVA", 120)],
+                                        means, strict=True)]
+    df = pd.DataFrame(rows)
+    df.attrs.update({"figure": figure, "title": title, "unit": "ratio", "notes": ["Basis: 12 EBITDA, 30 EBIT."]})
+    return df
+
+
+def test_region_analysis_draws_one_chart_per_figure_with_plain_names_and_local_numbers(graph, client, monkeypatch):
+    """Finding 5: no charts, raw column names, "471421146.00" and "2025.000". The tables are shaped like
+    gds_jobs.analysis's (Figs. 8 and 14, Table 5, and a location-quotient table as a later addition would add)."""
+    import pandas as pd
+
+    graph.small()
+    t5 = pd.DataFrame([{"area": "bygg", "area_name": "Bygg og anlegg", "firms": 34, "revenue_nok_1000": 471421146.0,
+                        "employees": 2025.0}, {"area": "annet", "area_name": "Annet", "firms": 60, "revenue_nok_1000":
+                        1000.5, "employees": 60.0}])
+    t5.attrs.update({"figure": "Table 5", "title": "Table 5: firms by value-creation area", "other_id": "annet"})
+    lq = pd.DataFrame([{"label": "Bygg og anlegg", "lq": 1.4}, {"label": "Industri", "lq": 0.8}])
+    lq.attrs.update({"title": "Location quotients by value-creation area"})
+    tables = {"compare_constraint": _comparison("Fig. 8", "Burt's constraint by group", [0.49, 0.62]),
+              "compare_profitability": _comparison("Fig. 14", "Profitability", [0.05, 0.04]),
+              "critical_table5": t5, "lq_value_areas": lq}
+    monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(
+        analyse_region=lambda store, region_id, **o: types.SimpleNamespace(tables=tables, caveats=[])))
+    body = client.get("/region/ringeriksregionen/analysis.json").get_json()
+    assert [(f["key"], f["number"], f["kind"]) for f in body["charts"]] == [
+        ("compare_constraint", "Fig. 8", "ci"), ("compare_profitability", "Fig. 14", "ci"),
+        ("critical_table5", "Table 5", "bars"), ("lq_value_areas", "LQ", "bars")]
+    fig8 = body["charts"][0]
+    assert (fig8["labels"], fig8["values"], fig8["n"]) == (["IN member", "Neither IN nor SIVA"], [0.49, 0.62], [28, 120])
+    en = client.get("/region/ringeriksregionen/analysis", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert en.count('<figure class="chart"') == 4 and en.count("<svg") == 4
+    for fig in ("Fig. 8", "Fig. 14", "Table 5", "LQ"):
+        assert f'data-figure="{fig}"' in en
+    assert "n = 28" in en and "Basis: 12 EBITDA, 30 EBIT." in en
+    assert "p (Mann–Whitney U against the reference)" in en and "95 % CI, low" in en and "P MANNWHITNEY" not in en
+    assert "471,421,146" in en and "2,025" in en and "471421146.00" not in en and "2025.000" not in en
+    nb = client.get("/region/ringeriksregionen/analysis", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    # Bokmål: a no-break space between thousands and a decimal comma
+    assert "471\u00a0421\u00a0146" in nb
+    assert "0,49" in nb and "0.49" not in nb.split("<svg")[0]
 
 
 def test_empty_graph_pages_render_empty_states(client):

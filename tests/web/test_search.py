@@ -96,7 +96,7 @@ def test_typeahead_suggests_organisations_and_clusters(graph, client):
     graph.small()
     sugg = client.get("/suggest.json?q=ocea").get_json()["suggestions"]
     assert sugg == [{"kind": "cluster", "key": "ocean", "label": "Ocean Tech Cluster", "sub": "cluster · GCE",
-                     "url": "/cluster/ocean"}]
+                     "url": "/cluster/ocean", "match": "prefix"}]
     sugg = client.get("/suggest.json?q=9848").get_json()["suggestions"]
     assert [s["url"] for s in sugg] == ["/org/984851006"]
     assert client.get("/suggest.json?q=").get_json()["suggestions"] == []
@@ -120,3 +120,22 @@ def test_place_and_cluster_filters_start_from_their_own_index(graph, client):
     body = client.get("/search.json?cluster=ocean&helix=academia").get_json()
     assert [r["orgnr"] for r in body["results"]] == ["971035854"]
     assert client.get("/search.json?region=atlantis").get_json()["total"] == 0
+
+
+def test_norwegian_names_are_found_on_the_search_page_and_in_type_ahead(graph, client):
+    """The walk-through's misses: sørensen, kafe/kafé and Krødsherad kommune (fixture NORWEGIAN)."""
+    graph.norwegian()
+    body = client.get("/search.json?q=sørensen").get_json()
+    assert "931000001" in [r["orgnr"] for r in body["results"]]
+    for q in ("kafe", "kafé", "KAFÉ"):
+        assert [r["orgnr"] for r in client.get(f"/search.json?q={q}").get_json()["results"]] == ["931000002"]
+    assert [r["orgnr"] for r in client.get("/search.json?q=Krødsherad kommune").get_json()["results"]] == ["931000003"]
+    sugg = client.get("/suggest.json?q=krodsherad").get_json()["suggestions"]
+    assert [s["key"] for s in sugg if s["kind"] == "organization"] == ["931000003"]
+    assert [s["key"] for s in client.get("/suggest.json?q=kafe").get_json()["suggestions"]] == ["931000002", "kafe"]
+
+
+def test_facets_count_the_folded_matches(graph, client):
+    graph.norwegian()
+    facets = client.get("/search.json?q=sorensen").get_json()["facets"]
+    assert {v["value"]: v["count"] for v in facets["active"]["values"]} == {"yes": 3, "no": 1}

@@ -15,6 +15,19 @@
     });
   }
 
+  // The name-search helper: a chosen organisation's number goes into the query at the cursor, quoted.
+  var finder = document.getElementById("console-find-org");
+  if (finder && textarea) {
+    finder.addEventListener("klynge:chosen", function (ev) {
+      var text = "'" + ev.detail.key + "'";
+      var at = textarea.selectionStart || textarea.value.length, end = textarea.selectionEnd || at;
+      textarea.value = textarea.value.slice(0, at) + text + textarea.value.slice(end);
+      textarea.focus();
+      textarea.setSelectionRange(at + text.length, at + text.length);
+      finder.value = "";
+    });
+  }
+
   var tabTable = document.getElementById("tab-table");
   var tabGraph = document.getElementById("tab-graph");
   var panelTable = document.getElementById("console-table-panel");
@@ -85,8 +98,17 @@
       layout: { name: window.cytoscapeFcose ? "fcose" : "cose", animate: false }
     });
     cy.on("tap", "node, edge", function (ev) { showDetails(ev.target.data()); });
+    // labels keep a readable size on screen whatever the zoom (the fitted view of a big result is far out)
+    var readable = function () {
+      var z = cy.zoom();
+      cy.style().selector("node").style("font-size", Math.max(10, Math.min(36, 12 / z)))
+        .selector("edge").style("font-size", Math.max(8, Math.min(28, 10 / z))).update();
+    };
+    cy.on("zoom", readable);
+    readable();
     container.dataset.nodes = String(cy.nodes().length);
     container.dataset.edges = String(cy.edges().length);
+    window.klyngeConsoleCy = cy;
     container.dataset.ready = "true";
   }
 
@@ -99,7 +121,11 @@
     if (tabGraph) tabGraph.setAttribute("aria-selected", graph ? "true" : "false");
     if (graph) {
       drawGraph();
-      if (cy) { cy.resize(); cy.fit(undefined, 20); }
+      if (cy) {
+        cy.resize();
+        cy.fit(undefined, 20);
+        if (cy.zoom() < 0.6 && cy.nodes().length > 1) { cy.zoom(0.6); cy.center(cy.nodes().first()); }
+      }
     }
   }
 

@@ -9,6 +9,16 @@
   var PERSON = "#334155";
   var UNKNOWN = "#94a3b8";
   var el = window.klyngeEl;
+  var t = window.klyngeT || function (k) { return k; };
+  var ADVISORY = { REVI: true, REGN: true };
+  var measureTitles = {};
+  (function () {
+    var holder = document.getElementById("measure-titles");
+    if (!holder) return;
+    try { JSON.parse(holder.textContent).forEach(function (m) { measureTitles[m.name] = m.title; }); } catch (e) { /* none */ }
+  })();
+
+  function roleName(code) { return code ? t("role_" + code) : ""; }
 
   function download(name, blob) {
     var a = document.createElement("a");
@@ -57,6 +67,8 @@
       { selector: "edge[?inactive]", style: { "line-style": "dashed", "opacity": 0.6 } },
       { selector: "edge[kind = 'more']", style: { "line-style": "dotted", "line-color": "#cbd5e1" } },
       { selector: "edge[role = 'DAGL']", style: { "line-color": "#0f6ccf", "width": 2.2 } },
+      { selector: "edge[?advisory]", style: { "line-style": "dotted", "line-color": "#b45309", "width": 1.2, "opacity": 0.75 } },
+      { selector: "node.nolabel", style: { "text-opacity": 0 } },
       { selector: ".faded", style: { "opacity": 0.12, "text-opacity": 0.1 } },
       { selector: ".hl", style: { "border-color": "#f59e0b", "border-width": 3 } },
       { selector: "node:selected", style: { "border-color": "#f59e0b", "border-width": 4 } }
@@ -74,14 +86,15 @@
   function edgeElement(e) {
     return { group: "edges", data: {
       id: e.id, source: e.source, target: e.target, type: e.type, role: e.role || null,
-      role_group: e.role_group || null, weight: e.weight || 1, inactive: e.active === false, active: e.active } };
+      role_group: e.role_group || null, weight: e.weight || 1, inactive: e.active === false, active: e.active,
+      advisory: !!(ADVISORY[e.role_group] || ADVISORY[e.role]) } };
   }
 
   function moreElements(n) {
     if (!n.more) return [];
     var id = "more:" + n.key;
     return [
-      { group: "nodes", data: { id: id, kind: "more", parent_key: n.key, label: "+" + n.more + " more", more: n.more,
+      { group: "nodes", data: { id: id, kind: "more", parent_key: n.key, label: "+" + n.more + " " + t("more"), more: n.more,
                                 colour: "#ffffff", size: 20 } },
       { group: "edges", data: { id: id + ":edge", source: n.key, target: id, kind: "more" } }
     ];
@@ -115,7 +128,9 @@
     p.set("cap", fd.get("cap") || "25");
     var kinds = fd.getAll("kinds");
     p.set("kinds", (kinds.length ? kinds : ["person", "organization"]).join(","));
-    if (fd.get("roles")) p.set("roles", fd.get("roles"));
+    var roles = fd.get("roles") || "STYR,DAGL";
+    if (roles !== "all" && fd.get("advisory")) roles += "," + fd.get("advisory");
+    p.set("roles", roles);
     p.set("active", fd.get("active") ? "true" : "false");
     var helix = fd.getAll("helix");
     if (helix.length && helix.length < 5) p.set("helix", helix.join(","));
@@ -125,7 +140,12 @@
   Explorer.prototype.readUrl = function () {
     var q = new URLSearchParams(window.location.search);
     var f = this.form;
-    if (q.get("roles")) f.elements.roles.value = q.get("roles");
+    if (q.get("roles")) {
+      var parts = q.get("roles").split(","), core = parts.filter(function (r) { return !ADVISORY[r]; });
+      var pick = parts.indexOf("all") >= 0 ? "all" : (core.join(",") || "STYR,DAGL");
+      if (Array.prototype.some.call(f.elements.roles.options, function (o) { return o.value === pick; })) f.elements.roles.value = pick;
+      f.elements.advisory.checked = parts.indexOf("all") >= 0 || parts.some(function (r) { return ADVISORY[r]; });
+    }
     if (q.get("measure")) { f.elements.measure.value = q.get("measure"); this.measure = q.get("measure"); }
     if (q.get("layout")) { f.elements.layout.value = q.get("layout"); this.layoutName = q.get("layout"); }
   };
@@ -140,6 +160,17 @@
       self.layoutName = ev.target.value; self.layout(); self.remember();
     });
     document.getElementById("fit").addEventListener("click", function () { self.fit(); });
+    var drawer = document.getElementById("drawer-toggle");
+    if (drawer) drawer.addEventListener("click", function () {
+      var open = !self.root.classList.contains("drawer-open");
+      self.root.classList.toggle("drawer-open", open);
+      drawer.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    var labelTimer = null;
+    this.cy.on("zoom pan resize", function () {
+      clearTimeout(labelTimer);
+      labelTimer = setTimeout(function () { self.labels(); }, 60);
+    });
     document.getElementById("collapse-all").addEventListener("click", function () { self.load(); });
     document.getElementById("export-png").addEventListener("click", function () { self.exportPng(); });
     document.getElementById("export-graphml").addEventListener("click", function () { self.exportGraphml(); });
@@ -168,11 +199,11 @@
     var self = this;
     var p = this.params();
     this.remember();
-    this.setStatus("Loading…");
+    this.setStatus(t("loading"));
     return fetch(this.url + "?" + p.toString(), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
-        if (!res.ok) { self.setStatus(res.body.error || "Could not load the network"); return; }
+        if (!res.ok) { self.setStatus(res.body.error || t("could_not_load")); return; }
         var els = [];
         res.body.nodes.forEach(function (n) { els.push(nodeElement(n, self.orgnr)); els = els.concat(moreElements(n)); });
         res.body.edges.forEach(function (e) { els.push(edgeElement(e)); });
@@ -183,16 +214,16 @@
         self.layout();
         self.nodeList();
       })
-      .catch(function (err) { self.setStatus("Could not load the network: " + err); });
+      .catch(function (err) { self.setStatus(t("could_not_load") + ": " + err); });
   };
 
   Explorer.prototype.updateStatus = function () {
     var real = this.cy.nodes("[kind != 'more']");
     var hidden = 0;
     this.cy.nodes("[kind = 'more']").forEach(function (n) { hidden += n.data("more"); });
-    var text = real.length + " nodes · " + this.cy.edges("[kind != 'more']").length + " ties";
-    if (hidden) text += " · " + hidden + " more not shown";
-    if (this.truncated) text += " · stopped at the node limit";
+    var text = real.length + " " + t("nodes") + " · " + this.cy.edges("[kind != 'more']").length + " " + t("ties");
+    if (hidden) text += " · " + hidden + " " + t("more_not_shown");
+    if (this.truncated) text += " · " + t("node_limit");
     this.setStatus(text);
   };
 
@@ -204,11 +235,39 @@
                levelWidth: function () { return 1; }, minNodeSpacing: 18, animate: false };
     } else {
       opts = { name: "fcose", quality: n > 600 ? "draft" : "default", randomize: true, animate: false,
-               nodeRepulsion: 6500, idealEdgeLength: 70, nodeSeparation: 60, packComponents: true };
+               nodeRepulsion: 9000, idealEdgeLength: 80, nodeSeparation: 75, packComponents: true };
     }
     this.cy.layout(opts).run();
     this.fit();
     this.updateStatus();
+    this.labels();
+  };
+
+  // Labels at a readable size whatever the zoom, and none drawn over another: nodes nearer the ego and with
+  // more ties keep theirs, the others show theirs on hover or when zoomed in far enough to have room.
+  Explorer.prototype.labels = function () {
+    var cy = this.cy;
+    var zoom = cy.zoom();
+    var font = Math.max(10, Math.min(30, 11 / zoom));
+    cy.style().selector("node[kind != 'more']").style("font-size", font).update();
+    var nodes = cy.nodes("[kind != 'more']").sort(function (a, b) {
+      return (a.data("depth") - b.data("depth")) || (b.degree() - a.degree()) ||
+        String(a.data("label")).localeCompare(String(b.data("label")));
+    });
+    var placed = [];
+    var w = cy.width(), h = cy.height();
+    nodes.forEach(function (n) {
+      var p = n.renderedPosition();
+      var size = n.renderedHeight();
+      var text = String(n.data("label") || "");
+      var lw = Math.min(130, text.length * 6.2) + 4, lh = 15;
+      var box = { x1: p.x - lw / 2, x2: p.x + lw / 2, y1: p.y + size / 2, y2: p.y + size / 2 + lh };
+      var visible = box.x2 > 0 && box.x1 < w && box.y2 > 0 && box.y1 < h;
+      var clash = visible && placed.some(function (b) { return box.x1 < b.x2 && box.x2 > b.x1 && box.y1 < b.y2 && box.y2 > b.y1; });
+      if (clash && !n.data("root")) { n.addClass("nolabel"); return; }
+      n.removeClass("nolabel");
+      if (visible) placed.push(box);
+    });
   };
 
   Explorer.prototype.fit = function () {
@@ -255,15 +314,15 @@
       var k = n.data("kind") === "person" ? "person" : (n.data("helix") || "unknown");
       counts[k] = (counts[k] || 0) + 1;
     });
-    this.legend.replaceChildren(el("strong", null, "Colour: sector / kind"));
+    this.legend.replaceChildren(el("strong", null, t("colour_sector")));
     var ul = el("ul");
     Object.keys(counts).sort().forEach(function (k) {
       var li = el("li");
       var dot = el("span", "dot");
       dot.style.background = k === "person" ? PERSON : (HELIX[k] || UNKNOWN);
       li.appendChild(dot);
-      li.appendChild(el("span", null, k + " (" + counts[k] + ")"));
-      li.title = "Select these nodes";
+      li.appendChild(el("span", null, t(k === "person" ? "kind_person" : k) + " (" + counts[k] + ")"));
+      li.title = t("select_these");
       li.addEventListener("click", function () {
         self.cy.$(":selected").unselect();
         var sel = k === "person" ? self.cy.nodes("[kind = 'person']") :
@@ -273,34 +332,36 @@
       ul.appendChild(li);
     });
     this.legend.appendChild(ul);
-    var hint = el("div", "muted small", "Dashed: former role or inactive");
-    this.legend.appendChild(hint);
+    this.legend.appendChild(el("div", "muted small", t("dashed")));
+    if (this.cy.edges("[?advisory]").length) this.legend.appendChild(el("div", "muted small", t("advisory")));
   };
 
   Explorer.prototype.legendRamp = function (lo, hi, missing) {
     var opt = document.getElementById("measure-select");
     var title = opt.options[opt.selectedIndex].textContent;
-    this.legend.replaceChildren(el("strong", null, "Size and colour: " + title));
+    this.legend.replaceChildren(el("strong", null, t("size_colour") + ": " + title));
     if (lo === null) {
-      this.legend.appendChild(el("div", "muted small", "Not computed for these nodes yet."));
+      this.legend.appendChild(el("div", "muted small", t("not_computed")));
       return;
     }
     this.legend.appendChild(el("div", "ramp"));
     var row = el("div", "small");
-    row.appendChild(el("span", null, "low " + (+lo.toFixed(3))));
-    row.appendChild(el("span", null, " → high " + (+hi.toFixed(3))));
+    row.appendChild(el("span", null, t("low") + " " + window.klyngeNumber(lo, 3)));
+    row.appendChild(el("span", null, " → " + t("high") + " " + window.klyngeNumber(hi, 3)));
     this.legend.appendChild(row);
-    if (missing) this.legend.appendChild(el("div", "muted small", missing + " node(s) without a value (small, grey)"));
+    if (missing) this.legend.appendChild(el("div", "muted small", missing + " " + t("without_value")));
   };
 
   Explorer.prototype.highlight = function (node) {
     var hood = node.closedNeighborhood();
     this.cy.elements().addClass("faded");
     hood.removeClass("faded");
+    hood.nodes().removeClass("nolabel");
   };
 
   Explorer.prototype.clearHighlight = function () {
     this.cy.elements().removeClass("faded");
+    this.labels();
   };
 
   Explorer.prototype.select = function (node) {
@@ -312,52 +373,64 @@
     var d = node.data();
     var side = this.side;
     side.replaceChildren();
-    side.appendChild(el("p", "eyebrow", d.kind === "person" ? "Person" : "Organisation"));
+    side.appendChild(el("p", "eyebrow", d.kind === "person" ? t("person") : t("organisation")));
     side.appendChild(el("h2", "side-title", d.label));
     var dl = el("dl", "side-facts");
     function fact(k, v) { if (v === null || v === undefined || v === "") return; dl.appendChild(el("dt", null, k)); dl.appendChild(el("dd", null, v)); }
-    if (d.kind === "organization") { fact("Orgnr", d.key); fact("Sector", d.helix); fact("Active", d.active === false ? "no" : "yes"); }
-    fact("Hops from ego", d.depth);
-    fact("Ties shown", node.connectedEdges("[kind != 'more']").length);
-    if (d.more) fact("Not shown", d.more);
-    var m = d.measures || {};
-    Object.keys(m).forEach(function (k) { fact(k.replace(/_/g, " "), +Number(m[k]).toFixed(4)); });
+    if (d.kind === "organization") { fact(t("orgnr"), d.key); fact(t("sector"), d.helix ? t(d.helix) : null); fact(t("active"), d.active === false ? t("no") : t("yes")); }
+    fact(t("hops"), d.depth);
+    // one count of ties, the same as drawn; and how many the register holds under these filters
+    var drawn = node.connectedEdges("[kind != 'more']").length;
+    fact(t("ties_shown"), drawn);
+    if (d.degree_total && d.degree_total !== drawn) fact(t("ties_total"), d.degree_total);
+    if (d.more) fact(t("not_shown"), d.more);
     side.appendChild(dl);
+    var m = d.measures || {};
+    var keys = Object.keys(m);
+    if (keys.length) {
+      side.appendChild(el("p", "eyebrow", t("measures_heading")));
+      var ml = el("dl", "side-facts");
+      keys.forEach(function (k) {
+        ml.appendChild(el("dt", null, measureTitles[k] || k.replace(/_/g, " ")));
+        ml.appendChild(el("dd", null, window.klyngeNumber(Number(m[k]), 3)));
+      });
+      side.appendChild(ml);
+    }
     var roles = el("ul", "list small");
     var ties = node.connectedEdges("[kind != 'more']");
     ties.slice(0, 30).forEach(function (e) {
       var other = e.source().id() === node.id() ? e.target() : e.source();
-      var text = (e.data("role") || e.data("type")) + " — " + other.data("label");
-      if (e.data("inactive")) text += " (former)";
+      var text = (e.data("role") ? roleName(e.data("role")) : t("ties_heading")) + " — " + other.data("label");
+      if (e.data("inactive")) text += " (" + t("former") + ")";
       roles.appendChild(el("li", null, text));
     });
-    if (ties.length > 30) roles.appendChild(el("li", "muted", "and " + (ties.length - 30) + " more in the drawing"));
-    if (roles.childNodes.length) { side.appendChild(el("p", "eyebrow", "Ties")); side.appendChild(roles); }
+    if (ties.length > 30) roles.appendChild(el("li", "muted", t("and_more", { n: ties.length - 30 })));
+    if (roles.childNodes.length) { side.appendChild(el("p", "eyebrow", t("ties_heading"))); side.appendChild(roles); }
     var actions = el("div", "side-actions");
     if (d.kind === "organization" || this.personsVisible) {
-      var open = el("a", "button primary", "Open profile");
+      var open = el("a", "button primary", t("open_profile"));
       open.href = d.kind === "organization" ? "/org/" + encodeURIComponent(d.key) : "/person/" + encodeURIComponent(d.key);
       open.id = "open-profile";
       actions.appendChild(open);
     }
-    var exp = el("button", "button", d.expanded ? "Expand again" : "Expand");
+    var exp = el("button", "button", d.expanded ? t("expand_again") : t("expand"));
     exp.type = "button"; exp.id = "expand-node";
     exp.addEventListener("click", function () { self.expand(node); });
     actions.appendChild(exp);
-    var col = el("button", "button", "Collapse");
+    var col = el("button", "button", t("collapse"));
     col.type = "button"; col.id = "collapse-node";
     col.addEventListener("click", function () { self.collapse(node); });
     actions.appendChild(col);
     if (d.kind === "organization" && !d.root) {
-      var ego = el("a", "button", "Make ego");
+      var ego = el("a", "button", t("make_ego"));
       ego.href = "/org/" + encodeURIComponent(d.key) + "/explore";
       actions.appendChild(ego);
-      var path = el("a", "button", "Path from ego");
+      var path = el("a", "button", t("path_from_ego"));
       path.href = "/path?from=" + encodeURIComponent(this.orgnr) + "&to=" + encodeURIComponent(d.key);
       actions.appendChild(path);
     }
     side.appendChild(actions);
-    var back = el("button", "button small", "All nodes");
+    var back = el("button", "button small", t("all_nodes"));
     back.type = "button";
     back.style.marginTop = "1rem";
     back.addEventListener("click", function () { self.cy.$(":selected").unselect(); self.clearHighlight(); self.nodeList(); });
@@ -368,8 +441,8 @@
     var self = this;
     var side = this.side;
     side.replaceChildren();
-    side.appendChild(el("p", "eyebrow", "Shown in the drawing"));
-    side.appendChild(el("p", "muted small", "Click a node (here or in the drawing) for details; double-click to expand. Hover to highlight its neighbourhood."));
+    side.appendChild(el("p", "eyebrow", t("shown")));
+    side.appendChild(el("p", "muted small", t("click_hint")));
     var ul = el("ul", "node-list list small");
     ul.id = "node-list";
     this.cy.nodes("[kind != 'more']").sort(function (a, b) {
@@ -382,7 +455,7 @@
       a.dataset.kind = n.data("kind");
       a.addEventListener("click", function (ev) { ev.preventDefault(); self.select(n); });
       li.appendChild(a);
-      if (n.data("more")) li.appendChild(el("span", "muted", " +" + n.data("more") + " more"));
+      if (n.data("more")) li.appendChild(el("span", "muted", " +" + n.data("more") + " " + t("more")));
       ul.appendChild(li);
     });
     side.appendChild(ul);
@@ -400,42 +473,65 @@
   Explorer.prototype.expand = function (node, cap) {
     var self = this;
     var p = this.expandParams(node.id(), node.data("kind"), cap);
-    this.setStatus("Expanding " + node.data("label") + "…");
+    this.setStatus(t("expanding") + " " + node.data("label") + "…");
     return fetch("/network/expand.json?" + p.toString(), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (body) {
-        if (!body.ok) { self.setStatus(body.error || "Could not expand"); return; }
+        if (!body.ok) { self.setStatus(body.error || t("could_not_expand")); return; }
         var depth = (node.data("depth") || 0) + 1;
-        var added = [];
+        var nodes = [], edges = [];
         body.nodes.forEach(function (n) {
           if (n.key === node.id()) {
             node.data("more", n.more || 0);
             node.data("expanded", true);
             node.data("degree_total", n.degree_total || 0);
             self.cy.remove(self.cy.getElementById("more:" + n.key));
-            var more = moreElements(n);
-            if (more.length) self.cy.add(more);
+            moreElements(n).forEach(function (x) { (x.group === "nodes" ? nodes : edges).push(x); });
             return;
           }
           if (self.cy.getElementById(n.key).length) return;
           var ne = nodeElement(n, self.orgnr);
           ne.data.depth = depth;
           ne.data.added_by = node.id();
-          added.push(ne);
+          nodes.push(ne);
         });
         body.edges.forEach(function (e) {
-          if (!self.cy.getElementById(e.id).length) added.push(edgeElement(e));
+          if (!self.cy.getElementById(e.id).length) edges.push(edgeElement(e));
         });
-        var pos = node.position();
-        self.cy.add(added.map(function (x) {
-          if (x.group === "nodes") x.position = { x: pos.x + (Math.random() - 0.5) * 120, y: pos.y + (Math.random() - 0.5) * 120 };
-          return x;
-        }));
+        self.place(node, nodes);
+        self.cy.add(nodes.concat(edges));
         self.restyle();
-        self.layout();
+        self.updateStatus();
+        self.labels();
         self.select(node);
       })
-      .catch(function (err) { self.setStatus("Could not expand: " + err); });
+      .catch(function (err) { self.setStatus(t("could_not_expand") + ": " + err); });
+  };
+
+  // Incremental layout: the nodes already drawn keep their places; the new ones go on rings around the
+  // expanded node, on the side facing away from the rest of the drawing, a ring holding one node per ~46 px.
+  Explorer.prototype.place = function (node, newNodes) {
+    if (!newNodes.length) return;
+    var c = node.position();
+    var others = this.cy.nodes("[kind != 'more']").not(node);
+    var mx = 0, my = 0;
+    others.forEach(function (n) { mx += n.position("x"); my += n.position("y"); });
+    var full = others.length === 0;
+    var away = full ? 0 : Math.atan2(c.y - my / others.length, c.x - mx / others.length);
+    var spread = full ? Math.PI * 2 : Math.PI * 1.4;
+    var radius = 110, placed = 0, ring = 0;
+    while (placed < newNodes.length) {
+      var capacity = Math.max(6, Math.floor(spread * radius / 46));
+      var k = Math.min(capacity, newNodes.length - placed);
+      for (var i = 0; i < k; i++) {
+        var f = full ? (i + 0.5 * (ring % 2)) / k : (k === 1 ? 0.5 : i / (k - 1));
+        var a = away - spread / 2 + spread * f;
+        newNodes[placed + i].position = { x: c.x + radius * Math.cos(a), y: c.y + radius * Math.sin(a) };
+      }
+      placed += k;
+      ring += 1;
+      radius += 70;
+    }
   };
 
   Explorer.prototype.showMore = function (moreNode) {
@@ -464,7 +560,7 @@
     node.data("expanded", false);
     this.restyle();
     this.updateStatus();
-    this.setStatus(this.status.textContent + " · collapsed " + removed);
+    this.setStatus(this.status.textContent + " · " + t("collapsed") + " " + removed);
   };
 
   Explorer.prototype.shown = function () {
@@ -475,15 +571,22 @@
     });
     var edges = this.cy.edges("[kind != 'more']").map(function (e) {
       var d = e.data();
-      return { id: d.id, source: d.source, target: d.target, type: d.type, role: d.role, active: d.active, weight: d.weight };
+      return { id: d.id, source: d.source, target: d.target, type: d.type, role: d.role, active: d.active, weight: d.weight,
+               advisory: d.advisory };
     });
     return { nodes: nodes, edges: edges };
   };
 
   Explorer.prototype.fileBase = function () { return "klynge-" + this.orgnr + "-network"; };
 
+  // What is shown, without the hover fade and selection marks of the moment, every label drawn.
   Explorer.prototype.exportPng = function () {
-    var blob = this.cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" });
+    var cy = this.cy;
+    var faded = cy.elements(".faded"), hidden = cy.nodes(".nolabel"), selected = cy.$(":selected");
+    faded.removeClass("faded"); hidden.removeClass("nolabel"); selected.unselect();
+    var blob;
+    try { blob = cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" }); }
+    finally { faded.addClass("faded"); hidden.addClass("nolabel"); selected.select(); }
     download(this.fileBase() + ".png", blob);
   };
 
@@ -511,25 +614,44 @@
     download(this.fileBase() + "-edges.csv", new Blob([edgesCsv], { type: "text/csv" }));
   };
 
+  // GraphML with every node's measures (one double attribute per measure, named as in the measures run)
+  // and each tie's role, its role name and whether it is an auditor/accountant tie.
   Explorer.prototype.exportGraphml = function () {
     var data = this.shown();
+    var mk = {};
+    data.nodes.forEach(function (n) { Object.keys(n.measures || {}).forEach(function (k) { mk[k] = true; }); });
+    var measures = Object.keys(mk).sort();
     var out = ['<?xml version="1.0" encoding="UTF-8"?>',
       '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
       '  <key id="kind" for="node" attr.name="kind" attr.type="string"/>',
       '  <key id="label" for="node" attr.name="label" attr.type="string"/>',
       '  <key id="helix" for="node" attr.name="helix" attr.type="string"/>',
       '  <key id="depth" for="node" attr.name="depth" attr.type="int"/>',
-      '  <key id="type" for="edge" attr.name="type" attr.type="string"/>',
+      '  <key id="x" for="node" attr.name="x" attr.type="double"/>',
+      '  <key id="y" for="node" attr.name="y" attr.type="double"/>'];
+    measures.forEach(function (m) {
+      out.push('  <key id="m_' + xml(m) + '" for="node" attr.name="' + xml(m) + '" attr.type="double"/>');
+    });
+    out.push('  <key id="type" for="edge" attr.name="type" attr.type="string"/>',
       '  <key id="role" for="edge" attr.name="role" attr.type="string"/>',
+      '  <key id="role_name" for="edge" attr.name="role_name" attr.type="string"/>',
+      '  <key id="advisory" for="edge" attr.name="advisory" attr.type="boolean"/>',
       '  <key id="active" for="edge" attr.name="active" attr.type="boolean"/>',
-      '  <graph id="' + xml(this.orgnr) + '" edgedefault="directed">'];
+      '  <graph id="' + xml(this.orgnr) + '" edgedefault="directed">');
     data.nodes.forEach(function (n) {
-      out.push('    <node id="' + xml(n.key) + '"><data key="kind">' + xml(n.kind) + '</data><data key="label">' + xml(n.label) +
-               '</data><data key="helix">' + xml(n.helix) + '</data><data key="depth">' + xml(n.depth) + "</data></node>");
+      var line = '    <node id="' + xml(n.key) + '"><data key="kind">' + xml(n.kind) + '</data><data key="label">' + xml(n.label) +
+                 '</data><data key="helix">' + xml(n.helix) + '</data><data key="depth">' + xml(n.depth) +
+                 '</data><data key="x">' + n.x + '</data><data key="y">' + n.y + "</data>";
+      measures.forEach(function (m) {
+        var v = (n.measures || {})[m];
+        if (typeof v === "number" && isFinite(v)) line += '<data key="m_' + xml(m) + '">' + v + "</data>";
+      });
+      out.push(line + "</node>");
     });
     data.edges.forEach(function (e) {
       out.push('    <edge id="' + xml(e.id) + '" source="' + xml(e.source) + '" target="' + xml(e.target) + '"><data key="type">' +
-               xml(e.type) + '</data><data key="role">' + xml(e.role) + '</data><data key="active">' +
+               xml(e.type) + '</data><data key="role">' + xml(e.role) + '</data><data key="role_name">' + xml(e.role ? roleName(e.role) : "") +
+               '</data><data key="advisory">' + (e.advisory ? "true" : "false") + '</data><data key="active">' +
                (e.active === false ? "false" : "true") + "</data></edge>");
     });
     out.push("  </graph>", "</graphml>");

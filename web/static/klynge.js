@@ -1,4 +1,5 @@
-// Klynge: type-ahead search in the top bar. Data is only ever written with textContent.
+// Klynge: type-ahead on every search box, the phone menu, translated messages. Data is only ever written with
+// textContent.
 (function () {
   "use strict";
 
@@ -10,63 +11,147 @@
   }
   window.klyngeEl = el;
 
-  var input = document.getElementById("typeahead");
-  var list = document.getElementById("typeahead-list");
-  if (!input || !list) return;
-  var timer = null;
-  var items = [];
-  var active = -1;
-  var seq = 0;
+  // Messages of the page's language (web/i18n.py JS_MESSAGES), sent as JSON data in base.html.
+  var messages = {};
+  var holder = document.getElementById("klynge-messages");
+  if (holder) { try { messages = JSON.parse(holder.textContent); } catch (e) { messages = {}; } }
+  function t(key, values) {
+    var s = messages[key] !== undefined ? messages[key] : key;
+    if (values) Object.keys(values).forEach(function (k) { s = s.replace("%(" + k + ")s", String(values[k])); });
+    return s;
+  }
+  window.klyngeT = t;
+  window.klyngeLocale = messages._locale || "en";
+  // Numbers the way the page's language writes them (space thousands and decimal comma in Bokmål).
+  window.klyngeNumber = function (v, digits) {
+    if (typeof v !== "number" || !isFinite(v)) return "–";
+    var loc = window.klyngeLocale === "nb" ? "nb-NO" : "en-GB";
+    return v.toLocaleString(loc, { maximumFractionDigits: digits === undefined ? 3 : digits });
+  };
 
-  function close() { list.hidden = true; active = -1; input.setAttribute("aria-expanded", "false"); }
+  // ------------------------------------------------------------------ type-ahead
+  // <input data-typeahead> suggests organisations, clusters and (advisors) persons from /suggest.json.
+  // data-kinds="organization" limits the kinds; data-fill="true" writes the choice into the field (its name
+  // shown, its key kept in data-key) instead of opening the page.
+  function TypeAhead(input) {
+    var list = input.getAttribute("aria-controls") ? document.getElementById(input.getAttribute("aria-controls")) : null;
+    if (!list) {
+      list = el("ul", "typeahead");
+      list.id = (input.id || input.name || "ta") + "-list";
+      list.setAttribute("role", "listbox");
+      list.hidden = true;
+      input.parentNode.style.position = "relative";
+      input.parentNode.appendChild(list);
+      input.setAttribute("aria-controls", list.id);
+      input.setAttribute("aria-autocomplete", "list");
+      input.setAttribute("autocomplete", "off");
+    }
+    var timer = null, items = [], active = -1, seq = 0;
+    var fill = input.dataset.fill === "true";
+    var kinds = input.dataset.kinds || "";
 
-  function render(suggestions) {
-    list.replaceChildren();
-    items = suggestions;
-    active = -1;
-    if (!suggestions.length) { close(); return; }
-    suggestions.forEach(function (s, i) {
-      var li = el("li");
-      li.setAttribute("role", "option");
-      li.id = "ta-" + i;
-      li.dataset.url = s.url;
-      li.appendChild(el("span", "ta-kind", s.kind));
-      li.appendChild(el("span", "ta-label", s.label));
-      li.appendChild(el("span", "ta-sub", s.sub));
-      li.addEventListener("mousedown", function (ev) { ev.preventDefault(); window.location.assign(s.url); });
-      list.appendChild(li);
+    function close() { list.hidden = true; active = -1; input.setAttribute("aria-expanded", "false"); }
+
+    function choose(s) {
+      if (!fill) { window.location.assign(s.url); return; }
+      input.value = s.label;
+      input.dataset.key = s.key;
+      input.dispatchEvent(new CustomEvent("klynge:chosen", { detail: s }));
+      close();
+    }
+
+    function render(suggestions) {
+      list.replaceChildren();
+      items = suggestions;
+      active = -1;
+      if (!suggestions.length) { close(); return; }
+      suggestions.forEach(function (s, i) {
+        var li = el("li");
+        li.setAttribute("role", "option");
+        li.id = list.id + "-" + i;
+        li.dataset.url = s.url;
+        li.dataset.key = s.key;
+        li.appendChild(el("span", "ta-kind", t("kind_" + s.kind)));
+        li.appendChild(el("span", "ta-label", s.label));
+        li.appendChild(el("span", "ta-sub", s.sub));
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(s); });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    function highlight(i) {
+      list.querySelectorAll("li").forEach(function (li, j) { li.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      active = i;
+      if (i >= 0) input.setAttribute("aria-activedescendant", list.id + "-" + i);
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      delete input.dataset.key;
+      var q = input.value.trim();
+      if (q.length < 2) { close(); return; }
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        var url = "/suggest.json?q=" + encodeURIComponent(q) + (kinds ? "&kinds=" + encodeURIComponent(kinds) : "");
+        fetch(url, { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+          .then(function (body) { if (mine === seq) render(body.suggestions || []); })
+          .catch(function () { close(); });
+      }, 150);
     });
-    list.hidden = false;
-    input.setAttribute("aria-expanded", "true");
+    input.addEventListener("keydown", function (ev) {
+      if (list.hidden) return;
+      if (ev.key === "ArrowDown") { ev.preventDefault(); highlight(Math.min(items.length - 1, active + 1)); }
+      else if (ev.key === "ArrowUp") { ev.preventDefault(); highlight(Math.max(0, active - 1)); }
+      else if (ev.key === "Enter" && active >= 0) { ev.preventDefault(); choose(items[active]); }
+      else if (ev.key === "Escape") { close(); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+  document.querySelectorAll("input[data-typeahead]").forEach(function (input) { new TypeAhead(input); });
+
+  // A form whose fields were filled from the type-ahead sends the chosen keys (the names stay visible).
+  document.querySelectorAll("form[data-send-keys]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("input[data-typeahead][data-fill='true']").forEach(function (input) {
+        if (input.dataset.key) input.value = input.dataset.key;
+      });
+    });
+  });
+
+  // ------------------------------------------------------------------ phone menu
+  var toggle = document.getElementById("navtoggle");
+  var nav = document.getElementById("mainnav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", function () {
+      var open = !document.body.classList.contains("nav-open");
+      document.body.classList.toggle("nav-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
   }
 
-  function highlight(i) {
-    var lis = list.querySelectorAll("li");
-    lis.forEach(function (li, j) { li.setAttribute("aria-selected", j === i ? "true" : "false"); });
-    active = i;
-    if (i >= 0) input.setAttribute("aria-activedescendant", "ta-" + i);
+  // ------------------------------------------------------------------ search over the query library
+  var libFilter = document.getElementById("library-filter");
+  if (libFilter) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("tr.library-query"));
+    var count = document.getElementById("library-count");
+    var fold = function (s) {
+      return s.toLowerCase().normalize("NFKD").replace(/æ/g, "ae").replace(/ø/g, "o").replace(/[\u0300-\u036f]/g, "");
+    };
+    var texts = rows.map(function (r) { return fold(r.textContent); });
+    libFilter.addEventListener("input", function () {
+      var words = fold(libFilter.value).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (r, i) {
+        var ok = words.every(function (w) { return texts[i].indexOf(w) >= 0; });
+        r.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      if (count) count.textContent = String(shown);
+    });
   }
-
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    var q = input.value.trim();
-    if (q.length < 2) { close(); return; }
-    timer = setTimeout(function () {
-      var mine = ++seq;
-      fetch("/suggest.json?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
-        .then(function (body) { if (mine === seq) render(body.suggestions || []); })
-        .catch(function () { close(); });
-    }, 150);
-  });
-  input.addEventListener("keydown", function (ev) {
-    if (list.hidden) return;
-    if (ev.key === "ArrowDown") { ev.preventDefault(); highlight(Math.min(items.length - 1, active + 1)); }
-    else if (ev.key === "ArrowUp") { ev.preventDefault(); highlight(Math.max(0, active - 1)); }
-    else if (ev.key === "Enter" && active >= 0) { ev.preventDefault(); window.location.assign(items[active].url); }
-    else if (ev.key === "Escape") { close(); }
-  });
-  input.addEventListener("blur", function () { setTimeout(close, 150); });
 })();
 
 // Cluster fit on the organisation profile: loaded after the page, since it is computed on demand.
@@ -74,15 +159,16 @@
   "use strict";
   var panel = document.getElementById("cluster-fit");
   if (!panel || !panel.dataset.fitUrl) return;
-  var el = window.klyngeEl;
+  var el = window.klyngeEl, t = window.klyngeT;
   var body = document.getElementById("cluster-fit-body");
   fetch(panel.dataset.fitUrl, { headers: { Accept: "application/json" } })
     .then(function (r) { return r.json(); })
     .then(function (res) {
       var fit = res.cluster_fit || {};
       if (!res.ok || fit.status !== "ok") {
-        var note = el("p", "note", (fit && fit.note) || res.error || "Cluster fit not computed.");
+        var note = el("p", "note", (fit && fit.note) || res.error || t("fit_not"));
         body.replaceWith(note);
+        panel.dataset.ready = "true";
         return;
       }
       var cols = fit.columns;
@@ -94,13 +180,13 @@
         var a = el("a", "strong", iName >= 0 ? row[iName] : row[iId]);
         if (iId >= 0) a.href = "/cluster/" + encodeURIComponent(row[iId]);
         li.appendChild(a);
-        if (iScore >= 0 && typeof row[iScore] === "number") li.appendChild(el("span", "count", "fit " + row[iScore].toFixed(2)));
-        if (iMember >= 0 && row[iMember]) li.appendChild(el("span", "badge badge-on", "member"));
+        if (iScore >= 0 && typeof row[iScore] === "number") li.appendChild(el("span", "count", t("fit") + " " + window.klyngeNumber(row[iScore], 2)));
+        if (iMember >= 0 && row[iMember]) li.appendChild(el("span", "badge badge-on", t("member")));
         if (iWhy >= 0 && row[iWhy]) li.appendChild(el("div", "muted small", row[iWhy]));
         ul.appendChild(li);
       });
       body.replaceWith(ul);
       panel.dataset.ready = "true";
     })
-    .catch(function () { body.textContent = "Cluster fit could not be loaded."; });
+    .catch(function () { body.textContent = t("fit_failed"); });
 })();

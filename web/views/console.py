@@ -340,10 +340,13 @@ def console_page():
 
 @bp.get("/console.csv")
 def console_csv():
-    """The console's result as CSV: a header row of the column names, then one row per result row.
+    """The console's result as CSV with flat columns (:func:`flat_table`): a header row, then one row per
+    result row.
 
-    Cells: null is empty, true/false are written so, numbers as Python writes them, nodes,
-    relationships, paths, lists and maps as JSON; text that a spreadsheet would run as a formula
+    A column of nodes becomes ``c.labels`` and one column per property (``c.name`` …), a column of
+    relationships ``r.type`` and one per property; a path is written as its text form
+    ``(A)-[:T]-(B)``. Cells: null is empty, true/false are written so, numbers as Python writes
+    them, lists and maps as JSON; text that a spreadsheet would run as a formula
     (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a leading ``'``. The headers
     ``X-Klynge-Truncated`` and ``X-Klynge-Row-Cap`` say whether the row cap cut the result.
     """
@@ -370,8 +373,9 @@ def console_csv():
         return _text_error(str(exc), _status_of(exc.reason), query)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(result.columns)
-    for row in result.rows:
+    header, rows = flat_table(result.columns, result.rows)
+    writer.writerow(header)
+    for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     resp = Response(buf.getvalue(), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -381,6 +385,46 @@ def console_csv():
     if result.cut:
         resp.headers["X-Klynge-Cut"] = result.cut
     return resp
+
+
+def flat_table(columns: list[str], rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Columns of nodes and relationships spread into one column per property (in order of first
+    appearance), so a spreadsheet gets plain values; other columns are kept as they are."""
+    plan: list[tuple[str, str, list[str]]] = []  # (column, kind, property names)
+    for i, col in enumerate(columns):
+        kinds = {value_kind(r[i]) for r in rows if r[i] is not None}
+        if kinds in ({"node"}, {"relationship"}):
+            props: list[str] = []
+            for r in rows:
+                for k in (r[i] or {}):
+                    if not k.startswith("_") and k not in props:
+                        props.append(k)
+            plan.append((col, kinds.pop(), props))
+        else:
+            plan.append((col, "value", []))
+    header: list[str] = []
+    for col, kind, props in plan:
+        if kind == "node":
+            header += [f"{col}.labels"] + [f"{col}.{p}" for p in props]
+        elif kind == "relationship":
+            header += [f"{col}.type"] + [f"{col}.{p}" for p in props]
+        else:
+            header.append(col)
+    out = []
+    for r in rows:
+        line: list[Any] = []
+        for i, (_col, kind, props) in enumerate(plan):
+            v = r[i]
+            if kind in ("node", "relationship"):
+                v = v or {}
+                line.append(":".join(v.get("_labels") or []) if kind == "node" else v.get("_type"))
+                line += [v.get(p) for p in props]
+            elif value_kind(v) == "path":
+                line.append(cell_text(v))
+            else:
+                line.append(v)
+        out.append(line)
+    return header, out
 
 
 def csv_cell(value: Any) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import time
 
+from flask import Blueprint, redirect, url_for
+
+from cypher import library
 from web import auth
 from web.routes import page, respond
 from web.stores import get_store
@@ -29,9 +32,33 @@ def healthz():
     return {**{k: info[k] for k in PUBLIC_HEALTH}, "counts": info["counts"]}
 
 
-@page(bp, "/", summary="Start page with counts", tag="meta", errors=())
+EXAMPLE_CACHE_S = 600.0
+_examples: dict[tuple[str, ...], tuple[float, dict | None]] = {}
+
+
+def example_organisation(store) -> dict | None:
+    """The largest active organisation of this graph (the start page's example), kept for ten minutes."""
+    now = time.monotonic()
+    hit = _examples.get(store.graph_key)
+    if hit and now - hit[0] < EXAMPLE_CACHE_S:
+        return hit[1]
+    rows = library.run(store, "organization/example", {"limit": 1})
+    value = rows[0] if rows else None
+    _examples[store.graph_key] = (now, value)
+    return value
+
+
+@page(bp, "/", summary="Start page with counts", tag="meta", errors=(),
+      result={"example": "an organisation of this graph to try (orgnr, name), or null"})
 def home():
-    """The start page: search box, counts per label and links to clusters and regions."""
+    """The start page: search box with type-ahead, an example from this graph, counts per label and links
+    to clusters and regions."""
     store = get_store()
     info = store.health()
-    return respond("home.html", {"info": info, "counts": store.counts()})
+    return respond("home.html", {"info": info, "counts": store.counts(), "example": example_organisation(store)})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon for browsers that ask for /favicon.ico (pages link the SVG)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

@@ -6,6 +6,7 @@ import orjson
 from flask import Blueprint, Response
 
 from cypher import library
+from cypher.schema.model import ADVISORY_ROLE_GROUPS, CORE_ROLE_GROUPS
 from web import analysis, auth, graph, measures, params
 from web.facets import HELIX_TITLES, section_title
 from web.routes import Param, page, respond
@@ -19,7 +20,9 @@ NETWORK_PARAMS = (
           minimum=1, maximum=500),
     Param("kinds", description="Neighbour kinds to show (comma-separated)", default="person,organization",
           enum=graph.KINDS, many=True),
-    Param("roles", description="Role groups or roles to follow, e.g. STYR,DAGL (default: all)", many=True),
+    Param("roles", description="Role groups or roles to follow (comma-separated): default STYR,DAGL (board and "
+                               "CEO); add REVI,REGN for auditors and accountants; all follows every role",
+          default="STYR,DAGL", many=True),
     Param("active", "boolean", "Follow only active roles", True),
     Param("helix", description="Helix sectors of organisations to show (comma-separated)", enum=graph.HELIX,
           many=True),
@@ -53,8 +56,11 @@ def json_response(data: dict) -> Response:
 
 
 def network_filters() -> graph.Filters:
+    """The explorer's filters; roles default to board and CEO (auditors and accountants only when asked)."""
     kinds = params.list_arg("kinds", graph.KINDS) or list(graph.KINDS)
-    roles = params.list_arg("roles")
+    roles = params.list_arg("roles") or list(CORE_ROLE_GROUPS)
+    if "all" in roles:
+        roles = []
     helix = params.list_arg("helix", graph.HELIX)
     return graph.Filters(kinds=tuple(kinds), role_groups=tuple(roles) if roles else None,
                          active_only=params.bool_arg("active", True), helix=tuple(helix) if helix else None)
@@ -83,7 +89,7 @@ def profile(orgnr: str):
     held = library.run(store, "organization/held_roles", {"orgnr": orgnr})
     card = measures.for_organization(store, org)
     data = {
-        "organization": {**org, "helix_title": HELIX_TITLES.get(org.get("helix") or "", org.get("helix")),
+        "organization": {**org, "helix_title": str(HELIX_TITLES.get(org.get("helix") or "", org.get("helix") or "")),
                          "nace_section_title": section_title(org.get("nace_section"), org.get("nace_version"))},
         "board": board,
         "roles_elsewhere": elsewhere,
@@ -120,11 +126,15 @@ def explore(orgnr: str):
     if wants_json():
         return respond("explore.html", _network(store, org))
     f = network_filters()  # validates the parameters; the page itself loads the network as JSON
+    roles = list(f.role_groups or [])
+    core = [r for r in roles if r not in ADVISORY_ROLE_GROUPS]
     data = {"depth": params.int_arg("depth", 1, 1, 3), "cap": params.int_arg("cap", 25, 1, 500),
-            "filters": {"kinds": list(f.kinds), "roles": list(f.role_groups or []), "active_only": f.active_only,
-                        "helix": list(f.helix or [])}}
+            "filters": {"kinds": list(f.kinds), "roles": roles, "active_only": f.active_only,
+                        "helix": list(f.helix or [])},
+            "roles_choice": "all" if not roles else ",".join(core) or ",".join(CORE_ROLE_GROUPS),
+            "advisory": not roles or any(r in ADVISORY_ROLE_GROUPS for r in roles)}
     return respond("explore.html", {"organization": org, **data,
-                                    "measures_available": [{"name": m.name, "title": m.title}
+                                    "measures_available": [{"name": m.name, "title": str(m.title)}
                                                            for m in measures.MEASURES],
                                     "persons_visible": auth.can_see_persons()})
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from cypher import library
 from flask import Blueprint
+from flask_babel import gettext as _
 
+from cypher import library
 from web import analysis, auth, params
+from web.errors import wants_json
 from web.facets import HELIX_TITLES
 from web.params import not_found
 from web.routes import Param, page, respond
@@ -42,9 +44,9 @@ def cluster(cluster_id: str):
     if not rows:
         raise not_found(f"No cluster with id {cluster_id} is in the graph.", "See the list of clusters.")
     c = rows[0]
-    mix = sorted(({"helix": m["helix"], "title": HELIX_TITLES.get(m["helix"] or "", m["helix"] or "unknown"),
+    mix = sorted(({"helix": m["helix"], "title": str(HELIX_TITLES.get(m["helix"] or "", m["helix"] or _("unknown"))),
                    "members": m["members"]} for m in c.pop("mix") if m["members"]),
-                 key=lambda m: -m["members"])
+                 key=lambda m: (-m["members"], m["helix"] or ""))
     members = library.run(store, "cluster/members", {"cluster_id": cluster_id})
     return respond("cluster.html", {"cluster": c, "mix": mix, "members": members,
                                     "helix_types": len(mix), "member_count": sum(m["members"] for m in mix)})
@@ -65,9 +67,10 @@ def region(region_id: str):
     if not rows:
         raise not_found(f"No region with id {region_id} is in the graph.", "See the list of regions.")
     r = rows[0]
-    mix = sorted(({"helix": m["helix"], "title": HELIX_TITLES.get(m["helix"] or "", m["helix"] or "unknown"),
+    mix = sorted(({"helix": m["helix"], "title": str(HELIX_TITLES.get(m["helix"] or "", m["helix"] or _("unknown"))),
                    "organizations": m["organizations"], "active": m["active"]}
-                  for m in r.pop("mix") if m["organizations"]), key=lambda m: -m["organizations"])
+                  for m in r.pop("mix") if m["organizations"]),
+                 key=lambda m: (-m["organizations"], m["helix"] or ""))
     r["municipalities"] = sorted((m for m in r["municipalities"] if m.get("code")), key=lambda m: m["code"])
     return respond("region.html", {
         "region": r, "mix": mix,
@@ -90,13 +93,19 @@ ANALYSIS_PARAMS = (
 )
 
 
-@page(bp, "/region/<region_id>/analysis", summary="Region analysis tables", tag="regions", params=ANALYSIS_PARAMS,
-      errors=(400, 404))
+@page(bp, "/region/<region_id>/analysis", summary="Region analysis with the study's charts", tag="regions",
+      params=ANALYSIS_PARAMS, errors=(400, 404))
 def region_analysis(region_id: str):
-    """The study's tables for a region (group comparisons with adjusted p-values and effect sizes, network
-    structure, hypotheses, count models, sensitivity panel, location quotients, critical mass, cluster fit)
-    from gds_jobs.analysis for the chosen population, seats and weighting; `figures` carries each figure's
-    data for charts; a clear note when the analysis is not available. Computed on request (seconds)."""
+    """The study's figures and tables for a region (group comparisons with adjusted p-values and effect sizes,
+    network structure, hypotheses, count models, sensitivity panel, location quotients, critical mass, cluster
+    fit) from gds_jobs.analysis for the chosen population, seats and weighting, drawn as charts (server-side
+    SVG) with plain column names; `analysis.figures` carries each figure's statistics and `charts` what each
+    chart draws; a clear note when the analysis is not available. Computed once per options, measures run and
+    data load, then kept."""
+    from markupsafe import Markup
+
+    from web import i18n
+
     params.not_empty(tuple(p.name for p in ANALYSIS_PARAMS))
     options = {"population": params.choice_arg("population", "firms", ("firms", "all")),
                "min_employees": params.int_arg("min_employees", 5, 0, 100000),
@@ -104,9 +113,24 @@ def region_analysis(region_id: str):
                "weighted": params.bool_arg("weighted", False),
                "sensitivity": params.bool_arg("sensitivity", False)}
     store = get_store()
-    rows = library.run(store, "region/profile", {"region_id": region_id})
-    if not rows:
-        raise not_found(f"No region with id {region_id} is in the graph.", "See the list of regions.")
-    return respond("region_analysis.html", {"region": {"region_id": rows[0]["region_id"], "name": rows[0]["name"]},
-                                            "options": options,
-                                            "analysis": analysis.region_tables(store, region_id, options)})
+    rows = library.run(store, "region/list")
+    match = next((r for r in rows if r.get("region_id") == region_id), None)
+    if match is None:
+        raise not_found(_("No region with id %(id)s is in the graph.", id=region_id), _("See the list of regions."))
+    entry = analysis.region_analysis(store, region_id, options)
+    res = entry["result"]
+    figs = [analysis.localised(f) for f in res.get("_figures", [])]
+    data = {"region": {"region_id": match["region_id"], "name": match.get("name")}, "options": options,
+            "analysis": {k: v for k, v in res.items() if not k.startswith("_")},
+            "charts": [analysis.figure_json(f) for f in figs]}
+    if wants_json():
+        return respond("region_analysis.html", data)
+    drawn = analysis.region_charts(entry, i18n.locale_code(), i18n.auto_number,
+                                   lambda n: _("n = %(n)s", n=i18n.number(n)), _("no values"))
+    figures_by_table: dict[str, list] = {}
+    for f in figs:
+        table = f.key.rsplit("_", 1)[0] if f.key.startswith("critical_nace_breakdown_") else f.key
+        figures_by_table.setdefault(table, []).append({"figure": f, "svg": Markup(drawn.get(f.key, ""))})
+    return respond("region_analysis.html", {**data, "figures_by_table": figures_by_table,
+                                            "column_title": analysis.column_title,
+                                            "hidden_columns": analysis.HIDDEN_COLUMNS})

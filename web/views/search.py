@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext
 
 from cypher import search
 from web import auth, facets, params
@@ -10,6 +11,8 @@ from web.routes import Param, page, respond
 from web.stores import get_store
 
 bp = Blueprint("search", __name__)
+
+SUGGEST_KINDS = ("organization", "cluster", "person")
 
 FILTER_PARAMS = (
     Param("helix", description="Helix sectors (comma-separated)", enum=tuple(facets.HELIX_TITLES), many=True),
@@ -38,35 +41,45 @@ def search_page():
     page_no = params.int_arg("page", 1, 1, 1000)
     result = facets.run_search(store, q, filters, page_no)
     clusters = [{"cluster_id": h.key, "name": h.name, "level": h.props.get("level")}
-                for h in search.fulltext(store, "cluster", q, limit=10)] if q else []
+                for h in search.find(store, "cluster", q, limit=10)] if q else []
     persons = None
     if auth.can_see_persons():
         persons = [{"person_key": h.key, "name": h.name, "birth_year": h.props.get("birth_year")}
-                   for h in search.fulltext(store, "person", q, limit=20)] if q else []
+                   for h in search.find(store, "person", q, limit=20)] if q else []
     return respond("search.html", {"q": q, "filters": filters, **result, "clusters": clusters,
                                    "persons": persons, "persons_hidden": persons is None,
                                    "role": auth.current_role()})
 
 
 @page(bp, "/suggest.json", summary="Type-ahead suggestions", tag="search", json_only=True,
-      params=(Param("q", description="What the user has typed so far"),), errors=(),
-      result={"suggestions": "list of {kind, key, label, sub, url}"})
+      params=(Param("q", description="What the user has typed so far: a name in any spelling or orgnr digits"),
+              Param("kinds", description="Kinds to suggest (comma-separated; default all)",
+                    enum=SUGGEST_KINDS, many=True)),
+      errors=(400,), result={"suggestions": "list of {kind, key, label, sub, url, match}"})
 def suggest():
-    """Up to 8 organisations, 4 clusters and (advisors) 4 persons whose names start with the typed words;
-    digits match organisation numbers."""
+    """Up to 8 organisations, 4 clusters and (advisors) 4 persons whose folded names match the typed words
+    (exact, then prefixes, then near spellings); digits match organisation numbers."""
     store = get_store()
     q = (request.args.get("q") or "").strip()[:100]
+    kinds = params.list_arg("kinds", SUGGEST_KINDS) or list(SUGGEST_KINDS)
     out = []
     if q:
-        text = search.normalise_orgnr(q) if search.is_orgnr_prefix(q) else q
-        for h in search.fulltext(store, "organization", text, limit=8):
-            out.append({"kind": "organization", "key": h.key, "label": h.name or h.key,
-                        "sub": f"{h.key} · {h.props.get('helix') or 'unknown sector'}", "url": f"/org/{h.key}"})
-        for h in search.fulltext(store, "cluster", q, limit=4):
-            out.append({"kind": "cluster", "key": h.key, "label": h.name or h.key,
-                        "sub": f"cluster · {h.props.get('level') or ''}".strip(" ·"), "url": f"/cluster/{h.key}"})
-        if auth.can_see_persons():
-            for h in search.fulltext(store, "person", q, limit=4):
-                out.append({"kind": "person", "key": h.key, "label": h.name or h.key,
-                            "sub": f"person · born {h.props.get('birth_year') or '?'}", "url": f"/person/{h.key}"})
+        if "organization" in kinds:
+            for h in search.find(store, "organization", q, limit=8):
+                helix = h.props.get("helix")
+                sector = str(facets.HELIX_TITLES.get(helix, helix)) if helix else gettext("unknown sector")
+                sub = f"{h.key} · {sector}" + ("" if h.props.get("active") is not False else
+                                                f" · {gettext('inactive')}")
+                out.append({"kind": "organization", "key": h.key, "label": h.name or h.key, "sub": sub,
+                            "url": f"/org/{h.key}", "match": h.match})
+        if "cluster" in kinds:
+            for h in search.find(store, "cluster", q, limit=4):
+                sub = " · ".join(x for x in (gettext("cluster"), h.props.get("level") or "") if x)
+                out.append({"kind": "cluster", "key": h.key, "label": h.name or h.key, "sub": sub,
+                            "url": f"/cluster/{h.key}", "match": h.match})
+        if "person" in kinds and auth.can_see_persons():
+            for h in search.find(store, "person", q, limit=4):
+                sub = gettext("person · born %(year)s", year=h.props.get("birth_year") or "?")
+                out.append({"kind": "person", "key": h.key, "label": h.name or h.key, "sub": sub,
+                            "url": f"/person/{h.key}", "match": h.match})
     return jsonify({"ok": True, "q": q, "suggestions": out})

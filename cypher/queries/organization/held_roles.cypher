@@ -8,6 +8,6 @@
 MATCH (o:Organization {orgnr: $orgnr})
 MATCH (o)-[t:HOLDS_ROLE]->(x:Organization)
 RETURN x.orgnr AS orgnr, x.name AS name, x.helix AS helix, t.role AS role,
-       t.role_group AS role_group, t.active AS active, t.registered AS registered
+       t.role_group AS role_group, t.active AS active, t.registered AS registered, t.changed AS changed
 ORDER BY t.active DESC, name, orgnr
 LIMIT $limit

@@ -63,6 +63,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -232,19 +233,40 @@ def restart_store(data_dir: Path, graph: str, timeout_s: float = 900.0) -> tuple
     return store_for(data_dir, graph), round(time.perf_counter() - t0, 2)
 
 
+#: The code that decides what a load stores: a clean graph loaded by other code is loaded again.
+LOAD_CODE = ("loaders", "cypher", "klynge")
+
+
+def load_code_digest() -> str:
+    """sha256 over the Python and Cypher files of :data:`LOAD_CODE` (paths and contents)."""
+    h = hashlib.sha256()
+    for folder in LOAD_CODE:
+        for f in sorted((ROOT / folder).rglob("*")):
+            if f.suffix in (".py", ".cypher") and f.is_file():
+                h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def clean_reference(data_dir: Path, synth: Path, batch_size: int, reject_dir: Path
                     ) -> tuple[GraphSnapshot, float | None]:
-    """Load graph ``clean`` without interruption (once per data directory) and snapshot it.
+    """Load graph ``clean`` without interruption (once per data directory and version of the loading code,
+    :func:`load_code_digest`) and snapshot it.
 
-    Returns the snapshot and the load's seconds (None when the graph was loaded by an earlier run).
+    Returns the snapshot and the load's seconds (None when the graph was loaded by an earlier run of the
+    same code).
     """
     store = store_for(data_dir, "clean")
+    marker = data_dir / "clean.code"
+    digest = load_code_digest()
     try:
         t0 = time.perf_counter()
         seconds = None
-        if node_count(store) == 0:
+        stale = not marker.exists() or marker.read_text().strip() != digest
+        if node_count(store) == 0 or stale:
+            store.wipe()
             store.init_schema()
             load_everything(store, synth, batch_size, reject_dir)
+            marker.write_text(digest + "\n")
             seconds = round(time.perf_counter() - t0, 1)
         return snapshot(store), seconds
     finally:

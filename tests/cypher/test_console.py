@@ -359,6 +359,20 @@ def test_one_expression_the_store_cannot_interrupt_ends_the_console_call_near_it
     assert info.value.reason == "timeout"
 
 
+def test_a_query_that_needs_more_memory_than_the_store_allows_is_stopped_naming_the_cap(store):
+    """Finding 2, memory: collecting 40 million integers needs far more than one console query may take —
+    FalkorDB's QUERY_MEM_CAPACITY on the console's replica (KLYNGE_CONSOLE_MEMORY_MB, 256 MB here), Neo4j's
+    db.memory.transaction.max (a quarter of the local server's heap) — so the store stops it with an error
+    naming the cap, well before the time limit, and answers the next query."""
+    with pytest.raises(ConsoleError) as info:
+        run_console(store, "UNWIND range(1, 40000000) AS x WITH collect(x) AS xs RETURN size(xs) AS n",
+                    timeout_s=120)
+    assert info.value.reason == "failed"
+    setting = "db.memory.transaction.max" if store.backend == "neo4j" else "KLYNGE_CONSOLE_MEMORY_MB"
+    assert "more memory" in str(info.value) and setting in str(info.value)
+    assert run_console(store, "RETURN 1 AS one").rows == ((1,),)
+
+
 def test_a_reply_that_comes_after_the_deadline_never_answers_the_next_query(falkordb_store):
     """Finding 9's mechanism: a read given up at its deadline leaves the late reply on its connection; were
     that connection reused, the next query would read the old reply (a wrong answer, or another query's

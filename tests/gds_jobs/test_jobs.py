@@ -476,7 +476,7 @@ class FakeGds:
 
     def run(self, query, params):
         self.calls.append(query)
-        return [{"orgnr": o, "value": float(v)} for o, v in zip(self.g.nodes, self.answers[query])]
+        return [{"orgnrs": list(self.g.nodes), "values": [float(v) for v in self.answers[query]]}]
 
     def projection(self, name, query, params):
         from contextlib import contextmanager

@@ -13,7 +13,8 @@ under ``--data-dir``, shared with it) and times the app in process (Flask's test
 * ``region_analysis``: the same page afterwards, alternating Bokmål and English and the JSON twin (the
   analysis is kept per measures run and newest load, the charts per language);
 * ``fit_panel``: ``/org/<orgnr>/fit.json`` (what the profile's cluster-fit panel loads) for organisations
-  of the region — the fit itself is computed on every request;
+  of the region — the fit model of the measures run is built on the first request and kept
+  (``bench_fit.py`` times that build, the full fit page and the candidate lists);
 * ``profile``: ``/org/<orgnr>.json`` of the same organisations, the peer the fit panel is compared with.
 
 Goals (printed, not asserted): region analysis p95 < 2 s and fit panel p95 < 1 s at 100 000 units.

@@ -6,8 +6,8 @@ report (``bench_report``) — plus the synthetic-data generator (``bench_synth``
 units load (``bench_floor``), the path finder's search against ``allShortestPaths`` (``bench_paths``),
 the web's measures snapshot (``bench_snapshot``), the update-feed sync against a bulk reload
 (``bench_sync``), the region analysis page and cluster-fit panel (``bench_pages``, on
-``bench_report``'s graph) and the two stores side by side (``bench_stores``, skipped without the local
-Neo4j). Each script prints its own
+``bench_report``'s graph), the two stores side by side (``bench_stores``, skipped without the local
+Neo4j) and the cluster fit's pages and evaluation (``bench_fit``). Each script prints its own
 Markdown table. Their quick files go to ``var/bench-quick/`` (``--results``), so a quick run never
 overwrites the full tables in ``bench/results/``; those come from the documented commands in
 ``docs/benchmarks.md`` (the goal sizes: 100 k organisations, 300 k firms, Norway scale).
@@ -48,6 +48,7 @@ def quick_set(out: Path) -> list[list[str]]:
          "--data-dir", str(out / "stores-data"), "--out", str(out / "stores")],
         ["bench/bench_sync.py", "--units", "2000", "--changes", "400", "--work", str(out / "sync-data"),
          "--out", str(out / "sync")],
+        ["bench/bench_fit.py", "--units", "10000", "--requests", "20", "--seeds", "3", "--out", str(out)],
     ]
 
 

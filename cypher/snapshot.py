@@ -29,17 +29,19 @@ import orjson
 from cypher.registry import register
 from cypher.schema.model import NODES
 
-LOAD_BOOKKEEPING: tuple[str, ...] = ("LoadRun", "SyncState")
-"""Labels left out by default: one node per load, with timestamps and an id; the syncs' cursors."""
-JOB_BOOKKEEPING: tuple[str, ...] = ("LoadRun", "SyncState", "JobRun", "Lock")
+LOAD_BOOKKEEPING: tuple[str, ...] = ("LoadRun", "SyncState", "AssessmentRevision")
+"""Labels left out by default: one node per load, with timestamps and an id; the syncs' cursors; one node
+per change of an assessment (its edit history, with the time of each change)."""
+JOB_BOOKKEEPING: tuple[str, ...] = (*LOAD_BOOKKEEPING, "JobRun", "Lock")
 """Also the jobs' run records and lock."""
-MEASURE_STATE: tuple[str, ...] = ("LoadRun", "SyncState", "JobRun", "Lock", "MeasureValue", "Meta")
+MEASURE_STATE: tuple[str, ...] = (*JOB_BOOKKEEPING, "MeasureValue", "Meta")
 """Everything the measures jobs write as nodes (pair with ``exclude_types=("INTERLOCK",)``)."""
 
 # Business keys, most specific first: a node carrying several of them (Industry has industry_id and
 # code, Accounts and Grant also orgnr, MeasureValue and Lock also run_id) is named by its own key.
 KEY_ORDER: tuple[str, ...] = ("accounts_id", "grant_id", "industry_id", "cluster_id", "patent_id", "programme_id",
-                              "area_id", "region_id", "person_key", "load_id", "feed", "key", "run_id", "orgnr", "code")
+                              "area_id", "region_id", "revision_id", "assessment_id", "person_key", "load_id", "feed",
+                              "key", "run_id", "orgnr", "code")
 _missing = {n.key for n in NODES} - set(KEY_ORDER)
 if _missing:  # pragma: no cover - guards a model change
     raise RuntimeError(f"cypher.snapshot.KEY_ORDER lacks the model keys {sorted(_missing)}")

@@ -8,7 +8,9 @@ A run
 3. reads the projections, writes the run's INTERLOCK ties and MeasureValue nodes
    (invisible to readers: they go through the ``Meta`` pointer);
 4. publishes — flips the pointers and marks the run ``succeeded`` in one write;
-5. prunes history beyond ``KLYNGE_MEASURE_HISTORY_RUNS`` and stale interlocks.
+5. deletes stale interlocks, precomputes the cluster fit of the new run
+   (:func:`gds_jobs.analysis.fit.precompute`: saved in the state folder for the web app) and prunes
+   history beyond ``KLYNGE_MEASURE_HISTORY_RUNS``; a failure here is a warning, the run stands.
 
 Any error before 4 records the run ``failed`` with the error text, deletes what it
 wrote, and raises :class:`~klynge.errors.JobFailed`; the previous values stay current.
@@ -410,11 +412,19 @@ def _reopen(store: Any) -> Any | None:
 
 def _housekeeping(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, cfg: runs.RunConfig,
                   steps: _Steps, counts: dict[str, Any], warnings: list[str], t0: float) -> RunSummary:
-    """After publishing: delete stale interlocks, prune history; failures here are warnings only."""
+    """After publishing: delete stale interlocks, precompute the cluster fit, prune history; failures here are
+    warnings only."""
     try:
         if "interlock" in selected:
             counts["interlocks_deleted"] = steps.run(
                 "delete old interlocks", lambda adv: runs.delete_stale_interlocks(store, run_id))
+        try:
+            steps.run("precompute cluster fit", lambda adv: _precompute_fit(store),
+                      lambda r: f"{r['candidates']} candidate firms x {r['clusters']} clusters")
+        except Exception as exc:  # noqa: BLE001 - the fit is then computed on its first request
+            msg = f"cluster fit of run {run_id} not precomputed: {exc}; it is computed on its first request"
+            log.warning(msg)
+            warnings.append(msg)
         pruned = steps.run("prune history", lambda adv: runs.prune(store, cfg.history_runs, running=run_id),
                            lambda p: f"{len(p)} runs pruned")
         counts["runs_pruned"] = len(pruned)
@@ -425,6 +435,12 @@ def _housekeeping(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, 
         warnings.append(msg)
     return RunSummary(run_id, "succeeded", eng.name, selected, counts, dict(steps.seconds),
                       round(time.perf_counter() - t0, 3), tuple(warnings))
+
+
+def _precompute_fit(store: Any) -> dict[str, Any]:
+    from gds_jobs.analysis.fit import precompute
+
+    return precompute(store)
 
 
 def job_status(store: Any, history: bool = False) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""The console audit log: one JSON line per console run in ``<state_dir>/audit.jsonl``.
+"""The audit log: one JSON line per console run, and per view or change of confidential data, in
+``<state_dir>/audit.jsonl``.
 
 Every run of the analysts' Cypher console (HTML page, CSV and JSON downloads,
 library and saved queries) is recorded, refusals and failures included::
@@ -14,6 +15,12 @@ interleave half lines. Parameter values whose name looks like a secret
 ``"[redacted]"``; the log never receives login data (the login form does not
 write here). Query text is kept as typed: a secret typed into the text itself
 would be logged, as the console page says.
+
+Views and changes of advisors' assessments (confidential business information, docs/assessments.md)
+are appended by :func:`record_access` to the same file, with the console's fields plus ``kind``
+(``"assessment"``), ``action`` (:data:`ACTIONS`) and ``subject`` (what was seen or changed, e.g.
+``org:923609016``); ``query`` holds a one-line description, so the admin's log page lists them among
+the console runs.
 
 The log is not rotated; :func:`read_entries` reads it from the end in blocks,
 so showing the latest entries stays cheap on a large file.
@@ -32,10 +39,13 @@ from typing import Any
 
 from klynge.errors import KlyngeError
 
-__all__ = ["AUDIT_FILE", "OUTCOMES", "AuditError", "audit_path", "read_entries", "record"]
+__all__ = ["ACTIONS", "AUDIT_FILE", "OUTCOMES", "AuditError", "audit_path", "read_entries", "record", "record_access"]
 
 AUDIT_FILE = "audit.jsonl"
 OUTCOMES = ("ok", "truncated", "refused", "timeout", "error")
+#: What :func:`record_access` records: a page or download showing assessments, a new one, an edit, an import
+#: from a spreadsheet, an export to one, a region report that includes them.
+ACTIONS = ("view", "create", "update", "import", "export", "report")
 _SECRET = re.compile(r"pass(word|wd)?|secret|token|api_?key", re.IGNORECASE)
 _BLOCK = 64 * 1024
 
@@ -87,6 +97,45 @@ def record(state_dir: Path | str, *, user: str | None, query: str, params: Mappi
              "params": _redact(params), "rows": rows, "truncated": bool(truncated),
              "ms": None if elapsed_ms is None else round(float(elapsed_ms), 3), "outcome": outcome,
              "message": message}
+    _append(state_dir, entry)
+    return entry
+
+
+def record_access(state_dir: Path | str, *, kind: str, action: str, subject: str, description: str,
+                  user: str | None, role: str | None = None, client_ip: str | None = None,
+                  endpoint: str | None = None, rows: int | None = None, outcome: str = "ok",
+                  message: str | None = None, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Append one view or change of confidential data and return the entry.
+
+    Parameters
+    ----------
+    kind : what kind of data, e.g. ``"assessment"``.
+    action : one of :data:`ACTIONS`.
+    subject : what was seen or changed: ``org:<orgnr>``, ``assessment:<id>``, ``region:<id>``, ``file:<path>``.
+    description : one line for the log page (stored as ``query``).
+    user, role, client_ip, endpoint : who, from where, through which page (the command line passes its
+        command as ``endpoint`` and the operating-system user).
+    rows : how many assessments were shown or changed.
+    outcome : ``ok``, or ``refused`` for a user whose role may not see them, ``error`` for a failed change.
+
+    Raises
+    ------
+    AuditError
+        For an unknown action or outcome, or when the log cannot be written. Callers show nothing
+        confidential when recording fails.
+    """
+    if action not in ACTIONS:
+        raise AuditError(f"audit action {action!r} is unknown; use one of {', '.join(ACTIONS)}")
+    if outcome not in OUTCOMES:
+        raise AuditError(f"audit outcome {outcome!r} is unknown; use one of {', '.join(OUTCOMES)}")
+    entry = {"at": _now(), "user": user, "role": role, "ip": client_ip, "endpoint": endpoint, "kind": kind,
+             "action": action, "subject": subject, "query": description, "params": _redact(params), "rows": rows,
+             "truncated": False, "ms": None, "outcome": outcome, "message": message}
+    _append(state_dir, entry)
+    return entry
+
+
+def _append(state_dir: Path | str, entry: Mapping[str, Any]) -> None:
     line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
     path = audit_path(state_dir)
     try:
@@ -105,7 +154,6 @@ def record(state_dir: Path | str, *, user: str | None, query: str, params: Mappi
     except OSError as exc:
         raise AuditError(f"cannot append to the audit log {path}: {exc}; check that KLYNGE_STATE_DIR "
                          "exists and is writable by the web server") from exc
-    return entry
 
 
 def _lines_backwards(path: Path) -> Generator[bytes, None, None]:

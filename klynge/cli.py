@@ -158,9 +158,16 @@ def db_stop() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def db_wipe(yes: bool) -> None:
     """Delete every node, relationship and index of the graph."""
-    if not yes:
-        click.confirm("Delete the whole graph?", abort=True)
+    from cypher import assessments
+
     store = _store()
+    n = assessments.count(store)
+    warning = (f"the graph holds {n} advisors' assessments, which no source file can load again: back them up "
+               "first with `klynge assessments export FILE.xlsx`") if n else ""
+    if not yes:
+        click.confirm(f"{warning + '. ' if warning else ''}Delete the whole graph?", abort=True)
+    elif warning:
+        click.echo(f"warning: {warning}; deleting them too (--yes)", err=True)
     store.wipe()
     click.echo(f"graph wiped on {store.backend}")
 
@@ -316,6 +323,8 @@ for _kind, _help in (
     ("accounts", "Regnskapsregisteret accounts: a per-unit JSON file, a folder of them, or .jsonl(.gz)."),
     ("patents", "Patent applications from the documented CSV (see loaders/README.md)."),
     ("synthetic", "Every file of a folder written by `klynge synth`."),
+    ("assessments", "Advisors' absorptive-capacity assessments: CSV or XLSX in the template's layout "
+                    "(`klynge assessments template FILE`). Confidential; each import is audited."),
 ):
     _add_load_command(_kind, _help)
 
@@ -527,6 +536,45 @@ def export_measures(fmt: str, out: str | None) -> None:
         click.echo(f"{n} organisations written to {out}", err=True)
 
 
+# ---------------------------------------------------------------- assessments
+
+
+@main.group()
+def assessments() -> None:
+    """Advisors' absorptive-capacity assessments (confidential; docs/assessments.md).
+
+    Import them with `klynge load assessments FILE.csv|xlsx`; advisors record and edit them in the web app.
+    """
+
+
+@assessments.command("template")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--version", "version", type=int, default=None, help="Instrument version (default: the newest).")
+def assessments_template(path: str, version: int | None) -> None:
+    """Write an empty import template (PATH ending in .xlsx: with a sheet describing every column; or .csv)."""
+    from loaders.sources.assessments import write_file
+
+    click.echo(f"template written to {write_file(path, version=version)}", err=True)
+
+
+@assessments.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+def assessments_export(path: str) -> None:
+    """Every assessment (drafts included) in the import layout, as .xlsx or .csv: a backup that
+    `klynge load assessments` reads back (the edit history stays in the graph). Audited."""
+    import getpass
+
+    from klynge import audit
+    from loaders.sources.assessments import export_rows, write_file
+
+    rows = export_rows(_store())
+    write_file(path, rows)
+    audit.record_access(load_settings().state_dir, kind="assessment", action="export", subject=f"file:{path}",
+                        description=f"klynge assessments export {path}: {len(rows)} assessments",
+                        user=getpass.getuser(), role="cli", endpoint="klynge assessments export", rows=len(rows))
+    click.echo(f"{len(rows)} assessments written to {path}; the file is confidential", err=True)
+
+
 # ---------------------------------------------------------------- analyses
 
 
@@ -551,16 +599,30 @@ def report() -> None:
 @click.option("--sensitivity/--no-sensitivity", default=True, show_default=True,
               help="Compute the sensitivity panel (every population x seats x weighting).")
 @click.option("--top", type=int, default=200, show_default=True, help="Organisations in the critical-mass table.")
+@click.option("--assessments/--no-assessments", default=True, show_default=True,
+              help="Include the absorptive-capacity section from advisors' assessments (confidential: the report "
+                   "then says so, and the run is audited).")
 def report_region(region: str, out_dir: str, population: str, min_employees: int, roles: str, weighted: bool,
-                  revenue_year: int | None, sensitivity: bool, top: int) -> None:
+                  revenue_year: int | None, sensitivity: bool, top: int, assessments: bool) -> None:
     """A self-contained HTML report (plus CSV and JSON of every table) for a region."""
+    import getpass
     from pathlib import Path
 
     from gds_jobs.analysis.report import analyse_region, write_analysis
+    from klynge import audit
 
     res = analyse_region(_store(), region, top_n=top, population=population, min_employees=min_employees,
-                         roles=roles, weighted=weighted, revenue_year=revenue_year, sensitivity=sensitivity)
+                         roles=roles, weighted=weighted, revenue_year=revenue_year, sensitivity=sensitivity,
+                         assessments=assessments)
     path = write_analysis(res, Path(out_dir))
+    if "confidential" in res.meta:
+        n = res.meta["confidential"]["interviewed"]
+        audit.record_access(load_settings().state_dir, kind="assessment", action="report",
+                            subject=f"region:{res.region_id}", description=f"klynge report region {region} --out "
+                            f"{out_dir}: absorptive-capacity section of {n} interviewed organisation(s)",
+                            user=getpass.getuser(), role="cli", endpoint="klynge report region", rows=n)
+        click.echo(f"the report includes {n} advisors' assessments: it is confidential (--no-assessments leaves "
+                   "them out)", err=True)
     net = res.meta["network"]
     click.echo(f"population: {res.meta['population']}")
     click.echo(f"network: {net['nodes']} nodes, {net['ties']} ties, {net['isolates']} isolates, largest component "
@@ -571,24 +633,85 @@ def report_region(region: str, out_dir: str, population: str, min_employees: int
 @main.command("fit")
 @click.argument("orgnr", required=False)
 @click.option("--cluster", help="Rank candidate firms for this cluster (id or name).")
-@click.option("--region", help="Region of the candidates (with --cluster).")
+@click.option("--region", help="Only candidates in this region (with --cluster).")
+@click.option("--evaluate", is_flag=True,
+              help="Hide known members of every cluster and report how high the score and its baselines rank them.")
+@click.option("--clusters", default="in", show_default=True,
+              help="With --evaluate: 'in' (Innovasjon Norge clusters), 'all' (SIVA programmes too) or ids/names, "
+                   "comma-separated.")
+@click.option("--seeds", type=click.IntRange(min=1, max=100), default=10, show_default=True,
+              help="With --evaluate: repetitions with other hidden members.")
+@click.option("--fraction", type=click.FloatRange(0.01, 0.9), default=0.2, show_default=True,
+              help="With --evaluate: share of each cluster's candidate members hidden.")
+@click.option("--population", type=click.Choice(["firms", "all"]), default="firms", show_default=True,
+              help="Candidates: firms (industry firms that file accounts) or every organisation.")
+@click.option("--min-employees", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Candidates: at least this many registered employees.")
 @click.option("--top", type=int, default=None)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-def fit(orgnr: str | None, cluster: str | None, region: str | None, top: int | None, fmt: str) -> None:
-    """Which clusters fit a firm, or which firms of a region fit a cluster."""
+def fit(orgnr: str | None, cluster: str | None, region: str | None, evaluate: bool, clusters: str, seeds: int,
+        fraction: float, population: str, min_employees: int, top: int | None, fmt: str) -> None:
+    """Which clusters fit a firm, which firms fit a cluster, or how well the score finds known members."""
     from gds_jobs.analysis import fit as fit_mod
+    from gds_jobs.analysis.options import AnalysisOptions
 
-    if bool(orgnr) == bool(cluster):
-        raise click.UsageError("give an ORGNR, or --cluster NAME with --region NAME")
+    if sum(map(bool, (orgnr, cluster, evaluate))) != 1:
+        raise click.UsageError("give an ORGNR, or --cluster NAME [--region NAME], or --evaluate")
+    options = AnalysisOptions(population=population, min_employees=min_employees)
     store = _store()
+    if evaluate:
+        which = clusters if clusters in ("in", "all") else [c.strip() for c in clusters.split(",") if c.strip()]
+        ev = fit_mod.evaluate(store, clusters=which, seeds=seeds, fraction=fraction, options=options)
+        click.echo(format_evaluation(ev, fmt))
+        return
     if orgnr:
-        df = fit_mod.fit_for_firm(store, orgnr, top=top or 10)
+        df = fit_mod.fit_for_firm(store, orgnr, top=top or 10, options=options)
     else:
-        if not region:
-            raise click.UsageError("--cluster needs --region")
-        df = fit_mod.fit_for_cluster(store, cluster, region, top=top or 50)
+        df = fit_mod.fit_for_cluster(store, cluster, region, top=top or 50, options=options)
+    if fmt != "json":
+        df = df.drop(columns=["details"], errors="ignore")
+    if fmt == "table":
+        keep = ["rank", "cluster_id", "name", "orgnr", "place", "member", "candidate_rank", "score", "explanation"]
+        df = df[[c for c in keep if c in df.columns]]
     rows = json.loads(df.to_json(orient="records", force_ascii=False))
     click.echo(format_rows(rows, fmt))
+
+
+def format_evaluation(ev: Any, fmt: str) -> str:
+    """The evaluation's summary with intervals, the paired differences, the notes and the verdict."""
+    metrics = ("hit@10", "hit@50", "mrr", "auc")
+    if fmt == "json":
+        frames = {k: json.loads(getattr(ev, k).to_json(orient="records", force_ascii=False))
+                  for k in ("summary", "differences", "clusters")}
+        weights = ev.weights.weights if ev.weights is not None else None
+        return json.dumps({**frames, "weights": weights, "notes": ev.notes, "verdict": ev.verdict,
+                           "meta": ev.meta}, ensure_ascii=False, indent=2, default=str)
+    if fmt == "csv":
+        rows = json.loads(ev.summary.to_json(orient="records", force_ascii=False))
+        return format_rows(rows, "csv")
+
+    def cells(frame: Any, first: str) -> list[dict[str, str]]:
+        out = []
+        for r in frame.to_dict("records"):
+            row = {first: r[first]}
+            for k in ("clusters", "hidden"):
+                if k in r:
+                    row[k] = str(r[k])
+            for m in metrics:
+                if m in r:
+                    row[f"{m} [95 % CI]"] = f"{r[m]:.3f} [{r[f'{m}_ci_low']:.3f}, {r[f'{m}_ci_high']:.3f}]"
+            out.append(row)
+        return out
+
+    parts = ["Which firms fit which clusters: hidden members found by the score and its baselines", ""]
+    if ev.summary.empty:
+        parts.append("(nothing evaluated)")
+    else:
+        parts += [format_rows(cells(ev.summary, "variant"), "table"), "",
+                  "Paired differences per cluster (full score minus baseline):",
+                  format_rows(cells(ev.differences, "comparison"), "table")]
+    parts += ["", ev.verdict, ""] + [f"* {n}" for n in ev.notes]
+    return "\n".join(parts)
 
 
 # ---------------------------------------------------------------- users

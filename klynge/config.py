@@ -48,8 +48,8 @@ class Settings:
         key is generated once and kept in ``<state_dir>/secret_key`` (mode 0600) so every gunicorn
         worker and every restart shares it.
     state_dir : KLYNGE_STATE_DIR — directory for state that must outlive the graph (default ./var/state):
-        ``users.json`` (accounts and password hashes), ``secret_key``, the console audit log and saved
-        queries. Files, not the graph, so wiping or reloading the graph never deletes accounts.
+        ``users.json`` (accounts and password hashes), ``secret_key``, the console audit log, saved
+        queries and the cluster-fit model of the current measures run (``fit/``). Files, not the graph, so wiping or reloading the graph never deletes accounts.
     secure_cookies : KLYNGE_SECURE_COOKIES — ``auto`` (default), ``true`` or ``false``. ``auto`` marks the
         session cookie ``Secure`` (and sends HSTS) except when ``klynge serve``/``klynge demo`` bind the
         development server to a loopback address, where the demo runs over plain http://127.0.0.1.

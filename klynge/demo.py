@@ -38,8 +38,11 @@ def prepare(settings: Settings, *, units: int, seed: int, fresh: bool = False,
     manifest = data_dir / "manifest.json"
     need = fresh or not manifest.exists()
     if not need:
+        from loaders.synth.generate import FILES
+
         m = json.loads(manifest.read_text())
         need = m.get("units") != units or m.get("seed") != seed
+        need = need or not set(m.get("files") or {}) >= set(FILES) - {"accounts_dir"}  # an older generator's folder
     if need:
         echo(f"generating a synthetic Norway of {units} units (seed {seed}) in {data_dir} …")
         generate(data_dir, units=units, seed=seed)
@@ -57,5 +60,6 @@ def _account_hint(settings: Settings, echo: Callable[[str], None]) -> None:
 
     users = UserStore(settings.state_dir)
     if len(users) == 0:
-        echo(f"no web accounts yet ({users.path}): person names need an advisor, the console an analyst. "
+        echo(f"no web accounts yet ({users.path}): person names and advisors' assessments need an advisor, "
+             "the console an analyst. "
              "Add one with: klynge users add NAME --role analyst   (asks for the password)")

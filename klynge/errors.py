@@ -6,6 +6,8 @@ expected value, and what to do.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class KlyngeError(Exception):
     """Root of every error Klynge raises on purpose."""
@@ -64,3 +66,20 @@ class JobFailed(KlyngeError):
 
 class SyncError(LoadError):
     """A sync cannot read a feed (HTTP failure after retries, unreadable page) or is not set up."""
+
+
+class Message(str):
+    """A message in English that remembers its template and values (:func:`message`), so the web app can
+    say it in the page's language (``web.i18n.say``): its catalogue holds the templates, which
+    ``make messages`` extracts from the ``message("…")`` calls of the modules it lists."""
+
+    template: str
+    values: dict[str, Any]
+
+
+def message(template: str, **values: Any) -> Message:
+    """``template % values`` as a :class:`Message`; without values the template is the text (a word of the
+    instrument, say). Values that are themselves messages are said in the page's language too."""
+    m = Message(template % values if values else template)
+    m.template, m.values = template, values
+    return m

@@ -31,6 +31,7 @@ KINDS: dict[str, str] = {
     "clusters": "loaders.sources.clusters",
     "reference": "loaders.sources.reference",
     "synthetic": "loaders.sources.synthetic",
+    "assessments": "loaders.sources.assessments",
 }
 
 __all__ = ["KINDS", "LoadSummary", "Source", "graph_fingerprint", "load", "source_of"]
@@ -54,7 +55,7 @@ def load(kind: str, path: str | Path | None, store: Any, *, dry_run: bool = Fals
 
     Parameters
     ----------
-    kind : units, subunits, roles, accounts, grants, patents, clusters, reference or synthetic.
+    kind : units, subunits, roles, accounts, grants, patents, clusters, reference, synthetic or assessments.
     path : the input file or directory (``reference`` takes None for the packaged data).
     store : a GraphStore from :func:`cypher.open_store` (unused when ``dry_run``).
     dry_run : parse and validate everything, write nothing.

@@ -799,8 +799,9 @@ WHERE NOT n:LoadRun AND NOT n:SyncState
 RETURN labels(n) AS labels, properties(n) AS props
 """)
 
-_KEYS = "coalesce({v}.orgnr, {v}.person_key, {v}.cluster_id, {v}.programme_id, {v}.code, {v}.region_id, " \
-        "{v}.industry_id, {v}.area_id, {v}.accounts_id, {v}.grant_id, {v}.patent_id, {v}.run_id, {v}.load_id)"
+_KEYS = "coalesce({v}.revision_id, {v}.assessment_id, {v}.orgnr, {v}.person_key, {v}.cluster_id, " \
+        "{v}.programme_id, {v}.code, {v}.region_id, {v}.industry_id, {v}.area_id, {v}.accounts_id, " \
+        "{v}.grant_id, {v}.patent_id, {v}.run_id, {v}.load_id)"
 FINGERPRINT_RELS = register("loaders.core.fingerprint_rels", f"""
 MATCH (a)-[r]->(b)
 RETURN labels(a) AS a_labels, {_KEYS.format(v="a")} AS a_key, type(r) AS type, properties(r) AS props,

@@ -112,14 +112,16 @@ BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
 def settings_for(request: pytest.FixtureRequest, backend: str) -> Settings:
-    """Settings for one test on ``backend``: a graph no other test uses (FalkorDB), or the session's
-    Neo4j (one database, wiped by the store fixtures), with data and state folders of the test's own."""
+    """Settings for one test on ``backend``: a graph no other test uses (FalkorDB; the session's state
+    folder, never the checkout's), or the session's Neo4j (one database, wiped by the store fixtures), with
+    data and state folders of the test's own."""
     if backend == "neo4j":
         base = request.getfixturevalue("neo4j_settings")
         tmp = request.getfixturevalue("tmp_path_factory").mktemp("neo4j-test")  # any fixture scope
         return replace(base, data_dir=tmp / "graph", state_dir=tmp / "state")
     falkor_dir = request.getfixturevalue("falkor_dir")
-    return load_settings({"data_dir": falkor_dir, "graph_name": f"test{next(_graph_ids)}"}, environ={})
+    return load_settings({"data_dir": falkor_dir, "graph_name": f"test{next(_graph_ids)}",
+                          "state_dir": falkor_dir.parent / "state"}, environ={})
 
 
 @pytest.fixture

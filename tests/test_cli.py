@@ -131,3 +131,57 @@ def test_sync_brreg_from_the_command_line_applies_the_feeds_and_status_shows_the
     units = next(x for x in rows if x["feed"] == "brreg:units")
     assert units["cursor"] == reg.unit_feed[-1]["oppdateringsid"] and units["status"] == "ok"
     assert cli("sync", "brreg", "--from-cursor", "5").exit_code == 1  # one id for three feeds: refused
+
+
+def test_fit_commands_rank_explain_and_evaluate(cli, store):
+    """On the hand-built world of the analysis tests: the cluster's candidates with explanations, a firm's
+    clusters, and an evaluation that says why nothing can be evaluated (one cluster with two members)."""
+    from gds_jobs.analysis import fit
+    from tests.gds_jobs.test_analysis_groups import D, build_world
+
+    build_world(store)
+    fit.clear_cache()
+    r = cli("fit", "--cluster", "Klynge En", "--region", "testregion", "--format", "json")
+    rows = json.loads(r.output)
+    assert r.exit_code == 0 and rows[0]["orgnr"] == D
+    assert rows[0]["details"]["chains"][0][0]["person"] == "board member 1"
+    assert "Delta" in cli("fit", "--cluster", "Klynge En").output  # every candidate in Norway, D among them
+    r = cli("fit", D)
+    assert r.exit_code == 0 and "K1" in r.output and "S1" in r.output and "explanation" in r.output
+    r = cli("fit", "--evaluate", "--seeds", "2")
+    assert r.exit_code == 0 and "Nothing to evaluate" in r.output and "Klynge En: 2 members in the graph" in r.output
+    doc = json.loads(cli("fit", "--evaluate", "--seeds", "2", "--format", "json").output)
+    assert doc["verdict"].startswith("Not evaluated") and doc["summary"] == []
+    assert CliRunner().invoke(main, ["fit"]).exit_code == 2
+
+
+def test_fit_evaluation_prints_every_variant_with_intervals_the_differences_the_verdict_and_notes():
+    """`klynge fit --evaluate`'s output of an evaluation that found something (planted clusters): each variant's
+    four metrics with their 95 % intervals as computed, the paired differences, the verdict and the notes; CSV
+    and JSON carry the same numbers."""
+    import csv
+    import io
+
+    from gds_jobs.analysis.fiteval import VARIANTS, evaluate
+    from gds_jobs.analysis.fitmodel import context
+    from gds_jobs.analysis.fitparts import PART_NAMES
+    from klynge.cli import format_evaluation
+    from tests.gds_jobs.test_analysis_fit import OPTS, RULES, planted
+
+    ev = evaluate(context(planted(), OPTS, RULES), seeds=2, bootstrap=200)
+    out = format_evaluation(ev, "table")
+    lines = out.splitlines()
+    for r in ev.summary.to_dict("records"):
+        line = next(x for x in lines if x.lstrip("| ").startswith(r["variant"] + " "))
+        for m in ("hit@10", "hit@50", "mrr", "auc"):
+            assert f"{r[m]:.3f} [{r[m + '_ci_low']:.3f}, {r[m + '_ci_high']:.3f}]" in line, (r["variant"], m)
+    assert {r["variant"] for r in ev.summary.to_dict("records")} == set(VARIANTS)
+    d = ev.differences.set_index("comparison").loc["full − NACE overlap only"]
+    assert "Paired differences" in out and f"{d['hit@10']:.3f} [{d['hit@10_ci_low']:.3f}" in out
+    assert ev.verdict in out and all(f"* {n}" in out for n in ev.notes)
+    rows = list(csv.DictReader(io.StringIO(format_evaluation(ev, "csv"))))
+    assert len(rows) == len(VARIANTS)
+    assert float(rows[0]["hit@10_ci_low"]) == pytest.approx(ev.summary["hit@10_ci_low"].iloc[0])
+    doc = json.loads(format_evaluation(ev, "json"))
+    assert doc["verdict"] == ev.verdict and len(doc["summary"]) == len(VARIANTS)
+    assert set(doc["weights"]) == set(PART_NAMES)

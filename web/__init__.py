@@ -56,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
     from web import auth, errors, filters, i18n, stores, synthetic
-    from web.views import account, api, core, org, path, places, search
+    from web.views import account, api, assessments, core, org, path, places, search
 
     stores.init_app(app)
     errors.init_app(app)
@@ -64,7 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     filters.init_app(app)
     i18n.init_app(app)
     synthetic.init_app(app)
-    blueprints = [core.bp, search.bp, org.bp, path.bp, places.bp, api.bp, account.bp]
+    blueprints = [core.bp, search.bp, org.bp, path.bp, places.bp, api.bp, account.bp, assessments.bp]
     views_dir = Path(__file__).parent / "views"
     for name in OPTIONAL_VIEWS:
         if (views_dir / f"{name}.py").exists():

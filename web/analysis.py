@@ -73,36 +73,101 @@ def to_table(obj: Any) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
-    """``gds_jobs.analysis.fit.fit_for_firm(store, orgnr)`` as a table, or a clear "not computed" note.
+def _fit_table(fn_name: str, call: Any, columns: tuple[str, ...], empty_note: str, what: str) -> dict:
+    """A ``gds_jobs.analysis.fit`` table as ``{"status", "note", "columns", "rows", "details", "weights"}``.
 
-    ``show_names`` is passed on so explanation paths name persons only for users allowed to see them.
+    ``details`` holds, per row, the parts with weights and contributions, the most similar members and
+    the board chains (persons already named or labelled by the analysis module, never by key for a caller
+    without names); the shown ``columns`` are a subset, ``all_columns``/``all_rows`` carry every value.
     """
     mod = _module("gds_jobs.analysis.fit")
-    fn = getattr(mod, "fit_for_firm", None) if mod else None
+    fn = getattr(mod, fn_name, None) if mod else None
     if fn is None:
         return {"status": "not_available",
-                "note": "Cluster fit not computed: the analysis module (gds_jobs.analysis.fit) is not installed."}
+                "note": gettext("%(what)s not computed: the analysis module (gds_jobs.analysis.fit) is not installed.",
+                                what=what)}
     try:
-        result = fn(store, orgnr, show_names=show_names)
+        result = call(fn)
     except KlyngeError as exc:
-        return {"status": "not_available", "note": f"Cluster fit not computed: {exc}"}
-    except Exception:  # an optional add-on must not take the profile down; the error is logged
-        log.exception("cluster fit failed for %s", orgnr)
-        return {"status": "error", "note": "Cluster fit could not be computed; the error is in the server log."}
+        return {"status": "not_available", "note": gettext("%(what)s not computed: %(reason)s", what=what,
+                                                           reason=str(exc))}
+    except Exception:  # an optional add-on must not take the page down; the error is logged
+        log.exception("%s failed", fn_name)
+        return {"status": "error", "note": gettext("%(what)s could not be computed; the error is in the server log.",
+                                                   what=what)}
+    details = []
+    if hasattr(result, "columns") and "details" in result.columns:
+        details = [_localised(_plain(d)) for d in result["details"]]
+        result = result.drop(columns=["details"])
+    attrs = dict(getattr(result, "attrs", None) or {})
     table = to_table(result)
-    shown = [c for c in FIT_COLUMNS if c in table["columns"]]
+    shown = [c for c in columns if c in table["columns"]]
     if shown:
         idx = [table["columns"].index(c) for c in shown]
         table = {"columns": shown, "rows": [[row[i] for i in idx] for row in table["rows"]],
                  "all_columns": table["columns"], "all_rows": table["rows"]}
+    extra = {"details": details, "weights": attrs.get("weights"), "candidates": _plain(attrs.get("candidates")),
+             "members": _plain(attrs.get("members"))}
     if not table["rows"]:
-        return {"status": "empty", "note": "Cluster fit computed, but no cluster fits this organisation.",
-                **table}
-    return {"status": "ok", "note": None, **table}
+        return {"status": "empty", "note": empty_note, **table, **extra}
+    return {"status": "ok", "note": None, **table, **extra}
 
 
-FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "score", "explanation")
+def _reason(r: Mapping[str, Any]) -> str:
+    kind = r.get("kind")
+    if kind == "nace":
+        level = {"division": _l("division"), "group": _l("group"), "class": _l("class"),
+                 "subclass": _l("subclass")}.get(str(r.get("level")), r.get("level"))
+        return gettext("same NACE %(level)s %(code)s", level=str(level), code=r.get("code"))
+    if kind == "value_chain":
+        return gettext("same value chain (%(area)s)", area=r.get("area"))
+    if kind == "municipality":
+        return gettext("same municipality (%(name)s)", name=r.get("name"))
+    if kind == "county":
+        return gettext("same county")
+    return gettext("shares a board member")
+
+
+def _localised(det: Any) -> Any:
+    """An explanation with the page language's words beside the analysis module's values: ``label`` of each
+    part, ``reason_texts`` of each similar member, ``person_label`` of each chain step (the person's name, or
+    "board member N")."""
+    if not isinstance(det, dict):
+        return det
+    for p in det.get("parts") or []:
+        p["label"] = column_title(str(p.get("part")))
+    for s in det.get("similar") or []:
+        s["reason_texts"] = [_reason(r) if isinstance(r, Mapping) else str(r) for r in s.get("reasons") or []]
+    for chain in det.get("chains") or []:
+        for st in chain:
+            st["person_label"] = st.get("person") if st.get("person_key") or not st.get("person_n") else \
+                gettext("board member %(n)s", n=st["person_n"])
+    return det
+
+
+def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
+    """``gds_jobs.analysis.fit.fit_for_firm(store, orgnr)`` as a table, or a clear "not computed" note.
+
+    ``show_names`` is passed on so explanation chains name persons only for users allowed to see them.
+    """
+    return _fit_table("fit_for_firm", lambda fn: fn(store, orgnr, show_names=show_names), FIT_COLUMNS,
+                      gettext("Cluster fit computed, but no cluster fits this organisation."), gettext("Cluster fit"))
+
+
+def cluster_candidates(store: Any, cluster_id: str, *, region: str | None = None, top: int = 20,
+                       show_names: bool = False) -> dict:
+    """``gds_jobs.analysis.fit.fit_for_cluster(store, cluster_id, region, top)``: the cluster's candidate
+    firms with their explanations, or a clear note."""
+    return _fit_table("fit_for_cluster",
+                      lambda fn: fn(store, cluster_id, region, top, show_names=show_names), CANDIDATE_COLUMNS,
+                      gettext("No candidate firm for this cluster."), gettext("Candidate firms"))
+
+
+FIT_COLUMNS = ("rank", "cluster_id", "name", "level", "member", "candidate_rank", "candidates", "score",
+               "explanation")
+CANDIDATE_COLUMNS = ("rank", "orgnr", "name", "place", "score", "explanation")
+
+
 #: Plain names of the analysis tables' columns (others are shown with underscores as spaces).
 COLUMN_TITLES = {
     "group": _l("Group"), "label": _l("Group"), "members": _l("Members"), "n": _l("n"), "missing": _l("Missing"),
@@ -118,9 +183,16 @@ COLUMN_TITLES = {
     "largest_employees": _l("Most employees"), "anchor_firms": _l("Anchor firms (> 100 employees)"),
     "anchor": _l("Anchor"), "critical_mass": _l("Critical mass"), "in_core": _l("Innovasjon Norge core ready"),
     "cluster_id": _l("Cluster id"), "cluster": _l("Cluster"), "score": _l("Fit score"),
-    "industry": _l("Industry fit"), "network": _l("Network fit"), "helix": _l("Helix fit"),
-    "geography": _l("Geography fit"), "contrib_industry": _l("Industry part"), "contrib_network": _l("Network part"),
-    "contrib_helix": _l("Helix part"), "contrib_geography": _l("Geography part"), "region": _l("Region"),
+    "nace": _l("Same NACE codes"), "value_chain": _l("Same value chain"), "related": _l("Related industries"),
+    "board_ties": _l("Board ties to members"), "reach": _l("Steps to a member (1/steps)"),
+    "pagerank": _l("Personalised PageRank (percentile)"), "county": _l("Members in the county"),
+    "municipality": _l("Members in the municipality"), "host_county": _l("In the host county"),
+    "contrib_nace": _l("NACE part"), "contrib_value_chain": _l("Value-chain part"),
+    "contrib_related": _l("Related-industries part"), "contrib_board_ties": _l("Board-ties part"),
+    "contrib_reach": _l("Steps part"), "contrib_pagerank": _l("PageRank part"), "contrib_county": _l("County part"),
+    "contrib_municipality": _l("Municipality part"), "contrib_host_county": _l("Host-county part"),
+    "place": _l("Municipality"), "candidate_rank": _l("Rank among candidates"), "candidates": _l("Candidates"),
+    "region": _l("Region"),
     "region_id": _l("Region id"), "municipalities": _l("Municipalities"), "population": _l("Population"),
     "population_in_region": _l("Population in the region"), "in_members": _l("IN members"),
     "siva_members": _l("SIVA members"), "neither": _l("Neither IN nor SIVA"),
@@ -128,6 +200,16 @@ COLUMN_TITLES = {
     "region_units_all_sizes": _l("Units in the region (all sizes)"), "window": _l("Window (years)"),
     "measures_run": _l("Measures run"), "lq": _l("Location quotient"), "explanation": _l("Why"),
     "level": _l("Level"), "member": _l("Member"),
+    # the absorptive-capacity section (gds_jobs.analysis.absorptive)
+    "score": _l("Score"), "score_title": _l("Score"), "median_ci_low": _l("Median, 95 % CI low"),
+    "median_ci_high": _l("Median, 95 % CI high"), "mean_ci_low": _l("Mean, 95 % CI low"),
+    "mean_ci_high": _l("Mean, 95 % CI high"), "small_n": _l("Few interviews"), "measure": _l("Measure"),
+    "rho_ci_low": _l("rho, 95 % CI low"), "rho_ci_high": _l("rho, 95 % CI high"), "p_holm": _l("p (Holm)"),
+    "p_bh": _l("p (Benjamini–Hochberg)"), "interview_date": _l("Interview date"), "advisor": _l("Advisor"),
+    "acquisition": _l("Acquisition"), "assimilation": _l("Assimilation"), "transformation": _l("Transformation"),
+    "exploitation": _l("Exploitation"), "acap": _l("Absorptive capacity"), "siva_member": _l("SIVA member"),
+    "in_population": _l("In the population"), "constraint": _l("Constraint"),
+    "eigenvector": _l("Eigenvector centrality"), "synthetic": _l("Synthetic"),
 }
 #: Columns left out of the page's tables (long internal text; the JSON twin keeps every column).
 HIDDEN_COLUMNS = frozenset({"path", "group", "region_id"})
@@ -306,17 +388,54 @@ def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> d
     if matrix is not None and panel is not None:
         out["sensitivity"] = to_table(matrix(panel))
     out["_figures"] = figures(frames, getattr(res, "region_name", None))
+    source = getattr(mod, "section_source", None)
+    if source is not None:  # what a later section needs of this analysis (a few columns; nothing confidential)
+        out["_sections"] = source(res)
     return out
+
+
+def absorptive(store: Any, entry: dict) -> dict:
+    """The confidential absorptive-capacity section of a (cached) region analysis, or a note saying why not.
+
+    Computed per request from the advisors' assessments and the analysis's frame
+    (``gds_jobs.analysis.report.absorptive_section``), never cached and apart from the public tables, which
+    never depend on it. Callers check that the user may see it (:func:`web.confidential.visible`).
+    """
+    mod = _module("gds_jobs.analysis.report")
+    fn = getattr(mod, "absorptive_section", None) if mod else None
+    src = entry.get("result", {}).get("_sections")
+    if fn is None or src is None:
+        return {"status": "not_available", "note": gettext("The absorptive-capacity section is not available."),
+                "tables": [], "interviewed": 0}
+    try:
+        section = fn(src, store)
+    except KlyngeError as exc:
+        return {"status": "not_available", "note": gettext("Absorptive capacity not computed: %(error)s",
+                                                           error=str(exc)), "tables": [], "interviewed": 0}
+    tables = []
+    for key, frame in section.items():
+        attrs = getattr(frame, "attrs", None) or {}
+        fig, title = attrs.get("figure"), attrs.get("title") or key
+        tables.append({"key": key, "title": f"{fig}: {title}" if fig else str(title),
+                       "notes": [str(n) for n in attrs.get("notes") or []], **to_table(frame)})
+    n = int(section["absorptive_groups"].attrs.get("interviewed", 0)) if "absorptive_groups" in section else 0
+    return {"status": "ok" if n else "empty", "interviewed": n, "tables": tables,
+            "note": None if n else gettext("No final assessment is recorded yet: record interviews on the firms' "
+                                           "profiles.")}
+
+
+def analysis_text(value: str) -> str:
+    """A text of the analysis (a label, a title, a note) in the page's language when the catalogue has it;
+    "Region (<name>)" with the name kept."""
+    if value.startswith("Region (") and value.endswith(")"):
+        return gettext("Region (%(name)s)", name=value[len("Region ("):-1])
+    return gettext(value) if value else value
 
 
 def localised(f: charts.Figure) -> charts.Figure:
     """A figure with its words in the page's language (the analysis writes English; known texts are in
     the catalogue, others stay as written)."""
-    def tr(text: str) -> str:
-        if text.startswith("Region (") and text.endswith(")"):
-            return gettext("Region (%(name)s)", name=text[len("Region ("):-1])
-        return gettext(text) if text else text
-
+    tr = analysis_text
     title = tr(f.title)
     if f.key.startswith("critical_nace_breakdown_") and f.title.endswith(": firms per NACE code"):
         title = gettext("%(area)s: firms per NACE code", area=f.title[: -len(": firms per NACE code")])
@@ -357,4 +476,15 @@ ANALYSIS_TEXTS = (
     _l("Table 6: firms by number of employees and value-creation area"),
     _l("NACE breakdown inside each value-creation area"), _l("Critical-mass flags by value-creation area"),
     _l("Units considered for critical mass, step by step"),
+)
+#: The absorptive-capacity section's own words (gds_jobs.analysis.absorptive: titles, the confidentiality note,
+#: group labels, score titles and expected signs as they are now; notes with counts stay as written; scores and
+#: measures are shown by their column titles).
+ABSORPTIVE_TEXTS = (
+    _l("Absorptive capacity by group: medians and means with 95 % bootstrap intervals"),
+    _l("Absorptive capacity and network position: Spearman correlations"),
+    _l("Interviewed organisations (advisors only)"),
+    _l("CONFIDENTIAL: advisors' interview assessments. For advisors and above only; do not publish or pass on."),
+    _l("Region"), _l("All interviewed"), _l("Absorptive capacity (mean of the four)"), _l("negative"),
+    _l("positive"),
 )

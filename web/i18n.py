@@ -20,6 +20,7 @@ from flask import Flask, Response, abort, redirect, request
 from babel import dates as babel_dates
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
+from klynge.errors import Message
 from web import auth
 from web.measures import finite_number
 
@@ -181,6 +182,15 @@ def translate(text: Any) -> str:
     return gettext(str(text)) if text else ("" if text is None else str(text))
 
 
+def say(text: Any) -> str:
+    """A :class:`klynge.errors.Message` (a validation error, say) in the page's language: its template from the
+    catalogue, its values said the same way; other text as it is."""
+    if not isinstance(text, Message):
+        return "" if text is None else str(text)
+    values = {k: say(v) if isinstance(v, Message) else v for k, v in text.values.items()}
+    return gettext(text.template, **values) if values else gettext(text.template)
+
+
 def role_name(code: Any) -> str:
     if not code:
         return "–"
@@ -226,6 +236,11 @@ JS_MESSAGES = {
     "ties_heading": lazy_gettext("Ties"), "measures_heading": lazy_gettext("Network measures"),
     "fit": lazy_gettext("fit"), "member": lazy_gettext("member"), "fit_not": lazy_gettext("Cluster fit not computed."),
     "fit_failed": lazy_gettext("Cluster fit could not be loaded."),
+    "fit_score": lazy_gettext("score %(score)s"), "fit_rank": lazy_gettext("rank %(rank)s of %(total)s candidates"),
+    "fit_would_rank": lazy_gettext("would rank %(rank)s of %(total)s candidates"),
+    "fit_most_like": lazy_gettext("Most like member"), "fit_chain": lazy_gettext("Board chain:"),
+    "candidates_not": lazy_gettext("Candidate firms not computed."),
+    "candidates_failed": lazy_gettext("Candidate firms could not be loaded."),
     "industry": lazy_gettext("industry"), "academia": lazy_gettext("academia"),
     "government": lazy_gettext("government"), "intermediary": lazy_gettext("intermediary"),
     "other": lazy_gettext("other"), "unknown": lazy_gettext("unknown"),
@@ -256,6 +271,7 @@ def init_app(app: Flask) -> None:
     env.filters["role_name"] = role_name
     env.filters["source_name"] = source_name
     env.filters["tr"] = translate
+    env.filters["say"] = say
     from web.analysis import column_title
 
     env.globals["column_title"] = column_title

@@ -10,6 +10,7 @@ from web.routes import ROUTES, Param, RouteDoc, json_rule
 _VAR = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]+)>")
 
 ERROR_TEXT = {400: "Bad parameter (the message names it and the accepted values)",
+              401: "Needs a logged-in user with the role the description names (log in at /login)",
               403: "Not allowed for the current role", 404: "Not found (the message says what to try)",
               500: "The server failed (a generic message with an error id, which the server log has too)",
               503: "The graph store is unavailable (with an error id)", 504: "The query ran too long"}
@@ -33,6 +34,10 @@ def _schema(p: Param) -> dict[str, Any]:
         s["minimum"] = p.minimum
     if p.maximum is not None:
         s["maximum"] = p.maximum
+    if p.min_length is not None:
+        s["minLength"] = p.min_length
+    if p.pattern is not None:
+        s["pattern"] = p.pattern
     return s
 
 

@@ -31,6 +31,8 @@ class Param:
     minimum: int | None = None
     maximum: int | None = None
     many: bool = False  # a comma-separated list of values
+    min_length: int | None = None  # strings: an empty value is refused (params.not_empty)
+    pattern: str | None = None  # strings: the regular expression a value must match in full
 
 
 @dataclass(frozen=True)

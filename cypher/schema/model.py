@@ -23,6 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from klynge.assessments import DIMENSIONS as ASSESSMENT_DIMENSIONS
+from klynge.assessments import OVERALL as ASSESSMENT_OVERALL
+from klynge.assessments import THEMES
+
 
 @dataclass(frozen=True)
 class NodeType:
@@ -73,6 +77,10 @@ MEASURE_PROPERTIES: tuple[str, ...] = (
     "community", "component", "clustering", "constraint", "constraint_weighted",
     "effective_size", "efficiency", "hierarchy",
 )
+#: The scores an assessment stores (one per dimension, then the overall score) and its interview themes; the
+#: instrument file must use these ids (klynge.assessments).
+ASSESSMENT_SCORES: tuple[str, ...] = (*ASSESSMENT_DIMENSIONS, ASSESSMENT_OVERALL)
+ASSESSMENT_THEMES: tuple[str, ...] = THEMES
 BROKERAGE_PROPERTIES: tuple[str, ...] = (
     "brokerage_coordinator", "brokerage_itinerant", "brokerage_representative_gatekeeper",
     "brokerage_liaison", "brokerage_total",
@@ -208,6 +216,26 @@ NODES: tuple[NodeType, ...] = (
         "The one-run-at-a-time lock of the measures jobs; expires is epoch seconds.",
     ),
     NodeType(
+        "Assessment",
+        "assessment_id",
+        ("assessment_id", "orgnr", "instrument", "instrument_version", "interview_date", "advisor", "status",
+         "items", "answers") + ASSESSMENT_SCORES + ASSESSMENT_THEMES + ("revision", "synthetic", "source", "as_of"),
+        "CONFIDENTIAL. An advisor's absorptive-capacity assessment of an organisation after an interview "
+        "(klynge/assessments.py): items and answers are parallel lists (0 = not answered, drafts only), one score "
+        "per dimension and the overall score acap (null until every item of it is answered), the interview "
+        "themes as text; revision counts the edits (AssessmentRevision holds them). Shown to advisors and above "
+        "only (docs/assessments.md).",
+        indexed=("orgnr",),
+    ),
+    NodeType(
+        "AssessmentRevision",
+        "revision_id",
+        ("revision_id", "assessment_id", "revision", "at", "user", "role", "action", "changes", "source"),
+        "CONFIDENTIAL. One change of an assessment: revision_id = 'assessment_id:revision'; changes = JSON "
+        "{field: [before, after]}; action create, update or import; at = UTC time.",
+        indexed=("assessment_id",),
+    ),
+    NodeType(
         "LoadRun",
         "load_id",
         ("load_id", "source", "file", "status", "started", "finished", "read", "created",
@@ -250,7 +278,16 @@ RELS: tuple[RelType, ...] = (
     RelType("APPLIED_FOR", "Organization", "Patent"),
     RelType("INTERLOCK", "Organization", "Organization", ("weight", "run_id"),
             "Derived: two organisations share active board members (stored once, lower orgnr first)."),
+    RelType("ASSESSES", "Assessment", "Organization", (), "CONFIDENTIAL. The organisation an assessment is of."),
+    RelType("REVISION_OF", "AssessmentRevision", "Assessment", (), "CONFIDENTIAL. A change of an assessment."),
 )
+
+#: Labels and types of confidential business information (advisors' assessments): shown to advisors and above
+#: only; pages for lower roles leave them out, counts included (docs/assessments.md).
+CONFIDENTIAL_LABELS: tuple[str, ...] = ("Assessment", "AssessmentRevision")
+CONFIDENTIAL_TYPES: tuple[str, ...] = ("ASSESSES", "REVISION_OF")
+#: ``LoadRun.source`` of the loads of confidential data.
+CONFIDENTIAL_SOURCES: tuple[str, ...] = ("assessments",)
 
 
 def node_type(label: str) -> NodeType:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from cypher import library
+from cypher.registry import register
 from gds_jobs.analysis.options import AnalysisOptions
 from klynge.errors import ConfigError
 
@@ -306,3 +307,37 @@ def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:
         return {}
     rows = library.run(store, "analysis/person_names", {"person_keys": list(keys)})
     return {str(r["person_key"]): str(r["name"]) for r in rows if r.get("name")}
+
+
+#: What an analysis kept in memory depends on (:func:`data_version`), one simple statement each so both stores
+#: answer from their counts and indexes (a constant column or a pipeline would make them scan).
+VERSION_QUERIES: tuple[tuple[str, str], ...] = (
+    ("organizations", register("gds_jobs.analysis.version.organizations",
+                               "MATCH (o:Organization) RETURN count(o) AS v")),
+    ("memberships", register("gds_jobs.analysis.version.memberships",
+                             "MATCH ()-[r:MEMBER_OF]->() RETURN count(r) AS v")),
+    ("roles", register("gds_jobs.analysis.version.roles", "MATCH ()-[r:HOLDS_ROLE]->() RETURN count(r) AS v")),
+    ("measures_run", register("gds_jobs.analysis.version.measures_run",
+                              "MATCH (m:Meta {key: 'measures'}) RETURN m.measures_run AS v")),
+    ("load", register("gds_jobs.analysis.version.load", "MATCH (l:LoadRun) RETURN l.load_id AS v "
+                                                        "ORDER BY l.started DESC, l.load_id DESC LIMIT 1")),
+)
+
+
+def data_version(store: Any) -> tuple:
+    """The current measures run, the newest data load and the numbers of organisations, cluster
+    memberships and role holdings, as ``((name, value), ...)``: an analysis computed from the graph and
+    kept in memory (the cluster-fit model) is reused only while this stays the same."""
+    out = []
+    for name, text in VERSION_QUERIES:
+        rows = store.read(text)
+        out.append((name, rows[0]["v"] if rows else None))
+    return tuple(out)
+
+
+def assessments(store: Any) -> pd.DataFrame:
+    """Every final absorptive-capacity assessment (confidential: callers show it to advisors and above only;
+    see :mod:`gds_jobs.analysis.absorptive`)."""
+    from gds_jobs.analysis.absorptive import as_frame
+
+    return as_frame(library.run(store, "analysis/assessments"))

@@ -61,20 +61,28 @@ class InterlockGraph:
 
     def hops(self, seeds: Sequence[str], max_hops: int = 3) -> np.ndarray:
         """Interlock steps from the nearest seed to every organisation (inf beyond ``max_hops``)."""
-        dist = np.full(len(self.orgs), np.inf)
-        idx = self.index(seeds)
-        if idx.size == 0:
+        column = np.zeros((len(self.orgs), 1), dtype=bool)
+        column[self.index(seeds), 0] = True
+        return self.hops_matrix(column, max_hops)[:, 0]
+
+    def hops_matrix(self, seeds: np.ndarray, max_hops: int = 3) -> np.ndarray:
+        """:meth:`hops` of several seed sets at once: ``seeds`` is a node × set matrix whose true (positive)
+        entries mark each set's seeds; breadth-first, one sparse product per step for all sets."""
+        marked = np.asarray(seeds) > 0
+        dist = np.where(marked, 0.0, np.inf)
+        if not len(self.orgs):
             return dist
-        dist[idx] = 0
-        frontier = np.zeros(len(self.orgs))
-        frontier[idx] = 1.0
+        binary = self.A.copy()
+        binary.data[:] = 1.0
+        binary = binary.astype(np.float32)
+        frontier, reached = marked.astype(np.float32), marked.copy()
         for h in range(1, max_hops + 1):
-            reach = self.A @ frontier
-            new = (reach > 0) & np.isinf(dist)
-            if not new.any():
+            if not frontier.any():
                 break
+            new = (np.asarray(binary @ frontier) > 0) & ~reached
             dist[new] = h
-            frontier = new.astype(float)
+            reached |= new
+            frontier = new.astype(np.float32)
         return dist
 
     def ppr(self, seed_sets: Sequence[Sequence[str]], damping: float = 0.85, iterations: int = 200,
@@ -96,7 +104,16 @@ class InterlockGraph:
         for j, seeds in enumerate(seed_sets):
             idx = self.index(seeds)
             if idx.size:
-                s[idx, j] = 1.0 / idx.size
+                s[idx, j] = 1.0
+        return self.ppr_matrix(s, damping, iterations, tol)
+
+    def ppr_matrix(self, seeds: np.ndarray, damping: float = 0.85, iterations: int = 200,
+                   tol: float = 1e-10) -> np.ndarray:
+        """:meth:`ppr` from a node × set matrix whose positive entries mark each set's seeds
+        (restart uniformly over them); computed in the matrix's float type."""
+        marked = np.asarray(seeds) > 0
+        dtype = seeds.dtype if np.issubdtype(seeds.dtype, np.floating) else np.float64
+        s = (marked / np.maximum(marked.sum(axis=0), 1)).astype(dtype)
         deg = np.asarray(self.A.sum(axis=1)).ravel()
         dangling = deg == 0
         inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=~dangling)

@@ -198,6 +198,18 @@ def network_measures(g: WeightedGraph, population: Iterable[str], *, harmonic_ex
     return out[NETWORK_COLUMNS].sort_values("orgnr").reset_index(drop=True)
 
 
+def tie_seats(seats: pd.DataFrame, population: Iterable[str], roles: str) -> pd.DataFrame:
+    """The seats that tie organisations of a network: ``person_key``, ``orgnr`` of the counted seats
+    (``roles``, a key of :data:`~gds_jobs.analysis.options.ROLE_SETS`) in organisations of
+    ``population``, one row per person and organisation, of persons with such a seat in two or more
+    of them (a single seat ties nobody)."""
+    counted = list(ROLE_SETS[roles])
+    pop = population if isinstance(population, (set, frozenset)) else {str(o) for o in population}
+    s = seats[seats["role"].isin(counted) & seats["orgnr"].astype(str).isin(pop)]
+    s = s[["person_key", "orgnr"]].astype(str).drop_duplicates()
+    return s[s.groupby("person_key")["orgnr"].transform("size") > 1].reset_index(drop=True)
+
+
 def build_network(seats: pd.DataFrame, holders: pd.DataFrame, population: Iterable[str], roles: str,
                   key: NetworkKey | None = None) -> Network:
     """The network of ``population`` tied by the seats of ``roles`` (see the module docstring).
@@ -212,9 +224,7 @@ def build_network(seats: pd.DataFrame, holders: pd.DataFrame, population: Iterab
     counted = list(ROLE_SETS[roles])
     pop = {str(o) for o in population}
     nodes = sorted(set(holders.loc[holders["role"].isin(counted), "orgnr"].astype(str)) & pop)
-    s = seats[seats["role"].isin(counted) & seats["orgnr"].astype(str).isin(pop)]
-    s = s[["person_key", "orgnr"]].astype(str).drop_duplicates()
-    s = s[s.groupby("person_key")["orgnr"].transform("size") > 1]  # a single seat ties nobody
+    s = tie_seats(seats, pop, roles)
     nodes = sorted(set(nodes) | set(s["orgnr"]))
     g = WeightedGraph.from_bipartite(list(zip(s["person_key"], s["orgnr"], strict=True)), nodes=nodes)
     key = key or NetworkKey("custom", True, roles, "", "")

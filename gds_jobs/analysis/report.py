@@ -9,6 +9,10 @@ evaluation, and writes::
     out_dir/report.json       every table and the metadata
     out_dir/tables/<name>.csv one CSV per table
     out_dir/tables/<name>.json
+
+With ``assessments=True`` it adds the absorptive-capacity section made of advisors' interview
+assessments (:mod:`gds_jobs.analysis.absorptive`): confidential, said so on the report's first lines
+and in ``report.json``'s ``meta.confidential``.
 """
 
 from __future__ import annotations
@@ -35,32 +39,25 @@ from gds_jobs.analysis.compare import (
     population_label,
     projection_label,
 )
+from gds_jobs.analysis.absorptive import CONFIDENTIAL_NOTE, SCORES, region_section
 from gds_jobs.analysis.critical import critical_mass
 from gds_jobs.analysis.data import AnalysisData, load_data, location_data
-from gds_jobs.analysis.fit import (
-    FitOptions,
-    cluster_candidates,
-    evaluate_holdout,
-    for_fit,
-    path_org_names,
-)
+from gds_jobs.analysis.data import assessments as load_assessments
+from gds_jobs.analysis.fit import build_model, cluster_table, finish_table, synthetic_notes
+from gds_jobs.analysis.fiteval import evaluate as evaluate_fit
 from gds_jobs.analysis.frame import (
     base_frame,
-    cluster_kinds,
-    current_memberships,
     fixed_revenue_year,
-    population_mask,
     with_population,
 )
 from gds_jobs.analysis.location import location_quotients, shift_share
 from gds_jobs.analysis.models import count_models
-from gds_jobs.analysis.network import InterlockGraph
 from gds_jobs.analysis.options import AnalysisOptions
 from gds_jobs.analysis.sensitivity import sensitivity, sensitivity_matrix
 from gds_jobs.analysis.valueareas import ValueAreaRules
 from klynge.errors import ConfigError, KlyngeError
 
-REPORT_KEYS = ("measures", "rules", "fit_clusters", "fit_top", "holdout", "location")
+REPORT_KEYS = ("measures", "rules", "fit_clusters", "fit_top", "holdout", "fit_seeds", "location", "assessments")
 
 
 @dataclass
@@ -75,6 +72,9 @@ class RegionAnalysis:
     freshness: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    frame: pd.DataFrame | None = field(default=None, repr=False)
+    """The analysis frame the tables come from (one row per organisation; for sections added later, such as
+    :func:`absorptive_section`)."""
 
 
 def _split_opts(opts: dict[str, Any]) -> tuple[AnalysisOptions, dict[str, Any]]:
@@ -98,8 +98,11 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     **opts : :class:`AnalysisOptions` fields, or ``options=AnalysisOptions(...)``, plus
         ``measures`` (frame or provider whose columns replace the computed network measures),
         ``rules`` (:class:`ValueAreaRules`), ``fit_clusters`` (clusters shown with candidates,
-        default 5), ``fit_top`` (10), ``holdout`` (run the hold-out evaluation, default True),
-        ``location`` (location quotients and shift-share, default True).
+        default 5), ``fit_top`` (10), ``holdout`` (run the leave-members-out evaluation of the fit,
+        default True) with ``fit_seeds`` seeds (3),
+        ``location`` (location quotients and shift-share, default True), ``assessments`` (add the
+        confidential absorptive-capacity section: True reads the advisors' assessments, a frame of
+        ``analysis/assessments`` rows is used as given; default False).
     """
     options, extra = _split_opts(dict(opts))
     timings: dict[str, float] = {}
@@ -115,7 +118,7 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     base = base_frame(data, options)
     frame, net = with_population(base, data, options)
     timings["frame_and_network"] = time.perf_counter() - t
-    res = RegionAnalysis(reg.region_id, reg.name, options, freshness=data.freshness, timings=timings)
+    res = RegionAnalysis(reg.region_id, reg.name, options, freshness=data.freshness, timings=timings, frame=frame)
 
     t = time.perf_counter()
     population = frame[frame["in_population"].astype(bool)]
@@ -176,9 +179,8 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
     timings["sensitivity"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    fit_frame = base.assign(in_population=population_mask(base, "all"))  # the fit ranks every helix
-    _fit_section(store, res, fit_frame, data, options, int(extra.get("fit_clusters", 5)),
-                 int(extra.get("fit_top", 10)), bool(extra.get("holdout", True)))
+    _fit_section(store, res, data, options, rules, int(extra.get("fit_clusters", 5)), int(extra.get("fit_top", 10)),
+                 bool(extra.get("holdout", True)), int(extra.get("fit_seeds", 3)))
     timings["fit"] = time.perf_counter() - t
     res.caveats += _caveats(data, frame)
     res.meta = {"generated": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -188,7 +190,49 @@ def analyse_region(store: Any, region: str, *, data: AnalysisData | None = None,
                 "network": {k: v for k, v in frame.attrs["network"].items() if k != "key"},
                 "family": family, "measures_run": data.measures_run,
                 "backend": getattr(store, "backend", None)}
+    wanted = extra.get("assessments")
+    if wanted is not None and wanted is not False:
+        t = time.perf_counter()
+        add_absorptive(res, absorptive_section(res, store, None if wanted is True else wanted))
+        timings["absorptive"] = time.perf_counter() - t
     return res
+
+
+def absorptive_section(res: RegionAnalysis, store: Any = None, assessments: pd.DataFrame | None = None
+                       ) -> dict[str, pd.DataFrame]:
+    """The confidential absorptive-capacity tables of an analysed region (:mod:`gds_jobs.analysis.absorptive`),
+    from ``assessments`` or, when None, from the store's final assessments. ``res`` is left unchanged."""
+    if res.frame is None:
+        raise ConfigError("the analysis keeps no frame; run analyse_region again")
+    rows = assessments if assessments is not None else load_assessments(store)
+    return region_section(res.frame, rows, res.options, res.region_name,
+                          population=population_label(res.frame, res.options),
+                          projection=projection_label(res.frame, res.options))
+
+
+#: Columns of the analysis frame that sections computed after the analysis read (:func:`section_source`).
+SECTION_COLUMNS = ("orgnr", "name", "in_member", "siva_member", "region", "neither", "in_population",
+                   "constraint", "constraint_weighted", "eigenvector")
+
+
+def section_source(res: RegionAnalysis) -> RegionAnalysis:
+    """A light copy of an analysed region for :func:`absorptive_section` later: the options, the region and
+    only :data:`SECTION_COLUMNS` of the frame (with its attrs) — what a web app keeps with a cached analysis."""
+    frame = None
+    if res.frame is not None:
+        frame = res.frame[[c for c in SECTION_COLUMNS if c in res.frame.columns]].copy()
+        frame.attrs = dict(res.frame.attrs)
+    return RegionAnalysis(res.region_id, res.region_name, res.options, frame=frame)
+
+
+def add_absorptive(res: RegionAnalysis, tables: dict[str, pd.DataFrame]) -> None:
+    """Put the absorptive-capacity tables into the report and mark the whole report confidential."""
+    res.tables.update(tables)
+    n = int(tables["absorptive_groups"].attrs.get("interviewed", 0))
+    res.meta["confidential"] = {"reason": "advisors' absorptive-capacity assessments", "interviewed": n,
+                                "tables": sorted(tables)}
+    res.caveats.insert(0, f"{CONFIDENTIAL_NOTE} This report includes the absorptive-capacity section built from "
+                          f"{n} interviewed organisation(s); write it without that section with --no-assessments.")
 
 
 def _location_section(store: Any, res: RegionAnalysis, reg: Any, options: AnalysisOptions,
@@ -235,47 +279,45 @@ def _location_section(store: Any, res: RegionAnalysis, reg: Any, options: Analys
         res.tables[f"shift_share_{level}"] = ss
 
 
-def _fit_section(store: Any, res: RegionAnalysis, frame: pd.DataFrame, data: AnalysisData,
-                 options: AnalysisOptions, n_clusters: int, top: int, holdout: bool) -> None:
-    mem = current_memberships(data, options)
-    kinds = cluster_kinds(data.clusters, options)
-    in_ids = sorted(set(mem["cluster_id"]) & set(kinds.loc[kinds["is_in"], "cluster_id"]))
+def _fit_section(store: Any, res: RegionAnalysis, data: AnalysisData, options: AnalysisOptions,
+                 rules: ValueAreaRules | None, n_clusters: int, top: int, holdout: bool, seeds: int) -> None:
+    """Candidate firms in the region for the best-fitting Innovasjon Norge clusters, and the evaluation."""
+    model = build_model(data, options, rules)
+    ctx = model.ctx
+    in_ids = [c for c in ctx.cluster_ids("in") if c in model.ranked]
     if not in_ids:
         res.caveats.append("Cluster fit not computed: no Innovasjon Norge cluster has members in the graph.")
         return
-    frame = for_fit(frame)
-    graph = InterlockGraph(data.seats, extra_orgnrs=frame["orgnr"])
-    fopts = FitOptions()
-    members = {cid: sorted(set(mem.loc[mem["cluster_id"] == cid, "orgnr"].astype(str))) for cid in in_ids}
-    pprs = graph.ppr([members[cid] for cid in in_ids], fopts.damping, fopts.iterations)
-    ppr_of = {cid: pprs[:, j] for j, cid in enumerate(in_ids)}
+    region = ctx.universe.rows(data.region_units["orgnr"].astype(str).tolist())
     ranked = []
     for cid in in_ids:
-        cand = cluster_candidates(frame, data, graph, cid, options, fopts, top, ppr=ppr_of[cid],
-                                  member_ids=members[cid])
-        if len(cand):
-            ranked.append((float(cand["score"].mean()), cid, cand))
+        rows, scores = model.candidate_rows(cid, top, region)
+        if len(rows):
+            ranked.append((float(scores.mean()), cid))
     ranked.sort(key=lambda x: (-x[0], x[1]))
     if ranked:
-        best = ranked[:n_clusters]
-        extra_names: dict[str, str] = {}
-        for _, _, c in best:
-            extra_names.update(path_org_names(store, c, frame))
-        if extra_names:
-            best = [(s, cid, cluster_candidates(frame, data, graph, cid, options, fopts, top, None, extra_names,
-                                                ppr=ppr_of[cid], member_ids=members[cid])) for s, cid, _ in best]
-        chosen = pd.concat([c for _, _, c in best], ignore_index=True)
-        names = data.clusters.set_index("cluster_id")["name"]
-        chosen.insert(2, "cluster", chosen["cluster_id"].map(names))
+        tables = [cluster_table(model, cid, top, region) for _, cid in ranked[:n_clusters]]
+        chosen = finish_table(store, model, pd.concat(tables, ignore_index=True), show_names=False)
+        chosen = chosen.drop(columns=["details"])
         chosen.attrs.update({"title": f"Candidate firms in the region for the {min(n_clusters, len(ranked))} "
                                       "best-fitting Innovasjon Norge clusters",
-                             "notes": [("Score = 0.4 industry + 0.3 network + 0.1 helix + 0.2 geography; "
-                                       "contrib_* columns show each part. Persons appear by pseudonymous key.")]})
+                             "notes": [("Score = the sum of the parts' contributions (contrib_* columns): "
+                                        + model.weights.describe() + ". Rank among every candidate firm in "
+                                        "Norway. Persons appear as 'board member N'; names are shown to advisors "
+                                        "in the web app.")]})
         res.tables["fit_candidates"] = chosen
     if holdout:
-        per, summary = evaluate_holdout(frame, data, graph, options, fopts, clusters=in_ids)
-        res.tables["fit_holdout_summary"] = summary
-        res.tables["fit_holdout_clusters"] = per
+        ev = evaluate_fit(ctx, seeds=seeds, seed=options.seed, bootstrap=options.bootstrap,
+                          confidence=options.confidence)
+        ev.notes += synthetic_notes(ctx)
+        for key, frame in (("fit_evaluation", ev.summary), ("fit_evaluation_differences", ev.differences),
+                           ("fit_evaluation_clusters", ev.clusters)):
+            frame.attrs["title"] = {"fit_evaluation": "How well the fit score finds hidden members, against "
+                                                      "its baselines",
+                                    "fit_evaluation_differences": "Full score minus each baseline, per cluster",
+                                    "fit_evaluation_clusters": "Per cluster and variant"}[key]
+            res.tables[key] = frame
+        ev.summary.attrs["notes"] = [ev.verdict, *ev.notes]
 
 
 def _caveats(data: AnalysisData, frame: pd.DataFrame) -> list[str]:
@@ -447,7 +489,7 @@ def render_html(res: RegionAnalysis) -> str:
              f"{html.escape(o.population)}, at least {o.min_employees} employees · seats: {html.escape(o.roles)} · "
              f"constraint on {'tie weights' if o.weighted else '0/1 ties'}</p>")]
     for c in res.caveats:
-        cls = "caveat synthetic" if c.startswith("SYNTHETIC") else "caveat"
+        cls = "caveat synthetic" if c.startswith(("SYNTHETIC", "CONFIDENTIAL")) else "caveat"
         parts.append(f"<div class='{cls}'>{html.escape(c)}</div>")
     parts.append(_section("Population, groups and network", html_table(t["summary"].T.reset_index().set_axis(
         ["", "value"], axis=1))))
@@ -468,6 +510,8 @@ def render_html(res: RegionAnalysis) -> str:
                 ns.drop(columns=["group"])) + _notes(ns) + EIGENVECTOR_NOTE))
     hyp = t["hypotheses"]
     parts.append(_section("Hypotheses as rank correlations", _caption(hyp) + html_table(hyp) + _notes(hyp)))
+    if "absorptive_groups" in t:
+        parts.append(absorptive_html(t))
     if "count_models" in t:
         cm = t["count_models"]
         parts.append(_section(f"{cm.attrs['figure']}: {cm.attrs['title']}",
@@ -510,16 +554,37 @@ def render_html(res: RegionAnalysis) -> str:
     if "fit_candidates" in t:
         parts.append(_section("Which firms fit which clusters", html_table(t["fit_candidates"].drop(
             columns=["path"], errors="ignore"), 60) + _notes(t["fit_candidates"])))
-    if "fit_holdout_summary" in t:
-        parts.append(_section("How well the fit score finds known members (hold-out)",
-                              html_table(t["fit_holdout_summary"]) + _notes(t["fit_holdout_summary"])
-                              + html_table(t["fit_holdout_clusters"], 60)))
+    if "fit_evaluation" in t:
+        parts.append(_section("How well the fit score finds known members (leave members out)",
+                              html_table(t["fit_evaluation"]) + html_table(t["fit_evaluation_differences"])
+                              + _notes(t["fit_evaluation"]) + html_table(t["fit_evaluation_clusters"], 60)))
     fresh = res.freshness if len(res.freshness) else pd.DataFrame(columns=["label", "n", "as_of", "synthetic"])
     parts.append(_section("Data freshness", html_table(fresh)))
     parts.append(_section("Method notes", method_notes_html(res)))
     parts.append("<p class='note'>Tables as CSV and JSON: <code>tables/</code> beside this file and "
                  "<code>report.json</code>.</p></body></html>")
     return "\n".join(parts)
+
+
+def absorptive_html(t: dict[str, pd.DataFrame]) -> str:
+    """The confidential section: group scores, correlations with the network, the interviewed firms."""
+    g, c, f = t["absorptive_groups"], t["absorptive_correlations"], t["absorptive_firms"]
+    body = [f"<div class='caveat synthetic'>{html.escape(CONFIDENTIAL_NOTE)}</div>", _titled(g), _caption(g)]
+    for score, title in SCORES.items():
+        part = g[g["score"] == score]
+        body.append(f"<h4>{html.escape(title)}</h4>" + _small_rows(part.drop(columns=["score", "score_title", "group"])))
+    body += [_notes(g), _titled(c), html_table(c), _notes(c), _titled(f), html_table(f, 500)]
+    return _section("Absorptive capacity: what advisors' interviews found (confidential)", "".join(body))
+
+
+def _small_rows(df: pd.DataFrame) -> str:
+    """A table whose small-n rows are greyed."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for r in df.to_dict("records"):
+        cls = " class='small'" if r.get("small_n") else ""
+        body.append(f"<tr{cls}>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in r.values()) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 EIGENVECTOR_NOTE = ("<p class='note'>Why eigenvector centrality alone misleads on interlock graphs: board interlock "
@@ -606,9 +671,30 @@ def method_notes(res: RegionAnalysis) -> list[tuple[str, str]]:
         ("Critical mass", f"The region's {o.top_n} largest units by operating revenue in the revenue year, leaving out "
          "resale and savings banks, grouped by value-creation area (longest NACE prefix; the mapping is printed under "
          "Table 5 and is Klynge's own reading of the study). Every area is listed, also those without a firm."),
-        ("Cluster fit", "Score = 0.4 industry (NACE overlap) + 0.3 network (steps and personalised PageRank) + 0.1 "
-         "helix complementarity + 0.2 geography; persons appear by pseudonymous key."),
-    ]
+        ("Cluster fit", "Candidates are the population's firms, never a cluster's members. Score = Σ weight × part "
+         "over named parts: industry (shares of members with the same NACE codes, the same value chain — the value "
+         "areas of Table 5 — and related industries learnt from which divisions go together in clusters), network "
+         "(members sharing a board member, 1/steps to the nearest member, personalised PageRank from the members on "
+         "the firm–firm interlock network) and geography (members in the same county and municipality, the host "
+         "county). Weights: a logistic regression of 'hidden member' on the parts, fitted on Innovasjon Norge "
+         "clusters with a fifth of their candidate members hidden; parts that would get a negative weight are left "
+         "out. Evaluation: hidden members ranked among every candidate, weights cross-fitted over folds of "
+         "clusters, hit@10, hit@50, mean reciprocal rank and AUC with 95 % bootstrap intervals over clusters, "
+         "against random, industry-only, NACE-overlap-only, network-only, geography-only and the earlier fixed "
+         "score."),
+    ] + ([ABSORPTIVE_NOTE] if "absorptive_groups" in res.tables else [])
+
+
+ABSORPTIVE_NOTE = (
+    "Absorptive capacity (confidential)",
+    "Advisors' interview assessments on the scale of Flatten, Engelen, Zahra and Brettel (2011): 7-point items in "
+    "four dimensions (acquisition, assimilation, transformation, exploitation); a dimension's score is the mean of "
+    "its items, the overall score the mean of the four. Each organisation counts with its latest final "
+    "assessment. Groups as in the figures above, over every interviewed organisation of this analysis; medians and "
+    "means with percentile bootstrap intervals; fewer interviews than the minimum group size are marked small_n. "
+    "Spearman correlations with constraint and eigenvector centrality over interviewed firms of the population, "
+    "with Fisher-z intervals and Holm / Benjamini-Hochberg p over those ten correlations only. Interviews are few "
+    "and chosen by advisors, not sampled: read the section as a description of those firms.")
 
 
 #: Plain names of the columns of the CSV and JSON tables (the method notes print them).

@@ -21,11 +21,21 @@ SUMMARY_COLUMNS = ["group", "label", "members", "n", "missing", "mean", "ci_low"
 
 def bootstrap_mean_ci(values: np.ndarray, *, resamples: int = 1000, confidence: float = 0.95,
                       seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap confidence interval of the mean.
+    """Percentile bootstrap confidence interval of the mean (:func:`bootstrap_ci` with ``statistic="mean"``)."""
+    return bootstrap_ci(values, "mean", resamples=resamples, confidence=confidence, seed=seed)
+
+
+def bootstrap_ci(values: np.ndarray, statistic: str = "mean", *, resamples: int = 1000, confidence: float = 0.95,
+                 seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap confidence interval of the mean or the median.
+
+    The statistic is computed on ``resamples`` samples of size n drawn with replacement; the interval
+    is their ``(1 − confidence)/2`` and ``(1 + confidence)/2`` quantiles.
 
     Parameters
     ----------
     values : the finite observations.
+    statistic : ``"mean"`` or ``"median"``.
     resamples : number of resamples drawn with replacement.
     confidence : e.g. 0.95 for a 95 % interval.
     seed : seed of ``numpy.random.default_rng``; the same inputs give the same interval.
@@ -37,12 +47,16 @@ def bootstrap_mean_ci(values: np.ndarray, *, resamples: int = 1000, confidence: 
 
     Notes
     -----
-    Resamples are drawn in blocks so memory stays below about 80 MB for any n.
+    Resamples are drawn in blocks so memory stays below about 80 MB for any n. The percentile
+    interval of a median is coarse for small n (it can only take values of the sample and midpoints
+    of two of them).
 
     References
     ----------
     B. Efron and R. Tibshirani, *An Introduction to the Bootstrap* (1993), ch. 13.
     """
+    if statistic not in ("mean", "median"):
+        raise ValueError(f"bootstrap statistic {statistic!r} is not mean or median")
     x = np.asarray(values, dtype=float)
     n = x.size
     if n == 0:
@@ -50,14 +64,14 @@ def bootstrap_mean_ci(values: np.ndarray, *, resamples: int = 1000, confidence: 
     if n == 1 or np.all(x == x[0]):
         return (float(x[0]), float(x[0]))
     rng = np.random.default_rng(seed)
-    means = np.empty(resamples)
+    stats_ = np.empty(resamples)
     block = max(1, min(resamples, 10_000_000 // n))
     for start in range(0, resamples, block):
         stop = min(resamples, start + block)
         idx = rng.integers(0, n, size=(stop - start, n))
-        means[start:stop] = x[idx].mean(axis=1)
+        stats_[start:stop] = x[idx].mean(axis=1) if statistic == "mean" else np.median(x[idx], axis=1)
     alpha = (1.0 - confidence) / 2.0
-    lo, hi = np.quantile(means, [alpha, 1.0 - alpha])
+    lo, hi = np.quantile(stats_, [alpha, 1.0 - alpha])
     return (float(lo), float(hi))
 
 
@@ -161,6 +175,26 @@ def spearman(x: Sequence[float] | pd.Series, y: Sequence[float] | pd.Series) -> 
         return (n, math.nan, math.nan)
     res = sps.spearmanr(a, b)
     return (n, float(res.statistic), float(res.pvalue))
+
+
+def spearman_ci(rho: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of Spearman's rho by Fisher's z with the Bonett–Wright standard error.
+
+    ``z = atanh(rho)``, ``se = sqrt((1 + rho²/2) / (n − 3))``, interval ``tanh(z ± q se)`` with ``q`` the
+    standard normal quantile of ``(1 + confidence)/2``. Returns NaN bounds for n < 4, a NaN rho, or
+    |rho| = 1 (no interval on the z scale).
+
+    References
+    ----------
+    D. G. Bonett and T. A. Wright, "Sample size requirements for estimating Pearson, Kendall and Spearman
+    correlations", *Psychometrika* 65(1), 2000, 23–28.
+    """
+    if n < 4 or rho is None or not math.isfinite(rho) or abs(rho) >= 1.0:
+        return (math.nan, math.nan)
+    z = math.atanh(rho)
+    se = math.sqrt((1.0 + rho**2 / 2.0) / (n - 3))
+    q = float(sps.norm.ppf(0.5 + confidence / 2.0))
+    return (math.tanh(z - q * se), math.tanh(z + q * se))
 
 
 # --- tests for small groups, effect sizes, multiple testing ------------------------------------------

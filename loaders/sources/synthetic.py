@@ -3,7 +3,7 @@
 The folder's ``manifest.json`` must say ``"synthetic": true``; its ``files`` map
 names the files, which are in the real public formats. Each is loaded by its
 ordinary loader (units, sub-units, roles, accounts, Forskningsrådet and
-Innovasjon Norge grants, patents, clusters, in that order) and every node and
+Innovasjon Norge grants, patents, clusters, advisors' assessments, in that order) and every node and
 relationship source written from here carries ``synthetic = true``. Each file
 gets its own ``LoadRun``; the summary adds them up.
 """
@@ -33,6 +33,7 @@ STEPS: tuple[tuple[str, str, str | None], ...] = (
     ("grants_innovasjon_norge", "loaders.sources.grants", "innovasjon_norge"),
     ("patents", "loaders.sources.patents", None),
     ("clusters", "loaders.sources.clusters", None),
+    ("assessments", "loaders.sources.assessments", None),
 )
 
 

@@ -16,6 +16,7 @@ import orjson
 import yaml
 
 from klynge.errors import ConfigError
+from loaders.synth.assessments import write_assessments
 from loaders.synth.formats import ENHETER_CSV_COLUMNS, FR_COLUMNS, IN_COLUMNS, PATENT_COLUMNS, enheter_csv_row
 from loaders.synth.funding import fr_rows, in_rows, patent_rows
 from loaders.synth.knobs import Knobs, Manifest
@@ -33,6 +34,7 @@ FILES = {
     "grants_innovasjon_norge": "Tildelinger.csv",
     "patents": "patents.csv",
     "clusters": "clusters.yaml",
+    "assessments": "assessments.csv",
     "manifest": "manifest.json",
     "notice": "SYNTHETIC.txt",
 }
@@ -51,6 +53,8 @@ The files keep the exact public formats (Enhetsregisteret bulk JSON/CSV,
 roller/totalbestand, Regnskapsregisteret JSON, Forskningsrådet Søknader v2 CSV,
 Innovasjon Norge Tildelinger.csv), so nothing inside them says "synthetic":
 manifest.json does, and loaders mark every node they load from here synthetic.
+assessments.csv holds a few invented absorptive-capacity interviews in the import
+template's layout; no firm was interviewed.
 """
 
 
@@ -244,6 +248,7 @@ def _write_all(w: World, out: Path, progress: bool) -> dict[str, int]:
     for f in (fr_f, in_f, pat_f):
         f.close()
     _write_clusters(w, b, out / FILES["clusters"])
+    counts["assessments"] = write_assessments(w, out / FILES["assessments"])
     counts["clusters"] = sum(c.programme == "NIC" for c in w.clusters)
     counts["cluster_memberships"] = sum(len(c.members) for c in w.clusters if c.programme == "NIC")
     counts["siva_programmes"] = sum(c.programme == "SIVA" for c in w.clusters)

@@ -328,11 +328,35 @@ _THEME_COUNTIES = {
     "materials": ("42", "40", "15"), "mobility": ("03", "15", "32"),
 }
 _LEVELS = ("GCE",) * 5 + ("Arena Pro",) * 10 + ("NCE",) * 2 + ("Arena",) * 23
+#: Relative weights of a unit in the draw of a cluster's members (with size and ``region_member_weight``).
+THEME_WEIGHT = 8.0
+HOST_COUNTY_WEIGHT = 4.0
+ACADEMIC_WEIGHT = 3.0
+MEMBER_FORMS = ("AS", "ASA", "SA", "SF", "STI", "ORGL")
+
+
+def membership_rule(knobs: Knobs | None = None) -> str:
+    """How the generator chooses cluster members, in words (shown wherever cluster fit is evaluated on
+    synthetic data, so that nobody mistakes what a score finds there for evidence about real clusters)."""
+    k = knobs or Knobs()
+    themes = "; ".join(f"{stem} {', '.join(divs)}" for _, stem, divs in CLUSTER_THEMES)
+    return (
+        f"The synthetic generator (loaders.synth) draws each of its {k.n_clusters} clusters' members at random, "
+        f"without replacement, among active {'/'.join(MEMBER_FORMS)} units with employees (holding companies "
+        f"excepted), each with weight {THEME_WEIGHT:g} if its NACE division belongs to the cluster's theme "
+        f"({themes}), × {HOST_COUNTY_WEIGHT:g} if it is in the host county, × (1 + ln(1 + employees)), "
+        f"× {ACADEMIC_WEIGHT:g} for universities, colleges and institutes and × {k.region_member_weight:g} in the "
+        f"focus region. So a large share of a theme cluster's members lie outside the theme's divisions, and "
+        f"clusters with the same theme draw from the same firms. Members are not tied to each other: their board "
+        f"seats are less often local ({k.member_local_seat_share:.0%} against {k.local_seat_share:.0%}), but seats "
+        "are paired without regard to clusters. Members then get higher margins, growth, grants, patents and "
+        "awards, which the fit score does not use. The Norwegian Wood Cluster lists the study's 25 member names."
+    )
 
 
 def _clusters(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -> None:
     k = w.knobs
-    eligible_forms = [FORM_INDEX[c] for c in ("AS", "ASA", "SA", "SF", "STI", "ORGL")]
+    eligible_forms = [FORM_INDEX[c] for c in MEMBER_FORMS]
     elig = (w.status == 0) & (w.emp > 0) & np.isin(w.form, eligible_forms) & ~w.holding
     firmish = w.kind == KIND_INDEX["firm"]
     academic = np.isin(w.kind, [KIND_INDEX[x] for x in ("university", "college", "institute")])
@@ -380,8 +404,8 @@ def _clusters(w: World, rng: np.random.Generator, name_to_idx: dict[str, int]) -
         since = int(rng.integers(2006, 2015)) if level in ("GCE", "NCE") else int(rng.integers(2014, 2024))
         theme_divs = {int(d) for d in divs}
         match = np.isin(div_of_unit, list(theme_divs))
-        wt = (np.where(match, 8.0, 1.0) * np.where(ucounty == int(host), 4.0, 1.0) * size_f * reg_f
-              * np.where(acad, 3.0, 1.0))
+        wt = (np.where(match, THEME_WEIGHT, 1.0) * np.where(ucounty == int(host), HOST_COUNTY_WEIGHT, 1.0) * size_f
+              * reg_f * np.where(acad, ACADEMIC_WEIGHT, 1.0))
         size = min(int(sizes[j]), len(elig_idx))
         if size <= 0:
             continue

@@ -40,7 +40,8 @@ def test_report_writes_html_csv_and_json_for_every_table(store, tmp_path):
     assert support["in_member"]["mean"] == pytest.approx(1.0)
     assert doc["meta"]["window"] == [2020, 2024]
     cands = doc["tables"]["fit_candidates"]["rows"]
-    assert cands[0]["orgnr"] == D and cands[0]["hops"] == 1
+    assert cands[0]["orgnr"] == D and cands[0]["reach"] == 1 and "board member 1" in cands[0]["explanation"]
+    assert "Nothing to evaluate" in text  # one Innovasjon Norge cluster with two members: the report says why
 
 
 def test_report_says_when_the_data_is_synthetic(store, tmp_path):
@@ -66,15 +67,18 @@ def test_region_tables_for_the_web_are_keyed_by_title(store):
 
 def test_fit_entry_points_read_the_store(store):
     """fit_for_cluster: region firms D (1 step from member A through p1) first. fit_for_firm(D): the SIVA
-    cluster S1 (member C has D's NACE 41.000: industry 1.0) ranks above K1 (no NACE overlap)."""
+    cluster S1 (member C has D's NACE 41.000) ranks above K1 (no NACE overlap)."""
+    from gds_jobs.analysis import fit
+
     build_world(store)
+    fit.clear_cache()
     opts = AnalysisOptions(as_of_year=2024)
     cands = fit_for_cluster(store, "Klynge En", "testregion", top=5, options=opts)
     assert list(cands["orgnr"]) == [D, E]
-    assert cands.iloc[0]["path"].startswith(f"{D} > p1 > {A}")
+    assert cands.iloc[0]["details"]["chains"][0][0]["to"] == A
     clusters = fit_for_firm(store, D, options=opts)
     assert list(clusters["cluster_id"]) == ["S1", "K1"]
-    assert clusters.iloc[0]["industry"] == pytest.approx(1.0) and clusters.iloc[1]["industry"] == 0
+    assert clusters.iloc[0]["nace"] == pytest.approx(1.0) and clusters.iloc[1]["nace"] == 0
     with pytest.raises(ConfigError, match="no cluster with id or name"):
         fit_for_cluster(store, "Nope", "testregion", options=opts)
     assert B not in set(cands["orgnr"])

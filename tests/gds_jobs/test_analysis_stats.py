@@ -72,3 +72,18 @@ def test_summary_counts_members_missing_and_tests_against_reference():
     default = summarise_groups(values, masks, {"a": "A", "b": "B"}, "b", resamples=200, seed=3)
     small = default.set_index("group").loc["a"]
     assert small["small_group"] and math.isnan(small["p_raw"])  # n < 10: greyed, no p-value
+
+
+def test_median_bootstrap_and_rho_interval_edge_cases():
+    from gds_jobs.analysis.stats import bootstrap_ci, spearman_ci
+
+    assert bootstrap_ci(np.array([3.0, 3.0, 3.0]), "median") == (3.0, 3.0)
+    assert all(np.isnan(bootstrap_ci(np.array([]), "median")))
+    lo, hi = bootstrap_ci(np.array([1.0, 2, 3, 4, 5, 6, 7]), "median", resamples=500, seed=3)
+    assert 1.0 <= lo <= 4.0 <= hi <= 7.0
+    with pytest.raises(ValueError, match="mode"):
+        bootstrap_ci(np.array([1.0, 2.0]), "mode")
+    assert all(np.isnan(spearman_ci(0.5, 3))) and all(np.isnan(spearman_ci(1.0, 50)))
+    assert all(np.isnan(spearman_ci(float("nan"), 50)))
+    lo, hi = spearman_ci(0.0, 103)  # se = 1/10: tanh(±1.96/10)
+    assert (lo, hi) == pytest.approx((-np.tanh(0.1959964), np.tanh(0.1959964)))

@@ -16,9 +16,6 @@ import pytest
 from gds_jobs.analysis import AnalysisOptions, ValueAreaRules, build_frame, compare, critical_mass, hypotheses
 from gds_jobs.analysis.compare import Metric, network_structure
 from gds_jobs.analysis.data import load_data
-from gds_jobs.analysis.fit import FitOptions, evaluate_holdout
-from gds_jobs.analysis.frame import cluster_kinds
-from gds_jobs.analysis.network import InterlockGraph
 from gds_jobs.analysis.report import write_region_report
 
 pytestmark = pytest.mark.slow
@@ -133,15 +130,15 @@ def test_table5_area_counts_match_the_study_scaled_to_the_top_list(synthetic):
         assert abs(got - firms * n / 200) <= 1.0, (area, got, firms * n / 200)
 
 
-def test_holdout_ranks_hidden_members_far_above_chance(synthetic):
-    _, _, data, f, opts = synthetic
-    kinds = cluster_kinds(data.clusters, opts)
-    graph = InterlockGraph(data.seats, extra_orgnrs=f["orgnr"])
-    _, summary = evaluate_holdout(f, data, graph, opts, FitOptions(),
-                                  clusters=list(kinds.loc[kinds["is_in"], "cluster_id"]))
-    s = summary.set_index("variant")
-    assert s.loc["full", "held_out"] >= 10
-    assert s.loc["full", "hit@50"] > 2 * s.loc["random ranking (expected)", "hit@50"]
+def test_fit_evaluation_ranks_hidden_members_above_chance_and_says_how_members_were_drawn(synthetic):
+    from gds_jobs.analysis import fit
+
+    store, *_ = synthetic
+    ev = fit.evaluate(store, seeds=2, bootstrap=200)
+    s = ev.summary.set_index("variant")
+    assert s.loc["full", "hidden"] >= 10 and s.loc["full", "clusters"] >= 10
+    assert s.loc["full", "hit@50"] > 2 * s.loc["random", "hit@50"]
+    assert any(n.startswith("SYNTHETIC CLUSTERS") and "weight 8" in n for n in ev.notes)
 
 
 def test_report_on_synthetic_data_says_so(synthetic, tmp_path):

@@ -513,3 +513,32 @@ def test_ringeriksregionen_top_firms_follow_table5_within_tolerance(s10k: Synth)
     for area, (firms, _, _) in TABLE5.items():
         assert abs(got[area] - want[area]) <= 1, (area, got[area], want[area])
         assert abs(got[area] / n - firms / 200) <= 0.025, area
+
+
+def test_assessments_are_a_few_plausible_interviews_of_region_firms(small: Path) -> None:
+    """Invented interviews in the import template's layout: firms with staff of the focus region or of a cluster,
+    answers on the 1-7 scale, one draft with open items, dates in the last accounts year, every note saying
+    synthetic."""
+    from klynge.assessments import instrument
+    from loaders.sources.assessments import columns
+
+    s = Synth(small)
+    rows = _csv(small / "assessments.csv")
+    assert list(rows[0]) == columns() and len(rows) == s.manifest["counts"]["assessments"]
+    assert 5 <= len(rows) <= 12 and len({r["orgnr"] for r in rows}) == len(rows)
+    items = instrument().item_ids
+    listed = {(m.get("orgnr") or m.get("name") or "").casefold() for c in s.clusters for m in c["members"]}
+    members = 0
+    for r in rows:
+        unit = s.by_orgnr[r["orgnr"]]
+        member = r["orgnr"] in listed or unit["navn"].casefold() in listed
+        members += member
+        assert (s.muni(r["orgnr"]) in REGION or member) and unit.get("antallAnsatte", 0) >= 5
+        answered = [int(r[i]) for i in items if r[i]]
+        assert all(1 <= a <= 7 for a in answered)
+        assert r["interview_date"].startswith(str(Knobs().accounts_last_year)) and "Synthetic" in r["notes"]
+    assert 1 <= members < len(rows) and [r["status"] for r in rows].count("draft") == 1
+    draft = next(r for r in rows if r["status"] == "draft")
+    assert any(not draft[i] for i in items)
+    means = [np.mean([int(r[i]) for i in items if r[i]]) for r in rows]
+    assert len(set(np.round(means, 2))) > 1  # firms differ

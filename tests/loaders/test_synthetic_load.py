@@ -41,8 +41,9 @@ def test_synthetic_folder_loads_every_file_and_marks_nodes(store, synth_dir, tmp
     assert c["Cluster"] == len(names) - duplicates
     assert c["Grant"] == counts["grants_forskningsradet"] + counts["grants_innovasjon_norge"]
     assert c["Accounts"] == counts["accounts_filings"]
-    unmarked = store.read("MATCH (n) WHERE (n:Organization OR n:Person OR n:Accounts OR n:Grant OR n:Cluster) "
-                          "AND n.synthetic IS NULL RETURN count(n) AS n")
+    assert extra["assessments"]["created"] == counts["assessments"] > 0 and extra["assessments"]["rejected"] == 0
+    unmarked = store.read("MATCH (n) WHERE (n:Organization OR n:Person OR n:Accounts OR n:Grant OR n:Cluster "
+                          "OR n:Assessment) AND n.synthetic IS NULL RETURN count(n) AS n")
     assert unmarked == [{"n": 0}]
     before = store.counts()
     s2 = loaders.load("synthetic", synth_dir, store, progress=False, reject_dir=tmp_path,

@@ -169,3 +169,156 @@ def test_capped_neighbourhood_shows_more_and_opens_on_click(live_server, page):
     assert page.evaluate("window.klyngeExplorer.cy.getElementById('more:911111111').length") == 0
     page.screenshot(path=str(ARTIFACTS / "09-more-opened.png"))
     assert page.klynge_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def serve(settings, graph):
+    """``serve(role)``: the app over the small graph on a free loopback port for one role (None: an anonymous
+    viewer), each in a thread; every server is stopped in finally."""
+    from werkzeug.serving import make_server
+
+    from gds_jobs.analysis import fit
+
+    graph.small()
+    fit.clear_cache()
+    running = []
+
+    def start(role: str | None) -> str:
+        config = {"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True}
+        if role:
+            config["KLYNGE_TEST_ROLE"] = role
+        server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    try:
+        yield start
+    finally:
+        for server, thread in running:
+            server.shutdown()
+            thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("role", ["advisor", None], ids=["advisor", "viewer"])
+def test_cluster_fit_is_explained_with_persons_named_only_for_advisors(serve, page, role):
+    """DNB fits Ocean Tech Cluster through Kari Nordmann, who chairs member EQUINOR. The profile's fit panel, the fit
+    page and the cluster's candidate firms show the parts and the board chain with links to both organisations;
+    the advisor sees her name linked to her page, the viewer "board member 1" and no person key anywhere."""
+    base = serve(role)
+    who = role or "viewer"
+    page.goto(base + "/org/984851006")
+    page.wait_for_selector("#cluster-fit[data-ready='true']")
+    panel = page.inner_text("#cluster-fit")
+    assert "Ocean Tech Cluster" in panel and "EQUINOR ASA" in panel and "rank 1 of" in panel
+    assert page.locator("#cluster-fit a[href='/org/923609016']").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / f"fit-01-profile-panel-{who}.png"), full_page=True)
+
+    page.goto(base + "/org/984851006/fit")
+    assert page.locator(".fit-parts tbody tr").count() >= 1
+    chain = page.inner_text(".fit-chains")
+    page.screenshot(path=str(ARTIFACTS / f"fit-02-fit-page-{who}.png"), full_page=True)
+
+    page.goto(base + "/cluster/ocean")
+    page.wait_for_selector("#candidate-firms[data-ready='true']")
+    assert "DNB BANK ASA" in page.inner_text("#candidate-firms")
+    page.screenshot(path=str(ARTIFACTS / f"fit-03-cluster-candidates-{who}.png"), full_page=True)
+    html = page.content()
+    if role == "advisor":
+        assert "Kari Nordmann" in panel and "Kari Nordmann" in chain and "Kari Nordmann" in html
+        assert page.locator("#candidate-firms a.person[href='/person/3f2a9c1e']").count() == 1
+    else:
+        assert "board member 1" in panel and "board member 1" in chain
+        assert "Kari Nordmann" not in html and "3f2a9c1e" not in html
+        assert page.locator("a[href^='/person/']").count() == 0
+    page.click("#candidate-firms a:has-text('DNB BANK ASA')")
+    page.wait_for_url("**/org/984851006")
+    assert page.klynge_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def login_server(settings, graph, user_store):
+    """The app with real logins (no test role) on a free loopback port; an advisor account ``synnove``."""
+    from werkzeug.serving import make_server
+
+    from tests.web.conftest import TEST_PASSWORD
+
+    graph.small()
+    user_store.add("synnove", TEST_PASSWORD, "advisor")
+    app = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", TEST_PASSWORD
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def test_an_advisor_records_an_assessment_and_finds_it_on_the_profile_and_in_the_region_analysis(login_server,
+                                                                                                 page):
+    from klynge.assessments import instrument
+
+    base, password = login_server
+    page.goto(base + "/org/923609016")
+    assert page.locator("#absorptive-capacity").count() == 0  # nothing for an anonymous visitor
+    page.goto(base + "/login?next=/org/923609016")
+    page.fill("#login-username", "synnove")
+    page.fill("#login-password", password)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_url("**/org/923609016")
+    assert "No final assessment" in page.inner_text("#absorptive-capacity")
+    page.click("#record-assessment")
+    page.wait_for_selector("#assessment-form")
+    page.fill("input[name=interview_date]", "2026-03-04")
+    page.fill("input[name=advisor]", "Synnøve Rådgiver")
+    answers = {}
+    for n, item in enumerate(instrument().item_ids):
+        answers[item] = 3 + n % 4  # 3, 4, 5, 6, 3, …
+        page.check(f"input[name={item}][value='{answers[item]}']")
+    page.check("input[name=exp3][value='']")  # left open by mistake
+    page.fill("textarea[name=plans]", "Wants partners for larger bids")
+    page.screenshot(path=str(ARTIFACTS / "10-assessment-form.png"), full_page=True)
+    page.click("#save-final")
+    page.wait_for_selector("#form-errors")
+    assert "exp3" in page.inner_text("#form-errors") and "not answered" in page.inner_text("#form-errors")
+    assert page.input_value("textarea[name=plans]") == "Wants partners for larger bids"  # nothing lost
+    page.check(f"input[name=exp3][value='{answers['exp3']}']")
+    page.click("#save-final")
+    page.wait_for_selector("#assessment-scores")
+    inst = instrument()
+    dims = {d.id: sum(answers[i.id] for i in d.items) / len(d.items) for d in inst.dimensions}
+    acap = sum(dims.values()) / 4
+    assert page.inner_text("#score-acap") == f"{acap:.2f}"
+    assert page.inner_text("#assessment-status") == "final"
+    assert "synnove" in page.inner_text("#assessment-history")
+    page.screenshot(path=str(ARTIFACTS / "11-assessment.png"), full_page=True)
+
+    page.goto(base + "/org/923609016")
+    card = page.inner_text("#absorptive-capacity")
+    assert page.inner_text("#absorptive-date") == "4 Mar 2026"
+    assert page.inner_text("#absorptive-advisor") == "Synnøve Rådgiver"
+    assert f"{dims['acquisition']:.2f}" in card and f"{acap:.2f}" in card
+    page.screenshot(path=str(ARTIFACTS / "12-profile-assessment.png"), full_page=True)
+
+    page.goto(base + "/region/ringeriksregionen/analysis", timeout=120_000)
+    page.wait_for_selector("#absorptive-section")
+    firms = page.inner_text("#table-absorptive_firms")
+    assert "EQUINOR ASA" in firms and "923609016" in firms and "Synnøve Rådgiver" in firms
+    assert f"{acap:.3g}" in page.inner_text("#table-absorptive_groups")
+    page.locator("#absorptive-section").screenshot(path=str(ARTIFACTS / "13-region-absorptive.png"))
+
+    page.goto(base + "/lang/nb?next=/org/923609016")  # the language switch's link: the card in Bokmål
+    page.wait_for_selector("#absorptive-capacity")
+    assert page.inner_text("#absorptive-date") == "4. mars 2026"
+    assert "Siste endelige vurdering" in page.inner_text("#absorptive-capacity")
+    page.goto(base + "/org/923609016/assessments/new")
+    assert "Lagre som endelig" in page.inner_text("#assessment-form")
+    page.click("#save-final")  # no item answered (date and advisor are filled in): the messages in Bokmål
+    page.wait_for_selector("#form-errors")
+    errors = page.inner_text("#form-errors")
+    assert f"Noen svar må rettes ({len(answers)}):" in errors and "acq1: ikke besvart" in errors
+    page.screenshot(path=str(ARTIFACTS / "14-assessment-form-nb.png"), full_page=True)
+    assert page.klynge_errors == []  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.web.test_pages import QUERY, _fill
+from tests.web.test_pages import QUERY, _fill, small_with_assessment
 from web import analysis, i18n
 from web.routes import ROUTES
 
@@ -66,7 +66,7 @@ def test_every_page_renders_in_bokmal(graph, settings, monkeypatch):
     from tests.web.conftest import _client
 
     admin = _client(settings, "admin")
-    graph.small()
+    small_with_assessment(graph)
     monkeypatch.setattr(analysis, "_module", lambda name: None)
     for r in ROUTES:
         if not r.twin:

@@ -174,16 +174,63 @@ def test_cluster_fit_table_comes_from_the_analysis_module(graph, client, monkeyp
     def fit_for_firm(store, orgnr, *, show_names=False):
         calls.append((orgnr, show_names))
         return pd.DataFrame([{"rank": 1, "cluster_id": "ocean", "name": "Ocean Tech Cluster", "member": True,
-                              "score": 0.25, "explanation": "shares board member P:3f2a9c1e with DNB BANK ASA",
-                              "hops": 2}])
+                              "score": 0.25,
+                              "explanation": "board chain: DNB BANK ASA — board member 1 — EQUINOR ASA",
+                              "reach": 1.0}])
 
     monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(fit_for_firm=fit_for_firm))
     body = client.get("/org/923609016/fit.json").get_json()["cluster_fit"]
     assert body["status"] == "ok" and calls == [("923609016", False)]
     assert body["columns"] == ["rank", "cluster_id", "name", "member", "score", "explanation"]
     assert body["rows"] == [[1, "ocean", "Ocean Tech Cluster", True, 0.25,
-                             "shares board member P:3f2a9c1e with DNB BANK ASA"]]
-    assert "Ocean Tech Cluster" in client.get("/org/923609016/fit").get_data(as_text=True)
+                             "board chain: DNB BANK ASA — board member 1 — EQUINOR ASA"]]
+    page = client.get("/org/923609016/fit").get_data(as_text=True)
+    assert "Ocean Tech Cluster" in page and "board member 1" in page
+
+
+def test_cluster_fit_explains_with_parts_members_and_chains_named_for_advisors_only(graph, client, advisor):
+    """The real fit on the small graph: DNB (a firm, not a member) fits Ocean Tech Cluster through board member
+    Kari Nordmann (3f2a9c1e), who chairs member EQUINOR. Viewers see "board member 1" and no person key."""
+    from gds_jobs.analysis import fit
+
+    graph.small()
+    fit.clear_cache()
+    viewer = client.get("/org/984851006/fit.json").get_json()["cluster_fit"]
+    assert viewer["status"] == "ok"
+    row = dict(zip(viewer["all_columns"], viewer["all_rows"][0], strict=True))
+    assert (row["cluster_id"], row["member"], row["candidate_rank"]) == ("ocean", False, 1)
+    det = viewer["details"][0]
+    assert {p["part"] for p in det["parts"]} and all(p["weight"] > 0 for p in det["parts"])
+    assert det["chains"] == [[{"from": "984851006", "to": "923609016", "person": "board member 1",
+                               "person_key": None, "person_n": 1, "from_name": "DNB BANK ASA",
+                               "to_name": "EQUINOR ASA", "person_label": "board member 1"}]]
+    raw = client.get("/org/984851006/fit.json").get_data(as_text=True)
+    assert "3f2a9c1e" not in raw and "Kari Nordmann" not in raw
+    page = client.get("/org/984851006/fit").get_data(as_text=True)
+    assert "board member 1" in page and "Kari Nordmann" not in page and 'href="/org/923609016"' in page
+    named = advisor.get("/org/984851006/fit.json").get_json()["cluster_fit"]["details"][0]["chains"][0][0]
+    assert (named["person"], named["person_key"]) == ("Kari Nordmann", "3f2a9c1e")
+    page = advisor.get("/org/984851006/fit").get_data(as_text=True)
+    assert 'href="/person/3f2a9c1e">Kari Nordmann</a>' in page
+
+
+def test_cluster_page_lists_candidate_firms_with_explanations(graph, client, advisor):
+    from gds_jobs.analysis import fit
+
+    graph.small()
+    fit.clear_cache()
+    assert 'data-candidates-url="/cluster/ocean/candidates.json?top=10"' in client.get("/cluster/ocean").get_data(
+        as_text=True)
+    body = client.get("/cluster/ocean/candidates.json?top=5").get_json()
+    c = body["candidates"]
+    assert body["ok"] and c["status"] == "ok" and c["columns"] == ["rank", "orgnr", "name", "place", "score",
+                                                                  "explanation"]
+    assert [r[1] for r in c["rows"]] == ["984851006"]  # DNB: the only firm that is not a member
+    assert "3f2a9c1e" not in client.get("/cluster/ocean/candidates.json").get_data(as_text=True)
+    page = advisor.get("/cluster/ocean/candidates").get_data(as_text=True)
+    assert "DNB BANK ASA" in page and "Kari Nordmann" in page
+    assert client.get("/cluster/nope/candidates.json").status_code == 404
+    assert client.get("/cluster/ocean/candidates.json?top=0").status_code == 400
 
 
 def test_cluster_fit_failure_is_reported_not_raised(graph, client, monkeypatch):

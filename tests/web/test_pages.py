@@ -13,9 +13,21 @@ from web import analysis, create_app
 from web.routes import ROUTES, json_rule
 
 EXAMPLES = {"orgnr": "923609016", "person_key": "3f2a9c1e", "cluster_id": "ocean", "region_id": "ringeriksregionen",
-            "group": "status", "name": "label_counts"}
+            "group": "status", "name": "label_counts", "assessment_id": "a-small0001"}
 QUERY = {"/network/expand.json": "?kind=person&key=3f2a9c1e", "/path": "?from=923609016&to=984851006",
          "/search": "?q=asa", "/suggest.json": "?q=eq", "/console": "?q=RETURN%201%20AS%20one"}
+
+
+def small_with_assessment(graph) -> None:
+    """The small graph and a draft assessment of Equinor with the id of EXAMPLES (for the assessment pages)."""
+    from cypher import assessments as store_assessments
+    from klynge import assessments
+
+    graph.small()
+    answers = assessments.validate({"interview_date": "2026-01-05", "advisor": "Kari", "status": "draft"})
+    store_assessments.create_rows(graph.store, [store_assessments.row(
+        EXAMPLES["assessment_id"], "923609016", answers.properties(), revision=1, username="kari", role="advisor",
+        action="create", change={}, source="web", as_of="2026-01-05")])
 
 
 def _fill(rule: str) -> str:
@@ -170,7 +182,7 @@ def test_every_registered_page_has_a_working_json_twin(graph, settings, monkeypa
     """
     from tests.web.conftest import _client
     advisor = _client(settings, "admin")
-    graph.small()
+    small_with_assessment(graph)
     monkeypatch.setattr(analysis, "_module", lambda name: None)  # the fit itself is tested in test_org
     for r in ROUTES:
         url = _fill(json_rule(r.rule) if r.twin else r.rule) + QUERY.get(r.rule, "")

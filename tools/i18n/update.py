@@ -1,7 +1,11 @@
 """Refresh the web app's message catalogues from the sources (``make messages``).
 
 Extracts every message id from ``web/`` (``babel.cfg``: templates and Python, keywords ``_``,
-``gettext``, ``ngettext``, ``lazy_gettext``, ``_l``), merges them into each
+``gettext``, ``ngettext``, ``lazy_gettext``, ``_l``) and the texts the assessment form shows from every
+version of the absorptive-capacity instrument (``klynge/instruments/acap-v<N>.yaml``: title, scale ends,
+dimension titles and descriptions, item labels, theme titles and help; never an item's published
+``wording``, which is shown as published, nor the reference) and the ``message("…")`` templates of
+:data:`MESSAGE_MODULES` (``klynge.errors.message``: validation errors the pages say in their language), merges them into each
 ``web/translations/<locale>/LC_MESSAGES/messages.po`` (translations kept, new ids added empty,
 ids no longer used dropped) and lists the ids that still need a translation. Exit code 1 when
 some do, so CI can insist on a complete catalogue.
@@ -12,14 +16,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script from the repository
+    sys.path.insert(0, str(ROOT))
 TRANSLATIONS = ROOT / "web" / "translations"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 METHODS = [("web/templates/**.html", "jinja2"), ("web/**.py", "python")]
+#: Modules outside web/ whose ``message("…")`` templates the pages translate (``web.i18n.say``).
+MESSAGE_MODULES = ("klynge/assessments.py", "cypher/assessments.py")
 
 
 def extract() -> Catalog:
@@ -27,7 +35,31 @@ def extract() -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
             str(ROOT), METHODS, keywords=KEYWORDS, options_map={"web/templates/**.html": {}}):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for name in MESSAGE_MODULES:
+        for lineno, message, comments, context in extract_from_file("python", str(ROOT / name),
+                                                                    keywords={"message": None}):
+            template.add(message, None, [(name, lineno)], auto_comments=comments, context=context)
+    for text, where in instrument_texts():
+        template.add(text, None, [(where, 0)], auto_comments=["absorptive-capacity instrument"])
     return template
+
+
+def instrument_texts() -> list[tuple[str, str]]:
+    """(text, file) of what the assessment pages show from each instrument version (the templates pass them
+    through the ``tr`` filter). Published item wording is left out: it is shown as published."""
+    from klynge import assessments
+
+    out = []
+    for v in assessments.versions():
+        inst = assessments.instrument(v)
+        where = str(inst.path.relative_to(ROOT))
+        texts = [inst.title, inst.scale_low, inst.scale_high]
+        for d in inst.dimensions:
+            texts += [d.title, d.description, *(i.label for i in d.items)]
+        for t in inst.themes:
+            texts += [t.title, t.help]
+        out += [(t, where) for t in texts if t]
+    return out
 
 
 def main() -> int:

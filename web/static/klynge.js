@@ -154,39 +154,103 @@
   }
 })();
 
-// Cluster fit on the organisation profile: loaded after the page, since it is computed on demand.
+// Cluster fit: the explanation of one row (parts with weights, the most similar member, a board chain),
+// shared by the profile's cluster-fit panel and the cluster page's candidate firms.
 (function () {
   "use strict";
-  var panel = document.getElementById("cluster-fit");
-  if (!panel || !panel.dataset.fitUrl) return;
-  var el = window.klyngeEl, t = window.klyngeT;
-  var body = document.getElementById("cluster-fit-body");
-  fetch(panel.dataset.fitUrl, { headers: { Accept: "application/json" } })
-    .then(function (r) { return r.json(); })
-    .then(function (res) {
-      var fit = res.cluster_fit || {};
-      if (!res.ok || fit.status !== "ok") {
-        var note = el("p", "note", (fit && fit.note) || res.error || t("fit_not"));
-        body.replaceWith(note);
-        panel.dataset.ready = "true";
-        return;
-      }
-      var cols = fit.columns;
-      var iName = cols.indexOf("name"), iId = cols.indexOf("cluster_id"), iScore = cols.indexOf("score"),
-          iMember = cols.indexOf("member"), iWhy = cols.indexOf("explanation");
-      var ul = el("ol", "fit-list");
-      fit.rows.slice(0, 5).forEach(function (row) {
-        var li = el("li");
-        var a = el("a", "strong", iName >= 0 ? row[iName] : row[iId]);
-        if (iId >= 0) a.href = "/cluster/" + encodeURIComponent(row[iId]);
-        li.appendChild(a);
-        if (iScore >= 0 && typeof row[iScore] === "number") li.appendChild(el("span", "count", t("fit") + " " + window.klyngeNumber(row[iScore], 2)));
-        if (iMember >= 0 && row[iMember]) li.appendChild(el("span", "badge badge-on", t("member")));
-        if (iWhy >= 0 && row[iWhy]) li.appendChild(el("div", "muted small", row[iWhy]));
-        ul.appendChild(li);
+  var el = window.klyngeEl, t = window.klyngeT, num = window.klyngeNumber;
+
+  function link(href, text, className) {
+    var a = el("a", className, text);
+    a.href = href;
+    return a;
+  }
+
+  function fitDetails(det) {
+    var box = el("div", "fit-details small");
+    if (!det) return box;
+    var parts = (det.parts || []).filter(function (p) { return p.contribution > 0; }).slice(0, 3);
+    if (parts.length) {
+      var ul = el("ul", "fit-parts-inline");
+      parts.forEach(function (p) {
+        ul.appendChild(el("li", "fit-part-" + p.group,
+          (p.label || p.title) + " " + num(p.value, 2) + " × " + num(p.weight, 2) + " = +" + num(p.contribution, 2)));
       });
-      body.replaceWith(ul);
-      panel.dataset.ready = "true";
-    })
-    .catch(function () { body.textContent = t("fit_failed"); });
+      box.appendChild(ul);
+    }
+    var sim = (det.similar || [])[0];
+    if (sim) {
+      var p = el("p", "fit-similar", t("fit_most_like") + " ");
+      p.appendChild(link("/org/" + encodeURIComponent(sim.orgnr), sim.name || sim.orgnr));
+      p.appendChild(document.createTextNode(" (" + (sim.reason_texts || []).join(", ") + ")"));
+      box.appendChild(p);
+    }
+    var chain = (det.chains || [])[0];
+    if (chain && chain.length) {
+      var c = el("p", "fit-chain", t("fit_chain") + " ");
+      c.appendChild(link("/org/" + encodeURIComponent(chain[0].from), chain[0].from_name || chain[0].from));
+      chain.forEach(function (st) {
+        c.appendChild(document.createTextNode(" — "));
+        var who = st.person_label || st.person;
+        if (st.person_key) c.appendChild(link("/person/" + encodeURIComponent(st.person_key), who, "person"));
+        else c.appendChild(el("span", "person", who));
+        c.appendChild(document.createTextNode(" — "));
+        c.appendChild(link("/org/" + encodeURIComponent(st.to), st.to_name || st.to));
+      });
+      box.appendChild(c);
+    }
+    return box;
+  }
+
+  function load(panel, url, key, render, notComputed, failed) {
+    var body = panel.querySelector(".muted");
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (res) {
+        var table = res[key] || {};
+        if (!res.ok || table.status !== "ok") {
+          body.replaceWith(el("p", "note", (table && table.note) || res.error || t(notComputed)));
+          panel.dataset.ready = "true";
+          return;
+        }
+        var cols = table.all_columns || table.columns, rows = table.all_rows || table.rows;
+        var list = el("ol", "fit-list");
+        rows.slice(0, 5).forEach(function (row, i) {
+          var r = {};
+          cols.forEach(function (c, j) { r[c] = row[j]; });
+          var li = render(r);
+          li.appendChild(fitDetails((table.details || [])[i]));
+          list.appendChild(li);
+        });
+        body.replaceWith(list);
+        panel.dataset.ready = "true";
+      })
+      .catch(function () { body.textContent = t(failed); });
+  }
+
+  // Cluster fit on the organisation profile: loaded after the page, since it is computed on demand.
+  var fit = document.getElementById("cluster-fit");
+  if (fit && fit.dataset.fitUrl) {
+    load(fit, fit.dataset.fitUrl, "cluster_fit", function (r) {
+      var li = el("li");
+      li.appendChild(link("/cluster/" + encodeURIComponent(r.cluster_id), r.name || r.cluster_id, "strong"));
+      if (typeof r.score === "number") li.appendChild(el("span", "count", t("fit_score", { score: num(r.score, 2) })));
+      if (r.member) li.appendChild(el("span", "badge badge-on", t("member")));
+      if (r.candidate_rank) li.appendChild(el("span", "muted small fit-rank",
+        t(r.member ? "fit_would_rank" : "fit_rank", { rank: r.candidate_rank, total: num(r.candidates, 0) })));
+      return li;
+    }, "fit_not", "fit_failed");
+  }
+
+  // Candidate firms on the cluster page.
+  var cand = document.getElementById("candidate-firms");
+  if (cand && cand.dataset.candidatesUrl) {
+    load(cand, cand.dataset.candidatesUrl, "candidates", function (r) {
+      var li = el("li");
+      li.appendChild(link("/org/" + encodeURIComponent(r.orgnr), r.name || r.orgnr, "strong"));
+      if (r.place) li.appendChild(el("span", "muted small", " " + r.place));
+      if (typeof r.score === "number") li.appendChild(el("span", "count", t("fit_score", { score: num(r.score, 2) })));
+      return li;
+    }, "candidates_not", "candidates_failed");
+  }
 })();

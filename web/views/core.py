@@ -7,7 +7,7 @@ import time
 from flask import Blueprint, redirect, url_for
 
 from cypher import library
-from web import auth
+from web import auth, confidential
 from web.routes import page, respond
 from web.stores import get_store
 
@@ -26,7 +26,7 @@ def healthz():
     version, the store's address (port, data directory or database) and the round-trip time."""
     store = get_store()
     info = store.health()
-    info["counts"] = store.counts()
+    info["counts"] = confidential.public_counts(store.counts())
     if auth.has_role("analyst"):
         return info
     return {**{k: info[k] for k in PUBLIC_HEALTH}, "counts": info["counts"]}
@@ -55,7 +55,8 @@ def home():
     to clusters and regions."""
     store = get_store()
     info = store.health()
-    return respond("home.html", {"info": info, "counts": store.counts(), "example": example_organisation(store)})
+    return respond("home.html", {"info": info, "counts": confidential.public_counts(store.counts()),
+                                 "example": example_organisation(store)})
 
 
 @bp.get("/favicon.ico")

@@ -7,7 +7,7 @@ from flask import Blueprint, Response
 
 from cypher import library
 from cypher.schema.model import ADVISORY_ROLE_GROUPS, CORE_ROLE_GROUPS
-from web import analysis, auth, graph, measures, params
+from web import analysis, auth, confidential, graph, measures, params
 from web.facets import HELIX_TITLES, section_title
 from web.routes import Param, page, respond
 from web.stores import get_store
@@ -80,7 +80,8 @@ def _mask_holder(row: dict, key: str = "holder_key", kind: str = "holder_kind", 
 def profile(orgnr: str):
     """Facts with source and "as of" date, current board and CEO, roles in other organisations, cluster
     memberships, grants, patents, accounts over the years, network measures with percentiles and the
-    cluster-fit list."""
+    cluster-fit list; for advisors and above also `absorptive`: the latest final absorptive-capacity
+    assessment's scores, date and advisor (confidential, audited)."""
     store = get_store()
     org = load_org(store, orgnr)
     orgnr = org["orgnr"]
@@ -102,6 +103,10 @@ def profile(orgnr: str):
         "cluster_fit_url": f"/org/{orgnr}/fit.json",
         "persons_visible": auth.can_see_persons(),
     }
+    if confidential.visible():  # advisors and above: the latest assessment (audited); others get no such key
+        from web.views.assessments import profile_card
+
+        data["absorptive"] = profile_card(orgnr)
     return respond("org.html", data)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from flask import Blueprint
 from flask_babel import gettext as _
 
 from cypher import library
-from web import analysis, auth, params
+from web import analysis, auth, confidential, params
 from web.errors import wants_json
 from web.facets import HELIX_TITLES
 from web.params import not_found
@@ -49,7 +52,45 @@ def cluster(cluster_id: str):
                  key=lambda m: (-m["members"], m["helix"] or ""))
     members = library.run(store, "cluster/members", {"cluster_id": cluster_id})
     return respond("cluster.html", {"cluster": c, "mix": mix, "members": members,
-                                    "helix_types": len(mix), "member_count": sum(m["members"] for m in mix)})
+                                    "helix_types": len(mix), "member_count": sum(m["members"] for m in mix),
+                                    "candidates_url": f"/cluster/{quote(cluster_id, safe='')}/candidates"})
+
+
+CANDIDATE_PARAMS = (
+    Param("region", description="only candidates located in this region (id), e.g. ringeriksregionen", min_length=1,
+          pattern=r"^[^\x00-\x1f\x7f]+$"),
+    Param("top", "integer", "how many candidates", default=20, minimum=1, maximum=200),
+)
+
+
+@page(bp, "/cluster/<cluster_id>/candidates", summary="Candidate firms for a cluster", tag="clusters",
+      params=CANDIDATE_PARAMS, errors=(400, 404),
+      result={"candidates": "{status, note, columns, rows, all_columns, all_rows, details: list of {parts, "
+                            "similar, chains}, weights, candidates, members}"})
+def cluster_candidates(cluster_id: str):
+    """The firms that fit the cluster best and are not members (active industry firms that file accounts), each
+    with its score as a sum of named parts (industry, board network, geography) with weights, the members it is
+    most like and its board chains to members — persons named for advisors, "board member N" for everyone else;
+    computed once per measures run (gds_jobs.analysis.fit), a clear note when that is not available."""
+    from flask import abort, request
+
+    params.not_empty(tuple(p.name for p in CANDIDATE_PARAMS))
+    top = params.int_arg("top", 20, 1, 200)
+    region = (request.args.get("region") or "").strip() or None
+    if region and not re.fullmatch(CANDIDATE_PARAMS[0].pattern or "", region):
+        abort(400, description="parameter region holds a control character; give a region id such as "
+                               "ringeriksregionen")
+    store = get_store()
+    rows = library.run(store, "cluster/profile", {"cluster_id": cluster_id})
+    if not rows:
+        raise not_found(f"No cluster with id {cluster_id} is in the graph.", "See the list of clusters.")
+    if region and not library.run(store, "region/profile", {"region_id": region}):
+        raise not_found(f"No region with id {region} is in the graph.", "See the list of regions.")
+    result = analysis.cluster_candidates(store, cluster_id, region=region, top=top,
+                                         show_names=auth.can_see_persons())
+    c = rows[0]
+    return respond("cluster_candidates.html", {"cluster": {"cluster_id": c["cluster_id"], "name": c.get("name")},
+                                               "region": region, "top": top, "candidates": result})
 
 
 @page(bp, "/regions", summary="All regions", tag="regions", errors=())
@@ -101,7 +142,9 @@ def region_analysis(region_id: str):
     fit) from gds_jobs.analysis for the chosen population, seats and weighting, drawn as charts (server-side
     SVG) with plain column names; `analysis.figures` carries each figure's statistics and `charts` what each
     chart draws; a clear note when the analysis is not available. Computed once per options, measures run and
-    data load, then kept."""
+    data load, then kept. For advisors and above, `analysis.absorptive` adds the confidential absorptive-capacity
+    section (advisors' interview assessments by group, their correlation with constraint and eigenvector, the
+    interviewed firms), computed per request and audited."""
     from markupsafe import Markup
 
     from web import i18n
@@ -123,6 +166,10 @@ def region_analysis(region_id: str):
     data = {"region": {"region_id": match["region_id"], "name": match.get("name")}, "options": options,
             "analysis": {k: v for k, v in res.items() if not k.startswith("_")},
             "charts": [analysis.figure_json(f) for f in figs]}
+    if confidential.visible():  # advisors and above; the cached public analysis never holds it
+        data["analysis"]["absorptive"] = analysis.absorptive(store, entry)
+        confidential.record("view", f"region:{region_id}", f"region analysis of {region_id} with the "
+                            "absorptive-capacity section", rows=data["analysis"]["absorptive"]["interviewed"])
     if wants_json():
         return respond("region_analysis.html", data)
     drawn = analysis.region_charts(entry, i18n.locale_code(), i18n.auto_number,
@@ -132,5 +179,5 @@ def region_analysis(region_id: str):
         table = f.key.rsplit("_", 1)[0] if f.key.startswith("critical_nace_breakdown_") else f.key
         figures_by_table.setdefault(table, []).append({"figure": f, "svg": Markup(drawn.get(f.key, ""))})
     return respond("region_analysis.html", {**data, "figures_by_table": figures_by_table,
-                                            "column_title": analysis.column_title,
+                                            "column_title": analysis.column_title, "analysis_text": analysis.analysis_text,
                                             "hidden_columns": analysis.HIDDEN_COLUMNS})

@@ -27,7 +27,7 @@ from flask import Blueprint, current_app
 from cypher import library
 from klynge import cron
 from klynge.errors import ConfigError
-from web import auth, params
+from web import auth, confidential, params
 from web.routes import Param, page, respond
 from web.stores import get_store
 
@@ -109,14 +109,14 @@ def sync_feeds() -> list[dict[str, Any]]:
 
 
 def last_loads() -> list[dict[str, Any]]:
-    rows = library.run(get_store(), "status/last_loads")
+    rows = confidential.public_loads(library.run(get_store(), "status/last_loads"))
     for r in rows:
         r["duration_s"] = _seconds_between(r.get("started"), r.get("finished"))
     return _hide_details(rows)
 
 
 def load_runs(limit: int) -> list[dict[str, Any]]:
-    rows = library.run(get_store(), "status/load_runs", {"limit": limit})
+    rows = confidential.public_loads(library.run(get_store(), "status/load_runs", {"limit": limit}))
     for r in rows:
         r["duration_s"] = _seconds_between(r.get("started"), r.get("finished"))
     return _hide_details(rows)

@@ -31,6 +31,18 @@ class Settings:
     falkordb_port : KLYNGE_FALKORDB_PORT — port of the embedded FalkorDB server (default: chosen free).
     console_timeout_s, console_max_rows : KLYNGE_CONSOLE_TIMEOUT_S, KLYNGE_CONSOLE_MAX_ROWS — the analyst
         console's server-side timeout and row cap.
+    console_concurrency : KLYNGE_CONSOLE_CONCURRENCY — console queries running at once per web process (and
+        the threads of the console's replica of the embedded store).
+    console_max_bytes : KLYNGE_CONSOLE_MAX_BYTES — the most bytes of result values one console answer carries
+        (default 4,000,000); rows beyond it are cut off and the result marked truncated.
+    console_memory_mb : KLYNGE_CONSOLE_MEMORY_MB — memory one console query may take in the store (default 256;
+        FalkorDB's ``QUERY_MEM_CAPACITY`` on the console's replica).
+    console_replica : KLYNGE_CONSOLE_REPLICA — ``true`` (default): on the embedded store, console queries run on
+        a read-only replica process of their own, so they cannot take the app's threads, CPU or memory;
+        ``false`` runs them on the main store (half the memory, no isolation).
+    store_memory_mb, store_query_memory_mb : KLYNGE_STORE_MEMORY_MB, KLYNGE_STORE_QUERY_MEMORY_MB — the
+        embedded store's ``maxmemory`` (default 0: half the machine's memory) and the memory one query may
+        take (default 0: a quarter of that, at most 2048 MB). A full store refuses writes, never drops data.
     web_host, web_port : KLYNGE_HOST, KLYNGE_PORT — where ``klynge serve`` / ``klynge demo`` bind.
     secret_key : KLYNGE_SECRET_KEY — key that signs session cookies and CSRF tokens. When unset, a random
         key is generated once and kept in ``<state_dir>/secret_key`` (mode 0600) so every gunicorn
@@ -78,6 +90,11 @@ class Settings:
     console_timeout_s: float = 10.0
     console_max_rows: int = 1000
     console_concurrency: int = 2
+    console_max_bytes: int = 4_000_000
+    console_memory_mb: int = 256
+    console_replica: bool = True
+    store_memory_mb: int = 0
+    store_query_memory_mb: int = 0
     web_host: str = "127.0.0.1"
     web_port: int = 5000
     secret_key: str | None = None
@@ -115,6 +132,11 @@ ENV = {
     "console_timeout_s": "KLYNGE_CONSOLE_TIMEOUT_S",
     "console_max_rows": "KLYNGE_CONSOLE_MAX_ROWS",
     "console_concurrency": "KLYNGE_CONSOLE_CONCURRENCY",
+    "console_max_bytes": "KLYNGE_CONSOLE_MAX_BYTES",
+    "console_memory_mb": "KLYNGE_CONSOLE_MEMORY_MB",
+    "console_replica": "KLYNGE_CONSOLE_REPLICA",
+    "store_memory_mb": "KLYNGE_STORE_MEMORY_MB",
+    "store_query_memory_mb": "KLYNGE_STORE_QUERY_MEMORY_MB",
     "web_host": "KLYNGE_HOST",
     "web_port": "KLYNGE_PORT",
     "secret_key": "KLYNGE_SECRET_KEY",
@@ -143,6 +165,13 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         if "Path" in t:
             return Path(value)
+        if t.startswith("bool"):
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
         if t.startswith("int"):
             return int(value)
         if t.startswith("float"):
@@ -193,6 +222,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     if not 0 <= settings.trusted_proxies <= 10:
         raise ConfigError(f"setting trusted_proxies (KLYNGE_TRUSTED_PROXIES) must be 0 (no proxy) to 10, "
                           f"got {settings.trusted_proxies!r}; it is the number of reverse proxies in front")
+    for name, lo in (("console_max_bytes", 1000), ("console_memory_mb", 16), ("console_concurrency", 1),
+                     ("console_max_rows", 1), ("store_memory_mb", 0), ("store_query_memory_mb", 0)):
+        if getattr(settings, name) < lo:
+            raise ConfigError(f"setting {name} ({ENV[name]}) must be at least {lo}, got {getattr(settings, name)!r}")
     if not 1 <= settings.sync_page_size <= 10_000:
         raise ConfigError(f"setting sync_page_size (KLYNGE_SYNC_PAGE_SIZE) must be 1 to 10000 (the feeds' limit), "
                           f"got {settings.sync_page_size!r}")

@@ -16,12 +16,17 @@ Unicode NFKC folding, so comments, case and look-alike characters cannot hide
 a clause from them; when in doubt they refuse. A write that they do not look
 for (``CREATE``, ``MERGE``, ``SET`` ...) is refused by the store.
 
-Limits: the user's query is sent as it is (apart from one trailing ``;``,
-which is dropped). It is not rewritten to add a ``LIMIT``, so the store
-materialises every row the query returns; the row cap is applied afterwards
-and the server-side timeout (``KLYNGE_CONSOLE_TIMEOUT_S``) is what bounds the
-work and the size of a result. When a query returns no rows its column names
-are not known (the stores do not report a header for an empty result).
+Bounds: the user's query is sent as it is (apart from one trailing ``;``,
+which is dropped), through ``store.console_read``, which bounds it in the store:
+on the embedded store it runs on a read-only replica process of its own (its own
+threads at the lowest CPU priority, so it cannot stall the app's queries), where
+FalkorDB stops it at the time limit (``KLYNGE_CONSOLE_TIMEOUT_S``), returns at
+most the row cap plus one row (``KLYNGE_CONSOLE_MAX_ROWS``) and lets it take at
+most ``KLYNGE_CONSOLE_MEMORY_MB``; a reply that is not there by the limit plus a
+second is abandoned with its connection; on Neo4j the transaction timeout, a
+small fetch size and reading no more than the cap bound it. The kept rows are
+also cut at ``KLYNGE_CONSOLE_MAX_BYTES``. When a query returns no rows its
+column names are not known (the stores do not report a header for an empty result).
 
 Around :func:`run_console`: :func:`parameter_names` finds the ``$params`` of a
 text (same masked scan), :func:`parse_param_value` types a value typed in a
@@ -40,9 +45,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from cypher.registry import user_text
-from klynge.errors import ConsoleError, QueryError, QueryTimeout, ReadOnlyViolation
+from klynge.errors import ConsoleError, ParameterError, QueryError, QueryTimeout, ReadOnlyViolation
+from klynge.errors import ResultTooLarge, StoreBusy
 
-__all__ = ["ALLOWED_PROCEDURES", "ConsoleQueryError", "ConsoleResult", "check_text", "parameter_names",
+__all__ = ["ALLOWED_PROCEDURES", "ConsoleQueryError", "ConsoleResult", "check_params", "check_text", "parameter_names",
            "parse_param_value", "procedure_allowed", "result_graph", "run_console", "validate_query",
            "value_kind"]
 
@@ -97,6 +103,8 @@ class ConsoleResult:
     timeout_s : the timeout that applied, in seconds.
     kinds : per column, what its values are: ``"node"``, ``"relationship"``, ``"path"``,
         ``"value"`` (anything else, including lists and maps), ``"mixed"`` or ``"empty"`` (only nulls).
+    cut : what cut a truncated result: ``"rows"`` (``row_cap``) or ``"bytes"`` (``byte_cap``).
+    byte_cap : the byte cap that applied (KLYNGE_CONSOLE_MAX_BYTES).
     """
 
     columns: tuple[str, ...]
@@ -107,6 +115,8 @@ class ConsoleResult:
     row_cap: int
     timeout_s: float
     kinds: tuple[str, ...] = ()
+    cut: str | None = None
+    byte_cap: int = 0
 
     @property
     def has_graph(self) -> bool:
@@ -118,7 +128,8 @@ class ConsoleQueryError(ConsoleError):
     """A console query was refused or failed; ``query`` keeps the user's text.
 
     ``reason`` is one of ``"empty"``, ``"multiple_statements"``, ``"load_csv"``,
-    ``"procedure"``, ``"write"``, ``"timeout"``, ``"failed"`` and ``"parameter"`` (a bad parameter value).
+    ``"procedure"``, ``"write"``, ``"timeout"``, ``"busy"``, ``"too_large"``, ``"failed"`` and
+    ``"parameter"`` (a bad parameter value).
     """
 
     def __init__(self, message: str, *, query: str, reason: str) -> None:
@@ -231,36 +242,57 @@ def _statement_text(query: str) -> str:
     return to_send
 
 
+def check_params(params: dict[str, Any] | None, query: str = "") -> dict[str, Any]:
+    """The console's parameters as the stores will receive them, or :class:`ConsoleQueryError`
+    (reason ``"parameter"``) naming the parameter: names must be ASCII identifiers, values graph
+    values (no NUL character in a text, integers within 64 bits, map keys without backticks,
+    nesting at most :data:`cypher.store.MAX_PARAM_DEPTH` deep)."""
+    from cypher.store import _params
+
+    try:
+        return _params(params)
+    except ParameterError as exc:
+        raise ConsoleQueryError(f"Bad parameter: {exc}", query=query, reason="parameter") from exc
+    except RecursionError as exc:  # pragma: no cover - the depth limit stops nesting well before
+        raise ConsoleQueryError("Bad parameter: a value is nested too deeply.", query=query, reason="parameter") from exc
+
+
 def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
-                timeout_s: float | None = None, max_rows: int | None = None) -> ConsoleResult:
+                timeout_s: float | None = None, max_rows: int | None = None,
+                max_bytes: int | None = None) -> ConsoleResult:
     """Run an analyst's read-only Cypher query.
 
     Parameters
     ----------
-    store : a :class:`cypher.store.GraphStore`; its ``read`` enforces read-only.
+    store : a :class:`cypher.store.GraphStore`; its ``console_read`` enforces read-only and the bounds.
     query : the user's Cypher text (one statement).
     params : query parameters (``$name`` in the text).
     timeout_s : the time limit; default ``store.settings.console_timeout_s`` (KLYNGE_CONSOLE_TIMEOUT_S, 10 s).
     max_rows : the row cap; default ``store.settings.console_max_rows`` (KLYNGE_CONSOLE_MAX_ROWS, 1000).
+    max_bytes : the byte cap of the kept values (as compact JSON); default ``store.settings.console_max_bytes``
+        (KLYNGE_CONSOLE_MAX_BYTES, 4,000,000).
 
     Returns
     -------
     ConsoleResult
-        At most ``max_rows`` rows; ``truncated`` tells whether the query returned more.
+        At most ``max_rows`` rows of at most ``max_bytes`` bytes; ``truncated`` tells whether the query
+        returned more, ``cut`` which cap cut it.
 
     Raises
     ------
     ConsoleQueryError
         (a :class:`klynge.errors.ConsoleError`) when the query is refused (writes, ``LOAD CSV``,
-        a procedure outside the allow-list, several statements), runs longer than the limit,
-        or fails in the store; ``reason="busy"`` when ``console_concurrency`` queries
-        (KLYNGE_CONSOLE_CONCURRENCY, 2) were running in this process for the whole limit — the
-        wait for a slot counts against the limit, so a burst keeps every query within it. The message says what happened and which setting controls the limit;
-        ``.query`` keeps the user's text.
+        a procedure outside the allow-list, several statements, a bad parameter), runs longer than the
+        limit, returns a row larger than the byte cap (``too_large``), or fails in the store;
+        ``reason="busy"`` when ``console_concurrency`` queries (KLYNGE_CONSOLE_CONCURRENCY, 2) were
+        running in this process for the whole limit — the wait for a slot counts against the limit,
+        so a burst keeps every query within it. The message says what happened and which setting
+        controls the limit; ``.query`` keeps the user's text.
     """
     settings = store.settings
     limit_s = float(settings.console_timeout_s if timeout_s is None else timeout_s)
     cap = int(settings.console_max_rows if max_rows is None else max_rows)
+    byte_cap = int(getattr(settings, "console_max_bytes", 4_000_000) if max_bytes is None else max_bytes)
     if not limit_s > 0:
         raise ConsoleQueryError(f"The console timeout must be above 0 s, got {limit_s:g}; set {_TIMEOUT_SETTING}.",
                                 query=query, reason="failed")
@@ -268,6 +300,7 @@ def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
         raise ConsoleQueryError(f"The console row cap must be at least 1, got {cap}; set {_ROWS_SETTING}.",
                                 query=query, reason="failed")
     text = _statement_text(query)
+    params = check_params(params, query) or None
     t0 = time.perf_counter()
     n_slots = max(1, int(settings.console_concurrency))
     slots = _slots(n_slots)
@@ -281,7 +314,7 @@ def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
         # the time spent waiting for a slot counts against the query's limit
         remaining = max(0.001, limit_s - (time.perf_counter() - t0))
         with user_text():
-            rows = store.read(text, params or None, timeout_s=remaining)
+            got = store.console_read(text, params, timeout_s=remaining, max_rows=cap, max_bytes=byte_cap)
     except QueryTimeout as exc:
         raise ConsoleQueryError(
             f"Query ran longer than {limit_s:g} s and was stopped; the limit is {_TIMEOUT_SETTING}. "
@@ -292,16 +325,24 @@ def run_console(store: Any, query: str, params: dict[str, Any] | None = None, *,
             "The console only reads, and the store refused this query because it would change the graph "
             f"or its schema ({exc}); the graph is unchanged.",
             query=query, reason="write") from exc
+    except ParameterError as exc:
+        raise ConsoleQueryError(f"Bad parameter: {exc}", query=query, reason="parameter") from exc
+    except ResultTooLarge as exc:
+        raise ConsoleQueryError(f"The result is too large: {exc}", query=query, reason="too_large") from exc
+    except StoreBusy as exc:
+        raise ConsoleQueryError(f"The console is busy: {exc}. {_SLOTS_SETTING} sets how many console queries "
+                                "run at once.", query=query, reason="busy") from exc
     except QueryError as exc:
         raise ConsoleQueryError(f"The query failed: {exc}", query=query, reason="failed") from exc
     finally:
         slots.release()
     elapsed_ms = round((time.perf_counter() - t0) * 1000, 3)
+    rows = got.rows
     columns = tuple(rows[0].keys()) if rows else ()
-    kept = tuple(tuple(r.get(c) for c in columns) for r in rows[:cap])
+    kept = tuple(tuple(r.get(c) for c in columns) for r in rows)
     kinds = tuple(_column_kind([row[i] for row in kept]) for i in range(len(columns)))
-    return ConsoleResult(columns=columns, rows=kept, truncated=len(rows) > cap, elapsed_ms=elapsed_ms,
-                         query=query, row_cap=cap, timeout_s=limit_s, kinds=kinds)
+    return ConsoleResult(columns=columns, rows=kept, truncated=got.truncated, elapsed_ms=elapsed_ms,
+                         query=query, row_cap=cap, timeout_s=limit_s, kinds=kinds, cut=got.cut, byte_cap=byte_cap)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -357,6 +398,10 @@ def parse_param_value(text: str) -> Any:
         expected = {"[": list, "{": dict, '"': str}[stripped[0]]
         try:
             value = json.loads(stripped)
+        except RecursionError as exc:
+            raise ConsoleQueryError(
+                f"Parameter value starting {stripped[:20]!r} is nested too deeply to read; lists and maps may be "
+                "nested a few levels, not thousands.", query="", reason="parameter") from exc
         except ValueError as exc:
             raise ConsoleQueryError(
                 f"Parameter value {text!r} starts with {stripped[0]!r} but is not valid JSON ({exc}); "

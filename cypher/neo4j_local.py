@@ -10,7 +10,8 @@ JVM of its own, detached from the calling process:
   ``<state_dir>/neo4j_password`` (mode 0600);
 * the GDS procedures loaded from the plugins folder and unrestricted (``gds.*``);
 * data and logs under ``KLYNGE_NEO4J_HOME`` (default ``./var/neo4j``), heap and page cache from
-  ``KLYNGE_NEO4J_HEAP`` / ``KLYNGE_NEO4J_PAGECACHE``;
+  ``KLYNGE_NEO4J_HEAP`` / ``KLYNGE_NEO4J_PAGECACHE``; one transaction may take a quarter of the heap
+  (``db.memory.transaction.max``, :func:`transaction_memory`);
 * ``server.json`` there (pid, port), so every Klynge process on the machine shares one server;
   a start is serialised by a lock file, and a dead server is restarted by the next start.
 
@@ -156,6 +157,17 @@ def read_state(settings: Settings) -> Neo4jServer | None:
 
 
 
+def transaction_memory(heap: str) -> str:
+    """The most heap one transaction may take (``db.memory.transaction.max``): a quarter of the JVM heap
+    ``heap`` (a size such as ``2g``), written in megabytes — as the ``neo4j`` service of docker-compose.yml
+    (1G of a 4G heap) and FalkorDB's per-query cap (a quarter of the store's memory). An analyst's console
+    query that needs more is stopped with a memory error instead of taking the heap the app, the jobs and
+    GDS need; a loader batch or a measures write needs a few megabytes."""
+    units = {"k": 1 / 1024, "m": 1, "g": 1024}
+    mb = int(heap[:-1]) * units[heap[-1].lower()]
+    return f"{max(16, int(mb // 4))}m"
+
+
 def config_text(settings: Settings, port: int) -> str:
     """The server's configuration (neo4j.conf syntax): Bolt on loopback, GDS, memory, timeouts."""
     lines = {
@@ -168,6 +180,7 @@ def config_text(settings: Settings, port: int) -> str:
         "dbms.security.procedures.unrestricted": "gds.*",
         "dbms.security.procedures.allowlist": "gds.*,db.*,dbms.*",
         "server.memory.pagecache.size": settings.neo4j_pagecache,
+        "db.memory.transaction.max": transaction_memory(settings.neo4j_heap),
         # a query that outlives every caller's own timeout is still stopped
         "db.transaction.timeout": f"{int(max(settings.query_timeout_s, 60) * 10)}s",
         "dbms.usage_report.enabled": "false",

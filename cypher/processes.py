@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,13 +30,16 @@ def port_open(port: int) -> bool:
 
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the file ``path`` (created when missing) for the ``with`` block."""
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    """Hold an exclusive lock on the file ``path`` (created when missing, mode 0600) for the ``with`` block."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def find_or_start(lock: Path, find: Callable[[], T | None], start: Callable[[], T]) -> T:

@@ -10,13 +10,16 @@ never part of a result; use business keys.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
 
@@ -24,7 +27,15 @@ import orjson
 
 from cypher.registry import is_own, record, register
 from klynge.config import Settings, load_settings
-from klynge.errors import QueryError, QueryTimeout, ReadOnlyViolation, StoreUnavailable
+from klynge.errors import (
+    ParameterError,
+    QueryError,
+    QueryTimeout,
+    ReadOnlyViolation,
+    ResultTooLarge,
+    StoreBusy,
+    StoreUnavailable,
+)
 
 Row = dict[str, Any]
 
@@ -93,6 +104,11 @@ class GraphStore(Protocol):
     def write_batches(self, query: str, rows: Iterable[Mapping[str, Any]], *,
                       batch_size: int | None = None) -> int: ...
 
+    def console_read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float,
+                     max_rows: int, max_bytes: int) -> BoundedRows:
+        """An analyst's read-only query, bounded in time, rows, bytes and memory (the console's path)."""
+        ...
+
     def init_schema(self) -> list[str]: ...
 
     def health(self) -> dict[str, Any]: ...
@@ -116,72 +132,121 @@ def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+#: Deepest nesting of lists and maps in one parameter value; deeper values are refused (ParameterError).
+MAX_PARAM_DEPTH = 32
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _int64(v: int) -> int:
-    """``v`` when both stores can keep it; Neo4j refuses a wider integer and FalkorDB would silently
-    clamp it to the nearest 64-bit one, so it is refused here for both."""
-    if INT64_MIN <= v <= INT64_MAX:
-        return v
-    raise ValueError(f"integer parameter value {v} is outside the 64-bit range the graph stores keep "
-                     f"({INT64_MIN} to {INT64_MAX}); send it as a string or a float")
+def _refuse(what: str, why: str) -> ParameterError:
+    return ParameterError(f"{what} cannot be sent to the graph store: {why}")
 
 
-def clean_param(value: Any) -> Any:
-    """Make a parameter portable: dates become ISO strings, NaN/inf become None, tuples lists; an integer
-    outside 64 bits is refused (ValueError)."""
-    if type(value) is int:
-        return _int64(value)
+def _check_text(v: str, where: str) -> str:
+    if "\0" in v:
+        raise _refuse(where, "it contains a NUL character (\\u0000), which the stores cannot keep in a text; "
+                             "remove it")
+    return v
+
+
+def _check_int(v: int, where: str) -> int:
+    if not INT64_MIN <= v <= INT64_MAX:
+        raise _refuse(where, f"the integer {v} is outside the 64-bit range the stores hold "
+                             f"({INT64_MIN} to {INT64_MAX})")
+    return v
+
+
+def _check_key(k: Any, where: str) -> str:
+    k = str(k)
+    if not k or "`" in k or "\0" in k:
+        raise _refuse(where, f"map key {k!r} is empty or holds a backtick or NUL character, "
+                             "which FalkorDB cannot read")
+    return k
+
+
+def clean_param(value: Any, _depth: int = 0, _where: str = "a parameter value") -> Any:
+    """Make a parameter portable: dates become ISO strings, NaN/inf become None, tuples lists,
+    numpy scalars and subclasses of str/int/float plain values.
+
+    Raises
+    ------
+    ParameterError
+        For a text with a NUL character, an integer outside 64 bits, a map key that is empty or
+        holds a backtick, nesting deeper than :data:`MAX_PARAM_DEPTH`, or a value of another type.
+    """
+    if _depth > MAX_PARAM_DEPTH:
+        raise _refuse(_where, f"lists and maps are nested deeper than {MAX_PARAM_DEPTH} levels")
+    if isinstance(value, bool) or value is None:
+        return value if value is None or type(value) is bool else bool(value)
+    if isinstance(value, str):
+        return _check_text(str(value), _where)
+    if isinstance(value, int):
+        return _check_int(int(value), _where)
     if isinstance(value, float):
-        return None if (math.isnan(value) or math.isinf(value)) else value
+        v = float(value)
+        return None if (math.isnan(v) or math.isinf(v)) else v
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): clean_param(v) for k, v in value.items()}
+        return {_check_key(k, _where): clean_param(v, _depth + 1, _where) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [clean_param(v) for v in value]
+        return [clean_param(v, _depth + 1, _where) for v in value]
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return clean_param(value.item())
-    return value
+        try:
+            plain = value.item()
+        except (TypeError, ValueError) as exc:  # a numpy array of several values
+            raise _refuse(_where, f"a {type(value).__name__} is not a single value ({exc}); pass a list") from exc
+        if plain is not value and type(plain) in (bool, int, float, str, type(None)):
+            return clean_param(plain, _depth, _where)
+    if isinstance(value, bytes):
+        raise _refuse(_where, "bytes are not a graph value; decode them to text first")
+    raise _refuse(_where, f"a value of type {type(value).__name__} is not a graph value "
+                          "(use text, numbers, booleans, null, dates, lists and maps)")
 
 
 _INF = float("inf")
 
 
-def cypher_literal(v: Any) -> str:
+def cypher_literal(v: Any, _depth: int = 0) -> str:
     """A parameter value as FalkorDB's ``CYPHER name=value`` header text, in one pass.
 
     Strings are double-quoted with backslash and quote escaped (as the falkordb
     client does); map keys are back-quoted; NaN and infinities become null; dates
     become ISO strings. This is the loaders' hot path, so plain types come first.
+    What FalkorDB's header reader would misread is refused (:class:`ParameterError`,
+    see :func:`clean_param`) instead of being sent: the server would otherwise drop every
+    parameter of the query and answer "Missing parameters", or clamp a big integer.
     """
     t = type(v)
     if t is str:
+        if "\0" in v:
+            _check_text(v, "a parameter value")
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if v is None:
         return "null"
     if t is bool:
         return "true" if v else "false"
     if t is int:
-        return str(_int64(v))
+        if not INT64_MIN <= v <= INT64_MAX:
+            _check_int(v, "a parameter value")
+        return str(v)
     if t is float:
         return "null" if (v != v or v == _INF or v == -_INF) else repr(v)
+    if _depth >= MAX_PARAM_DEPTH:
+        clean_param(v, MAX_PARAM_DEPTH + 1)  # raises
     if t is dict:
         parts = []
         for k, x in v.items():
-            k = str(k)
-            if not k or "`" in k:
-                raise ValueError(f"map key {k!r} cannot be sent to FalkorDB (empty or with a backtick)")
-            parts.append(f"`{k}`:{cypher_literal(x)}")
+            k = _check_key(k, "a parameter value")
+            parts.append(f"`{k}`:{cypher_literal(x, _depth + 1)}")
         return "{" + ",".join(parts) + "}"
     if t is list or t is tuple:
-        return "[" + ",".join([cypher_literal(x) for x in v]) + "]"
-    return cypher_literal(clean_param(v))
+        return "[" + ",".join([cypher_literal(x, _depth + 1) for x in v]) + "]"
+    return cypher_literal(clean_param(v, _depth), _depth)
 
 
 #: 19 or more digits in a row: perhaps an integer beyond 64 bits, which orjson writes and FalkorDB would
-#: clamp; such a batch takes the value-by-value path, which checks each integer (:func:`_int64`)
+#: clamp; such a batch takes the value-by-value path, which checks each integer
 _LONG_DIGITS = re.compile(rb"\d{19,}")
 _ORJSON_OPTS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
@@ -194,32 +259,54 @@ def _list_literal(v: list[Any] | tuple[Any, ...]) -> str:
     ``\\\\`` escapes are understood, non-ASCII is sent as UTF-8, NaN becomes null).
     Anything else falls back to :func:`cypher_literal`: maps (JSON quotes keys, Cypher
     back-quotes them), ``\\u`` escapes (FalkorDB does not decode them; they stand for
-    control characters), dates and other types orjson would not write the same way.
+    control characters, and NUL is refused there), integers beyond 64 bits, deep nesting,
+    dates and other types orjson would not write the same way.
     """
     try:
         b = orjson.dumps(v, option=_ORJSON_OPTS)
-    except TypeError:  # orjson.JSONEncodeError: a date, set, big int, numpy value …
-        return "[" + ",".join([cypher_literal(x) for x in v]) + "]"
+    except TypeError:  # orjson.JSONEncodeError: a date, set, big int, numpy value, deep nesting …
+        return cypher_literal(list(v))
     if b"{" in b or b"\\u" in b or _LONG_DIGITS.search(b):
-        return "[" + ",".join([cypher_literal(x) for x in v]) + "]"
+        return cypher_literal(list(v))
     return b.decode()
 
 
 def params_header(params: Mapping[str, Any] | None) -> str:
-    """The ``CYPHER a=… b=… `` prefix FalkorDB reads parameters from."""
+    """The ``CYPHER a=… b=… `` prefix FalkorDB reads parameters from.
+
+    Raises
+    ------
+    ParameterError
+        When a name is not a plain ASCII identifier (FalkorDB's header reader stops at the first
+        other character and drops every parameter) or a value cannot be sent (:func:`clean_param`).
+    """
     if not params:
         return ""
     parts = []
     for k, v in params.items():
-        if not k or "`" in k or not str(k).replace("_", "a").isalnum():
-            raise ValueError(f"parameter name {k!r} is not a plain identifier")
+        if not isinstance(k, str) or not _NAME.fullmatch(k):
+            raise ParameterError(
+                f"parameter name {k!r} cannot be sent to the graph store: use ASCII letters, digits and "
+                "'_', not starting with a digit")
         t = type(v)
-        parts.append(f"{k}={_list_literal(v) if t is list or t is tuple else cypher_literal(v)}")
+        try:
+            parts.append(f"{k}={_list_literal(v) if t is list or t is tuple else cypher_literal(v)}")
+        except ParameterError as exc:
+            raise ParameterError(f"parameter ${k}: {exc}") from exc
+        except RecursionError as exc:  # pragma: no cover - MAX_PARAM_DEPTH stops nesting long before
+            raise ParameterError(f"parameter ${k} is nested too deeply to send") from exc
     return "CYPHER " + " ".join(parts) + " "
 
 
 def _params(params: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {str(k): clean_param(v) for k, v in (params or {}).items()}
+    out = {}
+    for k, v in (params or {}).items():
+        if not isinstance(k, str) or not _NAME.fullmatch(k):
+            raise ParameterError(
+                f"parameter name {k!r} cannot be sent to the graph store: use ASCII letters, digits and "
+                "'_', not starting with a digit")
+        out[k] = clean_param(v, 0, f"parameter ${k}")
+    return out
 
 
 def _timeout_message(timeout_s: float) -> str:
@@ -259,7 +346,9 @@ class FalkorStore:
         """Totals for benchmarks: queries sent, seconds serialising parameters, seconds waiting for
         the server (round trip: its parse and execution plus the transfer), characters sent."""
         if start:
-            self.server = embedded.ensure_server(self.settings.data_dir, self.settings.falkordb_port)
+            self.server = embedded.ensure_server(self.settings.data_dir, self.settings.falkordb_port,
+                                                 state_dir=self.settings.state_dir,
+                                                 limits=embedded.Limits.from_settings(self.settings))
         else:
             info = embedded.read_state(self.settings.data_dir.resolve())
             if info is None:
@@ -269,10 +358,12 @@ class FalkorStore:
                 )
             self.server = info
         try:
-            self._db = FalkorDB(host="127.0.0.1", port=self.server.port)
+            self._db = FalkorDB(host="127.0.0.1", port=self.server.port, password=self.server.password)
             self._graph = self._db.select_graph(self.settings.graph_name)
         except Exception as exc:  # noqa: BLE001 - client raises redis errors of many kinds
             raise StoreUnavailable(f"cannot connect to the embedded graph store on port {self.server.port}: {exc}") from exc
+        self._console: _FalkorConsole | None = None
+        self._console_lock = threading.Lock()
 
     # -- queries
     def _exec(self, query: str, params: Mapping[str, Any] | None, timeout_s: float | None,
@@ -287,6 +378,8 @@ class FalkorStore:
         try:
             fn = self._graph.ro_query if read_only else self._graph.query
             result = fn(text, None, timeout=timeout_ms)
+        except redis.exceptions.AuthenticationError as exc:
+            raise _auth_failed(self.server.port, exc) from exc
         except redis.exceptions.ConnectionError as exc:
             raise StoreUnavailable(
                 f"the embedded graph store on port {self.server.port} stopped answering ({exc}); "
@@ -299,14 +392,7 @@ class FalkorStore:
                 self._graph.query(CREATE_EMPTY_GRAPH)
                 self._created = True
                 return self._exec(query, params, timeout_s, read_only)
-            if "timed out" in msg.lower() or "timeout" in msg.lower():
-                raise QueryTimeout(_timeout_message(timeout_s or 0)) from exc
-            if "read-only" in msg.lower() or "read only" in msg.lower():
-                raise ReadOnlyViolation(
-                    "the query writes to the graph, but this run is read-only "
-                    f"(the store refused it: {msg})"
-                ) from exc
-            raise QueryError(f"query failed on FalkorDB: {msg}") from exc
+            raise _falkor_error(msg, timeout_s, "KLYNGE_STORE_QUERY_MEMORY_MB") from exc
         st = self.query_stats
         st["queries"] += 1
         st["serialize_s"] += t1 - t0
@@ -335,6 +421,50 @@ class FalkorStore:
             self.run(query, {"rows": batch})
             n += len(batch)
         return n
+
+    def console_read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float,
+                     max_rows: int, max_bytes: int) -> BoundedRows:
+        """Run an analyst's read-only query with every bound the console needs (see :class:`BoundedRows`).
+
+        On the console's replica of the store (``KLYNGE_CONSOLE_REPLICA``, default; see
+        :func:`cypher.embedded.ensure_console_replica`) when there is one, else on this server. The
+        replica is first let catch up with every write this server acknowledged before the call, so the
+        console sees what the app sees. The query runs as ``GRAPH.RO_QUERY`` with the server-side
+        timeout; the server returns at most its ``RESULTSET_SIZE`` rows; the reply is waited for at most
+        ``timeout_s`` + :data:`CONSOLE_GRACE_S` seconds, after which the connection is closed and never
+        reused (a late reply must not reach the next query); rows are converted until ``max_rows`` or
+        ``max_bytes`` is reached.
+
+        Raises
+        ------
+        ParameterError
+            When a parameter cannot be sent (before anything is sent).
+        QueryTimeout
+            When the server stops the query at its limit, or no reply came in time.
+        ResultTooLarge
+            When the reply, or its first row alone, is larger than the byte cap.
+        QueryError, ReadOnlyViolation, StoreUnavailable
+            As :meth:`read`; ``StoreBusy`` when the replica's queue of waiting queries is full.
+        """
+        record(query)
+        deadline = time.monotonic() + max(0.001, float(timeout_s))
+        text = params_header(params) + query
+        console = self._console_target()
+        return console.read(text, deadline, max_rows=max_rows, max_bytes=max_bytes)
+
+    def _console_target(self) -> _FalkorConsole:
+        with self._console_lock:
+            if self._console is None or not self._console.alive():
+                from cypher import embedded
+
+                if self._console is not None:
+                    self._console.close()
+                if self.settings.console_replica:
+                    info = embedded.ensure_console_replica(self.server, embedded.Limits.from_settings(self.settings))
+                else:
+                    info = self.server
+                self._console = _FalkorConsole(self, info, replica=bool(self.settings.console_replica))
+            return self._console
 
     def command(self, *args: Any) -> Any:
         """A raw server command (schema DDL and status only)."""
@@ -381,10 +511,200 @@ class FalkorStore:
         self._graph = self._db.select_graph(self.settings.graph_name)
 
     def close(self) -> None:
+        if self._console is not None:
+            self._console.close()
         try:
             self._db.connection.close()
         except Exception:  # noqa: BLE001 - closing a dead connection is fine
             pass
+
+
+#: Seconds a console query's reply is waited for beyond its limit before its connection is closed
+#: (FalkorDB checks its timeout between rows, so one long expression can outlive the limit).
+CONSOLE_GRACE_S = 1.0
+
+
+def _auth_failed(port: int, exc: Exception) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"the embedded graph store on port {port} refused Klynge's password ({exc}); it was started with "
+        "another password file: stop it (`klynge db stop`) and run the command again")
+
+
+def _falkor_error(msg: str, timeout_s: float | None, memory_setting: str) -> QueryError:
+    """The Klynge error for a FalkorDB error reply."""
+    low = msg.lower()
+    if "timed out" in low or "timeout" in low:
+        return QueryTimeout(_timeout_message(timeout_s or 0))
+    if "read-only" in low or "read only" in low:
+        return ReadOnlyViolation(f"the query writes to the graph, but this run is read-only (the store refused it: {msg})")
+    if "mem consumption exceeded" in low:
+        return QueryError(f"the query needed more memory than one query may take ({memory_setting}) and was "
+                          f"stopped; narrow it or return less ({msg})")
+    if "maxmemory" in low or low.startswith("oom"):
+        return QueryError(f"the graph store is full: it holds KLYNGE_STORE_MEMORY_MB of data and refuses to grow "
+                          f"({msg}); raise the setting and restart the store (`klynge db stop`)")
+    if "max pending queries" in low:
+        return StoreBusy(f"the graph store has too many queries waiting ({msg}); try again shortly")
+    return QueryError(f"query failed on FalkorDB: {msg}")
+
+
+@dataclass(frozen=True)
+class BoundedRows:
+    """A console read's rows with what cut them.
+
+    Attributes
+    ----------
+    rows : at most ``max_rows`` rows of at most ``max_bytes`` bytes (as compact JSON) in all.
+    truncated : whether the query returned more than was kept.
+    cut : ``"rows"`` (the row cap), ``"bytes"`` (the byte cap) or None.
+    size : the bytes of the kept rows, as compact JSON.
+    """
+
+    rows: list[Row]
+    truncated: bool
+    cut: str | None
+    size: int
+
+
+def _row_size(row: Row) -> int:
+    return len(orjson.dumps(row, default=str, option=orjson.OPT_NON_STR_KEYS))
+
+
+def bound_rows(rows: Iterable[Row], max_rows: int, max_bytes: int) -> BoundedRows:
+    """Keep rows until ``max_rows`` or ``max_bytes`` (compact JSON) is reached; see :class:`BoundedRows`.
+
+    Raises
+    ------
+    ResultTooLarge
+        When the first row alone is larger than ``max_bytes``.
+    """
+    kept: list[Row] = []
+    size = 0
+    for row in rows:
+        if len(kept) >= max_rows:
+            return BoundedRows(kept, True, "rows", size)
+        n = _row_size(row)
+        if size + n > max_bytes:
+            if not kept:
+                raise ResultTooLarge(
+                    f"one row of the result is {n:,} bytes, more than a console answer may carry ({max_bytes:,} "
+                    "bytes, KLYNGE_CONSOLE_MAX_BYTES); return smaller values (e.g. substring() or size())")
+            return BoundedRows(kept, True, "bytes", size)
+        kept.append(row)
+        size += n
+    return BoundedRows(kept, False, None, size)
+
+
+class _FalkorConsole:
+    """Connections for console reads: to the console's replica (or the main server), each read with a deadline."""
+
+    def __init__(self, store: FalkorStore, info: Any, *, replica: bool) -> None:
+        import redis
+        from falkordb import FalkorDB
+
+        self.store, self.info, self.replica = store, info, replica
+        self.limits = dict(getattr(info, "limits", None) or {})
+        self.pool = redis.ConnectionPool(host="127.0.0.1", port=info.port, password=info.password,
+                                         decode_responses=True, socket_connect_timeout=5)
+        self._db = FalkorDB(connection_pool=self.pool)
+        self.graph = self._db.select_graph(store.settings.graph_name)
+
+    def alive(self) -> bool:
+        from cypher import embedded
+
+        if not self.replica:
+            return True
+        return embedded._pid_is_our_server(self.info.pid, self.info.data_dir)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.pool.disconnect()
+
+    def _rows_at_least(self, rows: int) -> None:
+        """Raise the replica's RESULTSET_SIZE when this process's row cap needs more (it was started by a
+        process with a smaller one); it only ever grows, and every process cuts at its own cap."""
+        have = int(self.limits.get("rows") or 0)
+        if not self.replica or have >= rows:
+            return
+        with contextlib.suppress(Exception):
+            current = int(self._db.connection.execute_command("GRAPH.CONFIG", "GET", "RESULTSET_SIZE")[1])
+            if current < rows:
+                self._db.connection.execute_command("GRAPH.CONFIG", "SET", "RESULTSET_SIZE", rows)
+            self.limits["rows"] = max(rows, current)
+
+    def _caught_up(self, deadline: float) -> None:
+        """Wait (at most until ``deadline``, and 2 s) until the replica has every write the server acknowledged."""
+        if not self.replica:
+            return
+        try:
+            target = int(self.store._db.connection.execute_command("ROLE")[1])
+        except Exception:  # noqa: BLE001 - an old server without ROLE rights: read what the replica has
+            return
+        until = min(deadline, time.monotonic() + 2.0)
+        conn = self.pool.get_connection()
+        try:
+            while True:
+                conn.send_command("ROLE")
+                role = conn.read_response(timeout=max(0.05, until - time.monotonic()))
+                if str(role[3]) == "connected" and int(role[4]) >= target:
+                    return
+                if time.monotonic() >= until:
+                    return  # it lags (a big load under way): read what it has
+                time.sleep(0.01)
+        except BaseException:
+            conn.disconnect()
+            raise
+        finally:
+            self.pool.release(conn)
+
+    def read(self, text: str, deadline: float, *, max_rows: int, max_bytes: int) -> BoundedRows:
+        import redis
+        from falkordb.query_result import QueryResult
+
+        limit_s = max(0.001, deadline - time.monotonic())
+        try:
+            self._caught_up(deadline)
+        except redis.exceptions.RedisError:
+            pass  # the read below reports a replica that is gone
+        remaining = max(0.001, deadline - time.monotonic())
+        ms = max(1, int(remaining * 1000))
+        self._rows_at_least(max_rows + 1)
+        conn = self.pool.get_connection()
+        try:
+            conn.send_command("GRAPH.RO_QUERY", self.store.settings.graph_name, text, "--compact", "timeout", ms)
+            # past the deadline the reply is no longer waited for: the connection is closed (redis-py
+            # disconnects on a read timeout) so a late reply can never be read by another query
+            raw = conn.read_response(timeout=remaining + CONSOLE_GRACE_S)
+        except redis.exceptions.TimeoutError as exc:
+            conn.disconnect()
+            raise QueryTimeout(_timeout_message(limit_s)) from exc
+        except redis.exceptions.AuthenticationError as exc:
+            conn.disconnect()
+            raise _auth_failed(self.info.port, exc) from exc
+        except redis.exceptions.ConnectionError as exc:
+            conn.disconnect()
+            if self.replica and self.alive():
+                raise ResultTooLarge(
+                    f"the result is larger than the console's store sends in one answer "
+                    f"({self.limits.get('reply_mb', '?')} MB, from KLYNGE_CONSOLE_MAX_BYTES); return fewer or "
+                    "smaller values") from exc
+            raise StoreUnavailable(f"the console's graph store on port {self.info.port} stopped answering ({exc}); "
+                                   "run the query again to restart it") from exc
+        except redis.exceptions.ResponseError as exc:
+            msg = str(exc)
+            if "empty key" in msg.lower() or "invalid graph" in msg.lower():
+                return BoundedRows([], False, None, 0)  # a graph that was never written reads as empty
+            raise _falkor_error(msg, limit_s, "KLYNGE_CONSOLE_MEMORY_MB") from exc
+        except BaseException:
+            conn.disconnect()  # whatever interrupted the read, the reply may still come: never reuse it
+            raise
+        finally:
+            self.pool.release(conn)
+        result = QueryResult(self.graph, raw)
+        header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
+        header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        rows = ({k: _falkor_value(v) for k, v in zip(header, row)} for row in result.result_set)
+        return bound_rows(rows, max_rows, max_bytes)
 
 
 _PLAIN = (str, int, float, bool, type(None))
@@ -581,6 +901,57 @@ class Neo4jStore:
     def close(self) -> None:
         self._driver.close()
 
+    # -- the analysts' console: its bounds on Neo4j (cypher.console.run_console) -----------------------
+    def console_read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout_s: float,
+                     max_rows: int, max_bytes: int) -> BoundedRows:
+        """An analyst's read-only query with the console's bounds (see :meth:`FalkorStore.console_read`).
+
+        Classified read-only with ``EXPLAIN`` first, then run in a READ transaction whose timeout is
+        ``timeout_s`` (Neo4j's ``db.transaction.timeout`` for this transaction), fetched
+        ``max_rows`` + 1 records at a time and read no further than that (the transaction is then
+        rolled back, so Neo4j stops producing rows), rows kept up to ``max_bytes``. The memory a
+        transaction may take is the server's ``db.memory.transaction.max``.
+        """
+        neo4j = self._neo4j
+        p = _params(params)
+        qt = self.query_type(query, p)
+        if qt != "r":
+            raise ReadOnlyViolation(f"Neo4j classifies this query as '{qt}' (not read-only), so it was not run")
+        record(query)
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                with self._errors(timeout_s), self._driver.session(
+                        database=self.settings.neo4j_database, default_access_mode=neo4j.READ_ACCESS,
+                        fetch_size=max(1, min(max_rows + 1, 1000))) as session:
+                    tx = session.begin_transaction(timeout=max(0.001, float(timeout_s)))
+                    try:
+                        result = tx.run(query, p)
+                        outcome["rows"] = bound_rows(({k: _neo4j_value(v) for k, v in rec.items()} for rec in result),
+                                                     max_rows, max_bytes)
+                    finally:
+                        tx.close()  # rolls back: the server stops producing the rest
+            except neo4j.exceptions.TransientError as exc:
+                if "MemoryPoolOutOfMemory" in (exc.code or ""):
+                    outcome["error"] = QueryError(f"the query needed more memory than one transaction may take "
+                                                  f"(db.memory.transaction.max) and was stopped: {exc.message}")
+                else:
+                    outcome["error"] = QueryError(f"query failed on Neo4j ({exc.code}): {exc.message}")
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                outcome["error"] = exc
+
+        # Neo4j, like FalkorDB, checks the transaction's time limit between steps, not inside one long
+        # expression: the caller stops waiting at the limit plus CONSOLE_GRACE_S; the thread closes its own
+        # session when the server is done.
+        worker = threading.Thread(target=work, name="klynge-console-neo4j", daemon=True)
+        worker.start()
+        worker.join(max(0.001, float(timeout_s)) + CONSOLE_GRACE_S)
+        if worker.is_alive():
+            raise QueryTimeout(_timeout_message(timeout_s))
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["rows"]
 
 def _neo4j_value(v: Any) -> Any:
     import neo4j.graph as g

@@ -29,7 +29,8 @@ class Setting:
     ----------
     name : the attribute of :class:`Settings`.
     env : the environment variable.
-    kind : ``str``, ``int``, ``float`` or ``Path``.
+    kind : ``str``, ``int``, ``float``, ``bool`` (``true``/``false``, ``1``/``0``, ``yes``/``no``, ``on``/``off``)
+        or ``Path``.
     default : the value when the variable is unset (None: unset).
     help : what it does (the README's "meaning" column).
     shown : the README's default column when the default needs words (e.g. "a free port").
@@ -61,6 +62,8 @@ class Setting:
             return "unset"
         if isinstance(self.default, Path):
             return f"`./{self.default}`"
+        if isinstance(self.default, bool):
+            return f"`{str(self.default).lower()}`"
         return f"`{self.default:g}`" if isinstance(self.default, float) else f"`{self.default}`"
 
 
@@ -80,7 +83,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("neo4j_port", "KLYNGE_NEO4J_PORT", int, None, "fix the local Neo4j's Bolt port (127.0.0.1 only)",
             shown="a free port"),
     Setting("neo4j_heap", "KLYNGE_NEO4J_HEAP", str, "4g",
-            "the local Neo4j's JVM heap (GDS projections live there); a quarter of a 24 GB machine",
+            "the local Neo4j's JVM heap (GDS projections live there; one transaction may take a quarter of it, "
+            "`db.memory.transaction.max`); a quarter of a 24 GB machine",
             pattern=_SIZE, pattern_help="a size such as 512m or 4g"),
     Setting("neo4j_pagecache", "KLYNGE_NEO4J_PAGECACHE", str, "2g", "the local Neo4j's page cache",
             pattern=_SIZE, pattern_help="a size such as 512m or 4g"),
@@ -96,7 +100,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_host", "KLYNGE_HOST", str, "127.0.0.1", "where `klynge serve` listens"),
     Setting("web_port", "KLYNGE_PORT", int, 5000, "the port `klynge serve` listens on", low=1, high=65535),
     Setting("state_dir", "KLYNGE_STATE_DIR", Path, Path("var/state"),
-            "accounts (`users.json`), the session secret, the console audit log, saved queries and the cluster-fit "
+            "accounts (`users.json`), login sessions (`sessions.sqlite3`), the session secret, the embedded store's "
+            "password (`falkordb-password`, mode 0600), the console audit log, saved queries and the cluster-fit "
             "model of the current measures run (`fit/`) — kept apart from the graph, so a graph wipe never removes "
             "them"),
     Setting("secret_key", "KLYNGE_SECRET_KEY", str, None,
@@ -116,8 +121,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("console_max_rows", "KLYNGE_CONSOLE_MAX_ROWS", int, 1000,
             "the Cypher console's row cap (results beyond it are marked truncated)", low=1),
     Setting("console_concurrency", "KLYNGE_CONSOLE_CONCURRENCY", int, 2,
-            "console queries running at once per web process; a query waits for a slot within its own time limit, "
-            "then is turned away as busy (503)", low=1),
+            "console queries running at once per web process (and the threads of the console's replica of the "
+            "embedded store); a query waits for a slot within its own time limit, then is turned away as busy (503)",
+            low=1),
+    Setting("console_max_bytes", "KLYNGE_CONSOLE_MAX_BYTES", int, 4_000_000,
+            "the most bytes of values one console answer carries; rows beyond are cut off (marked truncated), a "
+            "single larger row is refused (413)", low=1000),
+    Setting("console_memory_mb", "KLYNGE_CONSOLE_MEMORY_MB", int, 256,
+            "memory one console query may take in the store (FalkorDB's `QUERY_MEM_CAPACITY` on the console's "
+            "replica; on Neo4j the server's `db.memory.transaction.max` applies)", low=16),
+    Setting("console_replica", "KLYNGE_CONSOLE_REPLICA", bool, True,
+            "on the embedded store, console queries run on a read-only replica process of their own (own threads, "
+            "lowest CPU priority), so they cannot slow the app's pages; `false` runs them on the main store"),
+    Setting("store_memory_mb", "KLYNGE_STORE_MEMORY_MB", int, 0,
+            "the embedded store's `maxmemory` (0: half the machine's memory); a full store refuses writes, never "
+            "drops data", low=0),
+    Setting("store_query_memory_mb", "KLYNGE_STORE_QUERY_MEMORY_MB", int, 0,
+            "the memory one query may take in the embedded store (0: a quarter of `maxmemory`, at most 2048 MB)",
+            low=0),
     Setting("measures_cache_s", "KLYNGE_MEASURES_CACHE_S", float, 3600.0,
             "longest life of the web app's snapshot of the current measures", low=0),
     Setting("measures_check_s", "KLYNGE_MEASURES_CHECK_S", float, 5.0,
@@ -178,6 +199,13 @@ def _coerce(name: str, value: Any) -> Any:
         return None
     kind = SETTINGS_BY_NAME[name].kind
     try:
+        if kind is bool:
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
         return kind(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name} ({ENV[name]}) must be {kind.__name__}, got {value!r}") from exc

@@ -35,6 +35,23 @@ class ReadOnlyViolation(QueryError):
     """A read-only run was asked to write."""
 
 
+class ParameterError(QueryError, ValueError):
+    """A query parameter cannot be sent to the store as given (nothing was sent).
+
+    Raised before the query leaves the process, so it is the caller's input that is wrong, never
+    the store: a NUL character in a text, an integer outside the 64-bit range, a map key or
+    parameter name the stores cannot read, or nesting deeper than the limit.
+    """
+
+
+class ResultTooLarge(QueryError):
+    """A result is larger than its byte cap (the console's ``KLYNGE_CONSOLE_MAX_BYTES``)."""
+
+
+class StoreBusy(StoreUnavailable):
+    """The store has too many queries waiting; try again shortly."""
+
+
 class LoadError(KlyngeError):
     """A source file cannot be read or loaded."""
 

@@ -66,8 +66,9 @@ class UserRecord:
 
     @property
     def fingerprint(self) -> str:
-        """A short digest of the password hash: sessions carry it, so a password change ends them."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        """A short digest of the password hash and the role: a session keeps the one of its login, so a
+        password or role change ends it even where the session file was not reached."""
+        return hashlib.sha256(f"{self.password_hash}\n{self.role}".encode()).hexdigest()[:16]
 
     def public(self) -> dict[str, str]:
         """The record without its hash, for listings."""
@@ -233,18 +234,25 @@ class UserStore:
             raise UserError(f"user {username!r} does not exist in {self.path}; `klynge users list` shows the users")
         return users[username]
 
+    def _end_sessions(self, username: str) -> None:
+        from klynge.sessions import SessionStore
+
+        SessionStore(self.state_dir).revoke_user(username)
+
     def remove(self, username: str) -> None:
-        """Delete an account (its sessions end on their next request)."""
+        """Delete an account; its sessions end at once."""
         with self._locked() as users:
             self._existing(users, username)
             del users[username]
+        self._end_sessions(username)
 
     def set_role(self, username: str, role: str) -> UserRecord:
-        """Change an account's role; it applies on the user's next request."""
+        """Change an account's role; the user's sessions end (they log in again with the new role)."""
         validate_role(role)
         with self._locked() as users:
             old = self._existing(users, username)
             users[username] = rec = UserRecord(username, role, old.password_hash, old.created, _now())
+        self._end_sessions(username)
         return rec
 
     def set_password(self, username: str, password: str) -> UserRecord:
@@ -254,4 +262,5 @@ class UserStore:
         with self._locked() as users:
             old = self._existing(users, username)
             users[username] = rec = UserRecord(username, old.role, pw_hash, old.created, _now())
+        self._end_sessions(username)
         return rec

@@ -71,3 +71,9 @@ def test_compose_runs_the_same_neo4j_and_gds_as_the_local_server():
     env = neo["environment"]
     assert env["NEO4J_dbms_security_procedures_unrestricted"] == local["dbms.security.procedures.unrestricted"]
     assert env["NEO4J_dbms_security_procedures_allowlist"] == local["dbms.security.procedures.allowlist"]
+    # one transaction may take a quarter of the heap on both (the console's memory bound on Neo4j)
+    heap = env["NEO4J_server_memory_heap_max__size"].split(":-")[1].rstrip("}").lower()
+    tx_max = env["NEO4J_db_memory_transaction_max"].split(":-")[1].rstrip("}")
+    assert neo4j_local.transaction_memory(heap) == f"{int(tx_max[:-1]) * 1024}m"
+    assert local["db.memory.transaction.max"] == neo4j_local.transaction_memory(load_settings(environ={}).neo4j_heap)
+    assert [neo4j_local.transaction_memory(h) for h in ("2g", "1g", "512m", "64m")] == ["512m", "256m", "128m", "16m"]

@@ -6,11 +6,12 @@ person names and person pages need an advisor or above; the analyst console
 needs an analyst or above. Accounts are managed with ``klynge users …`` and kept
 in ``<state_dir>/users.json`` (see :mod:`klynge.users`).
 
-Sessions are Flask's signed cookie sessions, managed by Flask-Login. The session
-carries the username and a digest of the password hash; the role is read from the
-user file on every request, so ``klynge users set-role`` applies at once and
-``klynge users remove`` or ``passwd`` ends the user's sessions. A login lasts at
-most ``session_hours`` (absolute, counted from the login).
+Sessions are server-side (:mod:`klynge.sessions`, ``<state_dir>/sessions.sqlite3``): the
+signed cookie that Flask-Login keeps carries only a random session id. Logging out deletes
+the session, so a copy of the old cookie no longer works; ``klynge users remove``,
+``set-role`` and ``passwd`` end every session of the user (the session also keeps the
+account's fingerprint of its login — password hash and role — as a second wall). A login
+lasts at most ``session_hours`` (absolute, counted from the login).
 
 Every POST, PUT, PATCH and DELETE — forms and JSON alike — needs a CSRF token
 (Flask-WTF's ``CSRFProtect``): forms send ``csrf_token`` as a hidden field, scripts
@@ -18,12 +19,15 @@ send the token from ``<meta name="csrf-token">`` in the ``X-CSRFToken`` header.
 
 Failed logins are throttled in process memory (:class:`LoginThrottle`): per
 username and client address, five failures are free, then each further attempt
-must wait 30 s, doubling up to 15 minutes; per client address alone the same
-applies after 20 failures. A successful login clears that username's counter. Each
-gunicorn worker keeps its own counters, so with ``w`` workers an attacker gets at
-most ``w`` times as many tries; the counters reset when a worker restarts. Behind a
-reverse proxy, set ``KLYNGE_TRUSTED_PROXIES`` to the number of proxies: otherwise the
-client address is the proxy's, and every client shares one per-address counter.
+must wait 30 s, doubling up to 15 minutes (429). Per client address alone nothing is
+refused — many failures with made-up usernames from one address (or from everyone
+behind one proxy) must not lock out someone else's correct password — but after 20
+failures every attempt from that address is slowed down, from 0.25 s doubling up to 2 s.
+A successful login clears that username's counter. Each gunicorn worker keeps its own
+counters, so with ``w`` workers an attacker gets at most ``w`` times as many tries; the
+counters reset when a worker restarts. Behind a reverse proxy, set
+``KLYNGE_TRUSTED_PROXIES`` to the number of proxies: otherwise the client address is the
+proxy's, and every client shares one per-address counter.
 
 Tests may set the role with the app config key ``KLYNGE_TEST_ROLE``, honoured only
 when ``TESTING`` is true; the user is then called ``test-<role>``.
@@ -32,7 +36,6 @@ when ``TESTING`` is true; the user is then called ``test-<role>``.
 from __future__ import annotations
 
 import math
-import os
 import secrets
 import threading
 import time
@@ -50,6 +53,8 @@ from werkzeug.exceptions import Forbidden
 
 from klynge.config import Settings
 from klynge.errors import ConfigError
+from klynge.sessions import SessionStore
+from klynge.state import private_secret
 from klynge.users import ROLES, UserRecord, UserStore
 
 __all__ = [
@@ -67,6 +72,7 @@ __all__ = [
     "require_person_access",
     "require_role",
     "safe_next",
+    "sessions",
     "users",
 ]
 
@@ -210,48 +216,56 @@ def users() -> UserStore:
 
 
 class LoginThrottle:
-    """Failed-login counters with exponential back-off, in process memory.
+    """Failed-login counters in process memory: a back-off per username and address, a slowdown per address.
 
     Parameters
     ----------
-    free : failures per username and address before attempts are delayed.
-    free_per_address : failures per address (any username) before attempts are delayed.
-    base_s, max_s : the first delay and the longest one; each further failure doubles the delay.
+    free : failures per username and address before attempts are refused for a while.
+    free_per_address : failures per address (any username) before its attempts are slowed down.
+    base_s, max_s : the first refusal and the longest one; each further failure doubles it.
+    slow_base_s, slow_max_s : the first slowdown per address and the longest one (doubling likewise).
     clock : a monotonic clock in seconds (tests pass a fake one).
+    sleep : how an attempt is held for its slowdown (tests pass a fake one).
     """
 
     def __init__(self, free: int = 5, free_per_address: int = 20, base_s: float = 30.0, max_s: float = 900.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 slow_base_s: float = 0.25, slow_max_s: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self.free, self.free_per_address = free, free_per_address
-        self.base_s, self.max_s, self.clock = base_s, max_s, clock
+        self.base_s, self.max_s, self.clock, self.sleep = base_s, max_s, clock, sleep
+        self.slow_base_s, self.slow_max_s = slow_base_s, slow_max_s
         self._fails: dict[tuple[str, str], tuple[int, float]] = {}
         self._lock = threading.Lock()
 
-    def _delay(self, count: int, free: int) -> float:
+    @staticmethod
+    def _backoff(count: int, free: int, base: float, top: float) -> float:
         if count < free:
             return 0.0
-        return min(self.max_s, self.base_s * 2 ** (count - free))
-
-    def _keys(self, username: str, address: str) -> list[tuple[tuple[str, str], int]]:
-        return [((username.lower(), address), self.free), (("", address), self.free_per_address)]
+        return min(top, base * 2 ** (count - free))
 
     def retry_after(self, username: str, address: str) -> int:
-        """Seconds to wait before another attempt is allowed (0: go ahead)."""
+        """Seconds before this username may be tried again from this address (0: go ahead)."""
         now = self.clock()
-        wait = 0.0
         with self._lock:
-            for key, free in self._keys(username, address):
-                count, last = self._fails.get(key, (0, 0.0))
-                wait = max(wait, last + self._delay(count, free) - now)
-        return max(0, math.ceil(wait))
+            count, last = self._fails.get((username.lower(), address), (0, 0.0))
+        return max(0, math.ceil(last + self._backoff(count, self.free, self.base_s, self.max_s) - now))
+
+    def slowdown(self, address: str) -> float:
+        """Seconds to hold an attempt from this address before checking it (0 below ``free_per_address``
+        failures); never a refusal, so a correct password from a busy address still logs in."""
+        with self._lock:
+            count, last = self._fails.get(("", address), (0, 0.0))
+        if self.clock() - last > self.max_s:
+            return 0.0
+        return self._backoff(count, self.free_per_address, self.slow_base_s, self.slow_max_s)
 
     def failed(self, username: str, address: str) -> None:
-        """Count a failed attempt."""
+        """Count a failed attempt (for the username at this address, and for the address)."""
         now = self.clock()
         with self._lock:
             if len(self._fails) > 10000:  # forget entries whose longest delay is over
                 self._fails = {k: v for k, v in self._fails.items() if now - v[1] < self.max_s}
-            for key, _ in self._keys(username, address):
+            for key in ((username.lower(), address), ("", address)):
                 count, _last = self._fails.get(key, (0, 0.0))
                 self._fails[key] = (count + 1, now)
 
@@ -302,21 +316,7 @@ def load_secret_key(settings: Settings) -> str:
                               "unset it to have one generated in the state directory")
         return settings.secret_key
     path = Path(settings.state_dir) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-        finally:
-            tmp.unlink(missing_ok=True)
+    private_secret(path)
     key = path.read_text().strip()
     if len(key) < 32:
         raise ConfigError(f"secret key file {path} holds fewer than 32 characters; delete it to have a new "
@@ -324,29 +324,37 @@ def load_secret_key(settings: Settings) -> str:
     return key
 
 
+def sessions() -> SessionStore:
+    """The app's server-side session store."""
+    return current_app.extensions["klynge_sessions"]
+
+
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
-    username, _, fingerprint = (session_id or "").partition("|")
-    record = users().get(username)
-    if record is None or not secrets.compare_digest(record.fingerprint, fingerprint):
+    live = sessions().get(session_id or "")
+    if live is None:
         return None
-    lifetime = current_app.permanent_session_lifetime.total_seconds()
-    login_at = session.get("login_at")
-    if not isinstance(login_at, (int, float)) or not 0 <= time.time() - login_at <= lifetime:
+    record = users().get(live.username)
+    if record is None or not secrets.compare_digest(record.fingerprint, live.fingerprint):
         return None
     return User(record.username, record.role, session_id)
 
 
 def log_in(record: UserRecord) -> None:
-    """Start a fresh session for ``record`` (the old session's contents are dropped)."""
+    """Start a fresh server-side session for ``record`` (the old cookie session's contents are dropped)."""
     session.clear()
-    flask_login.login_user(User(record.username, record.role, f"{record.username}|{record.fingerprint}"))
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    session_id = sessions().create(record.username, record.fingerprint, lifetime)
+    flask_login.login_user(User(record.username, record.role, session_id))
     session.permanent = True
-    session["login_at"] = int(time.time())
 
 
 def log_out() -> None:
-    """End the session."""
+    """End the session: deleted on the server, so the cookie no longer works anywhere."""
+    user = flask_login.current_user
+    session_id = user.get_id() if getattr(user, "is_authenticated", False) else None
+    if session_id:
+        sessions().revoke(session_id)
     flask_login.logout_user()
     session.clear()
 
@@ -374,6 +382,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         KLYNGE_SECURE_COOKIES=secure,
     )
     app.extensions["klynge_users"] = UserStore(settings.state_dir)
+    app.extensions["klynge_sessions"] = SessionStore(settings.state_dir)
     app.extensions["klynge_login_throttle"] = app.config.get("KLYNGE_LOGIN_THROTTLE") or LoginThrottle()
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -12,7 +12,8 @@ _VAR = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]+)>")
 ERROR_TEXT = {400: "Bad parameter (the message names it and the accepted values)",
               401: "Needs a logged-in user with the role the description names (log in at /login)",
               403: "Not allowed for the current role", 404: "Not found (the message says what to try)",
-              503: "The graph store is unavailable", 504: "The query ran too long"}
+              500: "The server failed (a generic message with an error id, which the server log has too)",
+              503: "The graph store is unavailable (with an error id)", 504: "The query ran too long"}
 
 
 def _schema(p: Param) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def _operation(r: RouteDoc) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ok"}}}},
     }
-    for code in r.errors:
+    for code in sorted({*r.errors, 400, 500}):  # any request can be malformed (a NUL character) or fail
         responses[str(code)] = {"description": ERROR_TEXT.get(code, "Error"), "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     responses["503"] = {"description": ERROR_TEXT[503], "content": {
@@ -77,9 +78,15 @@ def document(version: str = "1") -> dict[str, Any]:
     for r in ROUTES:
         path = json_rule(r.rule) if r.twin else r.rule
         paths[_VAR.sub(r"{\1}", path)] = {"get": _operation(r)}
+    health = {"type": "object", "required": ["ok", "backend", "counts"],
+              "properties": {"ok": {"type": "boolean"}, "backend": {"enum": ["falkordb", "neo4j"]},
+                             "nodes": {"type": "integer"}, "relationships": {"type": "integer"},
+                             "counts": {"type": "object"}},
+              "description": "ok, backend, node and relationship totals and counts per label and relationship "
+                             "type; analysts and admins also get version, address and latency"}
     paths["/healthz"] = {"get": {"operationId": "healthz", "summary": "Store health and counts", "tags": ["meta"],
                                  "responses": {"200": {"description": "The store answers", "content": {
-                                     "application/json": {"schema": {"type": "object"}}}},
+                                     "application/json": {"schema": health}}},
                                      "503": {"description": ERROR_TEXT[503], "content": {"application/json": {
                                          "schema": {"$ref": "#/components/schemas/Error"}}}}}}}
     paths["/openapi.json"] = {"get": {"operationId": "openapi", "summary": "This document", "tags": ["meta"],
@@ -98,6 +105,7 @@ def document(version: str = "1") -> dict[str, Any]:
                    "additionalProperties": True},
             "Error": {"type": "object", "required": ["ok", "error", "status"],
                       "properties": {"ok": {"const": False}, "error": {"type": "string"},
-                                     "status": {"type": "integer"}, "hint": {"type": "string"}}},
+                                     "status": {"type": "integer"}, "hint": {"type": "string"},
+                                     "error_id": {"type": "string"}}},
         }},
     }

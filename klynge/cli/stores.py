@@ -60,9 +60,11 @@ def db_start() -> None:
         return
     from cypher import embedded
 
-    info = embedded.ensure_server(settings.data_dir, settings.falkordb_port)
+    info = embedded.ensure_server(settings.data_dir, settings.falkordb_port, state_dir=settings.state_dir,
+                                  limits=embedded.Limits.from_settings(settings))
     state = "started" if info.started_here else "already running"
-    click.echo(f"embedded store {state}: pid {info.pid}, 127.0.0.1:{info.port}, data in {info.data_dir}")
+    click.echo(f"embedded store {state}: pid {info.pid}, 127.0.0.1:{info.port}, data in {info.data_dir}, "
+               f"password in {(embedded.state_of(info.data_dir) or {}).get('password_file')}")
 
 
 @db.command("stop")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 import pytest
 
@@ -307,3 +309,124 @@ def test_bad_limits_are_refused_naming_the_setting(seeded):
         run_console(store, "RETURN 1 AS x", max_rows=0)
     with pytest.raises(ConsoleError, match="KLYNGE_CONSOLE_TIMEOUT_S"):
         run_console(store, "RETURN 1 AS x", timeout_s=0)
+
+
+# ---------------------------------------------------------------- bounds in the store (issue 16)
+
+
+def test_console_queries_run_on_a_read_only_replica_that_sees_every_acknowledged_write(falkordb_store):
+    """Finding 1: the console's queries go to a process of their own (the replica), not to the server the
+    app's pages use; the replica refuses writes by itself, and a write the app made just before is seen."""
+    import redis
+
+    falkordb_store.run("CREATE (:Organization {orgnr: '910000009', name: 'Fersk AS'})")
+    res = run_console(falkordb_store, "MATCH (o:Organization {orgnr: '910000009'}) RETURN o.name AS name")
+    assert res.rows == (("Fersk AS",),)
+    console = falkordb_store._console
+    server = falkordb_store.server
+    assert console.replica and console.info.pid != server.pid and console.info.port != server.port
+    raw = redis.Redis(host="127.0.0.1", port=console.info.port, password=console.info.password)
+    try:
+        with pytest.raises(redis.exceptions.ReadOnlyError):
+            raw.execute_command("GRAPH.QUERY", falkordb_store.settings.graph_name, "CREATE (:Organization {orgnr: '1'})")
+    finally:
+        raw.close()
+    # lowest CPU priority: the app's own queries get the CPU first
+    assert int(Path(f"/proc/{console.info.pid}/stat").read_text().rsplit(")", 1)[1].split()[16]) == 19
+
+
+def test_many_rows_are_cut_in_the_store_at_the_row_cap(store):
+    """Finding 2: three million rows come back as the cap's rows, marked truncated (the store stops at its
+    RESULTSET_SIZE; nothing like three million rows reaches the web process)."""
+    res = run_console(store, "UNWIND range(1, 3000000) AS x RETURN x", max_rows=1000)
+    assert len(res.rows) == 1000 and res.truncated and res.cut == "rows"
+    assert res.rows[-1] == (1000,)
+
+
+def test_a_result_larger_than_the_byte_cap_is_cut_or_refused(store):
+    many = run_console(store, "UNWIND range(1, 500) AS x RETURN 'row ' + toString(x) AS r", max_bytes=2000)
+    assert many.truncated and many.cut == "bytes" and 50 < len(many.rows) < 500
+    with pytest.raises(ConsoleError, match="KLYNGE_CONSOLE_MAX_BYTES") as info:
+        run_console(store, "RETURN reduce(s = 'x', i IN range(1, 14) | s + s) AS s", max_bytes=4000)
+    assert info.value.reason == "too_large"
+
+
+def test_one_expression_the_store_cannot_interrupt_ends_the_console_call_near_its_limit(store):
+    """Finding 1: FalkorDB checks its limit between rows only, so this expression (the probe's) runs on for
+    half a minute; the console stops waiting at the limit plus CONSOLE_GRACE_S with the timeout error (not
+    asserted as a duration: the drill console_isolation measures it). Neo4j stops it at the limit."""
+    q = "RETURN reduce(a = 0, i IN range(1, 17000) | a + reduce(b = 0, j IN range(1, 17000) | b + j)) AS x"
+    with pytest.raises(ConsoleError) as info:
+        run_console(store, q, timeout_s=0.1)
+    assert info.value.reason == "timeout"
+
+
+def test_a_query_that_needs_more_memory_than_the_store_allows_is_stopped_naming_the_cap(store):
+    """Finding 2, memory: collecting 40 million integers needs far more than one console query may take —
+    FalkorDB's QUERY_MEM_CAPACITY on the console's replica (KLYNGE_CONSOLE_MEMORY_MB, 256 MB here), Neo4j's
+    db.memory.transaction.max (a quarter of the local server's heap) — so the store stops it with an error
+    naming the cap, well before the time limit, and answers the next query."""
+    with pytest.raises(ConsoleError) as info:
+        run_console(store, "UNWIND range(1, 40000000) AS x WITH collect(x) AS xs RETURN size(xs) AS n",
+                    timeout_s=120)
+    assert info.value.reason == "failed"
+    setting = "db.memory.transaction.max" if store.backend == "neo4j" else "KLYNGE_CONSOLE_MEMORY_MB"
+    assert "more memory" in str(info.value) and setting in str(info.value)
+    assert run_console(store, "RETURN 1 AS one").rows == ((1,),)
+
+
+def test_a_reply_that_comes_after_the_deadline_never_answers_the_next_query(falkordb_store):
+    """Finding 9's mechanism: a read given up at its deadline leaves the late reply on its connection; were
+    that connection reused, the next query would read the old reply (a wrong answer, or another query's
+    error). The connection is closed instead, so each later query gets its own answer."""
+    slow = "RETURN reduce(a = 0, i IN range(1, 5000) | a + reduce(b = 0, j IN range(1, 5000) | b + j)) AS x"
+    for k in range(3):
+        with pytest.raises(ConsoleError):
+            run_console(falkordb_store, slow, timeout_s=0.05)
+        res = run_console(falkordb_store, "RETURN $k AS k, $s AS s", {"k": k, "s": f"answer {k}"})
+        assert res.rows == ((k, f"answer {k}"),)
+        pool = falkordb_store._console.pool
+        assert all(c._sock is None or not c.can_read() for c in list(pool._available_connections))
+
+
+@pytest.mark.parametrize("params,fragment", [
+    ({"a": {"a`b": 1}}, "map key 'a`b'"),
+    ({"a": {"": 1}}, "map key ''"),
+    ({"a": "x\x00y"}, "NUL"),
+    ({"a": 2 ** 70}, "64-bit"),
+    ({"bø": 1}, "parameter name 'bø'"),
+], ids=["backtick-key", "empty-key", "nul", "big-int", "non-ascii-name"])
+def test_bad_parameter_values_are_refused_before_the_store_naming_them(store, params, fragment):
+    """Finding 5 (and what made the store drop every parameter of a query: "Missing parameters")."""
+    with pytest.raises(ConsoleError, match=fragment) as info:
+        run_console(store, "RETURN 1 AS one", params)
+    assert info.value.reason == "parameter"
+
+
+def test_deeply_nested_parameter_values_are_refused(store):
+    deep = 1
+    for _ in range(200):
+        deep = [deep]
+    with pytest.raises(ConsoleError, match="nested deeper") as info:
+        run_console(store, "RETURN size($a) AS n", {"a": deep})
+    assert info.value.reason == "parameter"
+
+
+def test_the_console_limits_hold_on_every_store(store):
+    """Timeout, row cap, byte cap, read-only and bad parameters, the same on FalkorDB and Neo4j."""
+    any_store = store
+    any_store.run("UNWIND range(1, 30) AS i CREATE (:Organization {orgnr: toString(910000100 + i)})")
+    res = run_console(any_store, "MATCH (o:Organization) RETURN o.orgnr AS o ORDER BY o", max_rows=10)
+    assert len(res.rows) == 10 and res.truncated and res.cut == "rows"
+    res = run_console(any_store, "MATCH (o:Organization) RETURN o.orgnr AS o ORDER BY o", max_bytes=200)
+    assert res.truncated and res.cut == "bytes" and 0 < len(res.rows) < 30
+    with pytest.raises(ConsoleError) as info:
+        run_console(any_store, "UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b WITH a, b "
+                               "WHERE (a * b) % 7 = 0 RETURN count(a) AS c", timeout_s=0.1)
+    assert info.value.reason == "timeout"
+    with pytest.raises(ConsoleError) as info:
+        run_console(any_store, "CREATE (:Organization {orgnr: '1'})")
+    assert info.value.reason == "write"
+    with pytest.raises(ConsoleError) as info:
+        run_console(any_store, "RETURN $a AS a", {"a": 2 ** 70})
+    assert info.value.reason == "parameter"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cypher import embedded, open_store
+from cypher.processes import free_port
 from klynge.config import load_settings
 from klynge.errors import StoreUnavailable
 
@@ -101,3 +102,106 @@ def test_server_listens_on_loopback_only(tmp_path):
         assert b"127.0.0.1" in cmdline
     finally:
         embedded.stop_server(tmp_path)
+
+
+# ---------------------------------------------------------------- locked down (issue 16, finding 6)
+
+
+def test_the_store_needs_its_password_and_refuses_destructive_commands_even_with_it(tmp_path):
+    import redis
+
+    info = embedded.ensure_server(tmp_path / "graph", state_dir=tmp_path / "state")
+    try:
+        pw_file = tmp_path / "state" / embedded.PASSWORD_FILE
+        assert oct(pw_file.stat().st_mode & 0o777) == "0o600"
+        assert info.password == pw_file.read_text().strip() and len(info.password) == 64
+        assert info.password.encode() not in Path(f"/proc/{info.pid}/cmdline").read_bytes()
+        anonymous = redis.Redis(host="127.0.0.1", port=info.port)
+        for cmd in (("GRAPH.QUERY", "g", "CREATE (:X)"), ("FLUSHALL",), ("SHUTDOWN",), ("CONFIG", "GET", "dir")):
+            with pytest.raises(redis.exceptions.AuthenticationError):
+                anonymous.execute_command(*cmd)
+        anonymous.close()
+        app = redis.Redis(host="127.0.0.1", port=info.port, password=info.password)
+        app.execute_command("GRAPH.QUERY", "g", "CREATE (:X)")
+        for cmd in (("FLUSHALL",), ("FLUSHDB",), ("SHUTDOWN",), ("CONFIG", "SET", "dir", "/tmp"),
+                    ("REPLICAOF", "127.0.0.1", "1"), ("ACL", "SETUSER", "x", "on")):
+            with pytest.raises(redis.exceptions.NoPermissionError):
+                app.execute_command(*cmd)
+        assert app.execute_command("GRAPH.RO_QUERY", "g", "MATCH (x:X) RETURN count(x)")[1] == [[1]]
+        app.close()
+    finally:
+        embedded.stop_server(tmp_path / "graph")
+
+
+def test_data_directory_is_0700_and_its_files_0600(tmp_path):
+    data = tmp_path / "graph"
+    data.mkdir(mode=0o755)
+    (data / "old-note.txt").write_text("left by an older start")
+    (data / "old-note.txt").chmod(0o644)
+    store = open_store(load_settings({"data_dir": data, "state_dir": tmp_path / "state"}, environ={}))
+    try:
+        store.run("CREATE (:Person {person_key: 'k', name: 'Kari Nordmann', birth_year: 1970})")
+        from cypher.console import run_console
+
+        run_console(store, "MATCH (p:Person) RETURN p.birth_year AS y")  # starts the console replica too
+        store.command("BGREWRITEAOF")
+        time.sleep(1)
+    finally:
+        store.close()
+        embedded.stop_server(data)
+    embedded.ensure_server(data, state_dir=tmp_path / "state")
+    try:
+        for root, dirs, files in os.walk(data):
+            assert oct(Path(root).stat().st_mode & 0o777) == "0o700", root
+            for f in files:
+                assert oct((Path(root) / f).stat().st_mode & 0o777) == "0o600", f
+    finally:
+        embedded.stop_server(data)
+
+
+def test_memory_limits_are_set_for_the_machine(tmp_path):
+    import redis
+
+    settings = load_settings({"data_dir": tmp_path / "graph", "state_dir": tmp_path / "state"}, environ={})
+    limits = embedded.Limits.from_settings(settings)
+    assert limits.maxmemory_mb == max(512, embedded.machine_memory_mb() // 2)
+    assert limits.query_memory_mb == max(128, min(2048, limits.maxmemory_mb // 4))
+    info = embedded.ensure_server(settings.data_dir, state_dir=settings.state_dir, limits=limits)
+    try:
+        r = redis.Redis(host="127.0.0.1", port=info.port, password=info.password)
+        mem = r.info("memory")
+        assert mem["maxmemory"] == limits.maxmemory_mb * 1024 * 1024 and mem["maxmemory_policy"] == "noeviction"
+        got = r.execute_command("GRAPH.CONFIG", "GET", "QUERY_MEM_CAPACITY")
+        assert int(got[1]) == limits.query_memory_mb * 1024 * 1024
+        r.close()
+    finally:
+        embedded.stop_server(settings.data_dir)
+
+
+def test_a_server_started_without_a_password_is_restarted_with_one(tmp_path):
+    """A store started by an older Klynge (no password) is stopped and started again with a password."""
+    import json
+    import redis
+
+    data = tmp_path / "graph"
+    data.mkdir()
+    redis_server, module = embedded._binaries()
+    port = free_port()
+    config = "\n".join([*embedded._common_config(data, port), "appendonly yes", f"loadmodule {module}"]) + "\n"
+    embedded._launch([redis_server, "-"], config, data)
+    for _ in range(100):
+        if embedded._ping(port):
+            break
+        time.sleep(0.05)
+    old_pid = int((data / embedded.PID_FILE).read_text())
+    (data / embedded.STATE_FILE).write_text(json.dumps({"pid": old_pid, "port": port}))
+    redis.Redis(host="127.0.0.1", port=port).execute_command("GRAPH.QUERY", "g", "CREATE (:Kept)")
+    try:
+        info = embedded.ensure_server(data, state_dir=tmp_path / "state")
+        assert info.pid != old_pid and info.password
+        _wait_dead(old_pid)
+        r = redis.Redis(host="127.0.0.1", port=info.port, password=info.password)
+        assert r.execute_command("GRAPH.RO_QUERY", "g", "MATCH (k:Kept) RETURN count(k)")[1] == [[1]]
+        r.close()
+    finally:
+        embedded.stop_server(data)

@@ -105,44 +105,75 @@ def test_failed_logins_are_throttled_then_allowed_after_the_delay(app_factory, u
     assert log_in(client, "kari", TEST_PASSWORD).status_code == 303
 
 
-def test_throttle_counts_per_username_and_per_address():
+def test_throttle_refuses_per_username_and_address_and_only_slows_down_per_address():
     clock = FakeClock()
-    t = auth.LoginThrottle(free=2, free_per_address=3, base_s=10, max_s=40, clock=clock)
+    t = auth.LoginThrottle(free=2, free_per_address=3, base_s=10, max_s=40, slow_base_s=0.5, slow_max_s=2,
+                           clock=clock)
     t.failed("kari", "10.0.0.1")
     t.failed("kari", "10.0.0.1")
     assert t.retry_after("kari", "10.0.0.1") == 10
     assert t.retry_after("kari", "10.0.0.2") == 0  # another address
-    assert t.retry_after("ola", "10.0.0.1") == 0  # another user, address below its limit
+    assert t.retry_after("ola", "10.0.0.1") == 0  # another user at the same address
+    assert t.slowdown("10.0.0.1") == 0  # two failures: below the address's 3
     t.failed("ola", "10.0.0.1")  # third failure from the address
-    assert t.retry_after("per", "10.0.0.1") == 10
+    assert t.retry_after("per", "10.0.0.1") == 0  # never a refusal for someone else ...
+    assert t.slowdown("10.0.0.1") == 0.5  # ... but slower: 0.5 s, doubling up to 2 s
+    t.failed("ola", "10.0.0.1")
+    assert t.slowdown("10.0.0.1") == 1.0
+    t.failed("ola", "10.0.0.1")
+    t.failed("ola", "10.0.0.1")
+    assert t.slowdown("10.0.0.1") == 2 and t.slowdown("10.0.0.2") == 0
     for _ in range(6):
         t.failed("kari", "10.0.0.1")
     assert t.retry_after("kari", "10.0.0.1") == 40  # capped at max_s
     t.succeeded("kari", "10.0.0.1")
     clock.now += 40
     assert t.retry_after("kari", "10.0.0.1") == 0
+    clock.now += 1
+    assert t.slowdown("10.0.0.1") == 0  # the address's failures are old
+
+
+def test_made_up_usernames_from_one_address_do_not_lock_out_a_real_users_correct_login(app_factory, user_store):
+    """Finding 4: 20 failed logins with made-up usernames from one address, then the right password of a
+    real user from the same address (behind one proxy, or on one host) logs in — after a slowdown, not 429."""
+    user_store.add("kari", TEST_PASSWORD, "advisor")
+    held: list[float] = []
+    throttle = auth.LoginThrottle(clock=FakeClock(), sleep=held.append)
+    client = app_factory(KLYNGE_LOGIN_THROTTLE=throttle).test_client()
+    for i in range(25):
+        assert log_in(client, f"made-up-{i}", "wrong-password-1").status_code == 401
+    r = log_in(client, "kari", TEST_PASSWORD)
+    assert r.status_code == 303
+    assert held and held[-1] == 2.0  # the address's slowdown, at its longest
+    assert client.get("/").get_data(as_text=True).count('action="/logout"') == 1
 
 
 def test_behind_a_trusted_proxy_logins_are_throttled_per_forwarded_client(app_factory, user_store):
     """KLYNGE_TRUSTED_PROXIES=1: the throttle counts per client named in the proxy's X-Forwarded-For, so one
-    client's failures do not lock out another; with the default 0 the header is ignored (a client could
-    forge it), every request counts for the connecting address, and the second client waits too."""
+    client's failures do not slow down another; with the default 0 the header is ignored (a client could
+    forge it), every request counts for the connecting address, and the second client is slowed down too
+    (never refused: its password is right)."""
     user_store.add("kari", TEST_PASSWORD, "advisor")
     user_store.add("ola", TEST_PASSWORD, "advisor")
-    for proxies, second_client in ((1, 303), (0, 429)):
+    for proxies, second_client_held in ((1, False), (0, True)):
+        held: list[float] = []
         client = app_factory(trusted_proxies=proxies,
-                             KLYNGE_LOGIN_THROTTLE=auth.LoginThrottle(free_per_address=3, clock=FakeClock())
-                             ).test_client()
+                             KLYNGE_LOGIN_THROTTLE=auth.LoginThrottle(free=3, free_per_address=3, clock=FakeClock(),
+                                                                      sleep=held.append)).test_client()
 
         def attempt(username, password, forwarded, client=client):
             return client.post("/login", headers={"X-Forwarded-For": forwarded},
                                data={"username": username, "password": password,
                                      "csrf_token": csrf_token_of(client)})
 
-        for user in ("kari", "ola", "per"):  # three failures from the first client: its address limit
-            assert attempt(user, "wrong-password-1", "203.0.113.7").status_code == 401
+        for _ in range(3):  # three failures for ola from the first client: its per-user limit
+            assert attempt("ola", "wrong-password-1", "203.0.113.7").status_code == 401
         assert attempt("ola", TEST_PASSWORD, "203.0.113.7").status_code == 429
-        assert attempt("ola", TEST_PASSWORD, "198.51.100.9").status_code == second_client, proxies
+        held.clear()
+        assert attempt("ola", TEST_PASSWORD, "198.51.100.9").status_code == (429 if proxies == 0 else 303), proxies
+        held.clear()
+        assert attempt("kari", TEST_PASSWORD, "198.51.100.9").status_code == 303
+        assert bool(held) is second_client_held, proxies
 
 
 def test_trusted_proxies_must_be_a_small_count(app_factory):
@@ -265,38 +296,89 @@ def test_test_role_hook_names_the_user_and_only_works_when_testing(app_factory):
         assert auth.current_user() is None and auth.current_role() == "viewer"
 
 
-def test_a_role_change_applies_on_the_next_request(graph, login_as, user_store):
-    graph.small()
-    client = login_as("advisor", "kari")
-    assert client.get(PERSON).status_code == 200
-    user_store.set_role("kari", "viewer")
-    assert client.get(PERSON).status_code == 403
+def _copy_cookie(client):
+    return client.get_cookie(auth.SESSION_COOKIE).value
 
 
-@pytest.mark.parametrize("change", ["remove", "passwd"])
-def test_removing_a_user_or_changing_the_password_ends_their_sessions(graph, login_as, user_store, change):
+def _replay(app, cookie_value):
+    other = app.test_client()
+    other.set_cookie(auth.SESSION_COOKIE, cookie_value)
+    return other
+
+
+def _kari_logged_in(graph, app_factory, user_store):
+    """(app, client, a copy of the client's session cookie) for advisor kari on the small graph."""
     graph.small()
-    client = login_as("advisor", "kari")
+    user_store.add("kari", TEST_PASSWORD, "advisor")
+    app = app_factory()
+    client = app.test_client()
+    log_in(client, "kari", TEST_PASSWORD)
+    return app, client, _copy_cookie(client)
+
+
+def test_a_session_cookie_replayed_after_logout_no_longer_works(graph, app_factory, user_store, csrf_token):
+    """Finding 3: logging out ends the session on the server, so a copy of the cookie taken before
+    (a shared computer, a stolen cookie) gets an anonymous visitor's view, no names, no birth years."""
+    app, client, stolen = _kari_logged_in(graph, app_factory, user_store)
+    assert _replay(app, stolen).get(PERSON).status_code == 200  # the copy works while the login lasts
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/")}).status_code == 303
+    replayed = _replay(app, stolen)
+    assert replayed.get(PERSON).status_code == 403
+    body = replayed.get(PERSON + ".json").get_data(as_text=True)
+    assert "Kari Nordmann" not in body and "1970" not in body
+    assert 'href="/login' in replayed.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("change", ["remove", "passwd", "set-role"])
+def test_removing_a_user_or_changing_the_password_or_role_ends_their_sessions(graph, app_factory, user_store, change):
+    app, client, stolen = _kari_logged_in(graph, app_factory, user_store)
     assert client.get(PERSON).status_code == 200
     if change == "remove":
         user_store.remove("kari")
-    else:
+    elif change == "passwd":
         user_store.set_password("kari", "another-password-456")
+    else:
+        user_store.set_role("kari", "admin")  # even a promotion: the user logs in again with the new role
+    for c in (client, _replay(app, stolen)):
+        assert c.get(PERSON).status_code == 403
+        assert 'href="/login' in c.get("/").get_data(as_text=True)
+    assert app.extensions["klynge_sessions"].count("kari") == 0
+
+
+def test_the_fingerprint_check_ends_a_session_whose_account_changed_behind_the_session_file(
+        graph, app_factory, user_store):
+    """The second wall: the session keeps the account's fingerprint (password hash and role) of its login."""
+    app, client, _stolen = _kari_logged_in(graph, app_factory, user_store)
+    monkey = user_store._end_sessions
+    user_store._end_sessions = lambda username: None  # as if the session file had not been reached
+    try:
+        user_store.set_role("kari", "viewer")
+    finally:
+        user_store._end_sessions = monkey
+    assert app.extensions["klynge_sessions"].count("kari") == 1
     assert client.get(PERSON).status_code == 403
-    assert 'href="/login' in client.get("/").get_data(as_text=True)
 
 
 def test_a_login_expires_after_session_hours_counted_from_the_login(graph, app_factory, user_store):
     graph.small()
     user_store.add("kari", TEST_PASSWORD, "advisor")
-    client = app_factory(state_dir=user_store.state_dir, session_hours=8).test_client()
+    app = app_factory(state_dir=user_store.state_dir, session_hours=8)
+    client = app.test_client()
     log_in(client, "kari", TEST_PASSWORD)
-    with client.session_transaction() as sess:
-        sess["login_at"] = int(time.time()) - 7 * 3600
+    sessions = app.extensions["klynge_sessions"]
+    sessions.clock = lambda: time.time() + 7 * 3600
     assert client.get(PERSON).status_code == 200
-    with client.session_transaction() as sess:
-        sess["login_at"] = int(time.time()) - 8 * 3600 - 5
+    sessions.clock = lambda: time.time() + 8 * 3600 + 5
     assert client.get(PERSON).status_code == 403
+
+
+def test_the_session_file_is_private(graph, login_as, state_dir):
+    login_as("advisor")
+    for name in ("sessions.sqlite3", "sessions.sqlite3-wal"):
+        path = state_dir / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+    assert (state_dir / "sessions.sqlite3").exists()
 
 
 # ---------------------------------------------------------------- CSRF

@@ -4,6 +4,7 @@ refusals, XSS, the audit log, saved queries (CSRF, ownership) and the query libr
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
 import json
 import re
@@ -270,8 +271,8 @@ def test_json_download_has_the_documented_fields(analyst, graph):
     graph.small()
     body = analyst.get(url("/console.json", "MATCH (o:Organization) RETURN o.orgnr AS orgnr ORDER BY orgnr LIMIT 2"))\
         .get_json()
-    assert list(body) == ["ok", "query", "params", "columns", "kinds", "rows", "row_count", "truncated", "row_cap",
-                          "timeout_s", "elapsed_ms", "graph", "has_graph"]
+    assert list(body) == ["ok", "query", "params", "columns", "kinds", "rows", "row_count", "truncated", "cut",
+                          "byte_cap", "row_cap", "timeout_s", "elapsed_ms", "graph", "has_graph"]
     assert (body["columns"], body["rows"], body["row_count"], body["truncated"]) == (
         ["orgnr"], [["923609016"], ["948007029"]], 2, False)
     assert (body["row_cap"], body["timeout_s"]) == (1000, 10.0)  # klynge/config.py defaults
@@ -626,3 +627,89 @@ def test_with_real_logins_each_analyst_deletes_only_their_own_query(login_as, cs
     assert saved_queries.list_saved(state) == []
     kari.get("/console?q=RETURN+3+AS+three")
     assert [(e["user"], e["role"]) for e in audit.read_entries(state)] == [("kari", "analyst")]
+
+
+# ---------------------------------------------------------------- issue 16: bad parameters, cross-site links
+
+
+DEEP = "[" * 5000 + "1" + "]" * 5000
+
+
+@pytest.mark.parametrize("value,fragment", [
+    ('{"a`b": 1}', "map key 'a`b'"), ('{"": 1}', "map key ''"), (DEEP, "nested"), (str(2 ** 70), "64-bit"),
+    ('"a\\u0000b"', "NUL"), ("[" + "[" * 40 + "1" + "]" * 40 + "]", "nested deeper"),
+], ids=["backtick-key", "empty-key", "deep-json", "big-int", "nul", "deep-list"])
+@pytest.mark.parametrize("path", ["/console", "/console.json", "/console.csv"])
+def test_every_bad_parameter_value_is_a_400_naming_it_and_is_audited(analyst, state, path, value, fragment):
+    """Finding 5: these gave a 500 and were missing from the audit log."""
+    r = analyst.get(url(path, "RETURN $a AS a", a=value))
+    assert r.status_code == 400
+    assert fragment in html_lib.unescape(r.get_data(as_text=True))
+    got = entries(state)
+    assert len(got) == 1 and got[0]["outcome"] == "refused" and fragment in got[0]["message"]
+
+
+def test_a_bad_parameter_name_is_a_400(analyst, state):
+    r = analyst.get(url("/console.json", "RETURN $bø AS a", **{"bø": "1"}))
+    assert r.status_code == 400 and r.get_json()["reason"] == "parameter" and "bø" in r.get_json()["error"]
+    assert entries(state)[0]["outcome"] == "refused"
+
+
+CROSS = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+
+
+def test_a_link_from_another_site_does_not_run_and_asks_to_confirm_by_post(analyst, state):
+    """Finding 8: a link on another site opens the console with the query filled in, not run; the
+    attempt is audited as refused; the page's Run button (a POST with the CSRF token) runs it."""
+    q = "UNWIND range(1, 3) AS x RETURN x"
+    r = analyst.get(url("/console", q), headers=CROSS)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="console-confirm"' in html and 'id="console-result"' not in html
+    assert 'method="post"' in html and 'name="csrf_token"' in html and "UNWIND range(1, 3)" in html
+    assert [(e["outcome"], e["rows"]) for e in entries(state)] == [("refused", None)]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    ran = analyst.post("/console", data={"q": q, "csrf_token": token})
+    assert ran.status_code == 200 and 'id="console-result"' in ran.get_data(as_text=True)
+    assert entries(state)[0]["outcome"] == "ok" and entries(state)[0]["rows"] == 3
+    assert analyst.post("/console", data={"q": q}).status_code == 400  # no CSRF token: refused
+
+
+@pytest.mark.parametrize("path,status", [("/console.json", 403), ("/console.csv", 403)])
+def test_downloads_from_another_site_are_refused(analyst, state, path, status):
+    r = analyst.get(url(path, "RETURN 1 AS one"), headers=CROSS)
+    assert r.status_code == status and "another site" in r.get_data(as_text=True)
+    assert [e["outcome"] for e in entries(state)] == ["refused"]
+
+
+@pytest.mark.parametrize("headers,runs", [
+    ({"Sec-Fetch-Site": "same-origin"}, True), ({"Sec-Fetch-Site": "none"}, True),
+    ({"Sec-Fetch-Site": "same-site"}, False), ({"Referer": "https://evil.example/page"}, False),
+    ({"Referer": "http://localhost/console"}, True), ({}, True),
+], ids=["same-origin", "typed", "sibling-site", "foreign-referer", "own-referer", "script"])
+def test_which_requests_count_as_from_another_site(analyst, headers, runs):
+    r = analyst.get(url("/console.json", "RETURN 1 AS one"), headers=headers)
+    assert (r.status_code == 200) is runs and (r.status_code == 403) is (not runs)
+
+
+def test_a_library_query_link_from_another_site_is_not_run(analyst, state):
+    r = analyst.get("/queries/region/list?run=1", headers=CROSS)
+    assert r.status_code == 200 and 'id="console-confirm"' in r.get_data(as_text=True)
+    assert [e["outcome"] for e in entries(state)] == ["refused"]
+
+
+def test_the_console_json_runs_by_post_with_the_csrf_header(analyst, state):
+    from tests.web.conftest import csrf_token_of
+
+    token = csrf_token_of(analyst, "/console")
+    r = analyst.post("/console.json", data={"q": "RETURN $x AS x", "p.x": "7"}, headers={"X-CSRFToken": token})
+    assert r.status_code == 200 and r.get_json()["rows"] == [[7]]
+
+
+def test_a_huge_value_is_refused_or_cut_at_the_byte_cap(make, state):
+    """Finding 2: one row of a doubled string gave a 21 MB answer."""
+    c = make("analyst", console_max_bytes=100_000)
+    r = c.get(url("/console.json", "RETURN reduce(s = 'x', i IN range(1, 20) | s + s) AS s"))
+    assert r.status_code == 413 and r.get_json()["reason"] == "too_large" and len(r.data) < 5000
+    r = c.get(url("/console.json", "UNWIND range(1, 1000) AS i RETURN reduce(s = 'x', j IN range(1, 9) | s + s) AS s"))
+    body = r.get_json()
+    assert r.status_code == 200 and body["truncated"] and body["cut"] == "bytes" and len(r.data) < 120_000

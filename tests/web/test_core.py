@@ -22,6 +22,19 @@ def test_healthz_reports_backend_and_counts(client, store):
     assert body["counts"]["labels"] == {"Organization": 1}
 
 
+def test_healthz_tells_anonymous_callers_only_ok_backend_and_counts(settings, store):
+    """Finding 6: the store's port and data directory (and version, latency) are for analysts and admins."""
+    store.run("CREATE (:Organization {orgnr: '923609016', name: 'EQUINOR ASA'})")
+    config = {"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True}
+    anonymous = create_app(config).test_client().get("/healthz").get_json()
+    assert set(anonymous) == {"ok", "backend", "nodes", "relationships", "counts"}
+    text = str(anonymous)
+    assert str(settings.data_dir) not in text and str(store.server.port) not in text
+    analyst = create_app({**config, "KLYNGE_TEST_ROLE": "analyst"}).test_client().get("/healthz").get_json()
+    assert analyst["port"] == store.server.port and analyst["data_dir"] == str(settings.data_dir)
+    assert {"version", "latency_ms"} <= set(analyst)
+
+
 def test_unknown_page_is_a_404_in_both_forms(client):
     r = client.get("/no/such/page")
     assert r.status_code == 404 and b"Back to the start page" in r.data
@@ -66,3 +79,38 @@ def test_the_apps_store_is_closed_when_the_app_is_collected(settings, store):
         warnings.simplefilter("error", ResourceWarning)
         gc.collect()
     assert not any(c.is_connected for c in conns)
+
+
+def test_a_nul_character_anywhere_in_the_request_is_a_clear_400(client, store):
+    """Finding 7: /cluster/a%00b.json answered with the store's raw parse error."""
+    for path in ("/cluster/a%00b.json", "/cluster/a%00b", "/search.json?q=a%00b", "/org/923609016.json?x=%00"):
+        r = client.get(path)
+        assert r.status_code == 400, path
+        text = r.get_data(as_text=True)
+        assert "NUL character" in text and "errMsg" not in text and "FalkorDB" not in text
+
+
+def test_a_store_failure_shows_a_generic_error_with_an_id_that_the_log_has_with_the_stores_message(
+        settings, store, monkeypatch, caplog):
+    """Finding 7: anonymous users see a generic message and an id; the log line with that id has the store's
+    message; analysts (who debug queries) see the message too."""
+    from cypher import library
+    from klynge.errors import QueryError
+
+    def broken(*args, **kwargs):
+        raise QueryError("query failed on FalkorDB: errMsg: Invalid input at 'x' on port 6399")
+
+    monkeypatch.setattr(library, "run", broken)
+    config = {"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True}
+    with caplog.at_level("ERROR"):
+        r = create_app(config).test_client().get("/clusters.json")
+    body = r.get_json()
+    assert r.status_code == 500 and body["error_id"] and body["error_id"] in body["error"]
+    assert "errMsg" not in body["error"] and "6399" not in r.get_data(as_text=True)
+    logged = [rec.getMessage() for rec in caplog.records if body["error_id"] in rec.getMessage()]
+    assert logged and "errMsg: Invalid input" in logged[0]
+    html = create_app(config).test_client().get("/clusters").get_data(as_text=True)
+    assert "error id" in html and "errMsg" not in html
+    analyst = create_app({**config, "KLYNGE_TEST_ROLE": "analyst"}).test_client().get("/clusters.json").get_json()
+    assert "errMsg: Invalid input" in analyst["error"]
+

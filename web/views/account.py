@@ -1,9 +1,10 @@
 """Log in and log out.
 
 ``GET /login`` shows the form; ``POST /login`` checks the password (CSRF token
-required, failures throttled per username and client address, see
-:class:`web.auth.LoginThrottle`) and redirects to ``next`` when it is a path on this
-site. ``POST /logout`` ends the session. Accounts are made with ``klynge users add``.
+required; failures throttled per username and client address, and attempts from an
+address with many failures slowed down, see :class:`web.auth.LoginThrottle`) and
+redirects to ``next`` when it is a path on this site. ``POST /logout`` ends the session
+on the server. Accounts are made with ``klynge users add``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ def login():
         body, status = _form(429, error=f"Too many failed logins for this username from your address: "
                                         f"try again in {wait} seconds.", username=username)
         return body, status, {"Retry-After": str(wait)}
+    hold = throttle.slowdown(address)
+    if hold:
+        throttle.sleep(hold)  # many failures from this address: slower, but a correct password still works
     record = auth.users().authenticate(username, password)
     if record is None:
         throttle.failed(username, address)

@@ -4,8 +4,14 @@ Who: analysts and admins only (``web.auth.require_role("analyst")``); the audit
 page needs an admin.
 
 The console page ``/console?q=<cypher>&p.<name>=<value>`` keeps the query and its
-parameters in the URL, so a result can be shared as a link; running is a GET
-(it only reads). Every ``$name`` in the query (found outside strings and
+parameters in the URL, so a result can be shared as a link. A link runs only when it is
+followed from Klynge itself (the browser's ``Sec-Fetch-Site`` header is ``same-origin`` or
+``none`` — typed, bookmarked — or, without that header, the ``Referer`` is this site): a
+link on another site opens the console with the query filled in but not run, and the
+analyst runs it with the page's Run button, a ``POST`` with the CSRF token (``/console``,
+``/console.json`` and ``/console.csv`` take the same fields by ``POST``). So a page
+elsewhere cannot make an analyst's browser run a query, charged to them in the audit log;
+such an attempt is audited as refused. Every ``$name`` in the query (found outside strings and
 comments, :func:`cypher.console.parameter_names`) becomes a form field, and its
 value is typed by :func:`cypher.console.parse_param_value`: ``true``/``false``,
 ``null``, integers, decimals and JSON lists/objects are converted, ``"quoted"``
@@ -60,7 +66,10 @@ from web.stores import get_store
 bp = Blueprint("console", __name__)
 
 #: Refusal reasons of :class:`ConsoleQueryError` (the others are a timeout and a failure).
-REFUSED = frozenset({"empty", "multiple_statements", "load_csv", "procedure", "write", "parameter"})
+REFUSED = frozenset({"empty", "multiple_statements", "load_csv", "procedure", "write", "parameter", "cross_site",
+                     "too_large"})
+CROSS_SITE = ("This query was opened from a link on another site, so it was not run: check it, then run it "
+              "with the Run button on the console page.")
 PARAM_PREFIX = "p."
 AUDIT_LIMIT = 200
 
@@ -142,7 +151,40 @@ def _param_values(names: list[str], args: MultiDict) -> tuple[dict[str, str], di
 
 
 def _status_of(reason: str) -> int:
-    return 504 if reason == "timeout" else 503 if reason == "busy" else 400
+    return {"timeout": 504, "busy": 503, "cross_site": 403, "too_large": 413}.get(reason, 400)
+
+
+def _args() -> MultiDict:
+    """The request's fields: the form of a POST (the Run button), else the URL's arguments."""
+    return request.form if request.method == "POST" else request.args
+
+
+def cross_site() -> bool:
+    """Whether this GET comes from another site (a link or form elsewhere), so it must not run a query.
+
+    ``Sec-Fetch-Site`` (sent by current browsers) must be ``same-origin`` or ``none`` (typed,
+    bookmarked); without it, a ``Referer`` or ``Origin`` must name this host. A request with neither
+    (scripts, ``curl``) is not a browser following a link and runs. POSTs carry the CSRF token.
+    """
+    if request.method == "POST":
+        return False
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site.strip().lower() not in ("same-origin", "none")
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if origin:
+        from urllib.parse import urlsplit
+
+        return urlsplit(origin).netloc.lower() != request.host.lower()
+    return False
+
+
+def _export_args() -> str:
+    """The query string that reproduces this console run (for the CSV/JSON links and the shared link)."""
+    if request.method != "POST":
+        return request.query_string.decode("latin-1")
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k in ("q", "saved") or k.startswith(PARAM_PREFIX)]
+    return urlencode(fields)
 
 
 def _outcome_of(reason: str) -> str:
@@ -186,7 +228,8 @@ def _refuse_unrun(query: str, params: dict[str, Any], exc: ConsoleQueryError, *,
 def _result_data(result: ConsoleResult) -> dict[str, Any]:
     graph = result_graph(result)
     return {"columns": list(result.columns), "kinds": list(result.kinds), "rows": [list(r) for r in result.rows],
-            "row_count": len(result.rows), "truncated": result.truncated, "row_cap": result.row_cap,
+            "row_count": len(result.rows), "truncated": result.truncated, "cut": result.cut,
+            "byte_cap": result.byte_cap, "row_cap": result.row_cap,
             "timeout_s": result.timeout_s, "elapsed_ms": result.elapsed_ms, "graph": graph,
             "has_graph": bool(graph["nodes"])}
 
@@ -204,14 +247,15 @@ def _json_error(message: str, status: int, **extra: Any):
 
 def _requested_query() -> tuple[str, dict[str, Any] | None]:
     """The query of the request: ``q``, else the text of saved query ``saved`` (404 when unknown)."""
-    saved_id = request.args.get("saved")
+    args = _args()
+    saved_id = args.get("saved")
     saved = None
     if saved_id:
         try:
             saved = saved_queries.get(_state_dir(), saved_id).to_dict()
         except saved_queries.SavedQueryNotFound as exc:
             abort(404, description=str(exc))
-    query = request.args.get("q", "")
+    query = args.get("q", "")
     if not query.strip() and saved is not None:
         query = saved["query"]
     return query, saved
@@ -220,24 +264,29 @@ def _requested_query() -> tuple[str, dict[str, Any] | None]:
 def _console_state() -> dict[str, Any]:
     """Parse the request's query and parameters; run when complete. Returns the page data and HTTP status."""
     query, saved = _requested_query()
+    args = _args()
     names = parameter_names(query) if query.strip() else []
     timeout_s, max_rows = _limits()
     data: dict[str, Any] = {"query": query, "param_names": names, "param_values": {}, "params": {},
                             "missing": [], "ran": False, "result": None, "error": None, "reason": None,
                             "timeout_s": timeout_s, "max_rows": max_rows, "saved": saved,
-                            "export_args": request.query_string.decode("latin-1")}
+                            "export_args": _export_args(), "confirm": False}
     if not query.strip():
         return {**data, "status": 200}
     try:
-        raw, typed, missing = _param_values(names, request.args)
+        raw, typed, missing = _param_values(names, args)
     except ConsoleQueryError as exc:
         exc = ConsoleQueryError(str(exc), query=query, reason="parameter")
-        _refuse_unrun(query, {n: request.args.get(PARAM_PREFIX + n) for n in names}, exc)
-        return {**data, "param_values": {n: request.args.get(PARAM_PREFIX + n, "") for n in names},
+        _refuse_unrun(query, {n: args.get(PARAM_PREFIX + n) for n in names}, exc)
+        return {**data, "param_values": {n: args.get(PARAM_PREFIX + n, "") for n in names},
                 **_error_data(exc), "status": 400}
     data.update({"param_values": raw, "params": typed, "missing": missing})
     if missing:
         return {**data, "status": 200}
+    if cross_site():
+        exc = ConsoleQueryError(CROSS_SITE, query=query, reason="cross_site")
+        _refuse_unrun(query, typed, exc)
+        return {**data, "confirm": True, **_error_data(exc), "status": 200 if not wants_json() else 403}
     try:
         result = _execute(query, typed)
     except ConsoleQueryError as exc:
@@ -257,16 +306,17 @@ def _missing_message(missing: list[str]) -> str:
                                      "else is text. `/console.csv` takes the same arguments."),
               Param("saved", description="Id of a saved query: its text is run when q is not given "
                                          "(short links for long queries), and its title is shown")),
-      errors=(400, 401, 403, 504),
+      errors=(400, 401, 403, 413, 503, 504),
       result={"columns": "column names", "kinds": "per column: node, relationship, path, value, mixed or empty",
               "rows": "at most row_cap rows, each a list of values (nodes as objects with _kind and _labels)",
               "truncated": "true when the query returned more than row_cap rows (KLYNGE_CONSOLE_MAX_ROWS)",
               "graph": "nodes and edges drawn from node, relationship and path values"})
 def console_page():
     """The analysts' Cypher console: one read-only statement with a server-side timeout
-    (KLYNGE_CONSOLE_TIMEOUT_S) and a row cap (KLYNGE_CONSOLE_MAX_ROWS). Writes, LOAD CSV, procedures
-    outside a short allow-list and several statements are refused. Every run is audited. Needs the
-    analyst role."""
+    (KLYNGE_CONSOLE_TIMEOUT_S), a row cap (KLYNGE_CONSOLE_MAX_ROWS) and a byte cap (KLYNGE_CONSOLE_MAX_BYTES).
+    Writes, LOAD CSV, procedures outside a short allow-list and several statements are refused. A link
+    from another site is not run (403 for JSON; the page asks to confirm). Every run is audited. Needs
+    the analyst role."""
     auth.require_role("analyst")
     state = _console_state()
     status = state.pop("status")
@@ -283,6 +333,8 @@ def console_page():
             return _json_error("Give the query as q=<cypher> (and its parameters as p.<name>=<value>).", 400,
                                reason="empty", query="")
         return jsonify({"ok": True, "query": state["query"], "params": state["params"], **state["result"]}), 200
+    if state["confirm"]:
+        state["error"] = None  # the page's note asks to confirm; nothing failed
     return render_template("console.html", **state, can_save=True), status
 
 
@@ -300,16 +352,21 @@ def console_csv():
     """
     auth.require_role("analyst")
     query, _saved = _requested_query()
+    args = _args()
     names = parameter_names(query) if query.strip() else []
     if not query.strip():
         return _text_error("Give the query as q=<cypher> (and its parameters as p.<name>=<value>).", 400, query)
     try:
-        _raw, typed, missing = _param_values(names, request.args)
+        _raw, typed, missing = _param_values(names, args)
         if missing:
             raise ConsoleQueryError(_missing_message(missing), query=query, reason="parameter")
     except ConsoleQueryError as exc:
-        _refuse_unrun(query, {n: request.args.get(PARAM_PREFIX + n) for n in names}, exc)
+        _refuse_unrun(query, {n: args.get(PARAM_PREFIX + n) for n in names}, exc)
         return _text_error(str(exc), 400, query)
+    if cross_site():
+        exc = ConsoleQueryError(CROSS_SITE, query=query, reason="cross_site")
+        _refuse_unrun(query, typed, exc)
+        return _text_error(str(exc), 403, query)
     try:
         result = _execute(query, typed)
     except ConsoleQueryError as exc:
@@ -325,6 +382,8 @@ def console_csv():
     resp.headers["Content-Disposition"] = 'attachment; filename="klynge-console.csv"'
     resp.headers["X-Klynge-Truncated"] = "true" if result.truncated else "false"
     resp.headers["X-Klynge-Row-Cap"] = str(result.row_cap)
+    if result.cut:
+        resp.headers["X-Klynge-Cut"] = result.cut
     return resp
 
 
@@ -389,6 +448,13 @@ def _text_error(message: str, status: int, query: str) -> Response:
     return Response(body, status=status, mimetype="text/plain")
 
 
+# The Run button's POSTs (CSRF token required): the same views, reading the form's fields; a POST is never
+# cross-site, so it runs.
+bp.add_url_rule("/console", endpoint="console_page_post", view_func=console_page, methods=["POST"])
+bp.add_url_rule("/console.json", endpoint="console_page_json_post", view_func=console_page, methods=["POST"])
+bp.add_url_rule("/console.csv", endpoint="console_csv_post", view_func=console_csv, methods=["POST"])
+
+
 # --------------------------------------------------------------------------- library and saved queries
 
 
@@ -431,15 +497,22 @@ def library_query_page(group: str, name: str):
         abort(404, description=f"No library query is named {full!r}; /queries lists them.")
     if q.mode != "read":
         abort(404, description=f"Library query {full} writes to the graph; only read queries run here.")
-    given = {p.name: request.args.get(PARAM_PREFIX + p.name, "") for p in q.params}
+    args = _args()
+    given = {p.name: args.get(PARAM_PREFIX + p.name, "") for p in q.params}
     values = {k: v for k, v in given.items() if v.strip()}
     missing = [p.name for p in q.params if p.name not in values and not p.has_default]
     timeout_s, max_rows = _limits()
     data: dict[str, Any] = {"entry": _library_entry(q), "text": q.text, "given": given, "missing": missing,
                             "ran": False, "result": None, "error": None, "reason": None, "params": {},
-                            "timeout_s": timeout_s, "max_rows": max_rows}
+                            "timeout_s": timeout_s, "max_rows": max_rows, "confirm": False}
     status = 200
-    run_now = not missing and (request.args.get("run") == "1" or bool(values) or not q.params)
+    run_now = not missing and (args.get("run") == "1" or bool(values) or not q.params)
+    if run_now and cross_site():
+        err = ConsoleQueryError(CROSS_SITE, query=q.text, reason="cross_site")
+        _refuse_unrun(q.text, values, err, source=full)
+        data.update({"confirm": True, **_error_data(err)})
+        status = 403 if wants_json() else 200
+        run_now = False
     if run_now:
         try:
             params = q.bind(values)
@@ -465,7 +538,13 @@ def library_query_page(group: str, name: str):
             return _json_error(data["error"], status, reason=data["reason"], query=full)
         return jsonify({"ok": True, "query": full, "entry": data["entry"], "params": data["params"],
                         "missing": missing, "ran": data["ran"], **(data["result"] or {})}), status
+    if data["confirm"]:
+        data["error"] = None  # the page's note asks to confirm; nothing failed
     return render_template("queries_run.html", **data), status
+
+
+bp.add_url_rule("/queries/<group>/<name>", endpoint="library_query_page_post", view_func=library_query_page,
+                methods=["POST"])
 
 
 @bp.post("/queries/save")

@@ -7,20 +7,29 @@ import time
 from flask import Blueprint, redirect, url_for
 
 from cypher import library
-from web import confidential
+from web import auth, confidential
 from web.routes import page, respond
 from web.stores import get_store
 
 bp = Blueprint("core", __name__)
 
 
+#: What anonymous callers (load balancers, monitors) learn from /healthz; the rest (version, port,
+#: data directory, round-trip time) is for analysts and admins.
+PUBLIC_HEALTH = ("ok", "backend", "nodes", "relationships")
+
+
 @bp.get("/healthz")
 def healthz():
-    """Backend, version and counts as JSON (200 when the store answers, 503 otherwise)."""
+    """``ok``, the backend, the node and relationship totals and the counts per label and relationship type
+    as JSON (200 when the store answers, 503 with an error id otherwise); analysts and admins also get the
+    version, the store's address (port, data directory or database) and the round-trip time."""
     store = get_store()
     info = store.health()
     info["counts"] = confidential.public_counts(store.counts())
-    return info
+    if auth.has_role("analyst"):
+        return info
+    return {**{k: info[k] for k in PUBLIC_HEALTH}, "counts": info["counts"]}
 
 
 EXAMPLE_CACHE_S = 600.0

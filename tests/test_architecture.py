@@ -181,6 +181,10 @@ def long_modules(root: Path, packages: tuple[str, ...]) -> list[str]:
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
 
 
+def test_no_module_is_longer_than_the_limit():
+    assert long_modules(ROOT, PACKAGES) == []
+
+
 def test_requirements_name_the_chosen_clients_and_not_py2neo():
     req = (ROOT / "requirements.txt").read_text().lower()
     names = {line.split("==")[0].strip() for line in req.splitlines() if line and not line.startswith("#")}

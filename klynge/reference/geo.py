@@ -15,7 +15,6 @@ from klynge.reference._files import data_path, read_table, read_yaml
 MUNICIPALITY_COLUMNS = ("code", "name", "county_code", "valid_from", "valid_to", "current_code")
 COUNTY_COLUMNS = ("code", "name", "valid_from", "valid_to")
 CHANGE_COLUMNS = ("old_code", "new_code", "date")
-REGIONS_ENV = "KLYNGE_REGIONS_FILE"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ _LABEL_SLUG: dict[str, str] = {"Firm": "firm", "University": "university", "Rese
                                "PublicBody": "public_body", "Intermediary": "intermediary",
                                "OtherOrganization": "other_organization"}
 _SLUG_LABEL = {v: k for k, v in _LABEL_SLUG.items()}
-OVERRIDES_ENV = "KLYNGE_HELIX_OVERRIDES_FILE"
 OVERRIDE_PREFIX = "override_"
 _WHEN_KEYS = frozenset({"nace", "sector", "sector_prefix", "org_form", "fr_sector", "always"})
 

@@ -15,13 +15,13 @@ from klynge.cli.base import format_rows, main
 
 
 def _user_store():
-    from klynge.users import UserStore
+    from web.users import UserStore
 
     return UserStore(load_settings().state_dir)
 
 
 def _valid_username(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from klynge.users import UserError, validate_username
+    from web.users import UserError, validate_username
 
     try:
         return validate_username(value)
@@ -31,7 +31,7 @@ def _valid_username(ctx: click.Context, param: click.Parameter, value: str) -> s
 
 def _read_password(username: str, from_stdin: bool) -> str:
     """One line from stdin (``--password-stdin``) or a hidden prompt asked twice; checked for length."""
-    from klynge.users import UserError, validate_password
+    from web.users import UserError, validate_password
 
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -65,7 +65,7 @@ def users_add(username: str, role: str, password_stdin: bool) -> None:
     """Create the account USERNAME (2-32 of a-z 0-9 . _ -; password of at least 10 characters)."""
     store = _user_store()
     if store.get(username) is not None:  # before asking for a password; add() checks again under the lock
-        from klynge.users import UserError
+        from web.users import UserError
 
         raise UserError(f"user {username!r} already exists in {store.path}; use `klynge users passwd` "
                         "or `klynge users set-role` to change it")
@@ -109,7 +109,7 @@ def users_passwd(username: str, password_stdin: bool) -> None:
     """Set a new password for USERNAME; the user's existing sessions end."""
     store = _user_store()
     if store.get(username) is None:
-        from klynge.users import UserError
+        from web.users import UserError
 
         raise UserError(f"user {username!r} does not exist in {store.path}; `klynge users list` shows the users")
     store.set_password(username, _read_password(username, password_stdin))

@@ -150,7 +150,7 @@ def state_dir(tmp_path, monkeypatch):
 def fast_password_hashing(monkeypatch):
     """Cheap scrypt parameters (N=2**10 instead of 2**15) so logins in tests take milliseconds;
     tests/test_users_cli.py checks the production parameters."""
-    monkeypatch.setattr("klynge.users.HASH_METHOD", "scrypt:1024:8:1")
+    monkeypatch.setattr("web.users.HASH_METHOD", "scrypt:1024:8:1")
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def csrf_token():
 @pytest.fixture
 def user_store(state_dir):
     """The user store of the test's state directory (the apps of this test read the same file)."""
-    from klynge.users import UserStore
+    from web.users import UserStore
 
     return UserStore(state_dir)
 

@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 import pytest
 
 from cypher.console import ConsoleResult, parameter_names, parse_param_value, result_graph
-from klynge import audit, saved_queries
+from klynge import audit
+from web import saved_queries
 from loaders.core import graph_fingerprint
 from tests.web.conftest import XSS
 from web import create_app

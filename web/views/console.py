@@ -48,7 +48,7 @@ from cypher.console import (
     parameter_names,
     value_kind,
 )
-from klynge import saved_queries
+from web import saved_queries
 from web import auth
 from web.errors import wants_json
 from web.routes import Param, page

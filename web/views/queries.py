@@ -15,7 +15,7 @@ from cypher.console import (
     parameter_names,
     validate_query,
 )
-from klynge import saved_queries
+from web import saved_queries
 from klynge.errors import QueryError
 from web import auth
 from web.errors import wants_json

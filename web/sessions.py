@@ -2,7 +2,7 @@
 
 A login creates a session here; the browser's signed cookie carries only its random id
 (32 bytes, URL-safe). The file keeps a SHA-256 digest of the id, never the id itself, with the
-username, the account's fingerprint at login (:attr:`klynge.users.UserRecord.fingerprint`:
+username, the account's fingerprint at login (:attr:`web.users.UserRecord.fingerprint`:
 password hash and role) and the expiry. A session ends — for every web worker at once, since
 they all read this file — when
 

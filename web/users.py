@@ -235,7 +235,7 @@ class UserStore:
         return users[username]
 
     def _end_sessions(self, username: str) -> None:
-        from klynge.sessions import SessionStore
+        from web.sessions import SessionStore
 
         SessionStore(self.state_dir).revoke_user(username)
 

@@ -115,7 +115,7 @@ def generator_rule(store, seeds: int, seed: int, fraction: float) -> dict:
     from gds_jobs.analysis.options import AnalysisOptions
     from loaders.synth.industry import CLUSTER_THEMES
     from loaders.synth.knobs import Knobs
-    from loaders.synth.world import HOST_COUNTY_WEIGHT, THEME_WEIGHT
+    from loaders.synth.memberships import HOST_COUNTY_WEIGHT, THEME_WEIGHT
 
     opts = AnalysisOptions()
     data = load_data(store, None, opts)

@@ -174,7 +174,7 @@ def loader_stages(path: Path) -> tuple[dict[str, float], list[list[Any]], list[s
     _, t = _cpu(lambda: [params_header({"rows": rows[i:i + BATCH]}) for i in range(0, n, BATCH)])
     us["encode: CYPHER rows=… parameter text"] = t / n * 1e6
     consts_v = [consts["source"], consts["as_of"], True if ctx.synthetic else None]
-    _, t = _cpu(lambda: [bulk_nodes("Organization:Firm", _bulk_props(), [r[:units.W] + consts_v for r in rows[i:i + BATCH]])
+    _, t = _cpu(lambda: [bulk_nodes("Organization:Firm", _bulk_props(), [r[:units.NODES.width] + consts_v for r in rows[i:i + BATCH]])
                          for i in range(0, n, BATCH)])
     us["encode: GRAPH.BULK binary nodes"] = t / n * 1e6
     return us, rows, labels, ctx
@@ -183,7 +183,7 @@ def loader_stages(path: Path) -> tuple[dict[str, float], list[list[Any]], list[s
 def _bulk_props() -> list[str]:
     from loaders.sources import units
 
-    return ["orgnr", "_hash", *units.PROPS, "source", "as_of", "synthetic"]
+    return ["orgnr", "_hash", *units.NODES.props, "source", "as_of", "synthetic"]
 
 
 def _unit_struct(msgspec):
@@ -219,15 +219,15 @@ def _bulk_load(store: Any, graph: str, rows: list[list[Any]], labels: list[str],
         t = time.process_time()
         groups: dict[str, list[list[Any]]] = {}
         for r, lab in zip(batch, labs):
-            groups.setdefault(lab, []).append(r[:units.W] + consts_v)
+            groups.setdefault(lab, []).append(r[:units.NODES.width] + consts_v)
         tokens = [bulk_nodes(f"Organization:{lab}", props, rs) for lab, rs in groups.items()]
         enc_s += time.process_time() - t
         store.command("GRAPH.BULK", graph, len(batch), 0, len(tokens), 0, *tokens)
         ids = {r["k"]: r["id"] for r in store.read(
             "UNWIND $keys AS k MATCH (o:Organization {orgnr: k}) RETURN k, id(o) AS id",
             {"keys": [r[0] for r in batch]})}
-        muns = sorted({c for r in batch for c in r[units.W]})
-        inds = {ind[2]: ind[0] for r in batch for ind in r[units.W + 1]}
+        muns = sorted({c for r in batch for c in r[units.NODES.width]})
+        inds = {ind[2]: ind[0] for r in batch for ind in r[units.NODES.width + 1]}
         mun_id = {r["c"]: r["id"] for r in store.run(
             "UNWIND $codes AS c MERGE (m:Municipality {code: c}) RETURN c, id(m) AS id", {"codes": muns})}
         ind_id = {r["k"]: r["id"] for r in store.run(
@@ -235,8 +235,8 @@ def _bulk_load(store: Any, graph: str, rows: list[list[Any]], labels: list[str],
             "i.version = $version RETURN r[0] AS k, id(i) AS id",
             {"rows": [[k, c] for k, c in sorted(inds.items())], "version": version})}
         t = time.process_time()
-        located = [(ids[r[0]], mun_id[c], ["business"]) for r in batch for c in r[units.W]]
-        industry = [(ids[r[0]], ind_id[ind[2]], [ind[1]]) for r in batch for ind in r[units.W + 1]]
+        located = [(ids[r[0]], mun_id[c], ["business"]) for r in batch for c in r[units.NODES.width]]
+        industry = [(ids[r[0]], ind_id[ind[2]], [ind[1]]) for r in batch for ind in r[units.NODES.width + 1]]
         edge_tokens = [bulk_edges("LOCATED_IN", ["address_type"], located),
                        bulk_edges("IN_INDUSTRY", ["rank"], industry)]
         enc_s += time.process_time() - t

@@ -150,7 +150,6 @@ def child(kind: str, batch: int, folder: str, data_dir: str, graph: str, backend
 
     # one-time imports (the reference tables pull in pandas: 1-5 s) happen before timing, as in a
     # long-running process; the figures are the sustained rate
-    import loaders.reference
     import loaders.sources.common
     from cypher import embedded
 

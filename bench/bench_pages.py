@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def markdown(res: dict) -> str:
-    lines = [f"# Region analysis page and cluster-fit panel (bench/bench_pages.py)", "",
+    lines = ["# Region analysis page and cluster-fit panel (bench/bench_pages.py)", "",
              f"## {res['units']:,} units ({res['organizations']:,} organisations, {res['region_organizations']:,} "
              f"in {res['region']}), {res['measured']}", "",
              f"Command: `{res['command']}`", "",

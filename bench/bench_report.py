@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python bench/bench_report.py " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:]))
 
     from cypher import embedded, open_store
-    from gds_jobs.analysis.report import analyse_region, write_analysis
+    from gds_jobs.analysis.report import analyse_region
+    from gds_jobs.analysis.report_html import write_analysis
     from klynge.config import load_settings
 
     db = args.data_dir / "graph"

@@ -53,7 +53,6 @@ import resource
 import secrets
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading

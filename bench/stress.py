@@ -812,7 +812,7 @@ class ProbeSite:
 
     def __enter__(self) -> ProbeSite:
         from bench import bench_web
-        from klynge.users import UserStore
+        from web.users import UserStore
 
         self.dir.mkdir(parents=True, exist_ok=True)
         if not (self.dir / "prepared").exists():

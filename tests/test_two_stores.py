@@ -29,7 +29,8 @@ from cypher.snapshot import snapshot
 from gds_jobs import projection, runs
 from gds_jobs.analysis import region_tables
 from gds_jobs.analysis.fit import fit_for_cluster, fit_for_firm
-from gds_jobs.engines.gds import GDS_AGREEMENT, canonical_labels
+from cypher.schema.measures import GDS_AGREEMENT
+from gds_jobs.engines.gds import canonical_labels
 from gds_jobs.jobs import run_jobs
 from klynge.config import load_settings
 

@@ -1,7 +1,7 @@
-"""The user store (klynge/users.py), `klynge users …` and the state_dir / session settings.
+"""The user store (web/users.py), `klynge users …` and the state_dir / session settings.
 
 Expected values: werkzeug's scrypt hashes are ``scrypt:<N>:<r>:<p>$<salt>$<hash>`` with
-N=32768, r=8, p=1 by default (werkzeug.security); exit codes 0 ok, 1 error, 2 usage (klynge/cli.py).
+N=32768, r=8, p=1 by default (werkzeug.security); exit codes 0 ok, 1 error, 2 usage (klynge/cli/).
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from klynge import demo, users
+from klynge import demo
+from web import users
 from klynge.cli import main
 from klynge.config import load_settings
 from klynge.errors import ConfigError
-from klynge.users import UserError, UserStore
+from web.users import UserError, UserStore
 
 PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +85,7 @@ def test_writes_leave_no_temporary_files(state):
 def test_concurrent_adds_from_several_processes_keep_every_user(state):
     script = textwrap.dedent("""
         import sys
-        from klynge import users
+        from web import users
         users.HASH_METHOD = "scrypt:1024:8:1"
         store = users.UserStore(sys.argv[1])
         for i in range(5):

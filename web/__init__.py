@@ -30,7 +30,7 @@ SECURITY_HEADERS = {
 HSTS = "max-age=31536000"
 
 #: View modules registered only when their file is present (the console and status pages).
-OPTIONAL_VIEWS = ("console", "status")
+OPTIONAL_VIEWS = ("console", "queries", "audit", "status")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

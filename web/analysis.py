@@ -9,31 +9,29 @@ with plain values so both the HTML page and its JSON twin can show them.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from cypher import library
+from gds_jobs.analysis import fit as analysis_fit
+from gds_jobs.analysis import report as analysis_report
+from gds_jobs.analysis.sensitivity import sensitivity_matrix
 from klynge.errors import KlyngeError
 from web import charts
 from web.measures import finite_number
 
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
+
 log = logging.getLogger(__name__)
-
-
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def _plain(v: Any) -> Any:
@@ -73,26 +71,20 @@ def to_table(obj: Any) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def _fit_table(fn_name: str, call: Any, columns: tuple[str, ...], empty_note: str, what: str) -> dict:
+def _fit_table(fn: Any, call: Any, columns: tuple[str, ...], empty_note: str, what: str) -> dict:
     """A ``gds_jobs.analysis.fit`` table as ``{"status", "note", "columns", "rows", "details", "weights"}``.
 
     ``details`` holds, per row, the parts with weights and contributions, the most similar members and
     the board chains (persons already named or labelled by the analysis module, never by key for a caller
     without names); the shown ``columns`` are a subset, ``all_columns``/``all_rows`` carry every value.
     """
-    mod = _module("gds_jobs.analysis.fit")
-    fn = getattr(mod, fn_name, None) if mod else None
-    if fn is None:
-        return {"status": "not_available",
-                "note": gettext("%(what)s not computed: the analysis module (gds_jobs.analysis.fit) is not installed.",
-                                what=what)}
     try:
         result = call(fn)
     except KlyngeError as exc:
         return {"status": "not_available", "note": gettext("%(what)s not computed: %(reason)s", what=what,
                                                            reason=str(exc))}
     except Exception:  # an optional add-on must not take the page down; the error is logged
-        log.exception("%s failed", fn_name)
+        log.exception("%s failed", fn.__name__)
         return {"status": "error", "note": gettext("%(what)s could not be computed; the error is in the server log.",
                                                    what=what)}
     details = []
@@ -145,20 +137,20 @@ def _localised(det: Any) -> Any:
     return det
 
 
-def cluster_fit(store: Any, orgnr: str, *, show_names: bool = False) -> dict:
+def cluster_fit(store: GraphStore, orgnr: str, *, show_names: bool = False) -> dict:
     """``gds_jobs.analysis.fit.fit_for_firm(store, orgnr)`` as a table, or a clear "not computed" note.
 
     ``show_names`` is passed on so explanation chains name persons only for users allowed to see them.
     """
-    return _fit_table("fit_for_firm", lambda fn: fn(store, orgnr, show_names=show_names), FIT_COLUMNS,
+    return _fit_table(analysis_fit.fit_for_firm, lambda fn: fn(store, orgnr, show_names=show_names), FIT_COLUMNS,
                       gettext("Cluster fit computed, but no cluster fits this organisation."), gettext("Cluster fit"))
 
 
-def cluster_candidates(store: Any, cluster_id: str, *, region: str | None = None, top: int = 20,
+def cluster_candidates(store: GraphStore, cluster_id: str, *, region: str | None = None, top: int = 20,
                        show_names: bool = False) -> dict:
     """``gds_jobs.analysis.fit.fit_for_cluster(store, cluster_id, region, top)``: the cluster's candidate
     firms with their explanations, or a clear note."""
-    return _fit_table("fit_for_cluster",
+    return _fit_table(analysis_fit.fit_for_cluster,
                       lambda fn: fn(store, cluster_id, region, top, show_names=show_names), CANDIDATE_COLUMNS,
                       gettext("No candidate firm for this cluster."), gettext("Candidate firms"))
 
@@ -201,7 +193,7 @@ COLUMN_TITLES = {
     "measures_run": _l("Measures run"), "lq": _l("Location quotient"), "explanation": _l("Why"),
     "level": _l("Level"), "member": _l("Member"),
     # the absorptive-capacity section (gds_jobs.analysis.absorptive)
-    "score": _l("Score"), "score_title": _l("Score"), "median_ci_low": _l("Median, 95 % CI low"),
+    "score_title": _l("Score"), "median_ci_low": _l("Median, 95 % CI low"),
     "median_ci_high": _l("Median, 95 % CI high"), "mean_ci_low": _l("Mean, 95 % CI low"),
     "mean_ci_high": _l("Mean, 95 % CI high"), "small_n": _l("Few interviews"), "measure": _l("Measure"),
     "rho_ci_low": _l("rho, 95 % CI low"), "rho_ci_high": _l("rho, 95 % CI high"), "p_holm": _l("p (Holm)"),
@@ -300,7 +292,7 @@ REGION_CACHE_SIZE = 16
 REGION_CACHE_S = 3600.0
 
 
-def _data_version(store: Any) -> tuple:
+def _data_version(store: GraphStore) -> tuple:
     """What the analysis depends on that can change: the published measures runs and the newest data load."""
     runs = library.run(store, "measures/current_run")
     loads = library.run(store, "status/load_runs", {"limit": 1})
@@ -308,7 +300,7 @@ def _data_version(store: Any) -> tuple:
     return (r.get("run_id"), r.get("brokerage_run_id"), loads[0].get("load_id") if loads else None)
 
 
-def region_analysis(store: Any, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
+def region_analysis(store: GraphStore, region_id: str, options: Mapping[str, Any] | None = None) -> dict:
     """The region's analysis (tables, figure data and charts) for ``options``, computed once per data version.
 
     The analysis reads the region's organisations, their accounts, grants and the network and takes
@@ -338,24 +330,17 @@ def clear_region_cache() -> None:
         _region_cache.clear()
 
 
-def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> dict:
+def _compute_region(store: GraphStore, region_id: str, options: Mapping[str, Any]) -> dict:
     """The region analysis of ``gds_jobs.analysis`` as tables, or "analysis not available".
 
     Uses ``gds_jobs.analysis.report.analyse_region(store, region_id, holdout=False, **options)``,
     whose ``tables`` maps a key to a DataFrame (``attrs`` name its title, figure, population, network and
     notes), ``caveats`` are shown as notes and ``meta`` carries the options and the network. When
-    the module offers ``figure_data``, ``method_notes`` and ``sensitivity_matrix`` their results
-    come along (structured figure data; the sensitivity panel as one table). ``_figures`` are the
-    charts (:func:`figures`).
+    ``figure_data``, ``method_notes`` and ``sensitivity_matrix`` come along (structured figure data;
+    the sensitivity panel as one table). ``_figures`` are the charts (:func:`figures`).
     """
-    mod = _module("gds_jobs.analysis.report")
-    fn = getattr(mod, "analyse_region", None) if mod else None
-    if fn is None:
-        return {"status": "not_available", "note": str(_l("Analysis not available: the analysis module "
-                                                          "(gds_jobs.analysis) is not installed.")),
-                "tables": [], "caveats": []}
     try:
-        res = fn(store, region_id, holdout=False, **dict(options))
+        res = analysis_report.analyse_region(store, region_id, holdout=False, **dict(options))
     except KlyngeError as exc:
         return {"status": "not_available", "note": f"{_l('Analysis not available')}: {exc}", "tables": [],
                 "caveats": []}
@@ -378,37 +363,30 @@ def _compute_region(store: Any, region_id: str, options: Mapping[str, Any]) -> d
     out = {"status": "ok" if tables else "empty",
            "note": None if tables else str(_l("No analysis tables for this region.")),
            "tables": tables, "caveats": caveats, "meta": _plain(getattr(res, "meta", None) or {})}
-    for name, key in (("figure_data", "figures"), ("method_notes", "method_notes")):
-        f = getattr(mod, name, None)
-        if f is not None:
-            value = f(res)
-            out[key] = _plain([{"heading": h, "text": t} for h, t in value] if key == "method_notes" else value)
-    matrix = getattr(mod, "sensitivity_matrix", None)
+    out["figures"] = _plain(analysis_report.figure_data(res))
+    out["method_notes"] = _plain([{"heading": h, "text": t} for h, t in analysis_report.method_notes(res)])
     panel = frames.get("sensitivity")
-    if matrix is not None and panel is not None:
-        out["sensitivity"] = to_table(matrix(panel))
+    if panel is not None:
+        out["sensitivity"] = to_table(sensitivity_matrix(panel))
     out["_figures"] = figures(frames, getattr(res, "region_name", None))
-    source = getattr(mod, "section_source", None)
-    if source is not None:  # what a later section needs of this analysis (a few columns; nothing confidential)
-        out["_sections"] = source(res)
+    # what a later section needs of this analysis (a few columns; nothing confidential)
+    out["_sections"] = analysis_report.section_source(res)
     return out
 
 
-def absorptive(store: Any, entry: dict) -> dict:
+def absorptive(store: GraphStore, entry: dict) -> dict:
     """The confidential absorptive-capacity section of a (cached) region analysis, or a note saying why not.
 
     Computed per request from the advisors' assessments and the analysis's frame
     (``gds_jobs.analysis.report.absorptive_section``), never cached and apart from the public tables, which
     never depend on it. Callers check that the user may see it (:func:`web.confidential.visible`).
     """
-    mod = _module("gds_jobs.analysis.report")
-    fn = getattr(mod, "absorptive_section", None) if mod else None
     src = entry.get("result", {}).get("_sections")
-    if fn is None or src is None:
+    if src is None:
         return {"status": "not_available", "note": gettext("The absorptive-capacity section is not available."),
                 "tables": [], "interviewed": 0}
     try:
-        section = fn(src, store)
+        section = analysis_report.absorptive_section(src, store)
     except KlyngeError as exc:
         return {"status": "not_available", "note": gettext("Absorptive capacity not computed: %(error)s",
                                                            error=str(exc)), "tables": [], "interviewed": 0}

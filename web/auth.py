@@ -4,9 +4,9 @@ Roles, least to most privileged: ``viewer`` < ``advisor`` < ``analyst`` < ``admi
 Organisations, clusters and regions are public (anonymous visitors are viewers);
 person names and person pages need an advisor or above; the analyst console
 needs an analyst or above. Accounts are managed with ``klynge users …`` and kept
-in ``<state_dir>/users.json`` (see :mod:`klynge.users`).
+in ``<state_dir>/users.json`` (see :mod:`web.users`).
 
-Sessions are server-side (:mod:`klynge.sessions`, ``<state_dir>/sessions.sqlite3``): the
+Sessions are server-side (:mod:`web.sessions`, ``<state_dir>/sessions.sqlite3``): the
 signed cookie that Flask-Login keeps carries only a random session id. Logging out deletes
 the session, so a copy of the old cookie no longer works; ``klynge users remove``,
 ``set-role`` and ``passwd`` end every session of the user (the session also keeps the
@@ -53,9 +53,9 @@ from werkzeug.exceptions import Forbidden
 
 from klynge.config import Settings
 from klynge.errors import ConfigError
-from klynge.sessions import SessionStore
+from web.sessions import SessionStore
 from klynge.state import private_secret
-from klynge.users import ROLES, UserRecord, UserStore
+from web.users import ROLES, UserRecord, UserStore
 
 __all__ = [
     "PERSON_ROLES",

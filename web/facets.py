@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 
 from cypher import library, search
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 HITS = 500          # name-search hits considered per search (ranked: exact, prefix, words, fuzzy)
 BROWSE = 2000       # organisations considered when browsing by filters only
@@ -90,7 +93,7 @@ def facet_counts(rows: list[dict], selected: dict[str, list[str] | None]) -> dic
     return out
 
 
-def run_search(store: Any, q: str, filters: dict[str, Any], page: int) -> dict:
+def run_search(store: GraphStore, q: str, filters: dict[str, Any], page: int) -> dict:
     """Organisations for text ``q`` and ``filters`` with facet counts, one page of results."""
     text = q.strip()
     params = {k: filters.get(k) for k in ("helix", "municipality", "region", "section", "cluster")}

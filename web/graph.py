@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cypher import library
 from cypher.paths import shortest_paths
 from web import measures
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 KINDS = ("person", "organization")
 ROLE_GROUPS = ("STYR", "DAGL", "REVI", "REGN", "EIKM", "KOMP", "DTPR", "DTSO", "INNH", "OTHER")
@@ -60,7 +63,7 @@ class _Graph:
             self.edges[eid] = {"id": eid, "source": source, "target": target, "type": type_, **data}
 
 
-def _expand(store: Any, g: _Graph, orgs: list[str], persons: list[str], depth: int, f: Filters, cap: int,
+def _expand(store: GraphStore, g: _Graph, orgs: list[str], persons: list[str], depth: int, f: Filters, cap: int,
             ) -> tuple[list[str], list[str]]:
     """Add the capped neighbours of ``orgs`` and ``persons``; return the newly added (orgs, persons)."""
     new_orgs: list[str] = []
@@ -110,7 +113,7 @@ def _expand(store: Any, g: _Graph, orgs: list[str], persons: list[str], depth: i
     return new_orgs, new_persons
 
 
-def _ties_and_measures(store: Any, g: _Graph, f: Filters) -> None:
+def _ties_and_measures(store: GraphStore, g: _Graph, f: Filters) -> None:
     orgs = [k for k, n in g.nodes.items() if n["kind"] == "organization"]
     persons = [k for k, n in g.nodes.items() if n["kind"] == "person"]
     if orgs:
@@ -137,7 +140,7 @@ def _result(g: _Graph, root: str, truncated: bool, extra: dict) -> dict:
                        "more": sum(n["more"] for n in nodes)}, **extra}
 
 
-def ego_network(store: Any, orgnr: str, root: dict, *, depth: int, cap: int, filters: Filters,
+def ego_network(store: GraphStore, orgnr: str, root: dict, *, depth: int, cap: int, filters: Filters,
                 label: Callable[[str | None, str | None], str]) -> dict:
     """The ego network of organisation ``orgnr`` to ``depth`` hops, at most ``cap`` neighbours per node."""
     g = _Graph(label)
@@ -157,7 +160,7 @@ def ego_network(store: Any, orgnr: str, root: dict, *, depth: int, cap: int, fil
         "active_only": filters.active_only, "helix": list(filters.helix or [])}})
 
 
-def expand_node(store: Any, key: str, kind: str, *, cap: int, filters: Filters,
+def expand_node(store: GraphStore, key: str, kind: str, *, cap: int, filters: Filters,
                 label: Callable[[str | None, str | None], str]) -> dict:
     """One node's capped neighbours and the ties among them (for "expand" in the explorer)."""
     g = _Graph(label)
@@ -173,7 +176,7 @@ def expand_node(store: Any, key: str, kind: str, *, cap: int, filters: Filters,
     return _result(g, key, False, {"cap": cap})
 
 
-def paths_between(store: Any, a: str, b: str, *, limit: int,
+def paths_between(store: GraphStore, a: str, b: str, *, limit: int,
                   label: Callable[[str | None, str | None], str],
                   role_groups: tuple[str, ...] | None = None) -> dict:
     """Shortest connections from organisation ``a`` to ``b`` as a graph and as a list of steps
@@ -201,7 +204,7 @@ def paths_between(store: Any, a: str, b: str, *, limit: int,
     return out
 
 
-def _name_shared_members(store: Any, paths: list[dict], label: Callable[[str | None, str | None], str]) -> None:
+def _name_shared_members(store: GraphStore, paths: list[dict], label: Callable[[str | None, str | None], str]) -> None:
     """An interlock step says who links the two organisations: the board members they share (names for
     advisors, pseudonymous labels for others) and their roles, in ``link["persons"]`` (and ``shared``: how many)."""
     pairs = sorted({(p["steps"][i]["key"], p["steps"][i + 1]["key"]) for p in paths

@@ -21,20 +21,23 @@ snapshot of the published run is loaded, they read only their own nodes' values.
 from __future__ import annotations
 
 import bisect
-import importlib
 import logging
 import math
-import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from flask_babel import gettext, lazy_gettext
 
+import gds_jobs
 from cypher import library
+from klynge.config import read_setting
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -99,20 +102,10 @@ def finite_number(v: Any) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _gds() -> Any | None:
-    """``gds_jobs`` when installed (it owns the measure values), else None."""
-    try:
-        mod = importlib.import_module("gds_jobs")
-        getattr(mod, "current_measures")
-    except (ImportError, AttributeError):
-        return None
-    return mod
-
-
-def _current(gds: Any, store: Any) -> Any | None:
+def _current(store: GraphStore) -> Any | None:
     """``gds_jobs.current_measures`` of every organisation, or None when it fails (logged)."""
     try:
-        return gds.current_measures(store, None, include_brokerage=True)
+        return gds_jobs.current_measures(store, None, include_brokerage=True)
     except Exception:  # the measures package must not take the page down; the error is logged
         log.exception("gds_jobs.current_measures failed")
         return None
@@ -170,7 +163,7 @@ def _values_of(snap: dict[str, Any], orgnr: str) -> dict[str, float]:
     return {m.name: float(v) for m, v in zip(MEASURES, snap["matrix"][i], strict=True) if not math.isnan(v)}
 
 
-def _published_runs(store: Any) -> tuple[Any, ...]:
+def _published_runs(store: GraphStore) -> tuple[Any, ...]:
     """The run ids the Meta pointer names as current (measures, brokerage); Nones before any run."""
     rows = library.run(store, "measures/current_run")
     if not rows:
@@ -178,7 +171,7 @@ def _published_runs(store: Any) -> tuple[Any, ...]:
     return (rows[0].get("run_id"), rows[0].get("brokerage_run_id"))
 
 
-def _snapshot(store: Any) -> dict[str, Any]:
+def _snapshot(store: GraphStore) -> dict[str, Any]:
     """Current values of every organisation and the percentile distributions, cached per published run.
 
     Reused while the Meta pointer names the same runs (checked at most every ``check_seconds()``)
@@ -197,39 +190,31 @@ def _snapshot(store: Any) -> dict[str, Any]:
                 return snap
         else:
             runs = _published_runs(store)
-        gds = _gds()
-        frame = _current(gds, store) if gds else None
+        frame = _current(store)
         index, matrix = _matrix(frame)
         dist: dict[tuple[str, str, str], Any] = {}
         if index:
             groups = {r["orgnr"]: r for r in library.run(store, "organization/groups", timeout_s=120)}
             dist = _distributions(list(index), matrix, groups)
-        # a failed read (frame None while gds_jobs exists) is not kept: the next check reads again
-        snap = {"at": now, "checked": now, "runs": runs if (frame is not None or gds is None) else ("failed",),
+        # a failed read (frame None) is not kept: the next check reads again
+        snap = {"at": now, "checked": now, "runs": runs if frame is not None else ("failed",),
                 "run_id": frame.attrs.get("run_id") if frame is not None else None,
-                "index": index, "matrix": matrix, "dist": dist, "available": gds is not None}
+                "index": index, "matrix": matrix, "dist": dist}
         _cache[key] = snap
         return snap
 
 
 def cache_seconds() -> float:
-    """Longest life of a measures snapshot (``KLYNGE_MEASURES_CACHE_S``, default 3600)."""
-    return _env_seconds("KLYNGE_MEASURES_CACHE_S", 3600.0)
+    """Longest life of a measures snapshot (setting ``measures_cache_s``)."""
+    return float(read_setting("measures_cache_s"))
 
 
 def check_seconds() -> float:
-    """How often the Meta pointer is read to see a newly published run (``KLYNGE_MEASURES_CHECK_S``, default 5)."""
-    return _env_seconds("KLYNGE_MEASURES_CHECK_S", 5.0)
+    """How often the Meta pointer is read to see a newly published run (setting ``measures_check_s``)."""
+    return float(read_setting("measures_check_s"))
 
 
-def _env_seconds(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-def _current_snapshot(store: Any) -> dict[str, Any] | None:
+def _current_snapshot(store: GraphStore) -> dict[str, Any] | None:
     """The cached snapshot if it is still that of the published runs (same checks as ``_snapshot``), else None."""
     with _cache_lock:
         now = time.monotonic()
@@ -245,7 +230,7 @@ def _current_snapshot(store: Any) -> dict[str, Any] | None:
         return snap
 
 
-def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float]], str | None]:
+def values_for(store: GraphStore, orgnrs: list[str]) -> tuple[dict[str, dict[str, float]], str | None]:
     """Current measure values of ``orgnrs`` (defined values only) and the run id; ({}, None) before any run.
 
     From the cached snapshot when it holds the published run; otherwise only these organisations' values
@@ -254,14 +239,11 @@ def values_for(store: Any, orgnrs: list[str]) -> tuple[dict[str, dict[str, float
     """
     if not orgnrs:
         return {}, None
-    gds = _gds()
-    if gds is None:
-        return {}, None
     snap = _current_snapshot(store)
     if snap is not None:
         return {o: _values_of(snap, o) for o in orgnrs if o in snap["index"]}, snap["run_id"]
     try:
-        frame = gds.current_measures(store, orgnrs, include_brokerage=True)
+        frame = gds_jobs.current_measures(store, orgnrs, include_brokerage=True)
     except Exception:  # the measures package must not take the page down; the error is logged
         log.exception("gds_jobs.current_measures failed for %d organisations", len(orgnrs))
         return {}, None
@@ -325,7 +307,7 @@ def sentence(m: Measure, v: float, group_shares: tuple[float, float] | None, gro
     return " ".join(out)
 
 
-def for_organization(store: Any, profile: dict) -> dict:
+def for_organization(store: GraphStore, profile: dict) -> dict:
     """The measure card of one organisation.
 
     Returns ``{"status": "ok"|"not_computed", "run_id": ..., "source": ..., "measures": [...]}``
@@ -333,8 +315,6 @@ def for_organization(store: Any, profile: dict) -> dict:
     sector and of the same county, and a plain-language sentence.
     """
     orgnr = profile["orgnr"]
-    if _gds() is None:
-        return {"status": "not_computed", "run_id": None, "source": "gds_jobs is not installed", "measures": []}
     snap = _snapshot(store)
     mine = _values_of(snap, orgnr)
     if not mine:

@@ -21,8 +21,9 @@ stored. No birth date beyond the year is ever written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from cypher.schema.measures import MEASURE_NAMES
 from klynge.assessments import DIMENSIONS as ASSESSMENT_DIMENSIONS
 from klynge.assessments import OVERALL as ASSESSMENT_OVERALL
 from klynge.assessments import THEMES
@@ -72,11 +73,6 @@ CORE_ROLE_GROUPS: tuple[str, ...] = (BOARD_GROUP, CEO_ROLE)
 #: Auditors and accountants: service ties to many clients, shown only on request and drawn apart.
 ADVISORY_ROLE_GROUPS: tuple[str, ...] = ("REVI", "REGN")
 
-MEASURE_PROPERTIES: tuple[str, ...] = (
-    "degree", "weighted_degree", "eigenvector", "pagerank", "betweenness", "closeness",
-    "community", "component", "clustering", "constraint", "constraint_weighted",
-    "effective_size", "efficiency", "hierarchy",
-)
 #: The scores an assessment stores (one per dimension, then the overall score) and its interview themes; the
 #: instrument file must use these ids (klynge.assessments).
 ASSESSMENT_SCORES: tuple[str, ...] = (*ASSESSMENT_DIMENSIONS, ASSESSMENT_OVERALL)
@@ -197,7 +193,7 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "MeasureValue",
         "key",
-        ("key", "run_id", "orgnr", "packed") + MEASURE_PROPERTIES + BROKERAGE_PROPERTIES,
+        ("key", "run_id", "orgnr", "packed") + MEASURE_NAMES + BROKERAGE_PROPERTIES,
         "An organisation's measures in one run: key = 'run_id:orgnr'; packed = the same values as "
         "one JSON string (bulk reads). Values become current only through the Meta pointer; runs "
         "beyond KLYNGE_MEASURE_HISTORY_RUNS are pruned.",
@@ -206,8 +202,9 @@ NODES: tuple[NodeType, ...] = (
     NodeType(
         "Meta",
         "key",
-        ("key", "interlock_run", "measures_run", "brokerage_run", "updated"),
-        "Pointers to the current run per job (key 'measures'), flipped in one write when a run succeeds.",
+        ("key", "interlock_run", "measures_run", "brokerage_run", "updated", "member_rule"),
+        "Pointers to the current run per job (key 'measures'), flipped in one write when a run succeeds; key "
+        "'synthetic': how the synthetic generator chose cluster members (member_rule), recorded by its load.",
     ),
     NodeType(
         "Lock",

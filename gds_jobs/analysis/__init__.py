@@ -3,7 +3,7 @@
 Public API (the web app and the CLI share these)::
 
     from gds_jobs.analysis import load_data, build_frame, compare_all, hypotheses, critical_mass
-    from gds_jobs.analysis.report import write_region_report
+    from gds_jobs.analysis.report_html import write_region_report
     from gds_jobs.analysis.fit import fit_for_firm, fit_for_cluster
 
     data = load_data(store, "Ringeriksregionen")          # one read through cypher/queries/analysis
@@ -14,8 +14,6 @@ Everything but :mod:`gds_jobs.analysis.data` is pure pandas/numpy/scipy.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from gds_jobs.analysis.compare import (
     METRICS,
@@ -33,8 +31,9 @@ from gds_jobs.analysis.compare import (
 from gds_jobs.analysis.critical import critical_mass
 from gds_jobs.analysis.data import AnalysisData, Region, load_data, resolve_region
 from gds_jobs.analysis.frame import build_frame
+from gds_jobs.analysis.report import region_tables
 from gds_jobs.analysis.options import AnalysisOptions
-from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 
 __all__ = [
     "METRICS", "AnalysisData", "AnalysisOptions", "Region", "ValueArea", "ValueAreaRules", "build_frame", "compare",
@@ -42,10 +41,3 @@ __all__ = [
     "compare_profitability", "compare_spillover", "compare_support", "critical_mass", "hypotheses", "load_data",
     "region_tables", "resolve_region",
 ]
-
-
-def region_tables(store: Any, region_id: str, **opts: Any) -> dict:
-    """Tables of the region report keyed by title (see :func:`gds_jobs.analysis.report.region_tables`)."""
-    from gds_jobs.analysis.report import region_tables as _tables
-
-    return _tables(store, region_id, **opts)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from gds_jobs.analysis.options import AnalysisOptions
-from gds_jobs.analysis.valueareas import ValueAreaRules
+from klynge.reference.valueareas import ValueAreaRules
 
 BANDS: tuple[tuple[str, float, float], ...] = (
     ("1–5", 1, 5), ("6–10", 6, 10), ("11–15", 11, 15), ("16–20", 16, 20), ("21–30", 21, 30),
@@ -117,7 +117,7 @@ def table5(top: pd.DataFrame, rules: ValueAreaRules) -> pd.DataFrame:
 
 def value_area_mapping(rules: ValueAreaRules) -> pd.DataFrame:
     """Which NACE code prefixes make each value area (SN2025 and SN2007), as the report prints it."""
-    rows = [{"area": a.id, "area_name": a.name, "nace_sn2025": ", ".join(a.prefixes),
+    rows = [{"area": a.id, "area_name": a.name, "nace_sn2025": ", ".join(a.nace_prefixes),
              "nace_sn2007": ", ".join(a.for_version("SN2007"))} for a in rules.areas]
     rows.append({"area": rules.other_id, "area_name": rules.other_name, "nace_sn2025": "every other code",
                  "nace_sn2007": "every other code"})

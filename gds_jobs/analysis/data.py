@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from cypher import library
-from cypher.registry import register
+from cypher.statements.analysis import SYNTHETIC_MEMBER_RULE, VERSION_QUERIES
 from gds_jobs.analysis.options import AnalysisOptions
 from klynge.errors import ConfigError
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 ORG_COLUMNS = ["orgnr", "name", "helix", "org_form", "nace", "nace_version", "sector_code", "employees",
                "has_employee_count", "municipality_code", "active", "founded", "last_accounts_year", "synthetic", "as_of"]
@@ -102,7 +105,7 @@ def frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFram
     return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
 
 
-def resolve_region(store: Any, region: str) -> Region:
+def resolve_region(store: GraphStore, region: str) -> Region:
     """The region whose id or name is ``region`` (case-insensitive).
 
     Raises
@@ -120,7 +123,7 @@ def resolve_region(store: Any, region: str) -> Region:
                   tuple(str(c) for c in (r.get("municipalities") or []) if c))
 
 
-def region_units(store: Any, region_id: str, region_by: str = "address") -> pd.DataFrame:
+def region_units(store: GraphStore, region_id: str, region_by: str = "address") -> pd.DataFrame:
     """Units located in the region by business address, by an active sub-unit, or either."""
     parts = []
     if region_by in ("address", "either"):
@@ -152,7 +155,7 @@ def default_measures_provider() -> MeasuresProvider | None:
     return fn
 
 
-def load_data(store: Any, region: str | Region | None, options: AnalysisOptions | None = None, *,
+def load_data(store: GraphStore, region: str | Region | None, options: AnalysisOptions | None = None, *,
               measures: pd.DataFrame | MeasuresProvider | None = None,
               extra_orgnrs: Sequence[str] = ()) -> AnalysisData:
     """Read everything an analysis of ``region`` needs from the store.
@@ -217,7 +220,7 @@ def load_data(store: Any, region: str | Region | None, options: AnalysisOptions 
     )
 
 
-def interlock_seats(store: Any) -> pd.DataFrame:
+def interlock_seats(store: GraphStore) -> pd.DataFrame:
     """Every active board seat and CEO post (``person_key``, ``orgnr``, ``role``) of persons in two or
     more organisations (:data:`INTERLOCK_SEAT_COLUMNS`); one read serves every network option."""
     rows = library.run(store, "analysis/interlock_seats")
@@ -235,7 +238,7 @@ def seats_of(interlocks: pd.DataFrame, roles: Sequence[str]) -> pd.DataFrame:
     return s[many].reset_index(drop=True)
 
 
-def network_organizations(store: Any, orgs: pd.DataFrame, interlocks: pd.DataFrame, chunk: int = 20000
+def network_organizations(store: GraphStore, orgs: pd.DataFrame, interlocks: pd.DataFrame, chunk: int = 20000
                           ) -> pd.DataFrame:
     """:data:`NETWORK_ORG_COLUMNS` of ``orgs`` and of every other organisation in ``interlocks``."""
     known = orgs[[c for c in NETWORK_ORG_COLUMNS if c in orgs.columns]].copy()
@@ -251,7 +254,7 @@ def network_organizations(store: Any, orgs: pd.DataFrame, interlocks: pd.DataFra
     return out.drop_duplicates("orgnr").reset_index(drop=True)
 
 
-def seat_holders(store: Any, orgnrs: Sequence[str], chunk: int = 20000) -> pd.DataFrame:
+def seat_holders(store: GraphStore, orgnrs: Sequence[str], chunk: int = 20000) -> pd.DataFrame:
     """Per organisation of ``orgnrs``: each role (board seat or CEO) it has filled (:data:`HOLDER_COLUMNS`)."""
     out = []
     for i in range(0, len(orgnrs), chunk):
@@ -273,7 +276,7 @@ class LocationData:
     missing_regions: tuple[str, ...] = ()
 
 
-def location_data(store: Any, region: Region, benchmarks: Sequence[str], end_year: int | None, years: int,
+def location_data(store: GraphStore, region: Region, benchmarks: Sequence[str], end_year: int | None, years: int,
                   accounts_type: str = "SELSKAP") -> LocationData:
     """Read :class:`LocationData` (regions that are not in the graph are listed in ``missing_regions``)."""
     emp = frame(library.run(store, "analysis/employment"),
@@ -300,7 +303,7 @@ def location_data(store: Any, region: Region, benchmarks: Sequence[str], end_yea
     return LocationData(emp, regions, panel, base, end_year, tuple(missing))
 
 
-def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:
+def person_names(store: GraphStore, keys: Sequence[str]) -> dict[str, str]:
     """Stored names of pseudonymous person keys (only for callers allowed to see names; keys
     without a stored name are left out)."""
     if not keys:
@@ -309,22 +312,7 @@ def person_names(store: Any, keys: Sequence[str]) -> dict[str, str]:
     return {str(r["person_key"]): str(r["name"]) for r in rows if r.get("name")}
 
 
-#: What an analysis kept in memory depends on (:func:`data_version`), one simple statement each so both stores
-#: answer from their counts and indexes (a constant column or a pipeline would make them scan).
-VERSION_QUERIES: tuple[tuple[str, str], ...] = (
-    ("organizations", register("gds_jobs.analysis.version.organizations",
-                               "MATCH (o:Organization) RETURN count(o) AS v")),
-    ("memberships", register("gds_jobs.analysis.version.memberships",
-                             "MATCH ()-[r:MEMBER_OF]->() RETURN count(r) AS v")),
-    ("roles", register("gds_jobs.analysis.version.roles", "MATCH ()-[r:HOLDS_ROLE]->() RETURN count(r) AS v")),
-    ("measures_run", register("gds_jobs.analysis.version.measures_run",
-                              "MATCH (m:Meta {key: 'measures'}) RETURN m.measures_run AS v")),
-    ("load", register("gds_jobs.analysis.version.load", "MATCH (l:LoadRun) RETURN l.load_id AS v "
-                                                        "ORDER BY l.started DESC, l.load_id DESC LIMIT 1")),
-)
-
-
-def data_version(store: Any) -> tuple:
+def data_version(store: GraphStore) -> tuple:
     """The current measures run, the newest data load and the numbers of organisations, cluster
     memberships and role holdings, as ``((name, value), ...)``: an analysis computed from the graph and
     kept in memory (the cluster-fit model) is reused only while this stays the same."""
@@ -335,9 +323,15 @@ def data_version(store: Any) -> tuple:
     return tuple(out)
 
 
-def assessments(store: Any) -> pd.DataFrame:
+def assessments(store: GraphStore) -> pd.DataFrame:
     """Every final absorptive-capacity assessment (confidential: callers show it to advisors and above only;
     see :mod:`gds_jobs.analysis.absorptive`)."""
     from gds_jobs.analysis.absorptive import as_frame
 
     return as_frame(library.run(store, "analysis/assessments"))
+
+
+def synthetic_member_rule(store: GraphStore) -> str | None:
+    """How the synthetic generator chose cluster members (recorded by ``klynge load synthetic``), or None."""
+    rows = store.read(SYNTHETIC_MEMBER_RULE)
+    return str(rows[0]["rule"]) if rows and rows[0].get("rule") else None

@@ -66,7 +66,7 @@ from gds_jobs.analysis.frame import base_frame, cluster_kinds, current_membershi
 from gds_jobs.analysis.network import InterlockGraph
 from gds_jobs.analysis.options import AnalysisOptions
 from gds_jobs.analysis.population import filers, network_population, tie_seats
-from gds_jobs.analysis.valueareas import ValueAreaRules
+from klynge.reference.valueareas import ValueAreaRules
 from klynge.errors import ConfigError
 
 #: NACE prefixes (SN2025 and SN2007 alike) of firms that are not candidates: public administration and education.

@@ -13,7 +13,7 @@ Industry
     subclass (``NN.NNN``, 0.2); in [0, 1]. A member without a code matches nothing.
 ``value_chain``
     Same value chain: the share of members in ``c``'s value-creation area
-    (``loaders/reference/data/value_areas.yaml``: the longest NACE prefix of the code's version
+    (``klynge/reference/data/value_areas.yaml``: the longest NACE prefix of the code's version
     wins). The areas group NACE neighbours along a value chain — building and construction
     holds 41–43 with building-project development, architects and technical consultants
     (71.1) and construction-machine rental; wood holds forestry, sawmills and pulp and paper —
@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from gds_jobs.analysis.network import InterlockGraph
-from gds_jobs.analysis.valueareas import ValueAreaRules
+from klynge.reference.valueareas import ValueAreaRules
 
 #: NACE levels of the ``nace`` part: (name, prefix length, weight).
 NACE_LEVELS: tuple[tuple[str, int, float], ...] = (("division", 2, 0.4), ("group", 4, 0.2), ("class", 5, 0.2),

@@ -8,7 +8,7 @@ For industry i and region r with registered employees e (active units, by busine
 
 the industry's share of the region's employment over its share of Norway's. LQ > 1: the region
 is specialised in i. Industries are NACE divisions (the first two digits of the main code) and
-the study's value-creation areas (:mod:`gds_jobs.analysis.valueareas`). Multi-site firms count
+the study's value-creation areas (:mod:`klynge.reference.valueareas`). Multi-site firms count
 at their business address (the register's main-unit employee count).
 
 "Strong" specialisation
@@ -49,7 +49,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from gds_jobs.analysis.valueareas import ValueAreaRules
+from klynge.reference.valueareas import ValueAreaRules
 
 LQ_COLUMNS = ["region", "level", "industry", "name", "units", "employment", "region_share", "norway_employment",
               "norway_share", "lq", "strong"]

@@ -15,7 +15,7 @@ Choices
 -------
 * Population: the report's population (firms with at least ``min_employees`` employees), firms
   with a known employee count; a missing founding date leaves the firm out (n is reported).
-* Value area: the area of the firm's NACE code (:mod:`gds_jobs.analysis.valueareas`); areas with
+* Value area: the area of the firm's NACE code (:mod:`klynge.reference.valueareas`); areas with
   fewer than ``min_area_firms`` firms, or without a single count in them, are merged into the
   default area (otherwise their coefficient runs off to −∞), which is the reference level (the
   largest area when no firm is in the default one).
@@ -38,7 +38,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from gds_jobs.analysis.valueareas import ValueAreaRules
+from klynge.reference.valueareas import ValueAreaRules
 
 MODEL_COLUMNS = ["outcome", "term", "irr", "irr_ci_low", "irr_ci_high", "coef", "se", "p", "n", "alpha",
                  "converged", "note"]

@@ -10,11 +10,14 @@ holes family (Burt) is always computed locally — GDS has none of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 from klynge.errors import ConfigError
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 ENGINES: tuple[str, ...] = ("auto", "gds", "local")
 
@@ -55,7 +58,7 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def choose(store: Any, requested: str = "auto") -> Engine:
+def choose(store: GraphStore, requested: str = "auto") -> Engine:
     """The engine for ``requested`` (``auto``, ``gds`` or ``local``).
 
     Raises

@@ -1,7 +1,7 @@
 """The GDS engine: Neo4j Graph Data Science procedures in stream mode, merged with local Burt measures.
 
 The interlock graph is projected server-side with the Cypher-aggregation projection
-:data:`gds_jobs.projection.GDS_INTERLOCK_PROJECTION` (same seat filter as the local
+:data:`cypher.statements.projection.GDS_INTERLOCK_PROJECTION` (same seat filter as the local
 read), dropped in ``finally``. Procedures and the settings that make them match the
 local engine (:mod:`gds_jobs.measures`):
 
@@ -34,66 +34,27 @@ Neo4j Graph Data Science manual: "Projecting graphs using Cypher aggregation",
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from cypher import gds as gds_client
-from cypher.registry import register
+from cypher.schema.measures import GDS_STREAMS, MEASURES, Measure
 from gds_jobs.engines import EngineParams, EngineResult
 from gds_jobs.engines.local import package_versions
-from gds_jobs.projection import GDS_INTERLOCK_PROJECTION
+from gds_jobs.measures.table import FRAME_COLUMNS
+from cypher.statements.projection import GDS_INTERLOCK_PROJECTION
 from klynge.errors import JobFailed
 
-EIGENVECTOR_TOLERANCE = 1e-4  # max abs difference accepted between GDS and local (L2-normalised scores)
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
-#: How closely each GDS column agrees with the local engine on the same graph, as (rtol, atol) of
-#: ``numpy.testing.assert_allclose`` (checked by tests/test_two_stores.py and the Davis test):
-#: degree, weighted degree and clustering are counts and ratios of counts (exact); betweenness and
-#: closeness are the same exact algorithms (float summation order only); eigenvector and PageRank are
-#: power iterations stopped at tolerances 1e-9 and 1e-10 (local: to convergence), so they agree to about
-#: 1e-8. Louvain (community) is not here: GDS and igraph break ties differently, so their partitions
-#: differ and are compared by modularity; WCC (component) gives the same partition (renumbered).
-GDS_AGREEMENT: dict[str, tuple[float, float]] = {
-    "degree": (0.0, 0.0),
-    "weighted_degree": (0.0, 0.0),
-    "clustering": (1e-12, 1e-12),
-    "betweenness": (1e-9, 1e-9),
-    "closeness": (1e-9, 1e-12),
-    "eigenvector": (1e-6, 1e-7),
-    "pagerank": (1e-6, 1e-7),
-}
-
-
-def _stream(name: str, call: str, yields: str = "score") -> str:
-    """A stream-mode call whose values come back as one row of two lists (organisation numbers and
-    values): one Bolt record instead of one per node, which the driver receives far faster."""
-    return register(f"gds_jobs.engines.gds.{name}",
-                    f"{call} YIELD nodeId, {yields} "
-                    f"RETURN collect(gds.util.asNode(nodeId).orgnr) AS orgnrs, collect({yields}) AS values",
-                    dialect="neo4j")
-
-
-DEGREE = _stream("degree", "CALL gds.degree.stream($graph)")
-WEIGHTED_DEGREE = _stream("weighted_degree",
-                          "CALL gds.degree.stream($graph, {relationshipWeightProperty: 'weight'})")
-EIGENVECTOR = _stream("eigenvector",
-                      "CALL gds.eigenvector.stream($graph, {maxIterations: 1000, tolerance: 1.0E-9})")
-PAGERANK = _stream("pagerank", "CALL gds.pageRank.stream($graph, "
-                               "{dampingFactor: 0.85, maxIterations: 1000, tolerance: 1.0E-10})")
-BETWEENNESS_EXACT = _stream("betweenness_exact", "CALL gds.betweenness.stream($graph)")
-BETWEENNESS_SAMPLED = _stream("betweenness_sampled",
-                              "CALL gds.betweenness.stream($graph, {samplingSize: $samples, samplingSeed: $seed})")
-CLOSENESS = _stream("closeness", "CALL gds.closeness.stream($graph, {useWassermanFaust: true})")
-COMMUNITY = _stream("community", "CALL gds.louvain.stream($graph, "
-                                 "{relationshipWeightProperty: 'weight', concurrency: 1})", "communityId")
-COMPONENT = _stream("component", "CALL gds.wcc.stream($graph)", "componentId")
-CLUSTERING = _stream("clustering", "CALL gds.localClusteringCoefficient.stream($graph)",
-                     "localClusteringCoefficient")
-
-GDS_COLUMNS = ("degree", "weighted_degree", "pagerank", "betweenness", "closeness", "community", "component",
-               "clustering")
+#: The measures GDS computes (the others are local in both engines), in table order.
+GDS_MEASURES: tuple[Measure, ...] = tuple(m for m in MEASURES if m.gds)
+#: The measures the GDS engine takes from the local engine: Burt's family, and those GDS values
+#: are checked against (eigenvector).
+LOCAL_MEASURES: tuple[Measure, ...] = tuple(m for m in MEASURES if not m.gds or m.gds_checked is not None)
 
 
 def canonical_labels(labels: pd.Series) -> pd.Series:
@@ -108,23 +69,24 @@ def canonical_labels(labels: pd.Series) -> pd.Series:
     return labels.map(mapping).astype("int64")
 
 
+def _checked(frame: pd.DataFrame, measure: Measure, gds_values: np.ndarray) -> str:
+    """Keep GDS's values of a checked measure when they agree with the local ones (in ``frame``)
+    within ``measure.gds_checked`` and are not all zero; return the note saying which was kept."""
+    local = frame[measure.name].to_numpy(dtype=float)
+    diff = float(np.nanmax(np.abs(gds_values - local))) if len(local) else 0.0
+    if len(local) and (np.isnan(gds_values).any() or not np.isfinite(diff) or diff > measure.gds_checked
+                       or not np.any(gds_values)):
+        return f"local (GDS differed by {diff:.3g})"
+    frame[measure.name] = gds_values
+    return f"gds (max difference to local {diff:.3g})"
+
+
 def _local_part(g: Any) -> pd.DataFrame:
-    """What the GDS engine takes from the local engine: Burt's family and the eigenvector check.
+    """What the GDS engine takes from the local engine (:data:`LOCAL_MEASURES`), with the same calls
+    as :func:`gds_jobs.measures.compute_all`; the other columns are filled from GDS."""
+    from gds_jobs.measures import local_function
 
-    Same calls as :func:`gds_jobs.measures.compute_all` for these columns; the other
-    columns are filled from GDS.
-    """
-    from gds_jobs import measures as m
-
-    frame = pd.DataFrame({
-        "orgnr": list(g.nodes),
-        "eigenvector": m.eigenvector(g),
-        "constraint": m.constraint(g),
-        "constraint_weighted": m.constraint_weighted(g),
-        "effective_size": m.effective_size(g),
-        "efficiency": m.efficiency(g),
-        "hierarchy": m.hierarchy(g),
-    })
+    frame = pd.DataFrame({"orgnr": list(g.nodes), **{m.name: local_function(m)(g) for m in LOCAL_MEASURES}})
     frame["orgnr"] = frame["orgnr"].astype(str)
     return frame.set_index("orgnr")
 
@@ -139,7 +101,7 @@ class GdsEngine:
 
     name = "gds"
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: GraphStore) -> None:
         self.client = gds_client.connect(store)
 
     def versions(self) -> dict[str, str]:
@@ -179,35 +141,21 @@ class GdsEngine:
                     "run again, or use --engine local"
                 )
             p = {"graph": name, "seed": params.seed, "samples": params.betweenness_samples}
-            gds_vals = {
-                "degree": self._series(DEGREE, p),
-                "weighted_degree": self._series(WEIGHTED_DEGREE, p),
-                "pagerank": self._series(PAGERANK, p),
-                "betweenness": self._series(BETWEENNESS_EXACT if n <= params.betweenness_exact_max
-                                            else BETWEENNESS_SAMPLED, p),
-                "closeness": self._series(CLOSENESS, p),
-                "community": canonical_labels(self._series(COMMUNITY, p)),
-                "component": canonical_labels(self._series(COMPONENT, p)),
-                "clustering": self._series(CLUSTERING, p),
-            }
-            eig = self._series(EIGENVECTOR, p)
-        for col, series in gds_vals.items():
-            frame[col] = series.reindex(frame.index).values
-        notes["betweenness"] = ("exact" if n <= params.betweenness_exact_max
+            sampled = n > params.betweenness_exact_max
+            gds_vals = {}
+            for measure in GDS_MEASURES:
+                exact, sampled_call = GDS_STREAMS[measure.name]
+                series = self._series(sampled_call if (sampled and sampled_call) else exact, p)
+                gds_vals[measure.name] = canonical_labels(series) if measure.labels else series
+        for measure in GDS_MEASURES:
+            values = gds_vals[measure.name].reindex(frame.index).to_numpy(dtype=float)
+            if measure.gds_checked is None:
+                frame[measure.name] = values
+            else:
+                notes[measure.name] = _checked(frame, measure, values)
+        notes["betweenness"] = ("exact" if not sampled
                                 else f"GDS sampled, samplingSize {params.betweenness_samples}, seed {params.seed}")
-        local_eig = frame["eigenvector"].to_numpy(dtype=float)
-        gds_eig = eig.reindex(frame.index).to_numpy(dtype=float)
-        diff = float(np.nanmax(np.abs(gds_eig - local_eig))) if n else 0.0
-        if n and (np.isnan(gds_eig).any() or not np.isfinite(diff) or diff > EIGENVECTOR_TOLERANCE
-                  or not np.any(gds_eig)):
-            notes["eigenvector"] = f"local (GDS differed by {diff:.3g})"
-        else:
-            frame["eigenvector"] = gds_eig
-            notes["eigenvector"] = f"gds (max difference to local {diff:.3g})"
-        cols = ["degree", "weighted_degree", "eigenvector", "pagerank", "betweenness", "closeness", "community",
-                "component", "clustering", "constraint", "constraint_weighted", "effective_size", "efficiency",
-                "hierarchy"]
-        return EngineResult(frame.reset_index()[["orgnr", *cols]], notes)
+        return EngineResult(frame.reset_index()[list(FRAME_COLUMNS)], notes)
 
     def close(self) -> None:
         self.client.close()

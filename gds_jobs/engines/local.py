@@ -39,11 +39,11 @@ class LocalEngine:
         params : betweenness limit and sample size, seed.
         seat_params : unused here (the projection already applied them).
         """
-        from gds_jobs.measures import MEASURE_COLUMNS, compute_all
+        from gds_jobs.measures import FRAME_COLUMNS, compute_all
 
         if projection.graph.n == 0:  # nothing to measure (no counted seats yet)
             return EngineResult(pd.DataFrame({c: pd.Series([], dtype=object if c == "orgnr" else float)
-                                              for c in MEASURE_COLUMNS}), {"empty": True})
+                                              for c in FRAME_COLUMNS}), {"empty": True})
         frame = compute_all(projection.graph, betweenness_exact_max=params.betweenness_exact_max,
                             betweenness_samples=params.betweenness_samples, seed=params.seed)
         frame = frame.reset_index(drop=True)

@@ -29,11 +29,11 @@ from gds_jobs.measures.holes import (
     hierarchy,
     local_constraint,
 )
-from gds_jobs.measures.table import MEASURE_COLUMNS, compute_all
+from gds_jobs.measures.table import FRAME_COLUMNS, compute_all, local_function, measure_frame
 
 __all__ = [
     "BROKERAGE_ROLES",
-    "MEASURE_COLUMNS",
+    "FRAME_COLUMNS",
     "ConvergenceError",
     "GraphInputError",
     "WeightedGraph",
@@ -53,6 +53,8 @@ __all__ = [
     "harmonic",
     "hierarchy",
     "local_constraint",
+    "local_function",
+    "measure_frame",
     "pagerank",
     "weighted_degree",
 ]

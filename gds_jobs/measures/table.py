@@ -1,34 +1,27 @@
-"""All firm measures of the local engine in one table."""
+"""All firm measures of the local engine in one table, driven by :data:`cypher.schema.measures.MEASURES`."""
 
 from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gds_jobs.measures.centrality import betweenness, closeness, degree, eigenvector, pagerank, weighted_degree
-from gds_jobs.measures.cohesion import clustering, community, component
+from cypher.schema.measures import MEASURE_NAMES, MEASURES, Measure
 from gds_jobs.measures.graph import WeightedGraph
-from gds_jobs.measures.holes import constraint, constraint_weighted, effective_size, efficiency, hierarchy
 
-__all__ = ["MEASURE_COLUMNS", "compute_all"]
+__all__ = ["FRAME_COLUMNS", "compute_all", "local_function"]
 
-MEASURE_COLUMNS = (
-    "orgnr",
-    "degree",
-    "weighted_degree",
-    "eigenvector",
-    "pagerank",
-    "betweenness",
-    "closeness",
-    "community",
-    "component",
-    "clustering",
-    "constraint",
-    "constraint_weighted",
-    "effective_size",
-    "efficiency",
-    "hierarchy",
-)
+#: The columns of :func:`compute_all`: ``orgnr`` and the measures in table order.
+FRAME_COLUMNS: tuple[str, ...] = ("orgnr", *MEASURE_NAMES)
+
+
+def local_function(measure: Measure) -> Callable[..., Any]:
+    """The local engine's function named by ``measure.local`` (``"<module>.<function>"``)."""
+    module, _, name = measure.local.rpartition(".")
+    return getattr(importlib.import_module(f"gds_jobs.measures.{module}"), name)
 
 
 def compute_all(
@@ -66,7 +59,7 @@ def compute_all(
     -------
     pandas.DataFrame
         One row per node in node order, columns exactly
-        :data:`MEASURE_COLUMNS`: ``orgnr`` (str); ``community`` and
+        :data:`FRAME_COLUMNS`: ``orgnr`` (str); ``community`` and
         ``component`` int64; the rest float64 with NaN where undefined.
 
     Notes
@@ -86,28 +79,17 @@ def compute_all(
     ----------
     See the functions in :mod:`gds_jobs.measures`.
     """
-    columns: dict[str, object] = {
-        "orgnr": list(g.nodes),
-        "degree": degree(g),
-        "weighted_degree": weighted_degree(g),
-        "eigenvector": eigenvector(g),
-        "pagerank": pagerank(g),
-        "betweenness": betweenness(
-            g, exact_max=betweenness_exact_max, samples=betweenness_samples, seed=seed
-        ),
-        "closeness": closeness(g, exact_max=closeness_exact_max, samples=closeness_samples, seed=seed),
-        "community": community(g, seed=seed),
-        "component": component(g),
-        "clustering": clustering(g),
-        "constraint": constraint(g),
-        "constraint_weighted": constraint_weighted(g),
-        "effective_size": effective_size(g),
-        "efficiency": efficiency(g),
-        "hierarchy": hierarchy(g),
-    }
-    frame = pd.DataFrame(columns, columns=list(MEASURE_COLUMNS))
+    options = {"betweenness_exact_max": betweenness_exact_max, "betweenness_samples": betweenness_samples,
+               "closeness_exact_max": closeness_exact_max, "closeness_samples": closeness_samples, "seed": seed}
+    return measure_frame(list(g.nodes), {m.name: local_function(m)(g, **{k: options[o] for k, o in m.options.items()})
+                                         for m in MEASURES})
+
+
+def measure_frame(orgnrs: list[str], values: dict[str, Any]) -> pd.DataFrame:
+    """The measures table from per-measure values aligned to ``orgnrs``, with each measure's dtype."""
+    frame = pd.DataFrame({"orgnr": orgnrs, **{name: values[name] for name in MEASURE_NAMES}},
+                         columns=list(FRAME_COLUMNS))
     frame["orgnr"] = frame["orgnr"].astype(object)
-    for col in MEASURE_COLUMNS[1:]:
-        if col not in ("community", "component"):
-            frame[col] = frame[col].astype(np.float64)
+    for m in MEASURES:
+        frame[m.name] = frame[m.name].astype(np.dtype(m.dtype))
     return frame

@@ -18,9 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cypher.statements.accounts import accounts_upsert
 from loaders.core import (
     LoadContext,
-    NodeUpsert,
     Pos,
     RowRejected,
     Source,
@@ -41,6 +41,7 @@ SOURCE = Source(
     title="Regnskapsregisteret annual-accounts key figures",
     formats=("per-unit JSON array", "directory of per-unit files", "JSON lines (.jsonl.gz), one array per line"),
     licence="NLOD 2.0",
+    summary="Regnskapsregisteret accounts: a per-unit JSON file, a folder of them, or .jsonl(.gz).",
 )
 
 FIELDS: dict[str, str] = {
@@ -52,6 +53,8 @@ FIELDS: dict[str, str] = {
     "equity": "egenkapitalGjeld.egenkapital.sumEgenkapital",
 }
 """Graph property → JSON path (data-sources.md §3.2; upstream typos kept where they occur)."""
+NODES = accounts_upsert(tuple(FIELDS))
+"""Accounts nodes and their FILED links, with the key figures of :data:`FIELDS`."""
 EBITDA_PATHS = ("ebitda", "resultatregnskapResultat.ebitda", "resultatregnskapResultat.driftsresultat.ebitda")
 
 KNOWN_PATHS = [
@@ -65,19 +68,6 @@ KNOWN_PATHS = [
 ]
 SCHEMA = schema_from_paths(KNOWN_PATHS)
 
-PROPS = ("orgnr", "year", "accounts_type", "currency", "period_start", "period_end", *FIELDS, "ebitda")
-W = 2 + len(PROPS)
-
-NODES = NodeUpsert("loaders.accounts", "Accounts", "accounts_id", PROPS, create_tail=f"""
-WITH o, row
-MERGE (org:Organization {{orgnr: row[2]}})
-CREATE (org)-[:FILED]->(o)
-""", update_tail=f"""
-WITH o, row
-MERGE (org:Organization {{orgnr: row[2]}})
-MERGE (org)-[:FILED]->(o)
-""")
-"""Accounts nodes with the FILED link from their organisation (created as a stub when unknown)."""
 
 TYPES = ("SELSKAP", "KONSERN")
 
@@ -116,8 +106,7 @@ def _filings(ctx: LoadContext, path: Path):
 
 
 def load(ctx: LoadContext, path: Path) -> None:
-    batch: list[list[Any]] = []
-    seen: dict[str, str] = {}
+    out = ctx.writer(lambda rows: NODES.write(ctx, rows), key_field="accounts_id", what="filing")
     for f, pos, item_no, rec in _filings(ctx, path):
         ctx.tick()
         where = pos.describe() + (f", filing {item_no}" if item_no else "")
@@ -131,15 +120,6 @@ def load(ctx: LoadContext, path: Path) -> None:
         except RowRejected as rj:
             ctx.reject(pos, rj.field if not item_no else f"[{item_no}].{rj.field}", rj.value, rj.reason, file=f)
             continue
-        if row[0] in seen:
-            ctx.reject(pos, "accounts_id", row[0],
-                       f"duplicate filing: {row[0]} already appeared at {seen[row[0]]}", file=f)
-            continue
-        seen[row[0]] = where
-        batch.append(row)
-        if len(batch) >= ctx.batch_size:
-            ctx.submit(NODES.write, ctx, batch)
-            batch, seen = [], {}
-    ctx.drain()
-    NODES.write(ctx, batch)
+        out.add(row[0], row, pos, f, where=where)
+    out.finish()
     classify_unclassified(ctx)

@@ -29,13 +29,16 @@ import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cypher import assessments as store_assessments
-from cypher.registry import register
+from cypher.statements.assessments import EXPORT, SET_HASH
 from klynge.assessments import THEMES, AssessmentInvalid, check_id, import_id, instrument, validate, versions
 from klynge.errors import KlyngeError, LoadError
 from loaders.core import LoadContext, Pos, RowRejected, Source, iter_files, row_hash
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 SOURCE = Source(
     name="assessments",
@@ -43,6 +46,8 @@ SOURCE = Source(
     title="Advisors' absorptive-capacity assessments (CSV or XLSX in the documented template)",
     formats=("CSV, ',' or ';', UTF-8 or ISO-8859-1", "XLSX (first sheet)"),
     licence="confidential business information of the advising organisation; not open data",
+    summary="Advisors' absorptive-capacity assessments: CSV or XLSX in the template's layout "
+            "(`klynge assessments template FILE`). Confidential; each import is audited.",
 )
 
 KEY_COLUMNS = ("orgnr", "interview_date", "advisor")
@@ -50,12 +55,6 @@ OPTIONAL_COLUMNS = ("status", "assessment_id", "instrument_version")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_SEARCH_ROWS = 20
 """Rows of a sheet searched for the header (the row with an ``orgnr`` column)."""
-
-SET_HASH = register("loaders.assessments.set_hash", """
-UNWIND $rows AS row
-MATCH (a:Assessment {assessment_id: row[0]})
-SET a._hash = row[1]
-""")
 
 
 def columns(version: int | None = None) -> list[str]:
@@ -263,7 +262,7 @@ def _audit(ctx: LoadContext, path: Path, user: str, written: Mapping[str, int]) 
 
 # ------------------------------------------------------------------------------------- template and export
 
-def export_rows(store: Any) -> list[dict[str, Any]]:
+def export_rows(store: GraphStore) -> list[dict[str, Any]]:
     """Every assessment in the template's layout (drafts included, with their ids), for ``write_file``."""
     rows = []
     for r in store.read(EXPORT):
@@ -274,15 +273,6 @@ def export_rows(store: Any) -> list[dict[str, Any]]:
         out.update({t: r.get(t) for t in THEMES})
         rows.append(out)
     return rows
-
-
-EXPORT = register("loaders.assessments.export", f"""
-MATCH (a:Assessment)
-RETURN a.assessment_id AS assessment_id, a.orgnr AS orgnr, a.interview_date AS interview_date,
-       a.advisor AS advisor, a.status AS status, a.instrument_version AS instrument_version, a.items AS items,
-       a.answers AS answers, {", ".join(f"a.{t} AS {t}" for t in THEMES)}
-ORDER BY a.orgnr, a.interview_date, a.assessment_id
-""")
 
 
 def write_file(path: str | Path, rows: list[Mapping[str, Any]] | None = None, version: int | None = None) -> Path:

@@ -23,10 +23,12 @@ from typing import Any
 import yaml
 
 from cypher import search
-from cypher.registry import register
 from klynge.errors import LoadError
-from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, row_hash, to_int, to_text
-from loaders.sources.common import NameResolver, classify_unclassified, sidecar, stub_row, write_stubs
+from cypher.statements.clusters import MEMBERS, NODES, REMOVE_STALE
+from loaders.core import LoadContext, Pos, RowRejected, Source, row_hash, to_int, to_text
+from loaders.declarations import NAME_MATCHING_OPTIONS
+from loaders.sources.common import classify_unclassified, stub_row, write_stubs
+from loaders.sources.names import NameResolver
 
 SOURCE = Source(
     name="clusters",
@@ -34,6 +36,8 @@ SOURCE = Source(
     title="Cluster and SIVA programme memberships (curated YAML or CSV)",
     formats=("YAML", "CSV, one row per member"),
     licence="curated by the project from public web pages",
+    summary="Clusters and their members (YAML or CSV); names are matched to orgnr with a review file.",
+    options=NAME_MATCHING_OPTIONS,
 )
 
 LEVELS = {"arena": "Arena", "arena pro": "Arena Pro", "gce": "GCE", "nce": "NCE",
@@ -41,47 +45,6 @@ LEVELS = {"arena": "Arena", "arena pro": "Arena Pro", "gce": "GCE", "nce": "NCE"
           "business garden": "Næringshage"}
 PROGRAMMES = {"NIC": "Norwegian Innovation Clusters (Innovasjon Norge, Siva, Forskningsrådet)",
               "SIVA": "Siva næringshage- og inkubasjonsprogrammet"}
-
-PROPS = ("name", "name_key", "level", "programme", "since", "until", "host_county", "host_orgnr", "url")
-W = 2 + len(PROPS)
-
-NODES = NodeUpsert("loaders.clusters", "Cluster", "cluster_id", PROPS, create_tail=f"""
-MERGE (p:Programme {{programme_id: row[{W}]}})
-ON CREATE SET p.name = row[{W + 1}], p.owner = row[{W + 2}]
-CREATE (o)-[:IN_PROGRAMME]->(p)
-""", update_tail=f"""
-WITH o, row
-OPTIONAL MATCH (o)-[x:IN_PROGRAMME]->(:Programme)
-WITH o, row, collect(x) AS xs
-FOREACH (r IN xs | DELETE r)
-MERGE (p:Programme {{programme_id: row[{W}]}})
-ON CREATE SET p.name = row[{W + 1}], p.owner = row[{W + 2}]
-MERGE (o)-[:IN_PROGRAMME]->(p)
-""")
-
-MEMBERS = register("loaders.clusters.members", """
-UNWIND $rows AS row
-MATCH (o:Organization {orgnr: row[0]})
-MATCH (c:Cluster {cluster_id: row[1]})
-OPTIONAL MATCH (o)-[old:MEMBER_OF]->(c)
-WITH o, c, row, CASE WHEN old IS NULL THEN 'created' WHEN old._hash = row[2] THEN 'unchanged' ELSE 'updated' END AS outcome
-MERGE (o)-[m:MEMBER_OF]->(c)
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END |
-  REMOVE m.since, m.until, m.role, m.match_score
-  SET m.since = row[3], m.until = row[4], m.role = row[5], m.match_score = row[6], m.source = $source,
-      m._hash = row[2])
-RETURN outcome, count(*) AS n
-""")
-
-REMOVE_STALE = register("loaders.clusters.remove_stale_members", """
-UNWIND $clusters AS c
-MATCH (x:Cluster {cluster_id: c[0]})
-WITH x, c
-MATCH (x)<-[m:MEMBER_OF]-(o)
-WHERE o:Organization AND NOT o.orgnr IN c[1]
-DELETE m
-RETURN count(*) AS removed
-""")
 
 
 def slug(name: str) -> str:
@@ -142,8 +105,7 @@ def _read(ctx: LoadContext, path: Path) -> list[tuple[Pos, dict[str, Any]]]:
 def load(ctx: LoadContext, path: Path) -> None:
     if path.is_dir():
         raise LoadError(f"{path} is a directory; give one clusters YAML or CSV file")
-    conf = ctx.options.get("confirmations")
-    resolver = NameResolver(ctx, Path(conf) if conf else sidecar(path, ".confirmations.csv", None, ctx))
+    resolver = NameResolver.for_input(ctx, path)
     consts = ctx.provenance
     cluster_rows: list[list[Any]] = []
     member_rows: list[list[Any]] = []
@@ -195,13 +157,7 @@ def load(ctx: LoadContext, path: Path) -> None:
     res = ctx.store.run(REMOVE_STALE, {"clusters": sets}) if sets else []
     ctx.extra["members_removed"] = int(res[0]["removed"]) if res else 0
     classify_unclassified(ctx)
-    out = sidecar(path, ".review.csv", ctx.options.get("review_out"), ctx)
-    resolver.write_review(out)
-    ctx.extra["review_file"] = str(out)
-    n_open = sum(1 for r in resolver.results if r.status in ("ambiguous", "unmatched"))
-    if n_open:
-        ctx.warn(f"{n_open} member name(s) were not linked; review {out} and add name,orgnr lines to "
-                 f"{resolver.confirmations_path}")
+    resolver.finish(path, "member name(s)")
 
 
 def _cluster(ctx: LoadContext, c: Any) -> tuple[list[Any], list[dict[str, Any]]]:

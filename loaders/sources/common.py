@@ -1,4 +1,5 @@
-"""Pieces several sources share: Triple Helix classification, organisation stubs, name resolution.
+"""Pieces several sources share: Triple Helix classification, organisation stubs, feed actions, side files
+(name matching is in :mod:`loaders.sources.names`).
 
 Helix labels are set with literal label text from the fixed set (``Firm``,
 ``University``, ``ResearchInstitute``, ``PublicBody``, ``Intermediary``,
@@ -9,31 +10,26 @@ organisation never keeps a stale label.
 
 from __future__ import annotations
 
-import csv
 import functools
 import os
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cypher import search
-from cypher.registry import register
+from cypher.statements.shared import CLASSIFY, MISSING_ORGS, ORG_STUBS, ORPHAN_PERSONS, UNCLASSIFIED
 from cypher.schema.model import EXTRA_ORG_LABELS, HELIX_LABELS
+from klynge.config import read_setting
 from klynge.errors import LoadError
-from loaders.core import LoadContext, norm_name, to_date
+from loaders.core import LoadContext, to_date
 
 HELIX_LABEL_SET = frozenset(EXTRA_ORG_LABELS)
-
-# The Cypher fragment that (re)labels organisation ``o`` from ``row.label``; only literal labels.
-_REMOVE_ALL = "REMOVE o:Firm:University:ResearchInstitute:PublicBody:Intermediary:OtherOrganization"
 
 
 @functools.lru_cache(maxsize=65536)
 def _classify_cached(org_form: str | None, sector: str | None, nace: str | None, version: str,
                      fr_sector: str | None) -> tuple[str, str]:
-    from loaders.reference import classify_helix
+    from klynge.reference import classify_helix
 
     return classify_helix(org_form, sector, nace, version, orgnr=None, fr_sector=fr_sector)
 
@@ -45,14 +41,12 @@ def _override_orgnrs() -> frozenset[str]:
     """Orgnrs named in the helix overrides (only these bypass the classification cache).
 
     Memoised per value of ``KLYNGE_HELIX_OVERRIDES_FILE``, as
-    :func:`loaders.reference.helix_overrides` itself caches the files it read per that value.
+    :func:`klynge.reference.helix_overrides` itself caches the files it read per that value.
     """
-    from loaders.reference.helix import OVERRIDES_ENV
-
-    extra = os.environ.get(OVERRIDES_ENV, "").strip()
+    extra = str(read_setting("helix_overrides_file") or "")
     got = _OVERRIDE_SETS.get(extra)
     if got is None:
-        from loaders.reference import helix_overrides
+        from klynge.reference import helix_overrides
 
         got = _OVERRIDE_SETS[extra] = frozenset(helix_overrides())
     return got
@@ -69,7 +63,7 @@ def overrides_for(ctx: LoadContext) -> frozenset[str]:
 def classify(org_form: str | None, sector: str | None, nace: str | None, version: str,
              orgnr: str | None = None, fr_sector: str | None = None,
              overrides: frozenset[str] | None = None) -> tuple[str, str, str]:
-    """``(helix, helix_rule, label)`` through :func:`loaders.reference.classify_helix`.
+    """``(helix, helix_rule, label)`` through :func:`klynge.reference.classify_helix`.
 
     ``overrides`` are the orgnrs with a helix override (default: read them now); only
     those bypass the cache of classifications by (form, sector, NACE, version, FR sector).
@@ -81,13 +75,13 @@ def classify(org_form: str | None, sector: str | None, nace: str | None, version
     """
     try:
         if orgnr and orgnr in (_override_orgnrs() if overrides is None else overrides):
-            from loaders.reference import classify_helix
+            from klynge.reference import classify_helix
 
             helix, rule = classify_helix(org_form, sector, nace, version, orgnr=orgnr, fr_sector=fr_sector)
         else:
             helix, rule = _classify_cached(org_form, sector, nace, version, fr_sector)
     except ImportError as exc:
-        raise LoadError("the Triple Helix classification needs loaders.reference (reference data); "
+        raise LoadError("the Triple Helix classification needs klynge.reference (reference data); "
                         f"it cannot be imported: {exc}") from exc
     return helix, rule, label_for(helix, rule)
 
@@ -96,7 +90,7 @@ def classify(org_form: str | None, sector: str | None, nace: str | None, version
 def label_for(helix: str, rule: str) -> str:
     """The helix label for a (helix, rule) pair, always one of the fixed set."""
     try:
-        from loaders.reference import helix_label
+        from klynge.reference import helix_label
 
         lab = helix_label(helix, rule)
     except (ImportError, TypeError):
@@ -109,23 +103,6 @@ def label_for(helix: str, rule: str) -> str:
 
 
 # --------------------------------------------------------------------------- organisation stubs
-
-ORG_STUBS: dict[str, str] = {
-    lab: register(f"loaders.common.org_stubs_{lab.lower()}", f"""
-UNWIND $rows AS row
-OPTIONAL MATCH (x:Organization {{orgnr: row.orgnr}})
-WITH row, x
-WHERE x IS NULL
-CREATE (o:Organization:{lab})
-SET o += row.props
-""")
-    for lab in EXTRA_ORG_LABELS
-}
-"""Create organisations known only from another source (holder of a role, grant receiver …).
-
-An existing organisation keeps its properties; a new one gets a name, the
-source and its classification from what that source knows.
-"""
 
 
 def stub_row(ctx: LoadContext, orgnr: str, name: str | None, *, org_form: str | None = None,
@@ -141,16 +118,6 @@ def stub_row(ctx: LoadContext, orgnr: str, name: str | None, *, org_form: str | 
         props["synthetic"] = True
     return {"orgnr": orgnr, "props": {k: v for k, v in props.items() if v is not None},
             "helix": helix, "helix_rule": rule, "label": label}
-
-
-MISSING_ORGS = register("loaders.common.missing_orgs", """
-UNWIND $keys AS k
-OPTIONAL MATCH (x:Organization {orgnr: k})
-WITH k, x
-WHERE x IS NULL
-RETURN collect(k) AS missing
-""")
-"""Which of the given orgnrs have no organisation yet (a read, so only those stubs are sent)."""
 
 
 def write_stubs(ctx: LoadContext, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -190,17 +157,6 @@ def feed_action(ctx: LoadContext, raw: Mapping[str, Any]) -> tuple[str | None, s
     return {"fjernet": "remove", "sletting": "delete"}.get(kind), orgnr, date
 
 
-ORPHAN_PERSONS = register("loaders.common.drop_orphan_persons", """
-MATCH (p:Person)
-OPTIONAL MATCH (p)-[r]-()
-WITH p, count(r) AS degree
-WHERE degree = 0
-DELETE p
-RETURN count(*) AS n
-""")
-"""Persons left without any relationship (every role they held was removed)."""
-
-
 def drop_orphan_persons(ctx: LoadContext) -> int:
     """Delete persons who hold no role any more; returns how many.
 
@@ -219,143 +175,6 @@ def drop_orphan_persons(ctx: LoadContext) -> int:
     return n
 
 
-# --------------------------------------------------------------------------- name resolution
-
-ORG_BY_ORGNR = register("loaders.common.org_names_by_orgnr", """
-UNWIND $orgnrs AS k
-MATCH (o:Organization {orgnr: k})
-RETURN o.orgnr AS orgnr, o.name AS name
-""")
-
-
-def name_key(name: str) -> str:
-    """The comparison form of an organisation name: :func:`cypher.search.name_key` (the key the
-    graph stores and every search folds to), "" for an empty name."""
-    return search.name_key(name) or ""
-
-
-@dataclass(frozen=True)
-class Resolution:
-    name: str
-    status: str  # matched | confirmed | ambiguous | unmatched
-    orgnr: str | None
-    matched_name: str | None
-    score: float | None
-    candidates: tuple[tuple[str, str, float], ...] = ()
-
-
-class NameResolver:
-    """Resolve organisation names to orgnrs by fuzzy matching against loaded Organization names.
-
-    Candidates come from the store's fulltext index on ``Organization.name`` (one
-    prefix query per name token), scored with rapidfuzz ``token_sort_ratio`` on
-    :func:`name_key` forms. A name is *matched* when the best score is at least
-    ``accept`` and beats the runner-up by ``margin``; *ambiguous* when it scores
-    at least ``review`` but is not clear; otherwise *unmatched*. A confirmations
-    file (CSV ``name,orgnr``) overrides everything: a confirmed name is linked
-    as given (an empty orgnr there means "no match, stop asking").
-    """
-
-    def __init__(self, ctx: LoadContext, confirmations: Path | None, *, accept: float = 90.0,
-                 review: float = 70.0, margin: float = 4.0) -> None:
-        self.ctx = ctx
-        self.accept = accept
-        self.review = review
-        self.margin = margin
-        self.confirmed: dict[str, str | None] = {}
-        self.confirmations_path = confirmations
-        self.results: list[Resolution] = []
-        self._cache: dict[str, Resolution] = {}
-        if confirmations is not None and confirmations.exists():
-            self._read_confirmations(confirmations)
-
-    def _read_confirmations(self, path: Path) -> None:
-        try:
-            with open(path, encoding="utf-8", newline="") as fh:
-                reader = csv.DictReader(fh)
-                fields = {f.lower() for f in (reader.fieldnames or [])}
-                if not {"name", "orgnr"} <= fields:
-                    raise LoadError(f"confirmations file {path} must have the columns name,orgnr; "
-                                    f"it has {', '.join(reader.fieldnames or [])}")
-                for i, r in enumerate(reader, 2):
-                    r = {k.lower(): (v or "").strip() for k, v in r.items() if k}
-                    if not r.get("name"):
-                        continue
-                    o = r.get("orgnr") or None
-                    if o is not None:
-                        try:
-                            o = self.ctx.orgnr(o, "orgnr")
-                        except Exception as exc:  # RowRejected
-                            raise LoadError(f"confirmations file {path} line {i}: orgnr {o!r} is not a valid "
-                                            "organisation number; fix or empty it") from exc
-                    self.confirmed[name_key(r["name"])] = o
-        except UnicodeDecodeError as exc:
-            raise LoadError(f"confirmations file {path} is not UTF-8 ({exc}); save it as UTF-8") from exc
-
-    def _candidates(self, name: str) -> list[tuple[str, str]]:
-        from cypher import dialect
-
-        if self.ctx.store is None:
-            return []
-        backend = self.ctx.store.backend
-        out: dict[str, str] = {}
-        for tok in dict.fromkeys(t for t in dialect.fulltext_terms(name_key(name)) if len(t) >= 3):
-            q = dialect.fulltext_query(backend, tok)
-            if not q:
-                continue
-            rows = self.ctx.store.read(dialect.fulltext_statement(backend), {
-                "index": dialect.fulltext_index(backend, "Organization"), "q": q, "limit": 200})
-            for r in rows:
-                node = r["node"]
-                if node.get("name"):
-                    out[node["orgnr"]] = node["name"]
-        return list(out.items())
-
-    def resolve(self, name: str) -> Resolution:
-        key = name_key(name)
-        if key in self._cache:
-            return self._cache[key]
-        if key in self.confirmed:
-            o = self.confirmed[key]
-            res = Resolution(name, "confirmed" if o else "unmatched", o, None, 100.0 if o else None)
-        else:
-            res = self._fuzzy(name, key)
-        self._cache[key] = res
-        self.results.append(res)
-        return res
-
-    def _fuzzy(self, name: str, key: str) -> Resolution:
-        from rapidfuzz import fuzz
-
-        scored = []
-        for orgnr, cand in self._candidates(name):
-            s = fuzz.token_sort_ratio(key, name_key(cand))
-            s = max(s, fuzz.ratio(norm_name(name), norm_name(cand)))
-            scored.append((orgnr, cand, float(round(s, 1))))
-        scored.sort(key=lambda t: (-t[2], t[0]))
-        top = tuple(scored[:5])
-        if not scored or scored[0][2] < self.review:
-            return Resolution(name, "unmatched", None, None, scored[0][2] if scored else None, top)
-        best = scored[0]
-        runner = scored[1][2] if len(scored) > 1 else 0.0
-        if best[2] >= self.accept and best[2] - runner >= self.margin:
-            return Resolution(name, "matched", best[0], best[1], best[2], top)
-        return Resolution(name, "ambiguous", None, None, best[2], top)
-
-    def write_review(self, path: Path) -> Path:
-        """Write the review file (CSV): status, name, orgnr, matched name, score, candidates."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(["status", "name", "orgnr", "matched_name", "score", "candidates"])
-            order = {"unmatched": 0, "ambiguous": 1, "matched": 2, "confirmed": 3}
-            for r in sorted(self.results, key=lambda r: (order[r.status], r.name)):
-                cands = "; ".join(f"{o} {n} ({s:g})" for o, n, s in r.candidates)
-                w.writerow([r.status, r.name, r.orgnr or "", r.matched_name or "",
-                            "" if r.score is None else f"{r.score:g}", cands])
-        return path
-
-
 def sidecar(path: Path, suffix: str, override: Any, ctx: LoadContext) -> Path:
     """A file next to the input (``<stem><suffix>``), or ``override``; falls back to the reject
     directory when the input's directory is not writable."""
@@ -366,7 +185,6 @@ def sidecar(path: Path, suffix: str, override: Any, ctx: LoadContext) -> Path:
         if stem.endswith(ext):
             stem = stem[: -len(ext)]
     candidate = path.parent / f"{stem}{suffix}"
-    import os
     import stat
 
     mode = path.parent.stat().st_mode
@@ -376,24 +194,6 @@ def sidecar(path: Path, suffix: str, override: Any, ctx: LoadContext) -> Path:
 
 
 # --------------------------------------------------------------------------- classify stubs
-
-UNCLASSIFIED = register("loaders.common.unclassified", """
-MATCH (o:Organization)
-WHERE o.helix IS NULL
-RETURN o.orgnr AS orgnr, o.org_form AS org_form, o.sector_code AS sector, o.nace1 AS nace,
-       o.nace_version AS version, o.fr_sector AS fr_sector
-""")
-
-CLASSIFY: dict[str, str] = {
-    lab: register(f"loaders.common.classify_{lab.lower()}", f"""
-UNWIND $rows AS row
-MATCH (o:Organization {{orgnr: row[0]}})
-SET o.helix = row[1], o.helix_rule = row[2]
-{_REMOVE_ALL}
-SET o:{lab}
-""")
-    for lab in EXTRA_ORG_LABELS
-}
 
 
 def classify_unclassified(ctx: LoadContext) -> int:

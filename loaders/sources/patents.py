@@ -14,11 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cypher.registry import register
-from loaders.core import LoadContext, NodeUpsert, Pos, RowRejected, Source, iter_files, row_hash, \
+from cypher.statements.patents import APPLIED, NODES
+from loaders.core import LoadContext, Pos, RowRejected, Source, iter_files, row_hash, \
     to_date, to_text
-from loaders.sources.common import NameResolver, classify_unclassified, stub_row, write_stubs
-from loaders.sources.grants_forskningsradet import _confirmations, _review
+from loaders.declarations import NAME_MATCHING_OPTIONS
+from loaders.sources.common import classify_unclassified, stub_row, write_stubs
+from loaders.sources.names import NameResolver
 
 SOURCE = Source(
     name="patents",
@@ -27,22 +28,15 @@ SOURCE = Source(
           "filing_date, title)",
     formats=("CSV, ',' or ';', UTF-8 or ISO-8859-1",),
     licence="Patentstyret open data, NLOD 2.0",
+    summary="Patent applications from the documented CSV (see loaders/README.md).",
+    options=NAME_MATCHING_OPTIONS,
 )
 
 COLUMNS = ("applicant_orgnr", "applicant_name", "application_number", "filing_date", "title")
-PROPS = ("application_number", "title", "filing_date", "year", "applicant_name")
-NODES = NodeUpsert("loaders.patents", "Patent", "patent_id", PROPS)
-
-APPLIED = register("loaders.patents.applied_for", """
-UNWIND $rows AS row
-MATCH (o:Organization {orgnr: row[0]})
-MATCH (p:Patent {patent_id: row[1]})
-MERGE (o)-[:APPLIED_FOR]->(p)
-""")
 
 
 def load(ctx: LoadContext, path: Path) -> None:
-    resolver = NameResolver(ctx, _confirmations(ctx, path))
+    resolver = NameResolver.for_input(ctx, path)
     consts = ctx.provenance
     nodes: dict[str, list[Any]] = {}
     links: dict[tuple[str, str], Pos] = {}
@@ -100,4 +94,4 @@ def load(ctx: LoadContext, path: Path) -> None:
                 flush()
     flush()
     classify_unclassified(ctx)
-    _review(ctx, path, resolver)
+    resolver.finish(path)

@@ -1,6 +1,6 @@
 """``klynge load reference``: the reference tables into the graph.
 
-Writes, from :mod:`loaders.reference` (packaged data; SSB KLASS, CC BY 4.0):
+Writes, from :mod:`klynge.reference` (packaged data; SSB KLASS, CC BY 4.0):
 ``Municipality`` nodes (2020–2023 and current numbers, ``current_code``) with
 ``SUCCEEDED_BY`` (old → new, with the date) and ``IN_COUNTY``; ``County`` nodes;
 ``Region`` nodes with ``IN_REGION`` (a region's member list replaces its previous
@@ -17,76 +17,32 @@ import math
 from pathlib import Path
 from typing import Any
 
-from cypher.registry import register
+from cypher.statements.reference import (
+    CORRESPONDS,
+    COUNTIES,
+    IN_COUNTY,
+    IN_REGION,
+    IN_VALUE_AREA,
+    INDUSTRIES,
+    MUNICIPALITIES,
+    PARENT,
+    REGION_STALE,
+    REGIONS,
+    SUCCEEDED_BY,
+    VALUE_AREA_STALE,
+    VALUE_AREAS,
+)
 from loaders.core import LoadContext, NodeUpsert, Source, row_hash
 
 SOURCE = Source(
     name="reference",
     kind="reference",
     title="Reference data: municipalities, counties, regions, NACE (SN2025/SN2007), value areas",
-    formats=("packaged CSV/YAML in loaders/reference/data",),
-    licence="SSB KLASS CC BY 4.0; see loaders/reference/data/SOURCES.md",
+    formats=("packaged CSV/YAML in klynge/reference/data",),
+    licence="SSB KLASS CC BY 4.0; see klynge/reference/data/SOURCES.md",
+    summary="Municipalities, counties, regions, NACE hierarchies and value-creation areas (shipped data).",
+    takes_path=False,
 )
-
-MUNICIPALITIES = NodeUpsert("loaders.reference.municipality", "Municipality", "code",
-                            ("name", "county_code", "valid_from", "valid_to", "current_code"), consts=())
-COUNTIES = NodeUpsert("loaders.reference.county", "County", "code", ("name", "valid_from", "valid_to"), consts=())
-REGIONS = NodeUpsert("loaders.reference.region", "Region", "region_id", ("name", "description"), consts=())
-INDUSTRIES = NodeUpsert("loaders.reference.industry", "Industry", "industry_id",
-                        ("code", "version", "level", "name", "section"), consts=())
-VALUE_AREAS = NodeUpsert("loaders.reference.value_area", "ValueArea", "area_id", ("name", "name_en"), consts=())
-
-IN_COUNTY = register("loaders.reference.in_county", """
-UNWIND $rows AS row
-MATCH (m:Municipality {code: row[0]})
-MATCH (c:County {code: row[1]})
-MERGE (m)-[:IN_COUNTY]->(c)
-""")
-SUCCEEDED_BY = register("loaders.reference.succeeded_by", """
-UNWIND $rows AS row
-MATCH (a:Municipality {code: row[0]})
-MATCH (b:Municipality {code: row[1]})
-MERGE (a)-[s:SUCCEEDED_BY]->(b)
-SET s.date = row[2]
-""")
-IN_REGION = register("loaders.reference.in_region", """
-UNWIND $rows AS row
-MATCH (m:Municipality {code: row[0]})
-MATCH (r:Region {region_id: row[1]})
-MERGE (m)-[:IN_REGION]->(r)
-""")
-REGION_STALE = register("loaders.reference.region_stale", """
-UNWIND $rows AS row
-MATCH (r:Region {region_id: row[0]})
-WITH r, row
-MATCH (r)<-[x:IN_REGION]-(m)
-WHERE m:Municipality AND NOT m.code IN row[1]
-DELETE x
-""")
-PARENT = register("loaders.reference.parent", """
-UNWIND $rows AS row
-MATCH (c:Industry {industry_id: row[0]})
-MATCH (p:Industry {industry_id: row[1]})
-MERGE (c)-[:PARENT]->(p)
-""")
-CORRESPONDS = register("loaders.reference.corresponds_to", """
-UNWIND $rows AS row
-MATCH (a:Industry {industry_id: row[0]})
-MATCH (b:Industry {industry_id: row[1]})
-MERGE (a)-[:CORRESPONDS_TO]->(b)
-""")
-IN_VALUE_AREA = register("loaders.reference.in_value_area", """
-UNWIND $rows AS row
-MATCH (i:Industry {industry_id: row[0]})
-MATCH (v:ValueArea {area_id: row[1]})
-MERGE (i)-[:IN_VALUE_AREA]->(v)
-""")
-VALUE_AREA_STALE = register("loaders.reference.value_area_stale", """
-UNWIND $rows AS row
-MATCH (i:Industry {industry_id: row[0]})-[x:IN_VALUE_AREA]->(v:ValueArea)
-WHERE v.area_id <> row[1]
-DELETE x
-""")
 
 
 def _s(v: Any) -> Any:
@@ -112,7 +68,7 @@ def _rels(ctx: LoadContext, q: str, rows: list[list[Any]]) -> None:
 
 
 def load(ctx: LoadContext, path: Path) -> None:
-    from loaders import reference as ref
+    from klynge import reference as ref
 
     if ctx.options.get("path_given"):
         ctx.warn("`load reference` reads the packaged reference data; the given path is not used")

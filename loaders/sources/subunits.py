@@ -18,25 +18,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from cypher.registry import register
-from loaders.core import (
-    LoadContext,
-    NodeUpsert,
-    Pos,
-    RowRejected,
-    Source,
-    iter_files,
-    iter_json,
-    row_hash,
-    schema_from_paths,
-    to_bool,
-    to_date,
-    to_int,
-    to_text,
-)
+from cypher.statements.subunits import MARK_DELETED, NODES, REMOVE
+from loaders.core import (LoadContext, Pos, RowRejected, Source, iter_files, iter_json, row_hash, schema_from_paths,
+    to_bool, to_date, to_int, to_text)
 from loaders.sources.common import classify_unclassified, feed_action
-from loaders.sources.units import _ADDR, _CODE, MUN_RE, NACE_RE, _code, _csv_getter, _is_csv, _json_getter, \
-    nace_version_for
+from loaders.sources.brreg_fields import ADDR_FIELDS, CODE_FIELDS, MUN_RE, NACE_RE, coded, csv_getter, is_csv, \
+    json_getter, nace_version_for
 
 SOURCE = Source(
     name="brreg_subunits",
@@ -45,15 +32,16 @@ SOURCE = Source(
     formats=("bulk JSON array (.json.gz)", "bulk CSV (.csv.gz)", "per-unit JSON", "HAL search page",
              "update feed items"),
     licence="NLOD 2.0",
+    summary="Enhetsregisteret sub-units (underenheter): bulk JSON(.gz), CSV(.gz) or API JSON.",
 )
 
 KNOWN_PATHS = [
     "organisasjonsnummer", "navn", "overordnetEnhet", "respons_klasse", "_links.*",
-    *[f"organisasjonsform.{c}" for c in _CODE],
-    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in _CODE],
-    *[f"hjelpeenhetskode.{c}" for c in _CODE],
-    *[f"beliggenhetsadresse.{c}" for c in _ADDR],
-    *[f"postadresse.{c}" for c in _ADDR],
+    *[f"organisasjonsform.{c}" for c in CODE_FIELDS],
+    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in CODE_FIELDS],
+    *[f"hjelpeenhetskode.{c}" for c in CODE_FIELDS],
+    *[f"beliggenhetsadresse.{c}" for c in ADDR_FIELDS],
+    *[f"postadresse.{c}" for c in ADDR_FIELDS],
     "antallAnsatte", "harRegistrertAntallAnsatte", "registreringsdatoAntallAnsatteEnhetsregisteret",
     "registreringsdatoAntallAnsatteNAVAaregisteret", "hjemmeside", "epostadresse", "telefon", "mobil",
     "registreringsdatoEnhetsregisteret", "registreringsdatoIEnhetsregisteret", "registrertIMvaregisteret",
@@ -66,60 +54,12 @@ SCHEMA = schema_from_paths(KNOWN_PATHS)
 KNOWN_COLUMNS = {p.lower() for p in KNOWN_PATHS} | {"registreringsdatoantallansattenavaaregisteret",
                                                      "historiskenavn"}
 
-PROPS = ("name", "parent_orgnr", "org_form", "nace1", "nace_version", "employees", "has_employee_count",
-         "municipality_code", "active", "closed_date", "deleted_date")
-W = 2 + len(PROPS)
-
-_TAIL_CREATE = f"""
-FOREACH (p IN row[{W}] |
-  MERGE (org:Organization {{orgnr: p}})
-  CREATE (o)-[:PART_OF]->(org))
-FOREACH (c IN row[{W + 1}] |
-  MERGE (m:Municipality {{code: c}})
-  CREATE (o)-[:LOCATED_IN {{address_type: 'location'}}]->(m))
-"""
-_TAIL_UPDATE = f"""
-WITH o, row
-OPTIONAL MATCH (o)-[l:LOCATED_IN]->(:Municipality)
-WITH o, row, collect(l) AS ls
-FOREACH (x IN ls | DELETE x)
-WITH o, row
-OPTIONAL MATCH (o)-[r:PART_OF]->(:Organization)
-WITH o, row, collect(r) AS rs
-FOREACH (x IN rs | DELETE x)
-FOREACH (p IN row[{W}] |
-  MERGE (org:Organization {{orgnr: p}})
-  MERGE (o)-[:PART_OF]->(org))
-FOREACH (c IN row[{W + 1}] |
-  MERGE (m:Municipality {{code: c}})
-  MERGE (o)-[:LOCATED_IN {{address_type: 'location'}}]->(m))
-"""
-
-NODES = NodeUpsert("loaders.subunits", "SubUnit", "orgnr", PROPS, create_tail=_TAIL_CREATE,
-                   update_tail=_TAIL_UPDATE)
-
-MARK_DELETED = register("loaders.subunits.mark_deleted", """
-UNWIND $rows AS row
-MATCH (s:SubUnit {orgnr: row.orgnr})
-WITH s, row, CASE WHEN s.active = false AND s.deleted_date IS NOT NULL THEN 'unchanged' ELSE 'updated' END AS outcome
-SET s.active = false, s.deleted_date = coalesce(s.deleted_date, row.date)
-RETURN outcome, count(*) AS n
-""")
-
-REMOVE = register("loaders.subunits.remove", """
-UNWIND $orgnrs AS k
-MATCH (s:SubUnit {orgnr: k})
-DETACH DELETE s
-RETURN count(*) AS n
-""")
-"""Sub-units removed on legal grounds (Fjernet / HTTP 410), with their links."""
-
 
 def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> list[Any]:
     orgnr = ctx.orgnr(get("organisasjonsnummer"))
     parent = ctx.orgnr(get("overordnetEnhet"), "overordnetEnhet", required=False)
-    nace = _code(get, "naeringskode1.kode", NACE_RE, "NACE code (NN.NNN)")
-    mun = _code(get, "beliggenhetsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
+    nace = coded(get, "naeringskode1.kode", NACE_RE, "NACE code (NN.NNN)")
+    mun = coded(get, "beliggenhetsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
     closed = to_date(get("nedleggelsesdato"), "nedleggelsesdato")
     deleted = to_date(get("slettedato"), "slettedato")
     values = [
@@ -141,11 +81,11 @@ def load(ctx: LoadContext, path: Path) -> None:
 
 def _file_items(ctx: LoadContext, path: Path) -> Iterator[tuple[Path | str, Pos, str | None, Any, Any]]:
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
-        if _is_csv(f):
+        if is_csv(f):
             header, rows, _fmt = ctx.open_csv(f)
             ctx.audit_columns(header, KNOWN_COLUMNS, file=f)
             for r in rows:
-                yield f, r.pos, r.values.get("__error__"), _csv_getter(r.values), None
+                yield f, r.pos, r.values.get("__error__"), csv_getter(r.values), None
         else:
             for doc in iter_json(f):
                 yield json_record(ctx, doc.value, f, doc.pos)
@@ -157,15 +97,14 @@ def json_record(ctx: LoadContext, rec: Any, file: Path | str, pos: Pos
     if not isinstance(rec, dict):
         return file, pos, f"expected a JSON object for a sub-unit, got {type(rec).__name__}", None, None
     ctx.audit(rec, SCHEMA, file=file)
-    return file, pos, None, _json_getter(rec), rec
+    return file, pos, None, json_getter(rec), rec
 
 
 def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, str | None, Any, Any]]) -> None:
     """Validate and write sub-unit records ``(file, pos, error, getter, raw)``; everything is written
     when this returns. Update-feed items (``endringstype``) mark sub-units deleted or remove them."""
     version = nace_version_for(ctx)
-    batch: list[list[Any]] = []
-    seen: dict[str, Pos] = {}
+    out = ctx.writer(lambda rows: NODES.write(ctx, rows), key_field="organisasjonsnummer")
     deleted: list[dict[str, Any]] = []
     removed: list[str] = []
     for f, pos, err, get, raw in items:
@@ -181,17 +120,8 @@ def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, str | None, A
         except RowRejected as rj:
             ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
             continue
-        if row[0] in seen:
-            ctx.reject(pos, "organisasjonsnummer", row[0],
-                       f"duplicate record: {row[0]} already appeared at {seen[row[0]].describe()}", file=f)
-            continue
-        seen[row[0]] = pos
-        batch.append(row)
-        if len(batch) >= ctx.batch_size:
-            ctx.submit(NODES.write, ctx, batch)
-            batch, seen = [], {}
-    ctx.drain()
-    NODES.write(ctx, batch)
+        out.add(row[0], row, pos, f)
+    out.finish()
     ctx.upsert(MARK_DELETED, deleted)
     remove(ctx, removed)
     classify_unclassified(ctx)

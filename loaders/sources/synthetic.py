@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cypher.statements.synthetic import RECORD_MEMBER_RULE
 from klynge.errors import LoadError
 from loaders.core import LoadContext, Source, run_loader
 
@@ -22,6 +23,7 @@ SOURCE = Source(
     title="A synthetic Norway written by loaders.synth (manifest.json + files in the real formats)",
     formats=("folder with manifest.json",),
     licence="generated; no real persons",
+    summary="Every file of a folder written by `klynge synth`.",
 )
 
 STEPS: tuple[tuple[str, str, str | None], ...] = (
@@ -56,7 +58,8 @@ def load(ctx: LoadContext, path: Path) -> None:
     import importlib
 
     folder = path if path.is_dir() else path.parent
-    files = read_manifest(path).get("files") or {}
+    manifest = read_manifest(path)
+    files = manifest.get("files") or {}
     only = ctx.options.get("only")
     for key, module, source in STEPS:
         if only and key not in only:
@@ -82,3 +85,8 @@ def load(ctx: LoadContext, path: Path) -> None:
                           "rejected": s.rejected, "reject_file": s.reject_file, "load_id": s.load_id}
         if s.reject_file and ctx._reject_path is None:
             ctx._reject_path = Path(s.reject_file)
+    if not ctx.dry_run and (not only or "clusters" in only):
+        from loaders.synth import Knobs, membership_rule
+
+        rule = membership_rule(Knobs.from_mapping(manifest.get("knobs") or {}))
+        ctx.store.run(RECORD_MEMBER_RULE, {"rule": rule, "updated": ctx.as_of})

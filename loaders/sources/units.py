@@ -24,30 +24,16 @@ reported once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from cypher import search
-from cypher.registry import register
-from loaders.core import (
-    BATCH_SIZE,
-    LoadContext,
-    NodeUpsert,
-    Pos,
-    RowRejected,
-    Source,
-    dig,
-    iter_files,
-    iter_json,
-    row_hash,
-    schema_from_paths,
-    to_bool,
-    to_date,
-    to_int,
-    to_text,
-)
+from cypher.statements.units import MARK_INACTIVE, MARK_UNLISTED, NODES, REMOVE_UNITS
+from loaders.core import (BATCH_SIZE, LoadContext, Pos, RowRejected, Source, iter_files, iter_json, row_hash,
+    schema_from_paths, to_bool, to_date, to_int, to_text)
+from loaders.declarations import SourceOption
+from loaders.sources.brreg_fields import ADDR_FIELDS, CODE_FIELDS, MUN_RE, NACE_RE, coded, is_csv, nace_version_for
 from loaders.sources.common import classify, classify_unclassified, drop_orphan_persons, feed_action, \
     overrides_for
 
@@ -58,19 +44,18 @@ SOURCE = Source(
     formats=("bulk JSON array (.json.gz)", "bulk CSV (.csv.gz)", "per-unit JSON", "HAL search page",
              "update feed items"),
     licence="NLOD 2.0 (ENK names are personal data)",
+    summary="Enhetsregisteret main units: bulk JSON(.gz), bulk CSV(.gz) or per-unit API JSON.",
+    options=(SourceOption("snapshot", "The file is a full register: units missing from it are marked removed."),),
 )
-
-_ADDR = ["adresse", "postnummer", "poststed", "kommunenummer", "kommune", "landkode", "land"]
-_CODE = ["kode", "beskrivelse", "_links.*", "utgaatt"]
 
 KNOWN_PATHS: list[str] = [
     "organisasjonsnummer", "navn", "respons_klasse", "_links.*",
-    *[f"organisasjonsform.{c}" for c in _CODE],
-    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in _CODE],
-    *[f"hjelpeenhetskode.{c}" for c in _CODE],
-    *[f"institusjonellSektorkode.{c}" for c in _CODE],
-    *[f"forretningsadresse.{c}" for c in _ADDR],
-    *[f"postadresse.{c}" for c in _ADDR],
+    *[f"organisasjonsform.{c}" for c in CODE_FIELDS],
+    *[f"naeringskode{i}.{c}" for i in (1, 2, 3) for c in CODE_FIELDS],
+    *[f"hjelpeenhetskode.{c}" for c in CODE_FIELDS],
+    *[f"institusjonellSektorkode.{c}" for c in CODE_FIELDS],
+    *[f"forretningsadresse.{c}" for c in ADDR_FIELDS],
+    *[f"postadresse.{c}" for c in ADDR_FIELDS],
     "antallAnsatte", "harRegistrertAntallAnsatte", "registreringsdatoAntallAnsatteEnhetsregisteret",
     "registreringsdatoAntallAnsatteNAVAaregisteret", "hjemmeside", "epostadresse", "telefon", "mobil",
     "stiftelsesdato", "registreringsdatoEnhetsregisteret", "registrertIMvaregisteret",
@@ -104,84 +89,6 @@ KNOWN_COLUMNS = {p.lower() for p in KNOWN_PATHS} | {
     "paategninger", "historiskenavn", "utenlandskregisteradresse.adresse",
 }
 
-PROPS = ("name", "name_key", "org_form", "nace1", "nace2", "nace3", "nace_version", "sector_code", "employees",
-         "has_employee_count", "municipality_code", "postal_code", "postal_place", "founded", "registered",
-         "active", "deleted_date", "status", "parent_orgnr", "helix", "helix_rule", "last_accounts_year", "website")
-"""Organization properties written from a unit, in row order (after orgnr and hash)."""
-W = 2 + len(PROPS)
-
-LINKS_CREATE = f"""
-FOREACH (c IN row[{W}] |
-  MERGE (m:Municipality {{code: c}})
-  CREATE (o)-[:LOCATED_IN {{address_type: 'business'}}]->(m))
-FOREACH (ind IN row[{W + 1}] |
-  MERGE (i:Industry {{industry_id: ind[2]}})
-  ON CREATE SET i.code = ind[0], i.version = $version
-  CREATE (o)-[:IN_INDUSTRY {{rank: ind[1]}}]->(i))
-"""
-LINKS_UPDATE = f"""
-WITH o, row
-OPTIONAL MATCH (o)-[l:LOCATED_IN]->(:Municipality)
-WITH o, row, collect(l) AS ls
-FOREACH (x IN ls | DELETE x)
-WITH o, row
-OPTIONAL MATCH (o)-[r:IN_INDUSTRY]->(:Industry)
-WITH o, row, collect(r) AS rs
-FOREACH (x IN rs | DELETE x)
-FOREACH (c IN row[{W}] |
-  MERGE (m:Municipality {{code: c}})
-  MERGE (o)-[:LOCATED_IN {{address_type: 'business'}}]->(m))
-FOREACH (ind IN row[{W + 1}] |
-  MERGE (i:Industry {{industry_id: ind[2]}})
-  ON CREATE SET i.code = ind[0], i.version = $version
-  MERGE (o)-[:IN_INDUSTRY {{rank: ind[1]}}]->(i))
-"""
-
-NODES = NodeUpsert("loaders.units", "Organization", "orgnr", PROPS, create_tail=LINKS_CREATE,
-                   update_tail=LINKS_UPDATE, labelled=True)
-"""Organization upserts with their helix label, LOCATED_IN and IN_INDUSTRY links."""
-
-MARK_INACTIVE = register("loaders.units.mark_inactive", """
-UNWIND $rows AS row
-MATCH (o:Organization {orgnr: row.orgnr})
-WITH o, row, CASE WHEN o.active = false AND o.status = row.status THEN 'unchanged' ELSE 'updated' END AS outcome
-SET o.active = false, o.status = row.status,
-    o.deleted_date = coalesce(o.deleted_date, row.date)
-RETURN outcome, count(*) AS n
-""")
-
-MARK_UNLISTED = register("loaders.units.mark_unlisted", """
-MATCH (o:Organization)
-WHERE o.source = $source AND o.as_of < $as_of AND o.active = true
-SET o.active = false, o.status = 'unlisted'
-RETURN count(o) AS n
-""")
-"""Snapshot semantics: units of this source that a newer full bulk file no longer lists are kept,
-marked inactive with status ``unlisted`` (the file omits deleted and removed units alike)."""
-
-REMOVE_UNITS = register("loaders.units.remove", """
-UNWIND $orgnrs AS k
-MATCH (o:Organization {orgnr: k})
-OPTIONAL MATCH (o)-[:FILED]->(a:Accounts)
-WITH o, collect(a) AS accounts
-FOREACH (a IN accounts | DETACH DELETE a)
-DETACH DELETE o
-RETURN count(*) AS n
-""")
-"""Units removed on legal grounds (Fjernet / HTTP 410): the organisation, every relationship
-(roles held and holding, locations, industries, memberships, grants, patents) and its accounts."""
-
-NACE_RE = re.compile(r"^\d{2}(\.\d{1,3})?$")
-MUN_RE = re.compile(r"^\d{4}$")
-
-
-def nace_version_for(ctx: LoadContext) -> str:
-    """SN2025 unless told otherwise (``nace_version`` option) or the file predates 2025-09-01."""
-    v = ctx.options.get("nace_version")
-    if v:
-        return str(v)
-    return "SN2007" if ctx.as_of < "2025-09-01" else "SN2025"
-
 
 def unit_status(get: Callable[[str], Any]) -> tuple[str, bool, str | None]:
     deleted = to_date(get("slettedato"), "slettedato")
@@ -196,16 +103,6 @@ def unit_status(get: Callable[[str], Any]) -> tuple[str, bool, str | None]:
     return "active", True, None
 
 
-def _code(get: Callable[[str], Any], path: str, rx: re.Pattern[str], what: str) -> str | None:
-    v = to_text(get(path), path)
-    if v is None:
-        return None
-    v = v.strip()
-    if not rx.match(v):
-        raise RowRejected(path, v, f"not a {what}")
-    return v
-
-
 _NACE_PATHS = ("naeringskode1.kode", "naeringskode2.kode", "naeringskode3.kode")
 
 
@@ -216,8 +113,8 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[s
     status, active, deleted = unit_status(get)
     org_form = to_text(get("organisasjonsform.kode"), "organisasjonsform.kode")
     sector = to_text(get("institusjonellSektorkode.kode"), "institusjonellSektorkode.kode")
-    nace = [_code(get, path, NACE_RE, "NACE code (NN.NNN)") for path in _NACE_PATHS]
-    mun = _code(get, "forretningsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
+    nace = [coded(get, path, NACE_RE, "NACE code (NN.NNN)") for path in _NACE_PATHS]
+    mun = coded(get, "forretningsadresse.kommunenummer", MUN_RE, "municipality number (4 digits)")
     parent = ctx.orgnr(get("overordnetEnhet"), "overordnetEnhet", required=False)
     year = to_int(get("sisteInnsendteAarsregnskap"), "sisteInnsendteAarsregnskap")
     helix, rule, label = classify(org_form, sector, nace[0], version, orgnr=orgnr, overrides=overrides_for(ctx))
@@ -238,15 +135,6 @@ def prepare(ctx: LoadContext, get: Callable[[str], Any], version: str) -> dict[s
     industries = [[c, i, f"{version}:{c}"] for i, c in enumerate(nace, 1) if c]
     links = [[mun] if mun else [], industries]
     return {"orgnr": orgnr, "values": values, "links": links, "label": label}
-
-
-def _json_getter(rec: dict[str, Any]) -> Callable[[str], Any]:
-    return lambda p: dig(rec, p) if "." in p else rec.get(p)
-
-
-def _csv_getter(row: dict[str, str]) -> Callable[[str], Any]:
-    low = {k.lower(): v for k, v in row.items()}
-    return lambda p: (low.get(p.lower()) or None)
 
 
 USED_PATHS: tuple[str, ...] = (
@@ -273,7 +161,7 @@ def flat_paths(paths: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str
 def json_flat_getter(paths: tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]
                      ) -> Callable[[dict[str, Any]], Callable[[str], Any]]:
     """A getter factory for JSON records: the used paths are read once into a dict whose ``get``
-    is the getter (the same values as :func:`_json_getter`, without a Python call per field)."""
+    is the getter (the same values as :func:`json_getter`, without a Python call per field)."""
     top, nested = paths
 
     def make(rec: dict[str, Any]) -> Callable[[str], Any]:
@@ -288,7 +176,7 @@ def json_flat_getter(paths: tuple[tuple[str, ...], tuple[tuple[str, str, str], .
 
 def csv_flat_getter(paths: tuple[str, ...]) -> Callable[[dict[str, str]], Callable[[str], Any]]:
     """A getter factory for CSV rows (header names compared lower-cased; empty text is None),
-    the same values as :func:`_csv_getter`."""
+    the same values as :func:`csv_getter`."""
     pairs = tuple((p, p.lower()) for p in paths)
 
     def make(row: dict[str, str]) -> Callable[[str], Any]:
@@ -305,7 +193,7 @@ _CSV_GET = csv_flat_getter(USED_PATHS)
 def records(ctx: LoadContext, path: Path) -> Iterator[tuple[Path | str, Pos, Callable[[str], Any] | None, Any]]:
     """Yield ``(file, pos, getter, raw)`` for every unit in every input file."""
     for f in iter_files(path, ("*.json", "*.json.gz", "*.jsonl", "*.jsonl.gz", "*.csv", "*.csv.gz")):
-        if _is_csv(f):
+        if is_csv(f):
             header, rows, _fmt = ctx.open_csv(f)
             ctx.audit_columns(header, KNOWN_COLUMNS, file=f)
             for r in rows:
@@ -325,11 +213,6 @@ def json_record(ctx: LoadContext, rec: Any, file: Path | str, pos: Pos
         return file, pos, None, f"expected a JSON object for a unit, got {type(rec).__name__}"
     ctx.audit(rec, SCHEMA, file=file)
     return file, pos, _JSON_GET(rec), rec
-
-
-def _is_csv(f: Path) -> bool:
-    n = f.name.lower()
-    return n.endswith(".csv") or n.endswith(".csv.gz")
 
 
 def flush(ctx: LoadContext, rows: list[dict[str, Any]], version: str) -> None:
@@ -360,8 +243,7 @@ def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, Callable[[str
     is written when this returns.
     """
     version = nace_version_for(ctx)
-    batch: list[dict[str, Any]] = []
-    seen: dict[str, Pos] = {}
+    out = ctx.writer(lambda rows: flush(ctx, rows, version), key_field="organisasjonsnummer")
     inactive: list[dict[str, Any]] = []
     removed: list[str] = []
     size = ctx.batch_size or BATCH_SIZE
@@ -378,22 +260,11 @@ def apply(ctx: LoadContext, items: Iterable[tuple[Path | str, Pos, Callable[[str
         except RowRejected as rj:
             ctx.reject(pos, rj.field, rj.value, rj.reason, file=f)
             continue
-        first = seen.get(row["orgnr"])
-        if first is not None:
-            ctx.reject(pos, "organisasjonsnummer", row["orgnr"],
-                       f"duplicate record: {row['orgnr']} already appeared at {first.describe()}", file=f)
-            continue
-        seen[row["orgnr"]] = pos
-        batch.append(row)
-        if len(batch) >= size:
-            ctx.submit(flush, ctx, batch, version)
-            batch = []
-            seen = {}
+        out.add(row["orgnr"], row, pos, f)
         if len(inactive) >= size:
             ctx.upsert(MARK_INACTIVE, inactive)
             inactive = []
-    ctx.drain()
-    flush(ctx, batch, version)
+    out.finish()
     ctx.upsert(MARK_INACTIVE, inactive)
     remove_units(ctx, removed)
     classify_unclassified(ctx)

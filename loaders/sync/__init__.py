@@ -9,18 +9,21 @@ made it; the other sources still run (the files do not depend on the feeds).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from klynge.errors import KlyngeError
 from loaders.sync.brreg import FEED_NAMES, sync_brreg
 from loaders.sync.files import read_config, sync_files
 from loaders.sync.state import FeedResult, SyncSummary, all_states
 
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
+
 __all__ = ["FEED_NAMES", "FeedResult", "SyncSummary", "all_states", "read_config", "sync_all",
            "sync_brreg", "sync_files"]
 
 
-def sync_all(store: Any, **brreg_options: Any) -> SyncSummary:
+def sync_all(store: GraphStore, **brreg_options: Any) -> SyncSummary:
     """The Brønnøysund feeds (``brreg_options`` as for :func:`sync_brreg`), then the configured files."""
     t0 = time.perf_counter()
     out = SyncSummary()

@@ -42,9 +42,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cypher.registry import register
+from cypher.statements.sync import LAST_BULK
+from klynge.config import SETTINGS_BY_NAME
 from klynge.errors import ConfigError, KlyngeError, SyncError
 from loaders.core import LoadContext, Pos, RowRejected, run_loader, to_date
 from loaders.sources import roles as roles_source
@@ -54,7 +55,10 @@ from loaders.sources.common import MISSING_ORGS
 from loaders.sync.http import Http
 from loaders.sync.state import FeedResult, SyncSummary, now_iso, read_state, summary_json, write_state
 
-DEFAULT_BASE_URL = "https://data.brreg.no/enhetsregisteret/api"
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
+
+DEFAULT_BASE_URL = SETTINGS_BY_NAME["brreg_api"].default
 MAX_PAGE_SIZE = 10_000
 """The feeds' largest page (``size``), per data-sources.md §2.4 and tidybrreg."""
 
@@ -82,12 +86,6 @@ FEEDS: tuple[Feed, ...] = (
     Feed("roles", "oppdateringer/roller", None, "enheter/{orgnr}/roller", roles_source, "roles record"),
 )
 FEED_NAMES: tuple[str, ...] = tuple(f.name for f in FEEDS)
-
-LAST_BULK = register("loaders.sync.last_bulk_load", """
-MATCH (l:LoadRun)
-WHERE l.source = $source AND l.status = 'ok' AND l.as_of IS NOT NULL
-RETURN max(l.as_of) AS as_of
-""")
 
 
 def select_feeds(names: Sequence[str] | None) -> tuple[Feed, ...]:
@@ -120,7 +118,7 @@ def _start_time(since: str) -> str:
     return d.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
 
 
-def sync_brreg(store: Any, *, base_url: str | None = None, since: str | None = None,
+def sync_brreg(store: GraphStore, *, base_url: str | None = None, since: str | None = None,
                from_cursor: int | dict[str, int] | None = None, feeds: Sequence[str] | None = None,
                page_size: int | None = None, as_of: str | None = None, progress: bool | None = None,
                reject_dir: str | Path | None = None, http: Http | None = None) -> SyncSummary:
@@ -191,7 +189,7 @@ def sync_brreg(store: Any, *, base_url: str | None = None, since: str | None = N
     return summary
 
 
-def _settings(store: Any) -> Any:
+def _settings(store: GraphStore) -> Any:
     s = getattr(store, "settings", None)
     if s is None:
         from klynge.config import load_settings
@@ -216,7 +214,7 @@ class _NotStarted(SyncError):
     pass
 
 
-def _start(store: Any, feed: Feed, start_time: str | None, start_id: int | None) -> tuple[str, Any]:
+def _start(store: GraphStore, feed: Feed, start_time: str | None, start_id: int | None) -> tuple[str, Any]:
     """Where the feed starts: ``("id", last applied id)`` or ``("time", timestamp)``."""
     if start_id is not None:
         return "id", start_id
@@ -237,7 +235,7 @@ def _start(store: Any, feed: Feed, start_time: str | None, start_id: int | None)
         f"`roles roller_totalbestand.json.gz`), {when} (or --from-cursor N)")
 
 
-def _sync_feed(store: Any, feed: Feed, http: Http, base: str, *, size: int, start_time: str | None,
+def _sync_feed(store: GraphStore, feed: Feed, http: Http, base: str, *, size: int, start_time: str | None,
                start_id: int | None, as_of: str, progress: bool | None, reject_dir: str | Path | None) -> FeedResult:
     res = FeedResult(feed.state_key)
     t0 = time.perf_counter()

@@ -28,13 +28,16 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from klynge.errors import ConfigError, KlyngeError
 from loaders.sync.http import Http
 from loaders.sync.state import FeedResult, SyncSummary, now_iso, read_state, summary_json, write_state
+
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 KINDS: dict[str, tuple[str, ...]] = {"grants": ("forskningsradet", "innovasjon_norge"), "patents": ()}
 
@@ -90,7 +93,7 @@ def read_config(path: str | Path) -> list[FileSource]:
     return out
 
 
-def sync_files(store: Any, *, config: str | Path | None = None, sources: list[FileSource] | None = None,
+def sync_files(store: GraphStore, *, config: str | Path | None = None, sources: list[FileSource] | None = None,
                http: Http | None = None, download_dir: str | Path | None = None,
                reject_dir: str | Path | None = None) -> SyncSummary:
     """Load each configured file whose content changed since it was last loaded.
@@ -130,7 +133,7 @@ def sync_files(store: Any, *, config: str | Path | None = None, sources: list[Fi
     return summary
 
 
-def _sync_one(store: Any, src: FileSource, http: Http | None, download_dir: str | Path | None,
+def _sync_one(store: GraphStore, src: FileSource, http: Http | None, download_dir: str | Path | None,
               reject_dir: str | Path | None) -> FeedResult:
     from loaders import load
 
@@ -186,7 +189,7 @@ def _sync_one(store: Any, src: FileSource, http: Http | None, download_dir: str 
         return _done(store, src, res, "failed", t0, {})
 
 
-def _done(store: Any, src: FileSource, res: FeedResult, status: str, t0: float, keep: dict[str, Any]) -> FeedResult:
+def _done(store: GraphStore, src: FileSource, res: FeedResult, status: str, t0: float, keep: dict[str, Any]) -> FeedResult:
     res.status = status
     res.duration_s = round(time.perf_counter() - t0, 3)
     props = {"status": status, "finished": now_iso(), "location": src.location, "error": res.error,
@@ -196,7 +199,7 @@ def _done(store: Any, src: FileSource, res: FeedResult, status: str, t0: float, 
     return res
 
 
-def _download_path(store: Any, src: FileSource, download_dir: str | Path | None) -> Path:
+def _download_path(store: GraphStore, src: FileSource, download_dir: str | Path | None) -> Path:
     if download_dir is None:
         settings = getattr(store, "settings", None)
         base = Path(settings.data_dir).parent if settings is not None else Path("var")

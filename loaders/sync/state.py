@@ -13,40 +13,26 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cypher.registry import register
+from cypher.statements.sync import ALL_STATES, READ_STATE, WRITE_STATE
 
-READ_STATE = register("loaders.sync.state_read", """
-MATCH (s:SyncState {feed: $feed})
-RETURN properties(s) AS state
-""")
-
-ALL_STATES = register("loaders.sync.state_all", """
-MATCH (s:SyncState)
-RETURN properties(s) AS state
-ORDER BY state.feed
-""")
-
-WRITE_STATE = register("loaders.sync.state_write", """
-MERGE (s:SyncState {feed: $feed})
-SET s += $props
-RETURN s.feed AS feed
-""")
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
 
 
-def read_state(store: Any, feed: str) -> dict[str, Any]:
+def read_state(store: GraphStore, feed: str) -> dict[str, Any]:
     """The stored state of ``feed`` (empty when it never ran)."""
     rows = store.read(READ_STATE, {"feed": feed})
     return dict(rows[0]["state"]) if rows else {}
 
 
-def all_states(store: Any) -> list[dict[str, Any]]:
+def all_states(store: GraphStore) -> list[dict[str, Any]]:
     """Every feed's stored state, by feed name."""
     return [dict(r["state"]) for r in store.read(ALL_STATES)]
 
 
-def write_state(store: Any, feed: str, props: Mapping[str, Any]) -> None:
+def write_state(store: GraphStore, feed: str, props: Mapping[str, Any]) -> None:
     """Set properties of ``feed``'s state (None removes a property)."""
     store.run(WRITE_STATE, {"feed": feed, "props": dict(props)})
 

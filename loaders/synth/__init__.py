@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from loaders.synth.generate import FILES, generate
 from loaders.synth.knobs import TABLE5, Knobs, Manifest
-from loaders.synth.world import membership_rule
+from loaders.synth.memberships import membership_rule
 
 __all__ = ["FILES", "TABLE5", "Knobs", "Manifest", "generate", "membership_rule"]

@@ -22,7 +22,7 @@ import numpy as np
 
 from klynge.assessments import instrument
 from loaders.synth.names import FIRST_NAMES, LAST_NAMES
-from loaders.synth.world import KIND_INDEX, World
+from loaders.synth.model import KIND_INDEX, World
 
 INTERVIEWS = 12
 _STREAM = 22  # second entropy word of the generator: keeps these draws apart from the world's

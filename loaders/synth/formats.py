@@ -37,25 +37,10 @@ ENHETER_CSV_COLUMNS: tuple[str, ...] = (
 )
 _LOWER = tuple(c.lower() for c in ENHETER_CSV_COLUMNS)
 
-#: Forskningsrådet "Søknader – versjon 2" columns (the publisher's sample.csv header).
-FR_COLUMNS: tuple[str, ...] = (
-    "prosjektnummer", "prosjekttittel", "soknadsfrist", "soknadsdato", "utlysnings_id", "utlysningsaktivitet",
-    "utlysningtittel", "prosjekttype", "soknadstype", "soknadstypevariant", "sokstart", "sokslutt", "prosjektfase",
-    "prosjektstart", "prosjektslutt", "prosjektleder_kjonn", "prosjektansvarlig_type", "prosjektansvarlig_navn",
-    "kortnavn", "organisasjonsnummer", "kp1", "kp2", "sektor", "kategori", "kommune", "kommunenummer", "fylke",
-    "fylkenummer", "landsdel", "virkemiddel_sekvens", "virkemiddel", "hovedaktivitet_sekvens", "hovedaktivitet",
-    "aktivitet", "aktivitet_kode", "fagomraade", "fag", "fagdisiplin", "dr_stip_aarsverk", "postdok_aarsverk",
-    "sokt_belop", "tildelt_belop",
-)
 
 #: Innovasjon Norge Tildelinger.csv columns (data-sources.md §4.2), ``;``-separated.
-IN_COLUMNS: tuple[str, ...] = (
-    "Fylkesnavn", "Kommunenavn", "Org-nr", "Bedriftsnavn", "Virkemiddelkategori", "Underkategori",
-    "Innvilget beløp", "Innvilget dato", "Beslutningsenhet", "Næringshovedområde", "Næring", "Type finansiering",
-)
 
 #: Patents CSV (format defined in loaders/synth/README.md).
-PATENT_COLUMNS: tuple[str, ...] = ("applicant_orgnr", "applicant_name", "application_number", "filing_date", "title")
 
 
 _KEYS: dict[tuple[str, str], str] = {}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from loaders.synth.geo import LANDSDEL
 from loaders.synth.names import PATENT_OBJECTS, PATENT_TOPICS, TITLE_OBJECTS, TITLE_WORDS
 from loaders.synth.records import Builder, pick, u01
-from loaders.synth.world import KIND_INDEX
+from loaders.synth.model import KIND_INDEX
 
 # (code, aktivitet, hovedaktivitet, hovedaktivitet_sekvens, virkemiddel, virkemiddel_sekvens,
 #  fagomraade, fag, fagdisiplin)

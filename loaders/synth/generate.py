@@ -17,11 +17,15 @@ import yaml
 
 from klynge.errors import ConfigError
 from loaders.synth.assessments import write_assessments
-from loaders.synth.formats import ENHETER_CSV_COLUMNS, FR_COLUMNS, IN_COLUMNS, PATENT_COLUMNS, enheter_csv_row
+from loaders.sources.grants.forskningsradet import COLUMNS as FR_COLUMNS
+from loaders.sources.grants.innovasjon_norge import COLUMNS as IN_COLUMNS
+from loaders.sources.patents import COLUMNS as PATENT_COLUMNS
+from loaders.synth.formats import ENHETER_CSV_COLUMNS, enheter_csv_row
 from loaders.synth.funding import fr_rows, in_rows, patent_rows
 from loaders.synth.knobs import Knobs, Manifest
 from loaders.synth.records import Builder
-from loaders.synth.world import KIND_INDEX, World, build_world
+from loaders.synth.model import KIND_INDEX, World
+from loaders.synth.world import build_world
 
 FILES = {
     "units_json": "enheter_alle.json.gz",

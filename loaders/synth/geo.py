@@ -1,7 +1,7 @@
 """Municipalities, counties and population weights for the synthetic Norway.
 
 Municipality and county codes and names come from the reference data
-(:mod:`loaders.reference`); only the population weights live here: rounded
+(:mod:`klynge.reference`); only the population weights live here: rounded
 2024 populations for the larger municipalities and the focus region, and a fixed
 log-normal draw (median about 5 000) for every other municipality.  "Real-ish" is
 all the generator needs: Oslo is big, small inland municipalities are small.
@@ -64,19 +64,19 @@ class Geography:
             return self.codes.index(code)
         except ValueError as exc:
             raise ConfigError(
-                f"municipality {code} is not a 2024 municipality in loaders/reference/data/municipalities.csv; "
+                f"municipality {code} is not a 2024 municipality in klynge/reference/data/municipalities.csv; "
                 "use a current 4-digit code such as 3305") from exc
 
 
 @lru_cache(maxsize=2)
 def load_geography() -> Geography:
     """Read municipalities and counties from the reference data and attach weights."""
-    from loaders import reference
+    from klynge import reference
 
     m = reference.municipalities()
     cur = m[(m["valid_to"].fillna("") == "") & (m["code"] == m["current_code"])].sort_values("code")
     if cur.empty:
-        raise ConfigError("loaders/reference/data/municipalities.csv has no current (2024) municipalities; "
+        raise ConfigError("klynge/reference/data/municipalities.csv has no current (2024) municipalities; "
                           "rebuild the reference data")
     codes = tuple(str(c) for c in cur["code"])
     names = tuple(str(n).split(" - ")[0] for n in cur["name"])  # "Oslo - Oslove" -> "Oslo"

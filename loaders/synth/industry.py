@@ -71,7 +71,7 @@ class IndustryTable:
     division_codes: dict[str, tuple[str, ...]]
     divisions: tuple[str, ...]
     base_weights: np.ndarray  # per division
-    area_of_code: dict[str, str]  # code -> value-area id (loaders.reference.value_area)
+    area_of_code: dict[str, str]  # code -> value-area id (klynge.reference.value_area)
     area_pools: dict[str, tuple[str, ...]]  # value-area id -> codes a top firm may get (no resale, banks, 84)
     section_names: dict[str, str]
 
@@ -81,7 +81,7 @@ class IndustryTable:
             for c in self.codes:
                 if c.startswith(p):
                     return c
-        raise ConfigError(f"the SN2025 table in loaders/reference/data has no level-5 code under {prefixes}; "
+        raise ConfigError(f"the SN2025 table in klynge/reference/data has no level-5 code under {prefixes}; "
                           "rebuild the reference data")
 
     def county_weights(self, county: str) -> np.ndarray:
@@ -92,13 +92,13 @@ class IndustryTable:
 
 @lru_cache(maxsize=2)
 def load_industry() -> IndustryTable:
-    from loaders import reference
+    from klynge import reference
 
     df = reference.nace("SN2025")
     lvl5 = df[df["level"].astype(int) == 5]
     codes = tuple(sorted(str(c) for c in lvl5["code"]))
     if not codes:
-        raise ConfigError("the SN2025 table in loaders/reference/data has no level-5 codes; rebuild the reference data")
+        raise ConfigError("the SN2025 table in klynge/reference/data has no level-5 codes; rebuild the reference data")
     names = {str(r.code): str(r.name) for r in lvl5.itertuples()}
     section = {str(r.code): str(r.section) for r in lvl5.itertuples()}
     by_div: dict[str, list[str]] = {}
@@ -111,10 +111,10 @@ def load_industry() -> IndustryTable:
     missing = sorted(set(TABLE5) - known)
     if missing:
         raise ConfigError(f"value areas {missing} of the study's Table 5 are not in "
-                          "loaders/reference/data/value_areas.yaml; the ids must match")
+                          "klynge/reference/data/value_areas.yaml; the ids must match")
     pools: dict[str, list[str]] = {}
     for c in codes:
-        if reference.is_resale(c, "SN2025") or c[:2] in ("64", "84", "97", "98", "99"):
+        if reference.ValueAreaRules.packaged().is_resale(c, "SN2025") or c[:2] in ("64", "84", "97", "98", "99"):
             continue  # resale, finance (banks, holdings), public administration and households
         if c[:2] not in DIVISION_WEIGHTS:
             continue

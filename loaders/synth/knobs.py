@@ -9,7 +9,7 @@ from klynge.errors import ConfigError
 
 #: The study's Table 5: firms per value area among Ringeriksregionen's 200 largest firms
 #: (revenue 2020, resale and savings banks excluded), with revenue (NOK 1000) and employees,
-#: keyed by the value-area ids of loaders/reference/data/value_areas.yaml (the rest is "annet").
+#: keyed by the value-area ids of klynge/reference/data/value_areas.yaml (the rest is "annet").
 #: Source: seed digest, "Table 5".
 TABLE5: dict[str, tuple[int, int, int]] = {
     "bygg_anlegg": (34, 8_286_696, 2286),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-WEIGHTS = np.array([3, 2, 7, 6, 5, 4, 3, 2], dtype=np.int64)
+from klynge.reference.orgnr import WEIGHTS as ORGNR_WEIGHTS
+
+WEIGHTS = np.array(ORGNR_WEIGHTS, dtype=np.int64)
 _LOW, _SPAN = 80_000_000, 20_000_000  # bases 80000000..99999999 give orgnrs starting with 8 or 9
 _MULT = 7_654_321  # coprime with _SPAN (not divisible by 2 or 5): i -> base is a bijection
 
@@ -21,14 +23,6 @@ def check_digits(bases: np.ndarray) -> np.ndarray:
     rem = (digits * WEIGHTS).sum(axis=-1) % 11
     check = (11 - rem) % 11
     return np.where(rem == 1, -1, check)
-
-
-def is_valid(orgnr: str) -> bool:
-    """True if ``orgnr`` is 9 digits with a correct mod-11 check digit."""
-    if len(orgnr) != 9 or not orgnr.isdigit():
-        return False
-    cd = int(check_digits(np.array([int(orgnr[:8])]))[0])
-    return cd >= 0 and cd == int(orgnr[8])
 
 
 def generate(n: int, seed: int) -> np.ndarray:

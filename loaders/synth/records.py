@@ -1,4 +1,4 @@
-"""Turn units of a :class:`~loaders.synth.world.World` into records in the real source shapes.
+"""Turn units of a :class:`~loaders.synth.model.World` into records in the real source shapes.
 
 Every value decided here (addresses, dates, titles, amounts) is a pure function of the
 unit's orgnr and a salt, so records do not depend on chunk boundaries or write order.
@@ -19,7 +19,7 @@ from loaders.synth.forms import (
 from loaders.synth.names import (
     DIVISION_WORDS, FIRM_WORDS, FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES, SECTION_WORDS, STREET_STEMS, STREET_SUFFIXES,
 )
-from loaders.synth.world import (
+from loaders.synth.model import (
     HOLDER_BOSTYRER, HOLDER_ENTITY, HOLDER_SAME_AS_CHAIR, KIND_INDEX, World,
 )
 

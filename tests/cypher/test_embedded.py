@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cypher import embedded, open_store
+from cypher import embedded, open_store, redis_process
 from cypher.processes import free_port
 from klynge.config import load_settings
 from klynge.errors import StoreUnavailable
@@ -185,12 +185,12 @@ def test_a_server_started_without_a_password_is_restarted_with_one(tmp_path):
 
     data = tmp_path / "graph"
     data.mkdir()
-    redis_server, module = embedded._binaries()
+    redis_server, module = redis_process.binaries()
     port = free_port()
     config = "\n".join([*embedded._common_config(data, port), "appendonly yes", f"loadmodule {module}"]) + "\n"
-    embedded._launch([redis_server, "-"], config, data)
+    redis_process.launch([redis_server, "-"], config, data)
     for _ in range(100):
-        if embedded._ping(port):
+        if redis_process.ping(port):
             break
         time.sleep(0.05)
     old_pid = int((data / embedded.PID_FILE).read_text())

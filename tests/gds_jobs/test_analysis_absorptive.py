@@ -23,9 +23,10 @@ from gds_jobs.analysis.absorptive import (
     interviewed_frame,
     region_section,
 )
-from gds_jobs.analysis.report import analyse_region, write_analysis
+from gds_jobs.analysis.report import analyse_region
+from gds_jobs.analysis.report_html import write_analysis
 from klynge import assessments
-from tests.gds_jobs.test_analysis_groups import MEASURES, A, B, C, D, E, F, H, build_world
+from tests.gds_jobs.test_analysis_groups import MEASURES, A, D, E, H, build_world
 from tests.gds_jobs.test_analysis_report import RULES
 
 OPTS = AnalysisOptions(bootstrap=2000, min_group_n=5, seed=7)

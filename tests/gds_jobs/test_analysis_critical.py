@@ -7,7 +7,7 @@ import pytest
 
 from gds_jobs.analysis import AnalysisOptions
 from gds_jobs.analysis.critical import critical_mass, employee_band
-from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 
 RULES = ValueAreaRules(
     areas=(ValueArea("bygg", "Bygg og anlegg", ("41", "42", "43")), ValueArea("energi", "Energi / Miljø", ("35",)),
@@ -108,7 +108,7 @@ def test_employee_bands_match_the_study(employees, has_count, band):
 
 
 def test_rules_parse_the_reference_yaml_shape_with_versions():
-    """The shape of loaders/reference/data/value_areas.yaml: per-version prefixes and exclusions;
+    """The shape of klynge/reference/data/value_areas.yaml: per-version prefixes and exclusions;
     a 64.190 unit is a savings bank only with "sparebank" in its name (or org form SPA)."""
     data = {"default_area": "annet",
             "areas": [{"id": "bygg", "name": "Bygg og anlegg", "nace_prefixes": ["41", "43", "68.12"],
@@ -128,7 +128,7 @@ def test_rules_parse_the_reference_yaml_shape_with_versions():
 
 def test_packaged_reference_rules_place_the_study_examples():
     """value_areas.yaml: 43.210 building, 35.121 and 42.221 energy (longest prefix 42.22), 62.100 ICT."""
-    r = ValueAreaRules.from_reference()
+    r = ValueAreaRules.packaged()
     names = r.names()
     assert names[r.area_of("43.210")] == "Bygg og anlegg"
     assert names[r.area_of("42.221")] == names[r.area_of("35.121")] == "Energi / Miljø"

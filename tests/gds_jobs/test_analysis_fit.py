@@ -22,7 +22,8 @@ from scipy import optimize, stats
 
 from gds_jobs.analysis import AnalysisOptions
 from gds_jobs.analysis.data import AnalysisData
-from gds_jobs.analysis.fit import build_model, cluster_table, firm_table, label_persons
+from gds_jobs.analysis.fitscore import build_model
+from gds_jobs.analysis.fittables import cluster_table, firm_table, label_persons
 from gds_jobs.analysis.fiteval import cluster_folds, evaluate, rank_metrics
 from gds_jobs.analysis.fitmodel import (
     PRIOR_WEIGHTS,
@@ -31,7 +32,7 @@ from gds_jobs.analysis.fitmodel import (
     make_splits,
 )
 from gds_jobs.analysis.fitparts import PART_NAMES, parts, percentile_among, relatedness
-from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 
 RULES = ValueAreaRules(areas=(ValueArea("ikt", "IKT", ("58.2", "61", "62", "63")),
                               ValueArea("bygg", "Bygg og anlegg", ("41", "42", "43"))))

@@ -18,9 +18,9 @@ from gds_jobs.analysis.location import location_quotients, shift_share
 from gds_jobs.analysis.models import negative_binomial
 from gds_jobs.analysis.population import build_network, cache_clear, is_firm, network_for, network_measures
 from gds_jobs.analysis.report import analyse_region
-from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 from gds_jobs.measures import WeightedGraph
-from tests.gds_jobs.test_analysis_groups import MEMBERS, NODES, PLACES, SEATS, A, B, C, D, E, F, G, build_world
+from tests.gds_jobs.test_analysis_groups import MEMBERS, NODES, PLACES, SEATS, A, E, F, build_world
 
 RULES = ValueAreaRules(areas=(ValueArea("bygg", "Bygg og anlegg", ("41", "42", "43")),
                               ValueArea("ikt", "IKT", ("62",))))

@@ -8,8 +8,8 @@ import pytest
 
 from gds_jobs.analysis import AnalysisOptions, region_tables
 from gds_jobs.analysis.fit import fit_for_cluster, fit_for_firm
-from gds_jobs.analysis.report import write_region_report
-from gds_jobs.analysis.valueareas import ValueArea, ValueAreaRules
+from gds_jobs.analysis.report_html import write_region_report
+from klynge.reference.valueareas import ValueArea, ValueAreaRules
 from klynge.errors import ConfigError
 from tests.gds_jobs.test_analysis_groups import MEASURES, A, B, D, E, build_world
 
@@ -87,7 +87,7 @@ def test_fit_entry_points_read_the_store(store):
 def test_figures_16_17_show_the_studys_areas_or_else_the_largest_non_other_areas():
     import pandas as pd
 
-    from gds_jobs.analysis.report import _breakdown_areas
+    from gds_jobs.analysis.report_html import _breakdown_areas
 
     t5 = pd.DataFrame({"area": ["ikt", "bygg_anlegg", "annet"], "area_name": ["IKT", "Bygg og anlegg", "Annet"]})
     t5.attrs["other_id"] = "annet"

@@ -16,7 +16,7 @@ import pytest
 from gds_jobs.analysis import AnalysisOptions, ValueAreaRules, build_frame, compare, critical_mass, hypotheses
 from gds_jobs.analysis.compare import Metric, network_structure
 from gds_jobs.analysis.data import load_data
-from gds_jobs.analysis.report import write_region_report
+from gds_jobs.analysis.report_html import write_region_report
 
 pytestmark = pytest.mark.slow
 
@@ -124,7 +124,7 @@ def test_table5_area_counts_match_the_study_scaled_to_the_top_list(synthetic):
     count scaled by N / 200 to within one firm (largest-remainder rounding)."""
     _, manifest, _, f, opts = synthetic
     n = manifest.counts["region_top_firms"]
-    t5 = critical_mass(f, ValueAreaRules.from_reference(), opts.with_(top_n=n))["table5"].set_index("area_name")
+    t5 = critical_mass(f, ValueAreaRules.packaged(), opts.with_(top_n=n))["table5"].set_index("area_name")
     for area, firms in STUDY_TABLE5.items():
         got = int(t5["firms"].get(area, 0))
         assert abs(got - firms * n / 200) <= 1.0, (area, got, firms * n / 200)

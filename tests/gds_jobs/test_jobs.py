@@ -23,6 +23,7 @@ import pytest
 
 import gds_jobs
 from cypher import library
+from cypher.schema.measures import MEASURE_NAMES
 from gds_jobs import export, projection, runs
 from gds_jobs.jobs import ProgressEvent, run_jobs
 from gds_jobs.lock import JobLock, JobLocked, read_lock
@@ -99,7 +100,7 @@ def run_local(store, **kw):
 
 
 def frames_equal(left: pd.DataFrame, right: pd.DataFrame) -> None:
-    cols = ["orgnr", *runs.MEASURE_COLUMNS]
+    cols = ["orgnr", *MEASURE_NAMES]
     pd.testing.assert_frame_equal(left[cols].sort_values("orgnr").reset_index(drop=True),
                                   right[cols].sort_values("orgnr").reset_index(drop=True),
                                   check_dtype=False)
@@ -388,9 +389,9 @@ def test_retention_prunes_values_of_runs_beyond_the_limit(boards):
 def test_history_setting_is_read_from_the_environment_and_checked():
     assert runs.RunConfig.from_env(environ={"KLYNGE_MEASURE_HISTORY_RUNS": "7"}).history_runs == 7
     assert runs.RunConfig.from_env(environ={}).history_runs == 30
-    with pytest.raises(ConfigError, match="KLYNGE_MEASURE_HISTORY_RUNS must be at least 1, got 0"):
+    with pytest.raises(ConfigError, match=r"KLYNGE_MEASURE_HISTORY_RUNS\) must be at least 1, got 0"):
         runs.RunConfig.from_env(environ={"KLYNGE_MEASURE_HISTORY_RUNS": "0"})
-    with pytest.raises(ConfigError, match="KLYNGE_MEASURE_HISTORY_RUNS must be an integer, got 'x'"):
+    with pytest.raises(ConfigError, match=r"KLYNGE_MEASURE_HISTORY_RUNS\) must be int, got 'x'"):
         runs.RunConfig.from_env(environ={"KLYNGE_MEASURE_HISTORY_RUNS": "x"})
 
 
@@ -416,7 +417,7 @@ def test_gds_engine_on_the_embedded_store_says_what_to_do(falkordb_store):
 
 def test_current_measures_before_any_run_is_empty_with_the_columns(store):
     frame = gds_jobs.current_measures(store)
-    assert list(frame.columns) == ["orgnr", *runs.MEASURE_COLUMNS] and frame.empty
+    assert list(frame.columns) == ["orgnr", *MEASURE_NAMES] and frame.empty
     assert frame.attrs["run_id"] is None
 
 
@@ -465,12 +466,14 @@ class FakeGds:
 
         self.g, self.dropped, self.calls = g, [], []
         eig = m.eigenvector(g) * (0 if eigen_broken else 1)
-        self.answers = {
-            eng.DEGREE: m.degree(g), eng.WEIGHTED_DEGREE: m.weighted_degree(g), eng.EIGENVECTOR: eig,
-            eng.PAGERANK: m.pagerank(g), eng.BETWEENNESS_EXACT: m.betweenness(g), eng.CLOSENESS: m.closeness(g),
-            eng.COMMUNITY: m.community(g, seed=42) * 7 + 100,  # GDS ids are arbitrary
-            eng.COMPONENT: m.component(g) * 3 + 11, eng.CLUSTERING: m.clustering(g),
+        values = {
+            "degree": m.degree(g), "weighted_degree": m.weighted_degree(g), "eigenvector": eig,
+            "pagerank": m.pagerank(g), "betweenness": m.betweenness(g), "closeness": m.closeness(g),
+            "community": m.community(g, seed=42) * 7 + 100,  # GDS ids are arbitrary
+            "component": m.component(g) * 3 + 11, "clustering": m.clustering(g),
         }
+        assert set(values) == set(eng.GDS_STREAMS)  # every measure GDS computes is answered
+        self.answers = {eng.GDS_STREAMS[name][0]: v for name, v in values.items()}
         self.info = {"nodeCount": g.n if node_count is None else node_count, "relationshipCount": 2 * g.m}
         self.version, self.client_version = "2.13.2", "test"
 

@@ -18,15 +18,15 @@ import pytest
 import loaders
 from cypher.store import clean_param, cypher_literal, params_header
 from loaders.core import LoadContext, RowRejected, orgnr_ok, to_date
-from loaders.reference import is_valid_orgnr
-from loaders.sources import units
+from klynge.reference import is_valid_orgnr
+from loaders.sources import brreg_fields, units
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "loaders"
 
 
 def test_fast_orgnr_check_agrees_with_the_reference_definition_on_every_tested_number():
     """All 9-digit numbers in two blocks of 20,000 plus 20,000 random ones: same verdict as
-    loaders.reference.is_valid_orgnr (the project's definition of the mod-11 rule)."""
+    klynge.reference.is_valid_orgnr (the project's definition of the mod-11 rule)."""
     rng = random.Random(3)
     numbers = [str(n) for n in range(910_000_000, 910_020_000)] + [str(n) for n in range(100_000_000, 100_020_000)]
     numbers += [str(rng.randrange(100_000_000, 1_000_000_000)) for _ in range(20_000)]
@@ -47,13 +47,13 @@ def test_fast_orgnr_path_leaves_odd_input_to_the_full_check(value):
 
 
 def test_unit_flat_getters_cover_every_path_prepare_reads_and_return_the_plain_values():
-    """prepare() reads only USED_PATHS, and the flat getters give what _json_getter/_csv_getter give."""
+    """prepare() reads only USED_PATHS, and the flat getters give what json_getter/csv_getter give."""
     records = [r for r in json.loads((FIX / "units" / "enheter.json").read_text(encoding="utf-8"))
                if isinstance(r, dict)]
     ctx = LoadContext(None, units.SOURCE, Path("x.json"), dry_run=True, progress=False)
     read: set[str] = set()
     for rec in records:
-        plain = units._json_getter(rec)
+        plain = brreg_fields.json_getter(rec)
 
         def recording(p: str, plain=plain):
             read.add(p)
@@ -72,7 +72,7 @@ def test_unit_flat_getters_cover_every_path_prepare_reads_and_return_the_plain_v
         rows = list(csv.DictReader(fh, delimiter=";" if ";" in fh.readline() else ","))
     assert rows
     for row in rows:
-        flat, plain = units._CSV_GET(row), units._csv_getter(row)
+        flat, plain = units._CSV_GET(row), brreg_fields.csv_getter(row)
         assert {p: flat(p) for p in units.USED_PATHS} == {p: plain(p) for p in units.USED_PATHS}
 
 
@@ -153,7 +153,7 @@ def test_an_update_that_sets_some_properties_to_null_gives_the_node_a_fresh_crea
                "deleted_date": ["2026-02-01", None]}
 
     def row(i: int) -> list:
-        values = [rng.choice(choices[p]) for p in subunits.PROPS]
+        values = [rng.choice(choices[p]) for p in subunits.NODES.props]
         return [f"S{i}", f"h{rng.random()}", *values, [], []]
 
     old = [row(i) for i in range(60)]
@@ -162,6 +162,6 @@ def test_an_update_that_sets_some_properties_to_null_gives_the_node_a_fresh_crea
     subunits.NODES.write(ctx, new)
     got = {r["k"]: r["p"] for r in any_store.read("MATCH (s:SubUnit) RETURN s.orgnr AS k, properties(s) AS p")}
     for r in new:
-        expected = {p: v for p, v in zip(subunits.PROPS, r[2:2 + len(subunits.PROPS)]) if v is not None}
-        held = {k: v for k, v in got[r[0]].items() if k in subunits.PROPS}
+        expected = {p: v for p, v in zip(subunits.NODES.props, r[2:2 + len(subunits.NODES.props)]) if v is not None}
+        held = {k: v for k, v in got[r[0]].items() if k in subunits.NODES.props}
         assert held == expected, r[0]

@@ -1,4 +1,4 @@
-"""The bulk JSON array reader (``loaders.core.iter_json``): pieces decoded at element boundaries.
+"""The bulk JSON array reader (``loaders.readers.iter_json``): pieces decoded at element boundaries.
 
 Every case is checked against ``ijson`` over the same bytes, the streaming parser the reader
 falls back to, with the read size made tiny so that a few kilobytes cross many boundaries.
@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from klynge.errors import LoadError
-from loaders import core
+from loaders import readers
 from loaders.core import iter_json
 
 
 @pytest.fixture(autouse=True)
 def small_reads(monkeypatch):
-    monkeypatch.setattr(core, "ARRAY_READ", 97)
+    monkeypatch.setattr(readers, "ARRAY_READ", 97)
 
 
 def _ijson(data: bytes) -> list:

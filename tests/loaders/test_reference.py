@@ -1,6 +1,6 @@
 """Reference data: organisation numbers, municipalities, NACE tables, value areas and the helix rules.
 
-Expected values come from the sources named in loaders/reference/data/SOURCES.md and from
+Expected values come from the sources named in klynge/reference/data/SOURCES.md and from
 shared/docs/data-sources.md sections 6-8 unless a test says otherwise.
 """
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cypher.schema.model import EXTRA_ORG_LABELS
 from klynge.errors import ConfigError
-from loaders import reference as ref
+from klynge import reference as ref
 
 
 @pytest.fixture(autouse=True, scope="module")

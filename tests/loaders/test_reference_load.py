@@ -1,6 +1,6 @@
 """`load reference`: municipalities, counties, regions, NACE hierarchy and value areas in the graph.
 
-Expected values come from loaders/reference/data (data-sources.md §7: 3007 Ringerike → 3305;
+Expected values come from klynge/reference/data (data-sources.md §7: 3007 Ringerike → 3305;
 Jevnaker 3236 in Akershus 32; the five Ringeriksregionen municipalities).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import loaders
-from loaders import reference as ref
+from klynge import reference as ref
 
 
 @pytest.fixture(scope="module")

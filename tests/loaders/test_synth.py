@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from klynge.errors import ConfigError
-from loaders.reference import critical_mass_exclusion, is_valid_orgnr, orgnr_check_digit, value_area
+from klynge.reference import critical_mass_exclusion, is_valid_orgnr, orgnr_check_digit, value_area
 from loaders.synth import orgnr as synth_orgnr
 from loaders.synth import TABLE5, Knobs, generate
 from loaders.synth.names import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
@@ -319,7 +319,7 @@ def test_subunits_have_location_address_and_existing_parent(s10k: Synth) -> None
 
 
 def test_every_orgnr_is_valid_mod11_and_unique(s10k: Synth) -> None:
-    """Validity by loaders.reference.is_valid_orgnr (an implementation independent of the generator's)."""
+    """Validity by klynge.reference.is_valid_orgnr (an implementation independent of the generator's)."""
     units = [u["organisasjonsnummer"] for u in s10k.units]
     subs = [s["organisasjonsnummer"] for s in s10k.subunits]
     assert len(set(units + subs)) == len(units) + len(subs)

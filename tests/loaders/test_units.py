@@ -52,7 +52,7 @@ def load(store, tmp_path):
 
 
 def test_bulk_json_units_become_organizations_node_by_node(store, load):
-    """Values are the fixture's own (enheter.json); helix rules from loaders/reference/data/helix_rules.yaml."""
+    """Values are the fixture's own (enheter.json); helix rules from klynge/reference/data/helix_rules.yaml."""
     s = load("units", FIX / "enheter.json")
     assert (s.read, s.created, s.updated, s.unchanged, s.rejected) == (7, 4, 0, 0, 3)
     assert s.exit_code == 3

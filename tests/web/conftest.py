@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -149,7 +150,7 @@ def state_dir(tmp_path, monkeypatch):
 def fast_password_hashing(monkeypatch):
     """Cheap scrypt parameters (N=2**10 instead of 2**15) so logins in tests take milliseconds;
     tests/test_users_cli.py checks the production parameters."""
-    monkeypatch.setattr("klynge.users.HASH_METHOD", "scrypt:1024:8:1")
+    monkeypatch.setattr("web.users.HASH_METHOD", "scrypt:1024:8:1")
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def csrf_token():
 @pytest.fixture
 def user_store(state_dir):
     """The user store of the test's state directory (the apps of this test read the same file)."""
-    from klynge.users import UserStore
+    from web.users import UserStore
 
     return UserStore(state_dir)
 
@@ -237,3 +238,26 @@ def login_as(app_factory, user_store):
         return client
 
     return make
+
+
+def _not_in_this_test(*args: Any, **kwargs: Any) -> Any:
+    from klynge.errors import KlyngeError
+
+    raise KlyngeError("the analysis is not part of this test")
+
+
+def fake_analysis(monkeypatch: pytest.MonkeyPatch, *, analyse_region: Any = None, fit_for_firm: Any = None,
+                  fit_for_cluster: Any = None, candidates_for_region: Any = None) -> None:
+    """Stand-ins for ``gds_jobs.analysis.report`` and ``gds_jobs.analysis.fit`` as web.analysis uses them: the
+    given functions, and for the others an analysis that refuses with a KlyngeError (shown as a note), so a
+    page test does not compute the real analyses (they are tested in tests/gds_jobs)."""
+    import types
+
+    from web import analysis
+
+    monkeypatch.setattr(analysis, "analysis_report", types.SimpleNamespace(
+        analyse_region=analyse_region or _not_in_this_test, figure_data=lambda res: [],
+        method_notes=lambda res: [], section_source=lambda res: None, absorptive_section=_not_in_this_test))
+    monkeypatch.setattr(analysis, "analysis_fit", types.SimpleNamespace(
+        fit_for_firm=fit_for_firm or _not_in_this_test, fit_for_cluster=fit_for_cluster or _not_in_this_test,
+        candidates_for_region=candidates_for_region or _not_in_this_test))

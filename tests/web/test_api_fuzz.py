@@ -21,7 +21,8 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 from schemathesis.specs.openapi.checks import content_type_conformance
 
-from web import analysis, create_app
+from tests.web.conftest import fake_analysis
+from web import create_app
 
 CHANGED = r"^/(suggest\.json|search\.json|path\.json|network/expand\.json|org/\{orgnr\}/network\.json|region/\{region_id\}/analysis\.json)$"
 
@@ -55,7 +56,7 @@ def test_every_endpoint_answers_anonymous_callers_as_documented(graph, settings)
 @pytest.fixture
 def api(graph, settings, monkeypatch):
     graph.small().norwegian()
-    monkeypatch.setattr(analysis, "_module", lambda name: None)  # the analysis itself is tested elsewhere
+    fake_analysis(monkeypatch)  # the analysis itself is tested elsewhere
     app = create_app({"data_dir": settings.data_dir, "graph_name": settings.graph_name, "TESTING": True,
                       "KLYNGE_TEST_ROLE": "advisor"})
     return schemathesis.openapi.from_wsgi("/openapi.json", app)

@@ -177,7 +177,7 @@ def test_behind_a_trusted_proxy_logins_are_throttled_per_forwarded_client(app_fa
 
 
 def test_trusted_proxies_must_be_a_small_count(app_factory):
-    with pytest.raises(ConfigError, match=r"KLYNGE_TRUSTED_PROXIES\) must be 0 \(no proxy\) to 10, got -1"):
+    with pytest.raises(ConfigError, match=r"KLYNGE_TRUSTED_PROXIES\) must be 0 to 10, got -1"):
         app_factory(trusted_proxies=-1)
     with pytest.raises(ConfigError, match=r"KLYNGE_TRUSTED_PROXIES\) must be int, got 'one'"):
         app_factory(trusted_proxies="one")

@@ -128,7 +128,7 @@ def test_search_profile_explore_expand_path_and_export(live_server, page):
     assert "<graphml" in graphml and 'id="923609016"' in graphml
 
     # path finder
-    page.goto(base + f"/path?from=923609016&to=971035854")
+    page.goto(base + "/path?from=923609016&to=971035854")
     page.wait_for_selector("#path-cy[data-ready='true']")
     assert "shortest connection" in page.inner_text("#path-summary")
     page.screenshot(path=str(ARTIFACTS / "06-path.png"), full_page=True)

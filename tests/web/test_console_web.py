@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 import pytest
 
 from cypher.console import ConsoleResult, parameter_names, parse_param_value, result_graph
-from klynge import audit, saved_queries
+from klynge import audit
+from web import saved_queries
 from loaders.core import graph_fingerprint
 from tests.web.conftest import XSS
 from web import create_app
@@ -511,7 +512,7 @@ def test_a_library_query_runs_from_its_form_through_the_console_path(analyst, gr
     assert sorted(body["rows"][i][0] for i in range(body["row_count"])) == ["3f2a9c1e", "7b1d0e44", "d00d0002"]
     assert body["params"] == {"orgnr": "923609016", "include_inactive": True}
     e = entries(state)[0]
-    assert e["endpoint"] == "console.library_query_page_json (organization/board)" and e["rows"] == 3
+    assert e["endpoint"] == "queries.library_query_page_json (organization/board)" and e["rows"] == 3
     # "Open in console" carries the values typed for the console: the orgnr stays a string
     link = re.search(r'id="open-in-console" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     again = analyst.get(link.replace("/console?", "/console.json?", 1)).get_json()

@@ -9,7 +9,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.web.test_pages import QUERY, _fill, small_with_assessment
-from web import analysis, i18n
+from tests.web.conftest import fake_analysis
+from web import i18n
 from web.routes import ROUTES
 
 PO = i18n.TRANSLATIONS / "nb" / "LC_MESSAGES" / "messages.po"
@@ -67,7 +68,7 @@ def test_every_page_renders_in_bokmal(graph, settings, monkeypatch):
 
     admin = _client(settings, "admin")
     small_with_assessment(graph)
-    monkeypatch.setattr(analysis, "_module", lambda name: None)
+    fake_analysis(monkeypatch)
     for r in ROUTES:
         if not r.twin:
             continue

@@ -7,7 +7,8 @@ import types
 import pandas as pd
 import pytest
 
-from web import analysis, measures
+from tests.web.conftest import fake_analysis
+from web import measures
 
 
 @pytest.fixture(autouse=True)
@@ -90,16 +91,10 @@ def test_malformed_orgnr_is_a_400_saying_nine_digits(client):
 
 def test_measures_say_not_computed_before_any_run(graph, client, monkeypatch):
     graph.small()
-    monkeypatch.setattr(measures, "_gds", lambda: fake_gds({}, run_id=None))
+    monkeypatch.setattr(measures, "gds_jobs", fake_gds({}, run_id=None))
     body = client.get("/org/923609016.json").get_json()
     assert body["measures"]["status"] == "not_computed" and body["measures"]["measures"] == []
     assert "not computed yet" in client.get("/org/923609016").get_data(as_text=True)
-
-
-def test_measures_say_not_computed_without_the_measures_package(graph, client, monkeypatch):
-    graph.small()
-    monkeypatch.setattr(measures, "_gds", lambda: None)
-    assert client.get("/org/923609016.json").get_json()["measures"]["status"] == "not_computed"
 
 
 def test_measures_carry_percentiles_in_sector_and_county_and_a_sentence(graph, client, monkeypatch):
@@ -107,7 +102,7 @@ def test_measures_carry_percentiles_in_sector_and_county_and_a_sentence(graph, c
     Buskerud. Equinor's 2 is above 1 of industry's [1, 2] = 50 % (and level with 50 %); above none of
     Buskerud's [2, 3] = 0 %."""
     graph.small()
-    monkeypatch.setattr(measures, "_gds", lambda: fake_gds({
+    monkeypatch.setattr(measures, "gds_jobs", fake_gds({
         "923609016": {"degree": 2, "constraint": 0.5}, "984851006": {"degree": 1, "constraint": 1.0},
         "971035854": {"degree": 1}, "948007029": {"degree": 3}}))
     card = client.get("/org/923609016.json").get_json()["measures"]
@@ -126,10 +121,10 @@ def test_measures_carry_percentiles_in_sector_and_county_and_a_sentence(graph, c
 def test_measures_are_read_once_and_refreshed_after_the_cache_time(graph, client, monkeypatch):
     graph.small()
     values = {"923609016": {"degree": 2}, "984851006": {"degree": 1}}
-    monkeypatch.setattr(measures, "_gds", lambda: fake_gds(values, "run-1"))
+    monkeypatch.setattr(measures, "gds_jobs", fake_gds(values, "run-1"))
     first = client.get("/org/923609016.json").get_json()["measures"]["measures"][0]["percentile_group"]
     values["984851006"] = {"degree": 5}
-    monkeypatch.setattr(measures, "_gds", lambda: fake_gds(values, "run-2"))
+    monkeypatch.setattr(measures, "gds_jobs", fake_gds(values, "run-2"))
     cached = client.get("/org/923609016.json").get_json()["measures"]
     monkeypatch.setenv("KLYNGE_MEASURES_CACHE_S", "0")
     fresh = client.get("/org/923609016.json").get_json()["measures"]
@@ -158,9 +153,10 @@ def test_tied_zeros_are_not_counted_as_beaten_and_shares_need_two_values():
     assert "not in the connected core" in text and "0% of industry organisations have a lower value (80% have the same)" in text
 
 
-def test_cluster_fit_page_says_clearly_when_analysis_is_absent(graph, client, monkeypatch):
+def test_cluster_fit_page_says_clearly_when_the_analysis_refuses(graph, client, monkeypatch):
+    """An analysis that cannot run (a KlyngeError: no clusters, no measures run) is a note, not an error."""
     graph.small()
-    monkeypatch.setattr(analysis, "_module", lambda name: None)
+    fake_analysis(monkeypatch)
     body = client.get("/org/923609016/fit.json").get_json()
     assert body["cluster_fit"]["status"] == "not_available"
     assert "Cluster fit not computed" in body["cluster_fit"]["note"]
@@ -178,7 +174,7 @@ def test_cluster_fit_table_comes_from_the_analysis_module(graph, client, monkeyp
                               "explanation": "board chain: DNB BANK ASA — board member 1 — EQUINOR ASA",
                               "reach": 1.0}])
 
-    monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(fit_for_firm=fit_for_firm))
+    fake_analysis(monkeypatch, fit_for_firm=fit_for_firm)
     body = client.get("/org/923609016/fit.json").get_json()["cluster_fit"]
     assert body["status"] == "ok" and calls == [("923609016", False)]
     assert body["columns"] == ["rank", "cluster_id", "name", "member", "score", "explanation"]
@@ -239,7 +235,7 @@ def test_cluster_fit_failure_is_reported_not_raised(graph, client, monkeypatch):
     def broken(store, orgnr, *, show_names=False):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(fit_for_firm=broken))
+    fake_analysis(monkeypatch, fit_for_firm=broken)
     r = client.get("/org/923609016/fit.json")
     assert r.status_code == 200 and r.get_json()["cluster_fit"]["status"] == "error"
 
@@ -274,7 +270,7 @@ def test_measures_are_read_once_per_published_run_and_reread_when_a_new_run_is_p
         reads.append(1)
         return fake.current_measures(store_, orgnrs, include_brokerage=include_brokerage)
 
-    monkeypatch.setattr(measures, "_gds", lambda: types.SimpleNamespace(current_measures=counting))
+    monkeypatch.setattr(measures, "gds_jobs", types.SimpleNamespace(current_measures=counting))
     monkeypatch.setenv("KLYNGE_MEASURES_CHECK_S", "0")  # read the pointer on every request
     first = client.get("/org/923609016.json").get_json()["measures"]
     again = client.get("/org/923609016.json").get_json()["measures"]
@@ -293,10 +289,10 @@ def test_new_run_waits_for_the_next_pointer_check(graph, client, store, monkeypa
     graph.small()
     _publish(store, "run-1")
     values = {"923609016": {"degree": 2}, "984851006": {"degree": 1}}
-    monkeypatch.setattr(measures, "_gds", lambda: fake_gds(values, "run-1"))
+    monkeypatch.setattr(measures, "gds_jobs", fake_gds(values, "run-1"))
     monkeypatch.setenv("KLYNGE_MEASURES_CHECK_S", "3600")
     client.get("/org/923609016.json")
-    monkeypatch.setattr(measures, "_gds", lambda: fake_gds({"923609016": {"degree": 9}}, "run-2"))
+    monkeypatch.setattr(measures, "gds_jobs", fake_gds({"923609016": {"degree": 9}}, "run-2"))
     _publish(store, "run-2")
     cached = client.get("/org/923609016.json").get_json()["measures"]
     monkeypatch.setenv("KLYNGE_MEASURES_CHECK_S", "0")
@@ -308,7 +304,7 @@ def test_new_run_waits_for_the_next_pointer_check(graph, client, store, monkeypa
 def test_ego_network_nodes_carry_the_measures_of_the_current_run(graph, client, store, monkeypatch):
     graph.small()
     _publish(store, "run-1")
-    monkeypatch.setattr(measures, "_gds", lambda: fake_gds({"923609016": {"degree": 2}, "984851006": {"degree": 1}}))
+    monkeypatch.setattr(measures, "gds_jobs", fake_gds({"923609016": {"degree": 2}, "984851006": {"degree": 1}}))
     body = client.get("/org/923609016/network.json?kinds=organization").get_json()
     by_key = {n["key"]: n["measures"] for n in body["nodes"]}
     assert by_key["923609016"] == {"degree": 2.0} and by_key["984851006"] == {"degree": 1.0}
@@ -325,7 +321,7 @@ def test_ego_network_reads_only_its_nodes_values_until_a_snapshot_of_the_run_is_
         asked.append(None if orgnrs is None else sorted(orgnrs))
         return fake.current_measures(store_, orgnrs, include_brokerage=include_brokerage)
 
-    monkeypatch.setattr(measures, "_gds", lambda: types.SimpleNamespace(current_measures=recording))
+    monkeypatch.setattr(measures, "gds_jobs", types.SimpleNamespace(current_measures=recording))
     url = "/org/923609016/network.json?kinds=organization"
     before = {n["key"]: n["measures"] for n in client.get(url).get_json()["nodes"]}
     client.get("/org/923609016.json")  # the profile needs percentiles: reads every organisation once

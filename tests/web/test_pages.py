@@ -8,8 +8,8 @@ import types
 import pytest
 from markupsafe import escape
 
-from tests.web.conftest import XSS
-from web import analysis, create_app
+from tests.web.conftest import XSS, fake_analysis
+from web import create_app
 from web.routes import ROUTES, json_rule
 
 EXAMPLES = {"orgnr": "923609016", "person_key": "3f2a9c1e", "cluster_id": "ocean", "region_id": "ringeriksregionen",
@@ -80,9 +80,10 @@ def test_region_page_shows_mix_clusters_and_links_the_analysis(graph, client):
     assert client.get("/region/atlantis.json").status_code == 404
 
 
-def test_region_analysis_says_when_the_analysis_module_is_missing(graph, client, monkeypatch):
+def test_region_analysis_says_when_the_analysis_cannot_run(graph, client, monkeypatch):
+    """An analysis that refuses (a KlyngeError: no members, no measures run) is a note on the page."""
     graph.small()
-    monkeypatch.setattr(analysis, "_module", lambda name: None)
+    fake_analysis(monkeypatch)
     body = client.get("/region/ringeriksregionen/analysis.json").get_json()["analysis"]
     assert body["status"] == "not_available" and body["tables"] == []
     assert "Analysis not available" in client.get("/region/ringeriksregionen/analysis").get_data(as_text=True)
@@ -101,11 +102,12 @@ def test_region_analysis_shows_the_tables_of_the_analysis_module(graph, client, 
         calls.append((region_id, opts))
         return types.SimpleNamespace(tables={"compare_constraint": table}, caveats=["Few members."])
 
-    monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(analyse_region=analyse_region))
+    fake_analysis(monkeypatch, analyse_region=analyse_region)
     body = client.get("/region/ringeriksregionen/analysis.json").get_json()["analysis"]
     defaults = {"population": "firms", "min_employees": 5, "roles": "board", "weighted": False, "sensitivity": False}
     assert calls == [("ringeriksregionen", {"holdout": False, **defaults})]
-    assert body == {"status": "ok", "note": None, "caveats": ["Few members."], "meta": {}, "tables": [
+    assert body == {"status": "ok", "note": None, "caveats": ["Few members."], "meta": {}, "figures": [],
+                    "method_notes": [], "tables": [
         {"key": "compare_constraint", "title": "Constraint by group", "figure": None, "population": None,
          "projection": None, "family": None, "notes": [], "columns": ["group", "median"], "rows": [["industry", 0.5]]}]}
     client.get("/region/ringeriksregionen/analysis.json?population=all&min_employees=0&roles=board%2Bceo"
@@ -147,8 +149,8 @@ def test_region_analysis_draws_one_chart_per_figure_with_plain_names_and_local_n
     tables = {"compare_constraint": _comparison("Fig. 8", "Burt's constraint by group", [0.49, 0.62]),
               "compare_profitability": _comparison("Fig. 14", "Profitability", [0.05, 0.04]),
               "critical_table5": t5, "lq_value_areas": lq}
-    monkeypatch.setattr(analysis, "_module", lambda name: types.SimpleNamespace(
-        analyse_region=lambda store, region_id, **o: types.SimpleNamespace(tables=tables, caveats=[])))
+    fake_analysis(monkeypatch, analyse_region=lambda store, region_id, **o: types.SimpleNamespace(tables=tables,
+                                                                                               caveats=[]))
     body = client.get("/region/ringeriksregionen/analysis.json").get_json()
     assert [(f["key"], f["number"], f["kind"]) for f in body["charts"]] == [
         ("compare_constraint", "Fig. 8", "ci"), ("compare_profitability", "Fig. 14", "ci"),
@@ -183,7 +185,7 @@ def test_every_registered_page_has_a_working_json_twin(graph, settings, monkeypa
     from tests.web.conftest import _client
     advisor = _client(settings, "admin")
     small_with_assessment(graph)
-    monkeypatch.setattr(analysis, "_module", lambda name: None)  # the fit itself is tested in test_org
+    fake_analysis(monkeypatch)  # the analyses themselves are tested in tests/gds_jobs and test_org
     for r in ROUTES:
         url = _fill(json_rule(r.rule) if r.twin else r.rule) + QUERY.get(r.rule, "")
         resp = advisor.get(url)

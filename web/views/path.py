@@ -10,7 +10,7 @@ filled in. Paths follow board and CEO roles (``roles=core``, the default) and in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, request
 from flask_babel import gettext
@@ -22,12 +22,15 @@ from web.i18n import role_name
 from web.routes import Param, page, respond
 from web.stores import get_store
 
+if TYPE_CHECKING:
+    from cypher.store import GraphStore
+
 bp = Blueprint("path", __name__)
 
 ROLE_CHOICES = ("core", "all")
 
 
-def resolve_org(store: Any, raw: str, which: str) -> tuple[dict | None, list[dict]]:
+def resolve_org(store: GraphStore, raw: str, which: str) -> tuple[dict | None, list[dict]]:
     """(the organisation, []) for a number or a clear name; (None, choices) when the name is ambiguous."""
     text = raw.strip()
     digits = text.replace(" ", "")

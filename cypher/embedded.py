@@ -54,12 +54,10 @@ PID_FILE = "redis.pid"
 PASSWORD_FILE = "falkordb-password"
 CONSOLE_DIR = "console"
 REPLICA_USER = "klynge-replica"
-START_TIMEOUT_S = 30.0
 #: Longest wait for a server that is alive and replaying its append-only file (answering ``-LOADING``).
 REPLAY_TIMEOUT_S = 3600.0
 #: Longest wait for the console's replica to copy the graph from the server when it starts.
 REPLICA_SYNC_TIMEOUT_S = 600.0
-BUSY = b"BUSY"
 #: The console replica's TIMEOUT_MAX: no console query runs longer, whatever limit a process asks for.
 MAX_CONSOLE_TIMEOUT_MS = 600_000
 #: What the app may do with the password: everything but redis' dangerous commands, plus the harmless
@@ -68,6 +66,8 @@ APP_ACL = "~* &* +@all -@dangerous +info +role +module|list +bgrewriteaof"
 #: The replica's own user on the server: replication only.
 REPLICA_ACL = "+psync +sync +replconf +ping"
 from cypher.redis_process import (
+    BUSY,
+    START_TIMEOUT_S,
     binaries,
     launch,
     pid_is_our_server,

@@ -14,26 +14,10 @@ from pathlib import Path
 
 from klynge.errors import StoreUnavailable
 
-STATE_FILE = "server.json"
-LOCK_FILE = "server.lock"
-LOG_FILE = "server.log"
-PID_FILE = "redis.pid"
-PASSWORD_FILE = "falkordb-password"
-CONSOLE_DIR = "console"
-REPLICA_USER = "klynge-replica"
+#: Longest wait for a just-launched server to answer.
 START_TIMEOUT_S = 30.0
-#: Longest wait for a server that is alive and replaying its append-only file (answering ``-LOADING``).
-REPLAY_TIMEOUT_S = 3600.0
-#: Longest wait for the console's replica to copy the graph from the server when it starts.
-REPLICA_SYNC_TIMEOUT_S = 600.0
+#: What a server answers while a script or module call keeps it busy.
 BUSY = b"BUSY"
-#: The console replica's TIMEOUT_MAX: no console query runs longer, whatever limit a process asks for.
-MAX_CONSOLE_TIMEOUT_MS = 600_000
-#: What the app may do with the password: everything but redis' dangerous commands, plus the harmless
-#: ones among them that Klynge uses (status, replication offsets, the module version, AOF rewrite).
-APP_ACL = "~* &* +@all -@dangerous +info +role +module|list +bgrewriteaof"
-#: The replica's own user on the server: replication only.
-REPLICA_ACL = "+psync +sync +replconf +ping"
 
 
 def binaries() -> tuple[str, str]:

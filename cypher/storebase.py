@@ -1,14 +1,5 @@
-"""What both graph stores share: the GraphStore protocol, parameter checks, counts, health and bounded rows.
-
-One graph-store API over Neo4j 5 (production) and embedded FalkorDB (default, tests).
-
-Everything that crosses this boundary is a plain Python value: lists of dicts of
-str, int, float, bool, None, lists and dicts. Nodes become
-``{"_kind": "node", "_labels": [...], **properties}``, relationships
-``{"_kind": "relationship", "_type": ..., **properties}`` and paths
-``{"_kind": "path", "nodes": [...], "relationships": [...]}``. Internal ids are
-never part of a result; use business keys.
-"""
+"""What both graph stores share: the :class:`GraphStore` protocol (whose results are plain Python values, see
+:mod:`cypher.store`), parameter checks and literals, counts, health and bounded console rows."""
 
 from __future__ import annotations
 

@@ -9,18 +9,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-
 from cypher.registry import record
-from klynge.config import ENV, Settings, load_settings
-from klynge.errors import (
-    QueryError,
-    QueryTimeout,
-    ReadOnlyViolation,
-    ResultTooLarge,
-    StoreBusy,
-    StoreUnavailable,
-)
-
 from cypher.storebase import (
     CONSOLE_GRACE_S,
     CREATE_EMPTY_GRAPH,
@@ -32,6 +21,15 @@ from cypher.storebase import (
     health_of,
     params_header,
     timeout_message,
+)
+from klynge.config import ENV, Settings, load_settings
+from klynge.errors import (
+    QueryError,
+    QueryTimeout,
+    ReadOnlyViolation,
+    ResultTooLarge,
+    StoreBusy,
+    StoreUnavailable,
 )
 
 # --------------------------------------------------------------------------- FalkorDB

@@ -9,16 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-
 from cypher.registry import is_own, record
-from klynge.config import Settings, load_settings
-from klynge.errors import (
-    QueryError,
-    QueryTimeout,
-    ReadOnlyViolation,
-    StoreUnavailable,
-)
-
 from cypher.storebase import (
     CONSOLE_GRACE_S,
     NEO4J_PING,
@@ -33,6 +24,13 @@ from cypher.storebase import (
     health_of,
     query_params,
     timeout_message,
+)
+from klynge.config import Settings, load_settings
+from klynge.errors import (
+    QueryError,
+    QueryTimeout,
+    ReadOnlyViolation,
+    StoreUnavailable,
 )
 
 # --------------------------------------------------------------------------- Neo4j

@@ -222,7 +222,7 @@ def _reference_rules() -> ValueAreaRules | None:
         return None
 
 
-# --- tables (pure, on a model) ----------------------------------------------------------------------
+# --- store-reading entry points ---------------------------------------------------------------------
 
 
 def fit_for_cluster(store: GraphStore, cluster_id: str, region_id: str | None = None, top: int = 50, *,

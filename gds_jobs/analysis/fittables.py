@@ -219,6 +219,3 @@ def finish_table(store: GraphStore, model: FitModel, table: pd.DataFrame, show_n
         table["details"] = details
         table["explanation"] = [explanation_text(d, shown) for d in details]
     return table
-
-
-# --- store-reading entry points ---------------------------------------------------------------------

@@ -346,7 +346,8 @@ def _caveats(data: AnalysisData, frame: pd.DataFrame) -> list[str]:
     return out
 
 
-# --- writing --------------------------------------------------------------------------------------
+# --- values for the report's files and the web app's JSON ------------------------------------------
+
 
 def plain_value(v: Any) -> Any:
     """A numpy or pandas scalar as a plain Python value (NaN, infinities and missing values as None)."""

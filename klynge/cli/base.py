@@ -12,8 +12,6 @@ import click
 from klynge.config import load_settings
 from klynge.errors import KlyngeError
 
-EXIT_REJECTS = 3
-
 
 class KlyngeGroup(click.Group):
     """Turns Klynge errors into a one-line message and exit code 1."""

@@ -76,7 +76,8 @@ class ValueAreaRules:
     savings_bank_org_forms: tuple[str, ...] = ("SPA",)
     savings_bank_name_words: tuple[str, ...] = ()
     other: ValueArea = ValueArea(OTHER_ID, OTHER_NAME)
-    _memo: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+    _prefix_tables: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+    _areas: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @property
     def other_id(self) -> str:
@@ -91,11 +92,10 @@ class ValueAreaRules:
         return (*self.areas, self.other)
 
     def _prefixes(self, version: str) -> list[tuple[str, str]]:
-        key = ("prefixes", version)
-        if key not in self._memo:
+        if version not in self._prefix_tables:
             pairs = [(p, a.id) for a in self.areas for p in a.for_version(version)]
-            self._memo[key] = sorted(pairs, key=lambda t: -len(t[0]))
-        return self._memo[key]
+            self._prefix_tables[version] = sorted(pairs, key=lambda t: -len(t[0]))
+        return self._prefix_tables[version]
 
     @staticmethod
     def _per_version(spec: PerVersion, version: str) -> tuple[str, ...]:
@@ -112,7 +112,7 @@ class ValueAreaRules:
             For a version that is neither SN2025 nor SN2007 (:func:`normalize_version`).
         """
         key = (code if isinstance(code, str) or code is None else str(code), version)
-        hit = self._memo.get(key)
+        hit = self._areas.get(key)
         if hit is None:
             norm = normalize_nace(code)
             hit = self.other_id
@@ -121,7 +121,7 @@ class ValueAreaRules:
                     if norm.startswith(p):
                         hit = aid
                         break
-            self._memo[key] = hit
+            self._areas[key] = hit
         return hit
 
     def names(self) -> dict[str, str]:

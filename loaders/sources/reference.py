@@ -97,9 +97,7 @@ def load(ctx: LoadContext, path: Path) -> None:
             for old in ref.sn2025_to_sn2007(r.code):
                 pairs.append([f"SN2025:{r.code}", f"SN2007:{old}"])
     _rels(ctx, CORRESPONDS, pairs)
-    areas = ref.value_areas()
-    _nodes(ctx, VALUE_AREAS, [[a.id, a.name, a.name_en] for a in areas]
-           + ([["annet", "Annet", "Other"]] if all(a.id != "annet" for a in areas) else []))
+    _nodes(ctx, VALUE_AREAS, [[a.id, a.name, a.name_en] for a in ref.value_areas()])  # the default area last
     links = [[f"SN2025:{r.code}", ref.value_area(r.code, "SN2025")] for r in sn25.itertuples() if int(r.level) == 5]
     _rels(ctx, VALUE_AREA_STALE, links)
     _rels(ctx, IN_VALUE_AREA, links)

@@ -89,14 +89,6 @@ def cell_helpers() -> dict[str, Any]:
 # --------------------------------------------------------------------------- running and auditing
 
 
-class MissingParameters(Exception):
-    """Some parameters of the query have no value."""
-
-    def __init__(self, names: list[str]) -> None:
-        super().__init__(", ".join(names))
-        self.names = names
-
-
 def param_values(names: list[str], args: MultiDict) -> tuple[dict[str, str], dict[str, Any], list[str]]:
     """(raw texts, typed values, names without a value) for ``names`` from ``p.<name>`` arguments."""
     raw = {n: args.get(PARAM_PREFIX + n, "") for n in names}
